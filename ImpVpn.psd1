@@ -1,0 +1,25 @@
+# ImpVpn module manifest. ModuleVersion below is the project's single version source:
+# Directory.Build.props reads it for every assembly, and build.ps1 stamps packages with it.
+@{
+    RootModule           = 'ImpVpn.PowerShell.dll'
+    ModuleVersion        = '0.1.0'
+    GUID                 = '6f0f8f5e-2c49-4a51-9d4e-7f3b7f1c2a90'
+    Author               = 'The ImpVpn developers'
+    CompanyName          = 'ImpVpn'
+    Copyright            = '(c) The ImpVpn developers. MIT License.'
+    Description          = 'Buy, pay for, refresh and sell encrypted WireGuard tunnels between Lightning Network nodes, paid over Lightning (LND).'
+    PowerShellVersion    = '7.4'
+    CompatiblePSEditions = @('Core')
+    CmdletsToExport      = @()
+    FunctionsToExport    = @()
+    AliasesToExport      = @()
+    VariablesToExport    = @()
+    PrivateData          = @{
+        PSData = @{
+            Tags         = @('Lightning', 'LND', 'WireGuard', 'VPN', 'Bitcoin', 'Linux', 'Windows')
+            ProjectUri   = 'https://example.invalid/impvpn'
+            LicenseUri   = 'https://example.invalid/impvpn/LICENSE'
+            ReleaseNotes = 'Initial development version.'
+        }
+    }
+}

@@ -1,0 +1,110 @@
+namespace ImpVpn.Core.Lightning;
+
+// Plain data carried across ILightningNode. Amounts are in satoshis unless the name says msat.
+
+public sealed record NodeInfo(
+    string IdentityPubKey,
+    string Alias,
+    string Network,
+    bool SyncedToChain,
+    bool SyncedToGraph,
+    uint BlockHeight,
+    int ActiveChannels,
+    IReadOnlyList<string> Uris,
+    string Version);
+
+public sealed record PeerInfo(string PubKey, string Address, bool Inbound);
+
+public sealed record GraphNodeInfo(string PubKey, string Alias, IReadOnlyList<string> Addresses, int ChannelCount);
+
+public sealed record CustomMessage(string PeerPubKey, uint Type, byte[] Data);
+
+public sealed record InvoiceRequest(
+    long AmountSat,
+    string? Memo = null,
+    byte[]? DescriptionHash = null,
+    long ExpirySeconds = 3600);
+
+public sealed record HoldInvoiceRequest(
+    byte[] PaymentHash,
+    long AmountSat,
+    string? Memo = null,
+    byte[]? DescriptionHash = null,
+    long ExpirySeconds = 3600,
+    ulong CltvExpiry = 0);
+
+public sealed record CreatedInvoice(string PaymentRequest, byte[] PaymentHash, ulong AddIndex);
+
+/// <summary>LND's InvoiceState values (OPEN=0, SETTLED=1, CANCELED=2, ACCEPTED=3).</summary>
+public enum InvoiceState
+{
+    Open = 0,
+    Settled = 1,
+    Canceled = 2,
+    Accepted = 3,
+}
+
+public sealed record InvoiceInfo(
+    byte[] PaymentHash,
+    InvoiceState State,
+    long ValueSat,
+    long AmountPaidMsat,
+    string PaymentRequest,
+    string Memo,
+    byte[] DescriptionHash,
+    DateTimeOffset CreationDate,
+    long ExpirySeconds,
+    DateTimeOffset? SettleDate,
+    bool IsHold);
+
+public sealed record DecodedPaymentRequest(
+    string Destination,
+    byte[] PaymentHash,
+    long AmountSat,
+    long AmountMsat,
+    DateTimeOffset Timestamp,
+    long ExpirySeconds,
+    string Description,
+    byte[] DescriptionHash,
+    long CltvExpiry)
+{
+    public DateTimeOffset ExpiresAt => Timestamp.AddSeconds(ExpirySeconds);
+}
+
+/// <summary>What to pay: a BOLT11 invoice, a hard fee ceiling, and how long the router may try.</summary>
+public sealed record PaymentOrder(string PaymentRequest, long FeeLimitSat, TimeSpan Timeout);
+
+/// <summary>LND's PaymentStatus values (UNKNOWN=0 IN_FLIGHT=1 SUCCEEDED=2 FAILED=3 INITIATED=4).</summary>
+public enum PaymentStatus
+{
+    Unknown = 0,
+    InFlight = 1,
+    Succeeded = 2,
+    Failed = 3,
+    Initiated = 4,
+}
+
+/// <summary>LND's PaymentFailureReason values.</summary>
+public enum PaymentFailureReason
+{
+    None = 0,
+    Timeout = 1,
+    NoRoute = 2,
+    Error = 3,
+    IncorrectPaymentDetails = 4,
+    InsufficientBalance = 5,
+    Canceled = 6,
+}
+
+/// <summary>A payment's state. Preimage is a secret-ish proof of payment: never log it.</summary>
+public sealed record PaymentResult(
+    byte[] PaymentHash,
+    PaymentStatus Status,
+    PaymentFailureReason FailureReason,
+    long ValueSat,
+    long FeeSat,
+    byte[]? Preimage);
+
+public sealed record ChannelBalanceInfo(long LocalSat, long RemoteSat, long PendingOpenLocalSat);
+
+public sealed record SignatureCheck(bool Valid, string PubKey);

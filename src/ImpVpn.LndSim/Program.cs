@@ -1,0 +1,1 @@
+Console.Error.WriteLine("ImpVpn.LndSim: not yet implemented"); return 1;
