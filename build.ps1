@@ -1,0 +1,241 @@
+#Requires -Version 7.4
+<#
+.SYNOPSIS
+    Builds, tests, packages, benchmarks and demonstrates ImpVpn.
+
+.DESCRIPTION
+    Run through the repository's local .NET tool so that everyone uses the same PowerShell:
+        dotnet tool restore && dotnet pwsh ./build.ps1 <task>
+
+    Tasks:
+      bootstrap  Installs prerequisites: apt packages (wireguard-go, wireguard-tools, iproute2, iputils-ping)
+                 when running as root on Debian/Ubuntu, NuGet packages, and Pester. Says what is missing otherwise.
+      build      bootstrap + compiles the solution and stages the module folder (out/module/ImpVpn).
+      test       build + every xunit suite + the Pester suites (in a child pwsh against the staged module);
+                 ends with one line "N passed, N failed, N skipped" and exits non-zero on any failure.
+      demo       build + starts the LND simulator and runs the demonstration against it.
+      package    build + produces the module folder and a .nupkg in out/package.
+      bench      build + runs the benchmarks; reports go to out/bench.
+
+.EXAMPLE
+    dotnet tool restore && dotnet pwsh ./build.ps1 test
+#>
+[CmdletBinding()]
+param(
+    [Parameter(Position = 0)]
+    [ValidateSet('bootstrap', 'build', 'test', 'demo', 'package', 'bench')]
+    [string] $Task = 'build',
+
+    [ValidateSet('Debug', 'Release')]
+    [string] $Configuration = 'Release',
+
+    # Arguments passed through to the benchmark harness (bench task only).
+    [Parameter(ValueFromRemainingArguments)]
+    [string[]] $PassThru = @()
+)
+
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version Latest
+
+$RepoRoot = $PSScriptRoot
+$OutDir = Join-Path $RepoRoot 'out'
+$StagedModule = Join-Path $OutDir 'module/ImpVpn'
+$SimulatorOut = Join-Path $OutDir 'lndsim'
+$TestResults = Join-Path $OutDir 'test-results'
+$Solution = Join-Path $RepoRoot 'ImpVpn.PowerShell.sln'
+$PesterVersion = '6.2.0'
+$AptPackages = [ordered]@{
+    # command that must exist  = Debian package that provides it
+    'wireguard-go' = 'wireguard-go'
+    'wg'           = 'wireguard-tools'
+    'ip'           = 'iproute2'
+    'ping'         = 'iputils-ping'
+}
+
+function Write-Step([string] $Message) {
+    Write-Host "==> $Message" -ForegroundColor Cyan
+}
+
+# Runs a native command and stops the build when it fails; output streams to the console.
+function Invoke-Native {
+    param([Parameter(Mandatory)] [string] $FilePath, [string[]] $Arguments = @())
+    & $FilePath @Arguments
+    if ($LASTEXITCODE -ne 0) {
+        throw "'$FilePath $($Arguments -join ' ')' failed with exit code $LASTEXITCODE."
+    }
+}
+
+function Test-IsRoot {
+    if (-not $IsLinux) { return $false }
+    return ((& id -u) -eq '0')
+}
+
+function Get-MissingSystemTools {
+    if (-not $IsLinux) { return @() }
+    $PATHs = @($env:PATH -split ':') + @('/usr/sbin', '/sbin')
+    return @($AptPackages.Keys | Where-Object {
+            $command = $_
+            -not ($PATHs | Where-Object { Test-Path (Join-Path $_ $command) -PathType Leaf })
+        })
+}
+
+function Invoke-Bootstrap {
+    Write-Step 'Checking system prerequisites'
+    $missing = @(Get-MissingSystemTools)
+    if ($missing.Count -gt 0) {
+        $packages = @($missing | ForEach-Object { $AptPackages[$_] } | Select-Object -Unique)
+        $canApt = (Test-IsRoot) -and (Get-Command apt-get -ErrorAction SilentlyContinue)
+        if ($canApt) {
+            Write-Step "Installing $($packages -join ', ') with apt-get"
+            $env:DEBIAN_FRONTEND = 'noninteractive'
+            Invoke-Native apt-get @('update', '-qq')
+            Invoke-Native apt-get (@('install', '-y', '-qq', '--no-install-recommends') + $packages)
+        }
+        else {
+            # Not fatal: the WireGuard and end-to-end tests report themselves skipped with this reason.
+            Write-Warning ("Missing $($missing -join ', '). WireGuard tests will be skipped. " +
+                "Install as root: apt-get update && apt-get install -y $($packages -join ' ')")
+        }
+    }
+
+    Write-Step 'Restoring NuGet packages'
+    Invoke-Native dotnet @('restore', $Solution, '--verbosity', 'quiet')
+    Invoke-Native dotnet @('restore', (Join-Path $RepoRoot 'tests/tools/Pester.Download.csproj'), '--verbosity', 'quiet')
+}
+
+function Get-PesterManifest {
+    $cache = (& dotnet nuget locals global-packages --list) -replace '^global-packages:\s*', ''
+    $manifest = Join-Path $cache.Trim() "pester/$PesterVersion/tools/Pester.psd1"
+    if (-not (Test-Path $manifest)) {
+        throw "Pester $PesterVersion is not in the NuGet cache ($manifest). Run: dotnet pwsh ./build.ps1 bootstrap"
+    }
+    return $manifest
+}
+
+# The module folder exactly as users get it: manifest, cmdlet assembly and its dependencies, views, help.
+function Invoke-Stage {
+    Write-Step "Staging the module in $StagedModule"
+    if (Test-Path $StagedModule) { Remove-Item $StagedModule -Recurse -Force }
+    Invoke-Native dotnet @('publish', (Join-Path $RepoRoot 'src/ImpVpn.PowerShell/ImpVpn.PowerShell.csproj'),
+        '-c', $Configuration, '--no-restore', '-o', $StagedModule, '--verbosity', 'quiet', '-p:UseAppHost=false')
+    Copy-Item (Join-Path $RepoRoot 'ImpVpn.psd1') $StagedModule
+    # Not part of the module: the host supplies it. Removing it keeps users on the real one.
+    Get-ChildItem $StagedModule -Filter 'System.Management.Automation.dll' | Remove-Item
+    Get-ChildItem $StagedModule -Filter '*.pdb' | Remove-Item
+
+    Write-Step "Publishing the LND simulator to $SimulatorOut"
+    Invoke-Native dotnet @('publish', (Join-Path $RepoRoot 'src/ImpVpn.LndSim/ImpVpn.LndSim.csproj'),
+        '-c', $Configuration, '--no-restore', '-o', $SimulatorOut, '--verbosity', 'quiet', '-p:UseAppHost=false')
+}
+
+function Invoke-Build {
+    Invoke-Bootstrap
+    Write-Step "Building $([IO.Path]::GetFileName($Solution)) ($Configuration)"
+    Invoke-Native dotnet @('build', $Solution, '-c', $Configuration, '--no-restore', '--verbosity', 'quiet', '-nologo')
+    Invoke-Stage
+}
+
+# Reads a VSTest .trx file's counters. A missing file means the suite crashed: counted as one failure.
+function Read-TrxCounts([string] $TrxPath, [string] $Suite) {
+    if (-not (Test-Path $TrxPath)) {
+        Write-Warning "$Suite produced no results file: counted as a failure."
+        return [pscustomobject]@{ Suite = $Suite; Passed = 0; Failed = 1; Skipped = 0 }
+    }
+    [xml] $trx = Get-Content -Raw $TrxPath
+    $counters = $trx.TestRun.ResultSummary.Counters
+    [pscustomobject]@{
+        Suite   = $Suite
+        Passed  = [int] $counters.passed
+        Failed  = [int] $counters.failed + [int] $counters.error + [int] $counters.timeout + [int] $counters.aborted
+        Skipped = [int] $counters.notExecuted
+    }
+}
+
+function Invoke-XunitSuites {
+    $projects = Get-ChildItem (Join-Path $RepoRoot 'tests') -Filter '*.Tests.csproj' -Recurse | Sort-Object Name
+    foreach ($project in $projects) {
+        $suite = $project.BaseName
+        $trx = Join-Path $TestResults "$suite.trx"
+        Write-Step "xunit: $suite"
+        & dotnet test $project.FullName -c $Configuration --no-build --nologo --verbosity quiet `
+            --logger "trx;LogFileName=$trx" --logger 'console;verbosity=normal' --results-directory $TestResults | Out-Host
+        Read-TrxCounts $trx $suite
+    }
+}
+
+function Invoke-PesterSuites {
+    $resultFile = Join-Path $TestResults 'pester.json'
+    Write-Step 'Pester (child pwsh against the staged module)'
+    $runner = Join-Path $RepoRoot 'tests/pester/Invoke-PesterSuite.ps1'
+    $pwsh = [Diagnostics.Process]::GetCurrentProcess().MainModule.FileName
+    $pwshArgs = @('-NoProfile', '-NonInteractive', '-File', $runner,
+        '-PesterManifest', (Get-PesterManifest), '-ModulePath', $StagedModule,
+        '-SimulatorPath', (Join-Path $SimulatorOut 'ImpVpn.LndSim.dll'), '-ResultFile', $resultFile)
+    if ($pwsh -match 'dotnet(\.exe)?$') {
+        # Running as `dotnet pwsh`: the host process is dotnet itself, so start the tool the same way.
+        & dotnet pwsh @pwshArgs | Out-Host
+    }
+    else {
+        & $pwsh @pwshArgs | Out-Host
+    }
+    if (-not (Test-Path $resultFile)) {
+        Write-Warning 'The Pester run produced no result file: counted as a failure.'
+        return [pscustomobject]@{ Suite = 'Pester'; Passed = 0; Failed = 1; Skipped = 0 }
+    }
+    $counts = Get-Content -Raw $resultFile | ConvertFrom-Json
+    [pscustomobject]@{ Suite = 'Pester'; Passed = [int] $counts.Passed; Failed = [int] $counts.Failed; Skipped = [int] $counts.Skipped }
+}
+
+function Invoke-Test {
+    $started = Get-Date
+    Invoke-Build
+    if (Test-Path $TestResults) { Remove-Item $TestResults -Recurse -Force }
+    New-Item -ItemType Directory -Force $TestResults | Out-Null
+
+    $results = @(Invoke-XunitSuites) + @(Invoke-PesterSuites)
+    Write-Host ''
+    $results | Format-Table -AutoSize | Out-String | Write-Host
+    $passed = ($results | Measure-Object Passed -Sum).Sum
+    $failed = ($results | Measure-Object Failed -Sum).Sum
+    $skipped = ($results | Measure-Object Skipped -Sum).Sum
+    Write-Host ("Test task took {0:n0} s." -f ((Get-Date) - $started).TotalSeconds)
+    # The closing line CI reads: keep it plain and last.
+    Write-Host "$passed passed, $failed failed, $skipped skipped"
+    if ($failed -gt 0) { exit 1 }
+    exit 0
+}
+
+function Invoke-Demo {
+    Invoke-Build
+    & (Join-Path $RepoRoot 'tools/Invoke-ImpVpnDemo.ps1') -ModulePath $StagedModule `
+        -SimulatorPath (Join-Path $SimulatorOut 'ImpVpn.LndSim.dll')
+    if (-not $?) { exit 1 }
+}
+
+function Invoke-Package {
+    Invoke-Build
+    & (Join-Path $RepoRoot 'tools/New-ModulePackage.ps1') -ModulePath $StagedModule -OutputPath (Join-Path $OutDir 'package')
+    if (-not $?) { exit 1 }
+}
+
+function Invoke-Bench {
+    Invoke-Build
+    Write-Step 'Benchmarks'
+    Invoke-Native dotnet (@('run', '--project', (Join-Path $RepoRoot 'bench/ImpVpn.Bench/ImpVpn.Bench.csproj'),
+            '-c', $Configuration, '--no-restore', '--') + $PassThru)
+}
+
+Push-Location $RepoRoot
+try {
+    switch ($Task) {
+        'bootstrap' { Invoke-Bootstrap }
+        'build' { Invoke-Build }
+        'test' { Invoke-Test }
+        'demo' { Invoke-Demo }
+        'package' { Invoke-Package }
+        'bench' { Invoke-Bench }
+    }
+}
+finally {
+    Pop-Location
+}

@@ -1,0 +1,37 @@
+#Requires -Version 7.4
+<#
+.SYNOPSIS
+    Runs every *.Tests.ps1 under tests/pester in this (child) pwsh and writes the counts as JSON.
+.DESCRIPTION
+    build.ps1 starts this script in a fresh pwsh so that the module is loaded the way users load it:
+    from the staged module folder, into a session that has never seen the build's assemblies.
+    Test files find the module and the simulator through the environment variables set here.
+#>
+param(
+    [Parameter(Mandatory)] [string] $PesterManifest,
+    [Parameter(Mandatory)] [string] $ModulePath,
+    [Parameter(Mandatory)] [string] $SimulatorPath,
+    [Parameter(Mandatory)] [string] $ResultFile
+)
+$ErrorActionPreference = 'Stop'
+
+$env:IMPVPN_TEST_MODULE = (Resolve-Path $ModulePath).Path
+$env:IMPVPN_TEST_SIMULATOR = $SimulatorPath
+Import-Module $PesterManifest -Force
+
+$configuration = New-PesterConfiguration
+$configuration.Run.Path = $PSScriptRoot
+$configuration.Run.PassThru = $true
+$configuration.Output.Verbosity = 'Detailed'
+$configuration.TestResult.Enabled = $true
+$configuration.TestResult.OutputPath = [IO.Path]::ChangeExtension($ResultFile, '.xml')
+$configuration.TestResult.OutputFormat = 'NUnitXml'
+
+$result = Invoke-Pester -Configuration $configuration
+# A container that failed to load (syntax error, BeforeAll failure) counts as a failure, not as nothing.
+$failedBlocks = @($result.Containers | Where-Object { $_.Result -eq 'Failed' -and $_.FailedCount -eq 0 }).Count
+[pscustomobject]@{
+    Passed  = $result.PassedCount
+    Failed  = $result.FailedCount + $failedBlocks
+    Skipped = $result.SkippedCount + $result.NotRunCount
+} | ConvertTo-Json | Set-Content -Path $ResultFile
