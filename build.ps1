@@ -116,12 +116,25 @@ function Get-PesterManifest {
 function Invoke-Stage {
     Write-Step "Staging the module in $StagedModule"
     if (Test-Path $StagedModule) { Remove-Item $StagedModule -Recurse -Force }
+    $publishDir = Join-Path $OutDir 'publish/ImpVpn.PowerShell'
+    if (Test-Path $publishDir) { Remove-Item $publishDir -Recurse -Force }
     Invoke-Native dotnet @('publish', (Join-Path $RepoRoot 'src/ImpVpn.PowerShell/ImpVpn.PowerShell.csproj'),
-        '-c', $Configuration, '--no-restore', '-o', $StagedModule, '--verbosity', 'quiet', '-p:UseAppHost=false')
+        '-c', $Configuration, '--no-restore', '-o', $publishDir, '--verbosity', 'quiet', '-p:UseAppHost=false')
+
+    # Module root: manifest, cmdlet assembly, views, help. Everything the core needs goes to Dependencies/,
+    # which the module loads into its own AssemblyLoadContext (see src/ImpVpn.PowerShell/Loading).
+    $dependencies = Join-Path $StagedModule 'Dependencies'
+    New-Item -ItemType Directory -Force $dependencies | Out-Null
     Copy-Item (Join-Path $RepoRoot 'ImpVpn.psd1') $StagedModule
-    # Not part of the module: the host supplies it. Removing it keeps users on the real one.
-    Get-ChildItem $StagedModule -Filter 'System.Management.Automation.dll' | Remove-Item
-    Get-ChildItem $StagedModule -Filter '*.pdb' | Remove-Item
+    Copy-Item (Join-Path $publishDir 'ImpVpn.PowerShell.dll') $StagedModule
+    Get-ChildItem (Join-Path $RepoRoot 'src/ImpVpn.PowerShell') -Filter '*.ps1xml' | Copy-Item -Destination $StagedModule
+    $help = Join-Path $publishDir 'en-US'
+    if (Test-Path $help) { Copy-Item $help $StagedModule -Recurse }
+    Get-ChildItem $publishDir -File |
+        Where-Object { $_.Name -ne 'ImpVpn.PowerShell.dll' -and $_.Extension -in '.dll', '.so', '.dylib' } |
+        # The host supplies System.Management.Automation: a second copy would shadow the real one.
+        Where-Object { $_.Name -ne 'System.Management.Automation.dll' } |
+        Copy-Item -Destination $dependencies
 
     Write-Step "Publishing the LND simulator to $SimulatorOut"
     Invoke-Native dotnet @('publish', (Join-Path $RepoRoot 'src/ImpVpn.LndSim/ImpVpn.LndSim.csproj'),

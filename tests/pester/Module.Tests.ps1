@@ -25,7 +25,14 @@ Describe 'The staged ImpVpn module' {
 
     It 'stamps its assemblies with the manifest version' {
         $manifestVersion = [version] (Import-PowerShellDataFile $Manifest).ModuleVersion
-        $assembly = [Reflection.AssemblyName]::GetAssemblyName((Join-Path $ModuleFolder 'ImpVpn.Core.dll'))
-        $assembly.Version.ToString(3) | Should -Be $manifestVersion.ToString(3)
+        foreach ($file in 'ImpVpn.PowerShell.dll', 'Dependencies/ImpVpn.Core.dll') {
+            $assembly = [Reflection.AssemblyName]::GetAssemblyName((Join-Path $ModuleFolder $file))
+            $assembly.Version.ToString(3) | Should -Be $manifestVersion.ToString(3) -Because $file
+        }
+    }
+
+    It 'keeps its dependencies out of the module root, for its own load context' {
+        Test-Path (Join-Path $ModuleFolder 'Google.Protobuf.dll') | Should -BeFalse
+        Test-Path (Join-Path $ModuleFolder 'Dependencies/Google.Protobuf.dll') | Should -BeTrue
     }
 }
