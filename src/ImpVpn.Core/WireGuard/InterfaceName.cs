@@ -1,0 +1,27 @@
+using System.Security.Cryptography;
+
+namespace ImpVpn.Core.WireGuard;
+
+/// <summary>Linux interface names: at most 15 characters, no '/', no whitespace. Names must also be unique
+/// across network namespaces because wireguard-go's socket folder is shared by all of them.</summary>
+public static class InterfaceName
+{
+    public const int MaxLength = 15;
+
+    public static void Validate(string name)
+    {
+        if (string.IsNullOrEmpty(name) || name.Length > MaxLength || name.Any(c => c == '/' || c == ':' || char.IsWhiteSpace(c) || c > 127))
+        {
+            throw new ArgumentException($"'{name}' is not a usable interface name (1-{MaxLength} ASCII characters, no '/', ':' or spaces).", nameof(name));
+        }
+    }
+
+    /// <summary>A fresh name with a prefix and random hex, e.g. "ivpn3f9a2c1b".</summary>
+    public static string Random(string prefix)
+    {
+        var suffixLength = Math.Min(8, MaxLength - prefix.Length);
+        var name = prefix + Convert.ToHexString(RandomNumberGenerator.GetBytes(4)).ToLowerInvariant()[..suffixLength];
+        Validate(name);
+        return name;
+    }
+}
