@@ -18,7 +18,9 @@ internal static class KeyEncoding
         if (trimmed.Length == 44 && trimmed.EndsWith('='))
         {
             var bytes = new byte[KeyLength + 1];
-            if (Convert.TryFromBase64String(trimmed, bytes, out var written) && written == KeyLength)
+            // Re-encoding must give the same text: non-canonical trailing bits would let two spellings name one key.
+            if (Convert.TryFromBase64String(trimmed, bytes, out var written) && written == KeyLength
+                && Convert.ToBase64String(bytes, 0, KeyLength) == trimmed)
             {
                 return bytes[..KeyLength];
             }
