@@ -1,0 +1,84 @@
+using System.Diagnostics;
+using ImpVpn.Core.WireGuard;
+using ImpVpn.Core.WireGuard.Keys;
+using ImpVpn.Core.WireGuard.Linux;
+using ImpVpn.WireGuard.Tests.Integration;
+
+namespace ImpVpn.Bench;
+
+/// <summary>What one more customer costs a seller: adding (and removing) one peer on a wireguard-go device that
+/// already has 1,000 peers, through ImpVpn's client. Changes are incremental, so this should not grow with the
+/// number of peers; the 0-peer row is there to compare.</summary>
+internal sealed class AddPeerBenchmark : IBenchmark
+{
+    private const int Samples = 200;
+
+    public string Name => "wireguard-add-peer";
+
+    public string Description =>
+        $"Time to add one peer to, and remove one peer from, a wireguard-go device through ImpVpn's WireGuardClient (UAPI), {Samples} samples each, with 0 and with 1,000 existing peers.";
+
+    public string? CannotRunBecause() => RealTunnelRequirement.Missing();
+
+    public async Task RunAsync(BenchReport report)
+    {
+        using var pair = NetworkNamespacePair.Create();
+        var client = WireGuardClient.Create(new LinuxNetworkContext(pair.A), preferKernel: false);
+        var device = "ivbP" + pair.Tag;
+        using var key = WireGuardPrivateKey.Generate();
+        await client.CreateInterfaceAsync(device, new InterfaceOptions { PrivateKey = key, Addresses = [IpPrefix.Parse("10.64.0.1/10")] }, CancellationToken.None);
+        try
+        {
+            await MeasureAsync(report, client, device, existing: 0, firstAddress: 100_000);
+            await FillAsync(client, device, 1000);
+            await MeasureAsync(report, client, device, existing: 1000, firstAddress: 200_000);
+            var count = (await client.GetDeviceAsync(device, CancellationToken.None))!.Peers.Count;
+            report.Note($"The device held {count} peers after the run (1,000 expected): removals undid every add.");
+        }
+        finally
+        {
+            await client.DeleteInterfaceAsync(device, CancellationToken.None);
+        }
+    }
+
+    private static async Task FillAsync(IWireGuardClient client, string device, int count)
+    {
+        var peers = Enumerable.Range(0, count).Select(i => Peer(i)).ToList();
+        // Filled in chunks: one UAPI message per 100 peers keeps the set-up fast and the message small.
+        foreach (var chunk in peers.Chunk(100))
+        {
+            await client.ConfigureDeviceAsync(device, new DeviceConfig { Peers = chunk }, CancellationToken.None);
+        }
+    }
+
+    private static async Task MeasureAsync(BenchReport report, IWireGuardClient client, string device, int existing, int firstAddress)
+    {
+        var adds = new List<TimeSpan>();
+        var removes = new List<TimeSpan>();
+        for (var i = 0; i < Samples + 10; i++)
+        {
+            var peer = Peer(firstAddress + i);
+            var watch = Stopwatch.StartNew();
+            await client.ConfigureDeviceAsync(device, new DeviceConfig { Peers = [peer] }, CancellationToken.None);
+            var added = watch.Elapsed;
+            watch.Restart();
+            await client.ConfigureDeviceAsync(device, new DeviceConfig { Peers = [PeerConfig.Removal(peer.PublicKey)] }, CancellationToken.None);
+            var removed = watch.Elapsed;
+            if (i >= 10)
+            {
+                // The first ten are warm-up (JIT, socket paths).
+                adds.Add(added);
+                removes.Add(removed);
+            }
+        }
+
+        report.Add($"add one peer, {existing:N0} existing", adds);
+        report.Add($"remove one peer, {existing:N0} existing", removes);
+    }
+
+    private static PeerConfig Peer(int index) => new(WireGuardPrivateKey.Generate().PublicKey)
+    {
+        AllowedIps = [IpPrefix.Parse($"10.{64 + ((index >> 16) & 63)}.{(index >> 8) & 255}.{index & 255}/32")],
+        PersistentKeepalive = TimeSpan.FromSeconds(25),
+    };
+}

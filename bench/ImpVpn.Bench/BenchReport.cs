@@ -1,0 +1,48 @@
+using System.Globalization;
+using System.Text;
+
+namespace ImpVpn.Bench;
+
+/// <summary>Collects one benchmark's results and renders them as markdown with the machine and the command.</summary>
+internal sealed class BenchReport(string name, string description, MachineDescription machine, string command)
+{
+    private readonly List<string> _rows = [];
+    private readonly List<string> _notes = [];
+
+    public void Add(string measurement, IReadOnlyList<TimeSpan> samples)
+    {
+        var sorted = samples.Order().ToList();
+        string Ms(TimeSpan t) => t.TotalMilliseconds.ToString("0.###", CultureInfo.InvariantCulture);
+        var p95 = sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(sorted.Count * 0.95) - 1)];
+        _rows.Add($"| {measurement} | {sorted.Count} | {Ms(sorted[0])} | {Ms(sorted[sorted.Count / 2])} | {Ms(p95)} | {Ms(sorted[^1])} |");
+    }
+
+    public void Note(string note) => _notes.Add(note);
+
+    public string Render()
+    {
+        var text = new StringBuilder();
+        text.Append("# Benchmark: ").Append(name).Append("\n\n").Append(description).Append("\n\n");
+        text.Append("- Measured: ").Append(DateTimeOffset.UtcNow.ToString("u", CultureInfo.InvariantCulture)).Append('\n');
+        text.Append("- Command: `").Append(command).Append("`\n");
+        text.Append("- Machine: ").Append(machine.Cpu).Append(", ").Append(machine.Cores).Append(" cores, ")
+            .Append(machine.Memory).Append(" memory; ").Append(machine.Os).Append(", kernel ").Append(machine.Kernel)
+            .Append("; ").Append(machine.Runtime).Append("\n\n");
+        if (_rows.Count > 0)
+        {
+            text.Append("| measurement | samples | min ms | median ms | p95 ms | max ms |\n|---|---|---|---|---|---|\n");
+            _rows.ForEach(r => text.Append(r).Append('\n'));
+        }
+
+        _notes.ForEach(n => text.Append('\n').Append(n).Append('\n'));
+        return text.ToString();
+    }
+
+    public string Save(string folder)
+    {
+        Directory.CreateDirectory(folder);
+        var path = Path.Combine(folder, name + ".md");
+        File.WriteAllText(path, Render());
+        return path;
+    }
+}

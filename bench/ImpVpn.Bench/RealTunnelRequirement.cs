@@ -1,0 +1,17 @@
+using ImpVpn.Core.WireGuard;
+
+namespace ImpVpn.Bench;
+
+internal static class RealTunnelRequirement
+{
+    public static string? Missing()
+    {
+        if (!OperatingSystem.IsLinux() || !Environment.IsPrivilegedProcess)
+        {
+            return "needs root on Linux (network namespaces and WireGuard interfaces)";
+        }
+
+        var tool = new[] { "ip", "wireguard-go" }.FirstOrDefault(t => !WireGuardPrerequisites.CommandExists(t));
+        return tool is null ? null : $"{tool} is not installed";
+    }
+}
