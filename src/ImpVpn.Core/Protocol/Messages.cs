@@ -1,0 +1,54 @@
+namespace ImpVpn.Core.Protocol;
+
+// The params and results of each method, version 1. On the wire names are snake_case (JsonRpcCodec.WireOptions).
+// Times are Unix seconds; amounts are whole satoshis; keys are base64 WireGuard keys.
+
+/// <summary>What kind of tunnel is offered.</summary>
+public sealed record TunnelOffer(string AddressFamily = "ipv4", string Mode = "node-to-node");
+
+public sealed record QuoteRequest(long DurationSeconds, TunnelOffer? Offer = null);
+
+/// <summary>A seller's quote. <see cref="Promise"/> is the seller's MAC over the terms: the seller keeps no state
+/// for an open quote and checks the promise when the buyer accepts.</summary>
+public sealed record QuoteResponse(
+    string Nonce,
+    long PriceSat,
+    long DurationSeconds,
+    long ExpiresAt,
+    TunnelOffer Offer,
+    string Promise);
+
+/// <summary>The buyer accepts a quote exactly as it was given, adding its WireGuard public key.</summary>
+public sealed record AcceptRequest(
+    string Nonce,
+    long PriceSat,
+    long DurationSeconds,
+    long ExpiresAt,
+    TunnelOffer Offer,
+    string Promise,
+    string BuyerWireGuardKey);
+
+/// <summary>The contract id and a hold invoice whose description hash commits to <see cref="ContractTerms"/>.</summary>
+public sealed record AcceptResponse(string ContractId, string PaymentRequest, string BuyerAddress);
+
+/// <summary>Sent once the buyer's payment is in flight (the seller sees the hold invoice ACCEPTED), or later
+/// with the preimage as proof of payment to fetch the tunnel's configuration again.</summary>
+public sealed record ActivateRequest(string ContractId, string PaymentHash, string? Preimage = null);
+
+public sealed record ActivateResponse(
+    string ContractId,
+    string SellerWireGuardKey,
+    string Endpoint,
+    string BuyerAddress,
+    string SellerAddress,
+    IReadOnlyList<string> AllowedIps,
+    long ExpiresAt);
+
+public sealed record RefreshRequest(string ContractId, long DurationSeconds);
+
+/// <summary>A hold invoice for more time; the buyer pays it and calls activate with its payment hash.</summary>
+public sealed record RefreshResponse(string ContractId, long PriceSat, long DurationSeconds, string PaymentRequest);
+
+public sealed record StatusRequest(string ContractId);
+
+public sealed record StatusResponse(string ContractId, string State, long ExpiresAt);

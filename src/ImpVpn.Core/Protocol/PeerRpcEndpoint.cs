@@ -1,0 +1,220 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using ImpVpn.Core.Diagnostics;
+using ImpVpn.Core.Lightning;
+
+namespace ImpVpn.Core.Protocol;
+
+/// <summary>Answers one request from a peer. Throw <see cref="ProtocolException"/> to answer with an error.</summary>
+public delegate Task<object> PeerRequestHandler(string peerPubKey, JsonElement? parameters, CancellationToken cancellationToken);
+
+/// <summary>
+/// JSON-RPC over custom peer messages, both ways, over one subscription to the node's custom messages:
+/// <see cref="CallAsync{TResult}"/> for the buyer, <see cref="Handle"/> for the seller. Replies are matched by id
+/// and sender; replies to unknown ids are ignored; malformed or unknown requests get an error reply, never a crash.
+/// </summary>
+public sealed class PeerRpcEndpoint : IAsyncDisposable
+{
+    private readonly ILightningNode _node;
+    private readonly IProgressLog _log;
+    private readonly ConcurrentDictionary<string, PendingCall> _pending = new();
+    private readonly ConcurrentDictionary<string, PeerRequestHandler> _handlers = new();
+    private readonly CancellationTokenSource _stop = new();
+    private Task? _loop;
+
+    public PeerRpcEndpoint(ILightningNode node, IProgressLog? log = null)
+    {
+        _node = node;
+        _log = log ?? NullProgressLog.Instance;
+    }
+
+    public void Handle(string method, PeerRequestHandler handler) => _handlers[method] = handler;
+
+    /// <summary>Starts reading custom messages. Call once, before the first call or request.</summary>
+    public void Start()
+    {
+        _loop ??= Task.Run(() => ReadLoopAsync(_stop.Token));
+    }
+
+    /// <summary>Sends a request to a connected peer and waits for its reply.</summary>
+    /// <exception cref="ProtocolException">The peer answered with an error, or sent a malformed result.</exception>
+    /// <exception cref="TimeoutException">No reply within <paramref name="timeout"/>.</exception>
+    public async Task<TResult> CallAsync<TResult>(
+        string peerPubKey, string method, object parameters, TimeSpan timeout, CancellationToken cancellationToken)
+        where TResult : class
+    {
+        Start();
+        var request = JsonRpcCodec.Request(method, parameters);
+        var pending = new PendingCall(peerPubKey.ToLowerInvariant());
+        _pending[request.Id!] = pending;
+        try
+        {
+            await _node.SendCustomMessageAsync(peerPubKey, PeerProtocol.MessageType, JsonRpcCodec.Encode(request), cancellationToken)
+                .ConfigureAwait(false);
+            using var timeoutSource = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeoutSource.CancelAfter(timeout);
+            JsonRpcEnvelope reply;
+            try
+            {
+                reply = await pending.Reply.Task.WaitAsync(timeoutSource.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new TimeoutException($"{peerPubKey} did not answer {method} within {timeout.TotalSeconds:0} s.");
+            }
+
+            if (reply.Error is { } error)
+            {
+                var code = Enum.IsDefined(typeof(ProtocolErrorCode), error.Code) ? (ProtocolErrorCode)error.Code : ProtocolErrorCode.InternalError;
+                throw new ProtocolException(code, $"The seller refused {method}: {error.Message}");
+            }
+
+            return JsonRpcCodec.ReadPayload<TResult>(reply.Result);
+        }
+        finally
+        {
+            _pending.TryRemove(request.Id!, out _);
+        }
+    }
+
+    private async Task ReadLoopAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                await foreach (var message in _node.SubscribeCustomMessagesAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    if (message.Type == PeerProtocol.MessageType)
+                    {
+                        await OnMessageAsync(message, cancellationToken).ConfigureAwait(false);
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (LightningException e)
+            {
+                // The node went away; try again shortly rather than losing every later reply.
+                _log.Log(LogLevel.Warning, $"Custom message subscription lost ({e.Message}); resubscribing.");
+                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task OnMessageAsync(CustomMessage message, CancellationToken cancellationToken)
+    {
+        var peer = message.PeerPubKey.ToLowerInvariant();
+        JsonRpcEnvelope envelope;
+        try
+        {
+            envelope = JsonRpcCodec.Decode(message.Data);
+        }
+        catch (ProtocolException e)
+        {
+            _log.Log(LogLevel.Debug, $"Malformed message from {peer}: {e.Message}");
+            // Never answer something that looks like a reply: two endpoints would answer each other forever.
+            if (!LooksLikeResponse(message.Data))
+            {
+                await ReplyAsync(peer, JsonRpcCodec.Failure(null, e.Code, e.Message), cancellationToken).ConfigureAwait(false);
+            }
+
+            return;
+        }
+
+        if (!envelope.IsRequest)
+        {
+            if (_pending.TryGetValue(envelope.Id!, out var pending) && pending.Peer == peer)
+            {
+                pending.Reply.TrySetResult(envelope);
+            }
+            else
+            {
+                _log.Log(LogLevel.Debug, $"Ignored a reply from {peer} to an id we never sent.");
+            }
+
+            return;
+        }
+
+        _ = Task.Run(() => AnswerAsync(peer, envelope, cancellationToken), cancellationToken);
+    }
+
+    private async Task AnswerAsync(string peer, JsonRpcEnvelope request, CancellationToken cancellationToken)
+    {
+        JsonRpcEnvelope reply;
+        if (!_handlers.TryGetValue(request.Method!, out var handler))
+        {
+            reply = JsonRpcCodec.Failure(request.Id, ProtocolErrorCode.MethodNotFound, $"Unknown method '{request.Method}'.");
+        }
+        else
+        {
+            try
+            {
+                reply = JsonRpcCodec.Success(request.Id!, await handler(peer, request.Params, cancellationToken).ConfigureAwait(false));
+            }
+            catch (ProtocolException e)
+            {
+                reply = JsonRpcCodec.Failure(request.Id, e.Code, e.Message);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                _log.Log(LogLevel.Warning, $"{request.Method} from {peer} failed: {e.Message}");
+                reply = JsonRpcCodec.Failure(request.Id, ProtocolErrorCode.InternalError, "The request failed on the seller's side.");
+            }
+        }
+
+        await ReplyAsync(peer, reply, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task ReplyAsync(string peer, JsonRpcEnvelope reply, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _node.SendCustomMessageAsync(peer, PeerProtocol.MessageType, JsonRpcCodec.Encode(reply), cancellationToken).ConfigureAwait(false);
+        }
+        catch (LightningException e)
+        {
+            _log.Log(LogLevel.Verbose, $"Could not answer {peer}: {e.Message}");
+        }
+    }
+
+    private static bool LooksLikeResponse(byte[] data)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(data);
+            return document.RootElement.ValueKind == JsonValueKind.Object
+                && (document.RootElement.TryGetProperty("result", out _) || document.RootElement.TryGetProperty("error", out _));
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        if (_loop is not null)
+        {
+            try
+            {
+                await _loop.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+
+        _stop.Dispose();
+    }
+
+    private sealed class PendingCall(string peer)
+    {
+        public string Peer { get; } = peer;
+
+        public TaskCompletionSource<JsonRpcEnvelope> Reply { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}

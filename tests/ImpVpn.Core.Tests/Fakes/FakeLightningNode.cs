@@ -1,0 +1,103 @@
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using ImpVpn.Core.Lightning;
+
+namespace ImpVpn.Core.Tests.Fakes;
+
+/// <summary>
+/// An in-memory Lightning node for protocol tests: custom messages go to linked nodes only, like LND delivers
+/// them only between connected peers. Everything else is not needed by these tests and says so.
+/// </summary>
+internal sealed class FakeLightningNode(string pubKey) : ILightningNode
+{
+    private readonly Dictionary<string, FakeLightningNode> _peers = [];
+    private readonly Channel<CustomMessage> _inbox = Channel.CreateUnbounded<CustomMessage>();
+
+    public string PubKey { get; } = pubKey;
+
+    public List<(string To, byte[] Data)> Sent { get; } = [];
+
+    public static void Link(FakeLightningNode a, FakeLightningNode b)
+    {
+        a._peers[b.PubKey] = b;
+        b._peers[a.PubKey] = a;
+    }
+
+    /// <summary>Delivers raw bytes to this node as if <paramref name="from"/> had sent them.</summary>
+    public void Inject(string from, uint type, byte[] data) => _inbox.Writer.TryWrite(new CustomMessage(from, type, data));
+
+    public Task SendCustomMessageAsync(string peerPubKey, uint type, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    {
+        if (!_peers.TryGetValue(peerPubKey, out var peer))
+        {
+            throw new PeerNotConnectedException(peerPubKey);
+        }
+
+        lock (Sent)
+        {
+            Sent.Add((peerPubKey, data.ToArray()));
+        }
+
+        peer.Inject(PubKey, type, data.ToArray());
+        return Task.CompletedTask;
+    }
+
+    public async IAsyncEnumerable<CustomMessage> SubscribeCustomMessagesAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            CustomMessage message;
+            try
+            {
+                message = await _inbox.Reader.ReadAsync(cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                yield break;
+            }
+
+            yield return message;
+        }
+    }
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    public Task<NodeInfo> GetInfoAsync(CancellationToken cancellationToken) =>
+        Task.FromResult(new NodeInfo(PubKey, "fake", "regtest", true, true, 1, _peers.Count, [], "fake"));
+
+    public Task ConnectPeerAsync(string pubKey, string hostPort, CancellationToken cancellationToken) => throw NotNeeded();
+
+    public Task<IReadOnlyList<PeerInfo>> ListPeersAsync(CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<PeerInfo>>(_peers.Keys.Select(k => new PeerInfo(k, "fake", false)).ToList());
+
+    public Task<GraphNodeInfo?> GetNodeInfoAsync(string pubKey, CancellationToken cancellationToken) => throw NotNeeded();
+
+    public Task<CreatedInvoice> AddInvoiceAsync(InvoiceRequest request, CancellationToken cancellationToken) => throw NotNeeded();
+
+    public Task<CreatedInvoice> AddHoldInvoiceAsync(HoldInvoiceRequest request, CancellationToken cancellationToken) => throw NotNeeded();
+
+    public Task SettleInvoiceAsync(ReadOnlyMemory<byte> preimage, CancellationToken cancellationToken) => throw NotNeeded();
+
+    public Task CancelInvoiceAsync(ReadOnlyMemory<byte> paymentHash, CancellationToken cancellationToken) => throw NotNeeded();
+
+    public Task<InvoiceInfo?> LookupInvoiceAsync(ReadOnlyMemory<byte> paymentHash, CancellationToken cancellationToken) => throw NotNeeded();
+
+    public IAsyncEnumerable<InvoiceInfo> SubscribeSingleInvoiceAsync(ReadOnlyMemory<byte> paymentHash, CancellationToken cancellationToken) => throw NotNeeded();
+
+    public IAsyncEnumerable<InvoiceInfo> SubscribeInvoicesAsync(CancellationToken cancellationToken) => throw NotNeeded();
+
+    public Task<DecodedPaymentRequest> DecodePaymentRequestAsync(string paymentRequest, CancellationToken cancellationToken) => throw NotNeeded();
+
+    public Task<PaymentResult> PayAsync(PaymentOrder order, CancellationToken cancellationToken) => throw NotNeeded();
+
+    public Task<PaymentResult?> TrackPaymentAsync(ReadOnlyMemory<byte> paymentHash, bool waitForFinal, CancellationToken cancellationToken) => throw NotNeeded();
+
+    public Task<ChannelBalanceInfo> GetChannelBalanceAsync(CancellationToken cancellationToken) => throw NotNeeded();
+
+    public Task<string> SignMessageAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken) => throw NotNeeded();
+
+    public Task<SignatureCheck> VerifyMessageAsync(ReadOnlyMemory<byte> message, string signature, CancellationToken cancellationToken) => throw NotNeeded();
+
+    private static NotSupportedException NotNeeded([CallerMemberName] string method = "") =>
+        new($"{method} is not part of the protocol tests' fake node.");
+}

@@ -1,0 +1,67 @@
+using System.Text;
+using ImpVpn.Core.Protocol;
+
+namespace ImpVpn.Core.Tests.Protocol;
+
+public sealed class JsonRpcCodecTests
+{
+    [Fact]
+    public void A_request_round_trips_with_snake_case_params()
+    {
+        var request = JsonRpcCodec.Request(PeerProtocol.Quote, new QuoteRequest(3600, new TunnelOffer()));
+        var bytes = JsonRpcCodec.Encode(request);
+        var text = Encoding.UTF8.GetString(bytes);
+
+        Assert.Contains("\"duration_seconds\":3600", text);
+        Assert.Contains("\"jsonrpc\":\"2.0\"", text);
+        var decoded = JsonRpcCodec.Decode(bytes);
+        Assert.True(decoded.IsRequest);
+        Assert.Equal(request.Id, decoded.Id);
+        Assert.Equal(3600, JsonRpcCodec.ReadPayload<QuoteRequest>(decoded.Params).DurationSeconds);
+    }
+
+    [Fact]
+    public void Ids_are_128_bit_random_hex_never_counters()
+    {
+        var ids = Enumerable.Range(0, 100).Select(_ => JsonRpcCodec.NewId()).ToList();
+        Assert.All(ids, id => Assert.Matches("^[0-9a-f]{32}$", id));
+        Assert.Equal(100, ids.Distinct().Count());
+    }
+
+    [Theory]
+    [InlineData("not json", ProtocolErrorCode.ParseError)]
+    [InlineData("{\"jsonrpc\":\"1.0\",\"id\":\"a\",\"method\":\"x\"}", ProtocolErrorCode.InvalidRequest)]
+    [InlineData("{\"jsonrpc\":\"2.0\",\"method\":\"x\"}", ProtocolErrorCode.InvalidRequest)]
+    [InlineData("{\"jsonrpc\":\"2.0\",\"id\":\"a\"}", ProtocolErrorCode.InvalidRequest)]
+    [InlineData("{\"jsonrpc\":\"2.0\",\"id\":\"a\",\"method\":\"x\",\"result\":{}}", ProtocolErrorCode.InvalidRequest)]
+    [InlineData("[1,2,3]", ProtocolErrorCode.ParseError)]
+    public void Malformed_messages_are_typed_protocol_errors(string text, ProtocolErrorCode expected)
+    {
+        var error = Assert.Throws<ProtocolException>(() => JsonRpcCodec.Decode(Encoding.UTF8.GetBytes(text)));
+        Assert.Equal(expected, error.Code);
+    }
+
+    [Fact]
+    public void Invalid_utf8_is_a_parse_error()
+    {
+        var error = Assert.Throws<ProtocolException>(() => JsonRpcCodec.Decode([0x7B, 0xFF, 0xFE, 0x7D]));
+        Assert.Equal(ProtocolErrorCode.ParseError, error.Code);
+    }
+
+    [Fact]
+    public void Oversize_messages_are_refused_both_ways()
+    {
+        var huge = new byte[PeerProtocol.MaxMessageBytes + 1];
+        Assert.Equal(ProtocolErrorCode.InvalidRequest, Assert.Throws<ProtocolException>(() => JsonRpcCodec.Decode(huge)).Code);
+        var request = JsonRpcCodec.Request(PeerProtocol.Status, new StatusRequest(new string('x', PeerProtocol.MaxMessageBytes)));
+        Assert.Throws<ProtocolException>(() => JsonRpcCodec.Encode(request));
+    }
+
+    [Fact]
+    public void Params_of_the_wrong_shape_are_invalid_params()
+    {
+        var envelope = JsonRpcCodec.Decode(Encoding.UTF8.GetBytes("{\"jsonrpc\":\"2.0\",\"id\":\"a\",\"method\":\"x\",\"params\":{\"duration_seconds\":\"soon\"}}"));
+        var error = Assert.Throws<ProtocolException>(() => JsonRpcCodec.ReadPayload<QuoteRequest>(envelope.Params));
+        Assert.Equal(ProtocolErrorCode.InvalidParams, error.Code);
+    }
+}
