@@ -1,0 +1,34 @@
+using Grpc.Core;
+
+namespace ImpVpn.Core.Lightning.Lnd;
+
+/// <summary>Turns gRPC failures into ImpVpn's typed Lightning exceptions, with messages a node operator can act on.</summary>
+internal static class LndErrorMapper
+{
+    public static LightningException Map(RpcException e, string method, LndConnectionOptions options, PinnedCertificateHandler tls)
+    {
+        var detail = e.Status.Detail ?? string.Empty;
+        if (e.StatusCode == StatusCode.Unavailable || e.StatusCode == StatusCode.Internal && detail.Contains("SSL", StringComparison.OrdinalIgnoreCase))
+        {
+            return tls.RefusedACertificate
+                ? new CertificateMismatchException(
+                    $"The node at {options.Host}:{options.Port} presented a TLS certificate other than the pinned tls.cert. " +
+                    "If LND regenerated its certificate, point ImpVpn at the new tls.cert.", e)
+                : new NodeUnreachableException($"Cannot reach LND at {options.Host}:{options.Port}: {Simplify(detail)}", e);
+        }
+
+        if (detail.Contains("macaroon", StringComparison.OrdinalIgnoreCase)
+            || e.StatusCode is StatusCode.Unauthenticated or StatusCode.PermissionDenied)
+        {
+            return new MacaroonException($"LND refused the macaroon for {method}: {detail}", e);
+        }
+
+        return new LightningRpcException(method, e.StatusCode.ToString(), detail, e);
+    }
+
+    private static string Simplify(string detail)
+    {
+        var cut = detail.IndexOf(" DebugException", StringComparison.Ordinal);
+        return cut > 0 ? detail[..cut] : detail;
+    }
+}

@@ -1,0 +1,49 @@
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
+
+namespace ImpVpn.Core.Lightning.Lnd;
+
+/// <summary>
+/// TLS for LND: its certificate is self-signed, so no CA can vouch for it. The connection is accepted when the
+/// server presents exactly the pinned tls.cert, and refused otherwise — whatever the host name.
+/// Remembers that it refused, so the failure can be reported as a certificate mismatch, not as "unreachable".
+/// </summary>
+internal sealed class PinnedCertificateHandler
+{
+    private readonly byte[]? _pinned;
+
+    public PinnedCertificateHandler(byte[]? pinned) => _pinned = pinned;
+
+    public bool RefusedACertificate { get; private set; }
+
+    public SocketsHttpHandler CreateHandler() => new()
+    {
+        SslOptions = new SslClientAuthenticationOptions { RemoteCertificateValidationCallback = Validate },
+        EnableMultipleHttp2Connections = true,
+        ConnectTimeout = TimeSpan.FromSeconds(10),
+        KeepAlivePingDelay = TimeSpan.FromSeconds(60),
+        KeepAlivePingTimeout = TimeSpan.FromSeconds(30),
+        PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan,
+    };
+
+    private bool Validate(object sender, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
+    {
+        bool accepted;
+        if (_pinned is null)
+        {
+            // lndconnect without a cert: the node has a CA-signed certificate; ordinary validation applies.
+            accepted = errors == SslPolicyErrors.None;
+        }
+        else
+        {
+            accepted = certificate is not null && certificate.GetRawCertData().AsSpan().SequenceEqual(_pinned);
+        }
+
+        if (!accepted)
+        {
+            RefusedACertificate = true;
+        }
+
+        return accepted;
+    }
+}
