@@ -1,0 +1,55 @@
+namespace ImpVpn.LndSim.Network;
+
+/// <summary>A channel between two simulated nodes. Balances are in millisatoshis; each end has its own fee
+/// policy, charged when that end forwards a payment out over this channel.</summary>
+public sealed class SimChannel
+{
+    public required ulong Id { get; init; }
+
+    public required string NodeA { get; init; }
+
+    public required string NodeB { get; init; }
+
+    public required long CapacitySat { get; init; }
+
+    public required string FundingTxid { get; init; }
+
+    public long BalanceAMsat { get; set; }
+
+    public long BalanceBMsat { get; set; }
+
+    public FeePolicy PolicyA { get; set; } = FeePolicy.Default;
+
+    public FeePolicy PolicyB { get; set; } = FeePolicy.Default;
+
+    public bool Involves(string node) => NodeA == node || NodeB == node;
+
+    public string Other(string node) => node == NodeA ? NodeB : NodeA;
+
+    public long LocalMsat(string node) => node == NodeA ? BalanceAMsat : BalanceBMsat;
+
+    public FeePolicy PolicyOf(string node) => node == NodeA ? PolicyA : PolicyB;
+
+    /// <summary>Moves msat from <paramref name="node"/>'s side (negative amounts move it back).</summary>
+    public void Debit(string node, long msat)
+    {
+        if (node == NodeA)
+        {
+            BalanceAMsat -= msat;
+        }
+        else
+        {
+            BalanceBMsat -= msat;
+        }
+    }
+
+    public void Credit(string node, long msat) => Debit(node, -msat);
+}
+
+/// <summary>A forwarding fee: base in msat plus parts per million of the forwarded amount.</summary>
+public sealed record FeePolicy(long BaseMsat, long RatePpm)
+{
+    public static readonly FeePolicy Default = new(1000, 1);
+
+    public long FeeFor(long forwardedMsat) => BaseMsat + (forwardedMsat * RatePpm / 1_000_000);
+}

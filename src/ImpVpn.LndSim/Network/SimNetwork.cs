@@ -1,0 +1,592 @@
+using System.Security.Cryptography;
+using System.Threading.Channels;
+using Grpc.Core;
+using ImpVpn.Lnd.Rpc.Lnrpc;
+using ImpVpn.LndSim.Crypto;
+using InvoiceState = ImpVpn.Lnd.Rpc.Lnrpc.Invoice.Types.InvoiceState;
+using PaymentStatus = ImpVpn.Lnd.Rpc.Lnrpc.Payment.Types.PaymentStatus;
+
+namespace ImpVpn.LndSim.Network;
+
+/// <summary>
+/// The simulated Lightning network: nodes, peer links, channels, invoices and payments. One lock guards it
+/// all, which keeps every state change atomic (the networks are small; simplicity wins over throughput).
+/// </summary>
+public sealed class SimNetwork
+{
+    private readonly object _gate = new();
+    private readonly Dictionary<string, SimNodeState> _nodes = new(StringComparer.Ordinal);
+    private readonly List<SimChannel> _channels = [];
+    private ulong _nextChannelId = 100_000;
+
+    public SimNetwork(string network) => Network = network;
+
+    public string Network { get; }
+
+    /// <summary>How long an ACCEPTED hold invoice keeps its HTLC before the simulated node cancels it back
+    /// (a real node does so near the HTLC's CLTV expiry).</summary>
+    public TimeSpan HeldHtlcTimeout { get; set; } = TimeSpan.FromMinutes(10);
+
+    public uint BlockHeight { get; set; } = 800;
+
+    public SimNodeState AddNode(string name, string p2pAddress, byte[] macaroon)
+    {
+        lock (_gate)
+        {
+            var node = new SimNodeState { Name = name, Key = NodeKey.Generate(), P2pAddress = p2pAddress, Macaroon = macaroon };
+            _nodes.Add(name, node);
+            return node;
+        }
+    }
+
+    public SimNodeState Node(string name)
+    {
+        lock (_gate)
+        {
+            return _nodes.TryGetValue(name, out var node) ? node : throw new KeyNotFoundException($"No simulated node named '{name}'.");
+        }
+    }
+
+    public SimNodeState? ByPubKey(string pubKey)
+    {
+        lock (_gate)
+        {
+            return _nodes.Values.FirstOrDefault(n => n.PubKey == pubKey.ToLowerInvariant());
+        }
+    }
+
+    public IReadOnlyList<SimNodeState> Nodes
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _nodes.Values.ToList();
+            }
+        }
+    }
+
+    public IReadOnlyList<SimChannel> ChannelsOf(string name)
+    {
+        lock (_gate)
+        {
+            return _channels.Where(c => c.Involves(name)).ToList();
+        }
+    }
+
+    public T Read<T>(Func<T> read)
+    {
+        lock (_gate)
+        {
+            return read();
+        }
+    }
+
+    // ---- peers ----
+
+    public void Connect(string a, string b)
+    {
+        lock (_gate)
+        {
+            var nodeA = _nodes[a];
+            var nodeB = _nodes[b];
+            if (nodeA.IsDown || nodeB.IsDown)
+            {
+                throw SimErrors.Of(StatusCode.Unavailable, "dial tcp: connection refused");
+            }
+
+            nodeA.Peers.Add(b);
+            nodeB.Peers.Add(a);
+        }
+    }
+
+    /// <summary>ConnectPeer as LND answers it: the host must be where the node is; an existing link is an error.</summary>
+    public void ConnectByAddress(string from, string pubKey, string host)
+    {
+        var target = ByPubKey(pubKey) ?? throw SimErrors.Of(StatusCode.Unknown, $"dial tcp {host}: connection refused");
+        lock (_gate)
+        {
+            if (!string.Equals(target.P2pAddress, host, StringComparison.OrdinalIgnoreCase) || target.IsDown)
+            {
+                throw SimErrors.Of(StatusCode.Unknown, $"dial tcp {host}: connect: connection refused");
+            }
+
+            if (_nodes[from].Peers.Contains(target.Name))
+            {
+                throw SimErrors.Of(StatusCode.Unknown, $"already connected to peer: {pubKey}@{host}");
+            }
+        }
+
+        Connect(from, target.Name);
+    }
+
+    public void SetDown(string name, bool down)
+    {
+        lock (_gate)
+        {
+            var node = _nodes[name];
+            node.IsDown = down;
+            if (down)
+            {
+                foreach (var peer in node.Peers)
+                {
+                    _nodes[peer].Peers.Remove(name);
+                }
+
+                node.Peers.Clear();
+                return;
+            }
+
+            // Like LND, a node that comes back reconnects to the peers it has channels with.
+            foreach (var channel in _channels.Where(c => c.Involves(name)))
+            {
+                var other = _nodes[channel.Other(name)];
+                if (!other.IsDown)
+                {
+                    node.Peers.Add(other.Name);
+                    other.Peers.Add(name);
+                }
+            }
+        }
+    }
+
+    // ---- channels ----
+
+    public SimChannel OpenChannel(string from, string to, long capacitySat, long pushSat, FeePolicy? policy = null)
+    {
+        if (capacitySat <= 0 || pushSat < 0 || pushSat >= capacitySat)
+        {
+            throw SimErrors.Of(StatusCode.InvalidArgument, "funding amount must be positive and larger than the push amount");
+        }
+
+        Connect(from, to);
+        lock (_gate)
+        {
+            var channel = new SimChannel
+            {
+                Id = _nextChannelId++,
+                NodeA = from,
+                NodeB = to,
+                CapacitySat = capacitySat,
+                FundingTxid = SimNodeState.Hex(RandomNumberGenerator.GetBytes(32)),
+                BalanceAMsat = (capacitySat - pushSat) * 1000,
+                BalanceBMsat = pushSat * 1000,
+                PolicyA = policy ?? FeePolicy.Default,
+                PolicyB = policy ?? FeePolicy.Default,
+            };
+            _channels.Add(channel);
+            return channel;
+        }
+    }
+
+    // ---- custom messages ----
+
+    public async Task SendCustomMessageAsync(string from, byte[] peerPubKey, uint type, byte[] data, CancellationToken cancellationToken)
+    {
+        if (type < 32768)
+        {
+            throw SimErrors.Of(StatusCode.InvalidArgument, $"custom message type {type} is below 32768; set protocol.custom-message to allow it");
+        }
+
+        if (data.Length > 65533)
+        {
+            throw SimErrors.Of(StatusCode.InvalidArgument, "custom message payload exceeds 65533 bytes");
+        }
+
+        SimNodeState sender, target;
+        lock (_gate)
+        {
+            sender = _nodes[from];
+            target = _nodes.Values.FirstOrDefault(n => n.Key.PublicKey.AsSpan().SequenceEqual(peerPubKey)) ?? throw SimErrors.PeerNotConnected();
+            if (!sender.Peers.Contains(target.Name) || target.IsDown)
+            {
+                throw SimErrors.PeerNotConnected();
+            }
+
+            if (sender.DropCustomMessages)
+            {
+                return;
+            }
+        }
+
+        if (sender.CustomMessageDelay > TimeSpan.Zero)
+        {
+            await Task.Delay(sender.CustomMessageDelay, cancellationToken).ConfigureAwait(false);
+        }
+
+        var message = new CustomMessage
+        {
+            Peer = Google.Protobuf.ByteString.CopyFrom(sender.Key.PublicKey),
+            Type = type,
+            Data = Google.Protobuf.ByteString.CopyFrom(data),
+        };
+        lock (_gate)
+        {
+            foreach (var subscriber in target.CustomMessageSubscribers)
+            {
+                subscriber.Writer.TryWrite(message);
+            }
+        }
+    }
+
+    public Channel<T> Subscribe<T>(List<Channel<T>> subscribers)
+    {
+        var channel = System.Threading.Channels.Channel.CreateUnbounded<T>();
+        lock (_gate)
+        {
+            subscribers.Add(channel);
+        }
+
+        return channel;
+    }
+
+    public void Unsubscribe<T>(List<Channel<T>> subscribers, Channel<T> channel)
+    {
+        lock (_gate)
+        {
+            subscribers.Remove(channel);
+        }
+    }
+
+    // ---- invoices ----
+
+    public SimInvoice AddInvoice(string nodeName, long valueMsat, string memo, byte[] descriptionHash, long expirySeconds,
+        byte[]? holdHash, ulong cltvExpiry)
+    {
+        if (valueMsat < 0)
+        {
+            throw SimErrors.Of(StatusCode.InvalidArgument, "amount cannot be negative");
+        }
+
+        var preimage = holdHash is null ? RandomNumberGenerator.GetBytes(32) : null;
+        var hash = holdHash ?? SHA256.HashData(preimage!);
+        if (hash.Length != 32)
+        {
+            throw SimErrors.Of(StatusCode.InvalidArgument, "payment hash must be 32 bytes");
+        }
+
+        var expiry = expirySeconds > 0 ? expirySeconds : 86400;
+        var secret = RandomNumberGenerator.GetBytes(32);
+        lock (_gate)
+        {
+            var node = _nodes[nodeName];
+            var key = SimNodeState.Hex(hash);
+            if (node.Invoices.ContainsKey(key))
+            {
+                throw SimErrors.Of(StatusCode.AlreadyExists, "invoice with payment hash already exists");
+            }
+
+            var created = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+            var request = Bolt11Encoder.Encode(new Bolt11Invoice(
+                Bolt11Invoice.CurrencyFor(Network), valueMsat == 0 ? null : valueMsat, created, hash, secret,
+                descriptionHash.Length == 0 ? memo : null, descriptionHash.Length == 0 ? null : descriptionHash,
+                expiry, cltvExpiry == 0 ? 80 : (long)cltvExpiry, node.Key.PublicKey), node.Key);
+            var invoice = new SimInvoice
+            {
+                PaymentHash = hash,
+                Preimage = preimage,
+                IsHold = holdHash is not null,
+                ValueMsat = valueMsat,
+                Memo = memo,
+                DescriptionHash = descriptionHash,
+                ExpirySeconds = expiry,
+                Created = created,
+                PaymentRequest = request,
+                PaymentAddress = secret,
+                CltvExpiry = cltvExpiry == 0 ? 80 : cltvExpiry,
+                AddIndex = node.NextAddIndex++,
+            };
+            node.Invoices.Add(key, invoice);
+            PublishInvoice(node, invoice);
+            return invoice;
+        }
+    }
+
+    public SimInvoice? LookupInvoice(string nodeName, byte[] hash)
+    {
+        lock (_gate)
+        {
+            return _nodes[nodeName].Invoices.GetValueOrDefault(SimNodeState.Hex(hash));
+        }
+    }
+
+    public void SettleHoldInvoice(string nodeName, byte[] preimage)
+    {
+        lock (_gate)
+        {
+            var node = _nodes[nodeName];
+            var invoice = node.Invoices.GetValueOrDefault(SimNodeState.Hex(SHA256.HashData(preimage))) ?? throw SimErrors.UnknownInvoice();
+            switch (invoice.State)
+            {
+                case InvoiceState.Settled:
+                    return;
+                case InvoiceState.Open:
+                    throw SimErrors.Of(StatusCode.Unknown, "invoice still open");
+                case InvoiceState.Canceled:
+                    throw SimErrors.Of(StatusCode.Unknown, "invoice already canceled");
+            }
+
+            var payment = invoice.HeldPayment!;
+            foreach (var (channel, from, amount) in payment.Route)
+            {
+                channel.Credit(channel.Other(from), amount);
+            }
+
+            invoice.Preimage = preimage;
+            MarkSettled(node, invoice);
+            payment.Preimage = preimage;
+            FinishPayment(payment, PaymentStatus.Succeeded, PaymentFailureReason.FailureReasonNone);
+        }
+    }
+
+    public void CancelInvoice(string nodeName, byte[] hash)
+    {
+        lock (_gate)
+        {
+            var node = _nodes[nodeName];
+            var invoice = node.Invoices.GetValueOrDefault(SimNodeState.Hex(hash)) ?? throw SimErrors.UnknownInvoice();
+            CancelLocked(node, invoice);
+        }
+    }
+
+    private void CancelLocked(SimNodeState node, SimInvoice invoice)
+    {
+        if (invoice.State == InvoiceState.Settled)
+        {
+            throw SimErrors.Of(StatusCode.Unknown, "invoice already settled");
+        }
+
+        if (invoice.State == InvoiceState.Canceled)
+        {
+            return;
+        }
+
+        if (invoice.HeldPayment is { } payment)
+        {
+            RefundLocked(payment);
+            invoice.HeldPayment = null;
+            invoice.AmountPaidMsat = 0;
+            FinishPayment(payment, PaymentStatus.Failed, PaymentFailureReason.FailureReasonIncorrectPaymentDetails);
+        }
+
+        invoice.State = InvoiceState.Canceled;
+        PublishInvoice(node, invoice);
+    }
+
+    private void MarkSettled(SimNodeState node, SimInvoice invoice)
+    {
+        invoice.State = InvoiceState.Settled;
+        invoice.SettleDate = DateTimeOffset.UtcNow;
+        invoice.SettleIndex = node.NextSettleIndex++;
+        invoice.HeldPayment = null;
+        PublishInvoice(node, invoice);
+    }
+
+    private static void PublishInvoice(SimNodeState node, SimInvoice invoice)
+    {
+        var message = invoice.ToProto();
+        foreach (var subscriber in node.InvoiceSubscribers)
+        {
+            subscriber.Writer.TryWrite(message);
+        }
+
+        invoice.Changed.TrySetResult();
+        invoice.Changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    // ---- payments ----
+
+    /// <summary>Starts (and, for an ordinary invoice, completes) a payment; the result says where it stands.
+    /// Throws for calls LND refuses outright (bad request, a payment already made or in flight).</summary>
+    public SimPayment Pay(string payerName, string paymentRequest, long feeLimitMsat)
+    {
+        Bolt11Invoice decoded;
+        try
+        {
+            decoded = Bolt11Decoder.Decode(paymentRequest);
+        }
+        catch (Bolt11FormatException e)
+        {
+            throw SimErrors.Of(StatusCode.InvalidArgument, $"invalid payment request: {e.Message}");
+        }
+
+        if (decoded.AmountMsat is not { } amount)
+        {
+            throw SimErrors.Of(StatusCode.InvalidArgument, "amount must be specified when paying a zero amount invoice");
+        }
+
+        lock (_gate)
+        {
+            var payer = _nodes[payerName];
+            var key = SimNodeState.Hex(decoded.PaymentHash);
+            if (payer.Payments.TryGetValue(key, out var existing))
+            {
+                if (existing.Status == PaymentStatus.Succeeded)
+                {
+                    throw SimErrors.AlreadyPaid();
+                }
+
+                if (existing.Status == PaymentStatus.InFlight)
+                {
+                    throw SimErrors.InTransition();
+                }
+            }
+
+            var payment = new SimPayment
+            {
+                PaymentHash = decoded.PaymentHash,
+                PaymentRequest = paymentRequest,
+                ValueMsat = amount,
+                Index = payer.NextPaymentIndex++,
+                Created = DateTimeOffset.UtcNow,
+            };
+            payer.Payments[key] = payment;
+
+            if (payer.FailNextPayment is { } forced)
+            {
+                payer.FailNextPayment = null;
+                FinishPayment(payment, PaymentStatus.Failed, forced);
+                return payment;
+            }
+
+            var payee = _nodes.Values.FirstOrDefault(n => n.Key.PublicKey.AsSpan().SequenceEqual(decoded.Payee));
+            var outbound = _channels.Where(c => c.Involves(payerName)).Sum(c => c.LocalMsat(payerName));
+            if (outbound < amount)
+            {
+                FinishPayment(payment, PaymentStatus.Failed, PaymentFailureReason.FailureReasonInsufficientBalance);
+                return payment;
+            }
+
+            var route = payee is null || payee.IsDown
+                ? null
+                : RouteFinder.Find(_channels, n => !_nodes[n].IsDown, payerName, payee.Name, amount);
+            if (route is null || route.FeeMsat > feeLimitMsat)
+            {
+                FinishPayment(payment, PaymentStatus.Failed, PaymentFailureReason.FailureReasonNoRoute);
+                return payment;
+            }
+
+            var invoice = payee!.Invoices.GetValueOrDefault(key);
+            if (invoice is null || invoice.State != InvoiceState.Open || invoice.IsExpired(DateTimeOffset.UtcNow)
+                || (invoice.ValueMsat > 0 && amount < invoice.ValueMsat))
+            {
+                FinishPayment(payment, PaymentStatus.Failed, PaymentFailureReason.FailureReasonIncorrectPaymentDetails);
+                return payment;
+            }
+
+            // Lock the HTLC along the route: each hop's sender gives up the amount until settle or cancel.
+            foreach (var hop in route.Hops)
+            {
+                hop.Channel.Debit(hop.From, hop.AmountMsat);
+                payment.Route.Add(hop);
+            }
+
+            payment.FeeMsat = route.FeeMsat;
+            invoice.AmountPaidMsat = amount;
+            if (!invoice.IsHold)
+            {
+                foreach (var (channel, from, hopAmount) in payment.Route)
+                {
+                    channel.Credit(channel.Other(from), hopAmount);
+                }
+
+                MarkSettled(payee, invoice);
+                payment.Preimage = invoice.Preimage;
+                FinishPayment(payment, PaymentStatus.Succeeded, PaymentFailureReason.FailureReasonNone);
+                return payment;
+            }
+
+            invoice.State = InvoiceState.Accepted;
+            invoice.HeldPayment = payment;
+            PublishInvoice(payee, invoice);
+            Changed(payment);
+            _ = CancelWhenHeldTooLongAsync(payee, invoice, payment);
+            return payment;
+        }
+    }
+
+    public SimPayment? FindPayment(string nodeName, byte[] hash)
+    {
+        lock (_gate)
+        {
+            return _nodes[nodeName].Payments.GetValueOrDefault(SimNodeState.Hex(hash));
+        }
+    }
+
+    public void FailInFlightPayment(SimPayment payment, PaymentFailureReason reason)
+    {
+        lock (_gate)
+        {
+            if (payment.IsFinal)
+            {
+                return;
+            }
+
+            // Find the hold invoice holding it and cancel through it, so both sides agree.
+            foreach (var node in _nodes.Values)
+            {
+                var invoice = node.Invoices.Values.FirstOrDefault(i => i.HeldPayment == payment);
+                if (invoice is not null)
+                {
+                    CancelLocked(node, invoice);
+                    return;
+                }
+            }
+
+            RefundLocked(payment);
+            FinishPayment(payment, PaymentStatus.Failed, reason);
+        }
+    }
+
+    private async Task CancelWhenHeldTooLongAsync(SimNodeState payee, SimInvoice invoice, SimPayment payment)
+    {
+        await Task.Delay(HeldHtlcTimeout).ConfigureAwait(false);
+        lock (_gate)
+        {
+            if (invoice.HeldPayment == payment && invoice.State == InvoiceState.Accepted)
+            {
+                CancelLocked(payee, invoice);
+            }
+        }
+    }
+
+    private static void RefundLocked(SimPayment payment)
+    {
+        foreach (var (channel, from, amount) in payment.Route)
+        {
+            channel.Credit(from, amount);
+        }
+
+        payment.Route.Clear();
+    }
+
+    private static void FinishPayment(SimPayment payment, PaymentStatus status, PaymentFailureReason reason)
+    {
+        payment.Status = status;
+        payment.FailureReason = reason;
+        if (status == PaymentStatus.Failed)
+        {
+            payment.FeeMsat = 0;
+        }
+
+        Changed(payment);
+    }
+
+    private static void Changed(SimPayment payment)
+    {
+        var done = payment.Changed;
+        payment.Changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        done.TrySetResult();
+    }
+
+    // ---- balances ----
+
+    public (long LocalMsat, long RemoteMsat) ChannelBalance(string nodeName)
+    {
+        lock (_gate)
+        {
+            var channels = _channels.Where(c => c.Involves(nodeName)).ToList();
+            return (channels.Sum(c => c.LocalMsat(nodeName)), channels.Sum(c => c.LocalMsat(c.Other(nodeName))));
+        }
+    }
+}

@@ -1,0 +1,52 @@
+using System.Threading.Channels;
+using ImpVpn.Lnd.Rpc.Lnrpc;
+using ImpVpn.LndSim.Crypto;
+
+namespace ImpVpn.LndSim.Network;
+
+/// <summary>Everything one simulated node holds. Guarded by the network's lock; subscribers are channels the
+/// gRPC streams read from.</summary>
+public sealed class SimNodeState
+{
+    public required string Name { get; init; }
+
+    public required NodeKey Key { get; init; }
+
+    public string PubKey => Key.PubKeyHex;
+
+    /// <summary>The node's advertised peer-to-peer address (simulated: no socket listens there).</summary>
+    public required string P2pAddress { get; init; }
+
+    public required byte[] Macaroon { get; init; }
+
+    public HashSet<string> Peers { get; } = [];
+
+    public Dictionary<string, SimInvoice> Invoices { get; } = [];
+
+    public Dictionary<string, SimPayment> Payments { get; } = [];
+
+    public List<Channel<CustomMessage>> CustomMessageSubscribers { get; } = [];
+
+    public List<Channel<Invoice>> InvoiceSubscribers { get; } = [];
+
+    public ulong NextAddIndex { get; set; } = 1;
+
+    public ulong NextSettleIndex { get; set; } = 1;
+
+    public ulong NextPaymentIndex { get; set; } = 1;
+
+    // Fault switches, set by tests and the control endpoint.
+    public bool IsDown { get; set; }
+
+    public bool SyncedToChain { get; set; } = true;
+
+    public string? ReportedNetwork { get; set; }
+
+    public bool DropCustomMessages { get; set; }
+
+    public TimeSpan CustomMessageDelay { get; set; }
+
+    public PaymentFailureReason? FailNextPayment { get; set; }
+
+    public static string Hex(byte[] bytes) => Convert.ToHexString(bytes).ToLowerInvariant();
+}

@@ -1,0 +1,222 @@
+using Google.Protobuf;
+using Grpc.Core;
+using ImpVpn.Lnd.Rpc.Lnrpc;
+using ImpVpn.LndSim.Crypto;
+using ImpVpn.LndSim.Network;
+
+namespace ImpVpn.LndSim.Services;
+
+/// <summary>lnrpc.Lightning for one simulated node.</summary>
+public sealed class LightningService(NodeContext context) : Lightning.LightningBase
+{
+    private SimNetwork Net => context.Network;
+
+    private SimNodeState Me => context.Node;
+
+    public override Task<GetInfoResponse> GetInfo(GetInfoRequest request, ServerCallContext call)
+    {
+        var response = new GetInfoResponse
+        {
+            Version = "0.18.0-beta impvpn-simulator",
+            IdentityPubkey = Me.PubKey,
+            Alias = Me.Name,
+            NumActiveChannels = (uint)Net.ChannelsOf(Me.Name).Count,
+            NumPeers = (uint)Net.Read(() => Me.Peers.Count),
+            BlockHeight = Net.BlockHeight,
+            SyncedToChain = Me.SyncedToChain,
+            SyncedToGraph = Me.SyncedToChain,
+        };
+        response.Chains.Add(new Chain { Chain_ = "bitcoin", Network = Me.ReportedNetwork ?? Net.Network });
+        response.Uris.Add($"{Me.PubKey}@{Me.P2pAddress}");
+        return Task.FromResult(response);
+    }
+
+    public override Task<WalletBalanceResponse> WalletBalance(WalletBalanceRequest request, ServerCallContext call) =>
+        Task.FromResult(new WalletBalanceResponse { TotalBalance = 100_000_000, ConfirmedBalance = 100_000_000 });
+
+    public override Task<ChannelBalanceResponse> ChannelBalance(ChannelBalanceRequest request, ServerCallContext call)
+    {
+        var (local, remote) = Net.ChannelBalance(Me.Name);
+        return Task.FromResult(new ChannelBalanceResponse
+        {
+            LocalBalance = new Amount { Sat = (ulong)(local / 1000), Msat = (ulong)local },
+            RemoteBalance = new Amount { Sat = (ulong)(remote / 1000), Msat = (ulong)remote },
+            UnsettledLocalBalance = new Amount(),
+            UnsettledRemoteBalance = new Amount(),
+            PendingOpenLocalBalance = new Amount(),
+            PendingOpenRemoteBalance = new Amount(),
+        });
+    }
+
+    public override Task<ConnectPeerResponse> ConnectPeer(ConnectPeerRequest request, ServerCallContext call)
+    {
+        if (request.Addr is null || string.IsNullOrEmpty(request.Addr.Pubkey))
+        {
+            throw SimErrors.Of(StatusCode.InvalidArgument, "need: lnc pubkeyhash@hostname");
+        }
+
+        Net.ConnectByAddress(Me.Name, request.Addr.Pubkey, request.Addr.Host);
+        return Task.FromResult(new ConnectPeerResponse());
+    }
+
+    public override Task<ListPeersResponse> ListPeers(ListPeersRequest request, ServerCallContext call)
+    {
+        var response = new ListPeersResponse();
+        foreach (var name in Net.Read(() => Me.Peers.ToList()))
+        {
+            var peer = Net.Node(name);
+            response.Peers.Add(new Peer { PubKey = peer.PubKey, Address = peer.P2pAddress, Inbound = false });
+        }
+
+        return Task.FromResult(response);
+    }
+
+    public override Task<ListChannelsResponse> ListChannels(ListChannelsRequest request, ServerCallContext call)
+    {
+        var response = new ListChannelsResponse();
+        foreach (var channel in Net.ChannelsOf(Me.Name))
+        {
+            var other = Net.Node(channel.Other(Me.Name));
+            response.Channels.Add(new ImpVpn.Lnd.Rpc.Lnrpc.Channel
+            {
+                Active = !other.IsDown,
+                RemotePubkey = other.PubKey,
+                ChannelPoint = channel.FundingTxid + ":0",
+                ChanId = channel.Id,
+                Capacity = channel.CapacitySat,
+                LocalBalance = channel.LocalMsat(Me.Name) / 1000,
+                RemoteBalance = channel.LocalMsat(other.Name) / 1000,
+                Initiator = channel.NodeA == Me.Name,
+            });
+        }
+
+        return Task.FromResult(response);
+    }
+
+    public override Task<ChannelPoint> OpenChannelSync(OpenChannelRequest request, ServerCallContext call)
+    {
+        var target = Net.ByPubKey(Convert.ToHexString(request.NodePubkey.Span)) ?? throw SimErrors.PeerNotConnected();
+        if (!Net.Read(() => Me.Peers.Contains(target.Name)))
+        {
+            throw SimErrors.Of(StatusCode.Unknown, $"peer {target.PubKey} is not online");
+        }
+
+        var channel = Net.OpenChannel(Me.Name, target.Name, request.LocalFundingAmount, request.PushSat);
+        return Task.FromResult(new ChannelPoint { FundingTxidStr = channel.FundingTxid, OutputIndex = 0 });
+    }
+
+    public override Task<AddInvoiceResponse> AddInvoice(Invoice request, ServerCallContext call)
+    {
+        var valueMsat = request.ValueMsat != 0 ? request.ValueMsat : request.Value * 1000;
+        var invoice = Net.AddInvoice(Me.Name, valueMsat, request.Memo, request.DescriptionHash.ToByteArray(), request.Expiry, null, request.CltvExpiry);
+        return Task.FromResult(new AddInvoiceResponse
+        {
+            RHash = ByteString.CopyFrom(invoice.PaymentHash),
+            PaymentRequest = invoice.PaymentRequest,
+            AddIndex = invoice.AddIndex,
+            PaymentAddr = ByteString.CopyFrom(invoice.PaymentAddress),
+        });
+    }
+
+    public override Task<Invoice> LookupInvoice(PaymentHash request, ServerCallContext call) =>
+        Task.FromResult((Net.LookupInvoice(Me.Name, request.RHash.ToByteArray()) ?? throw SimErrors.UnknownInvoice()).ToProto());
+
+    public override async Task SubscribeInvoices(InvoiceSubscription request, IServerStreamWriter<Invoice> stream, ServerCallContext call)
+    {
+        var subscription = Net.Subscribe(Me.InvoiceSubscribers);
+        try
+        {
+            await foreach (var invoice in subscription.Reader.ReadAllAsync(call.CancellationToken))
+            {
+                await stream.WriteAsync(invoice, call.CancellationToken);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        finally
+        {
+            Net.Unsubscribe(Me.InvoiceSubscribers, subscription);
+        }
+    }
+
+    public override Task<PayReq> DecodePayReq(PayReqString request, ServerCallContext call)
+    {
+        Bolt11Invoice decoded;
+        try
+        {
+            decoded = Bolt11Decoder.Decode(request.PayReq);
+        }
+        catch (Bolt11FormatException e)
+        {
+            throw SimErrors.Of(StatusCode.Unknown, $"invalid payment request: {e.Message}");
+        }
+
+        return Task.FromResult(new PayReq
+        {
+            Destination = decoded.PayeeHex,
+            PaymentHash = SimNodeState.Hex(decoded.PaymentHash),
+            NumSatoshis = (decoded.AmountMsat ?? 0) / 1000,
+            NumMsat = decoded.AmountMsat ?? 0,
+            Timestamp = decoded.Timestamp.ToUnixTimeSeconds(),
+            Expiry = decoded.ExpirySeconds,
+            Description = decoded.Description ?? string.Empty,
+            DescriptionHash = decoded.DescriptionHash is null ? string.Empty : SimNodeState.Hex(decoded.DescriptionHash),
+            CltvExpiry = decoded.MinFinalCltvExpiry,
+            PaymentAddr = ByteString.CopyFrom(decoded.PaymentSecret),
+        });
+    }
+
+    public override Task<NodeInfo> GetNodeInfo(NodeInfoRequest request, ServerCallContext call)
+    {
+        var node = Net.ByPubKey(request.PubKey) ?? throw SimErrors.Of(StatusCode.NotFound, "unable to find node");
+        var info = new NodeInfo
+        {
+            Node = new LightningNode { PubKey = node.PubKey, Alias = node.Name, LastUpdate = (uint)DateTimeOffset.UtcNow.ToUnixTimeSeconds() },
+            NumChannels = (uint)Net.ChannelsOf(node.Name).Count,
+            TotalCapacity = Net.ChannelsOf(node.Name).Sum(c => c.CapacitySat),
+        };
+        info.Node.Addresses.Add(new NodeAddress { Network = "tcp", Addr = node.P2pAddress });
+        return Task.FromResult(info);
+    }
+
+    public override Task<SignMessageResponse> SignMessage(SignMessageRequest request, ServerCallContext call) =>
+        Task.FromResult(new SignMessageResponse { Signature = LndMessageSigner.Sign(Me.Key, request.Msg.Span) });
+
+    public override Task<VerifyMessageResponse> VerifyMessage(VerifyMessageRequest request, ServerCallContext call)
+    {
+        if (!LndMessageSigner.TryRecover(request.Msg.Span, request.Signature, out var pubKey))
+        {
+            return Task.FromResult(new VerifyMessageResponse { Valid = false });
+        }
+
+        // Like LND: a signature counts as valid only when its signer is in this node's graph.
+        return Task.FromResult(new VerifyMessageResponse { Valid = Net.ByPubKey(pubKey) is not null, Pubkey = pubKey });
+    }
+
+    public override async Task<SendCustomMessageResponse> SendCustomMessage(SendCustomMessageRequest request, ServerCallContext call)
+    {
+        await Net.SendCustomMessageAsync(Me.Name, request.Peer.ToByteArray(), request.Type, request.Data.ToByteArray(), call.CancellationToken);
+        return new SendCustomMessageResponse();
+    }
+
+    public override async Task SubscribeCustomMessages(
+        SubscribeCustomMessagesRequest request, IServerStreamWriter<CustomMessage> stream, ServerCallContext call)
+    {
+        var subscription = Net.Subscribe(Me.CustomMessageSubscribers);
+        try
+        {
+            await foreach (var message in subscription.Reader.ReadAllAsync(call.CancellationToken))
+            {
+                await stream.WriteAsync(message, call.CancellationToken);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        finally
+        {
+            Net.Unsubscribe(Me.CustomMessageSubscribers, subscription);
+        }
+    }
+}

@@ -1,0 +1,183 @@
+using System.Security.Cryptography.X509Certificates;
+using ImpVpn.Lnd.Rpc.Lnrpc;
+using ImpVpn.LndSim.Crypto;
+using ImpVpn.LndSim.Hosting;
+using ImpVpn.LndSim.Network;
+using ImpVpn.LndSim.Services;
+
+namespace ImpVpn.LndSim;
+
+/// <summary>What to simulate: where node directories go, which nodes, on which network.</summary>
+public sealed class SimulationOptions
+{
+    public required string BaseDirectory { get; init; }
+
+    public IList<SimNodeSpec> Nodes { get; init; } = [];
+
+    public string Network { get; init; } = "regtest";
+
+    /// <summary>How long an ACCEPTED hold invoice is kept before it is cancelled back to the payer.</summary>
+    public TimeSpan HeldHtlcTimeout { get; init; } = TimeSpan.FromMinutes(10);
+}
+
+/// <summary>One node to simulate. Port 0 picks a free port.</summary>
+public sealed record SimNodeSpec(string Name, string BindAddress = "127.0.0.1", int Port = 0);
+
+/// <summary>
+/// N simulated LND nodes in one process, each serving LND's gRPC API on its own address with its own
+/// identity, TLS certificate and macaroon, in a directory laid out like LND's.
+/// </summary>
+public sealed class Simulation : IAsyncDisposable
+{
+    private readonly List<SimNode> _nodes = [];
+
+    private Simulation(SimNetwork network) => Network = network;
+
+    public SimNetwork Network { get; }
+
+    public IReadOnlyList<SimNode> Nodes => _nodes;
+
+    public SimNode this[string name] => _nodes.FirstOrDefault(n => n.Name == name) ?? throw new KeyNotFoundException($"No simulated node '{name}'.");
+
+    public static async Task<Simulation> StartAsync(SimulationOptions options, CancellationToken cancellationToken)
+    {
+        var simulation = new Simulation(new SimNetwork(options.Network) { HeldHtlcTimeout = options.HeldHtlcTimeout });
+        try
+        {
+            var p2pPort = 9735;
+            foreach (var spec in options.Nodes)
+            {
+                var directory = Path.Combine(options.BaseDirectory, spec.Name);
+                var macaroonPath = Path.Combine(directory, "data", "chain", "bitcoin", options.Network, "admin.macaroon");
+                var certificate = TlsMaterial.Create(directory, [spec.BindAddress]);
+                var macaroon = MacaroonMaterial.Create(macaroonPath);
+                var state = simulation.Network.AddNode(spec.Name, $"{spec.BindAddress}:{p2pPort++}", macaroon);
+                var host = new SimNodeHost(new NodeContext(simulation.Network, state), certificate, spec.BindAddress, spec.Port);
+                await host.StartAsync(cancellationToken).ConfigureAwait(false);
+                simulation._nodes.Add(new SimNode(simulation.Network, state, host, spec.BindAddress, directory, macaroonPath, certificate));
+            }
+        }
+        catch
+        {
+            await simulation.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        return simulation;
+    }
+
+    /// <summary>Links two nodes as peers, both ways (what ConnectPeer does).</summary>
+    public void Connect(string a, string b) => Network.Connect(a, b);
+
+    /// <summary>Opens a channel at once (no chain here), connecting the nodes first.</summary>
+    public Task OpenChannelAsync(string from, string to, long capacitySat, long pushSat = 0, FeePolicy? policy = null)
+    {
+        Network.OpenChannel(from, to, capacitySat, pushSat, policy);
+        return Task.CompletedTask;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var node in _nodes)
+        {
+            await node.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+}
+
+/// <summary>A handle on one simulated node: where to reach it, and its fault switches.</summary>
+public sealed class SimNode : IAsyncDisposable
+{
+    private readonly SimNetwork _network;
+    private readonly SimNodeState _state;
+    private readonly SimNodeHost _host;
+    private readonly X509Certificate2 _certificate;
+
+    internal SimNode(SimNetwork network, SimNodeState state, SimNodeHost host, string bindAddress, string directory, string macaroonPath, X509Certificate2 certificate)
+    {
+        _network = network;
+        _state = state;
+        _host = host;
+        Host = bindAddress;
+        NodeDirectory = directory;
+        MacaroonPath = macaroonPath;
+        _certificate = certificate;
+    }
+
+    public string Name => _state.Name;
+
+    public string PubKey => _state.PubKey;
+
+    public string Host { get; }
+
+    public int Port => _host.Port;
+
+    public string RpcAddress => Host.Contains(':') ? $"[{Host}]:{Port}" : $"{Host}:{Port}";
+
+    /// <summary>The simulated peer-to-peer address, for ConnectPeer.</summary>
+    public string P2pAddress => _state.P2pAddress;
+
+    public string NodeDirectory { get; }
+
+    public string TlsCertPath => Path.Combine(NodeDirectory, "tls.cert");
+
+    public string MacaroonPath { get; }
+
+    public string Network => _network.Network;
+
+    public bool IsDown => _state.IsDown;
+
+    /// <summary>Takes the node off the network (its gRPC port closes, its peers lose it) or brings it back.</summary>
+    public async Task SetDownAsync(bool down)
+    {
+        _network.SetDown(Name, down);
+        if (down)
+        {
+            await _host.StopAsync().ConfigureAwait(false);
+        }
+        else
+        {
+            await _host.StartAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    public bool SyncedToChain
+    {
+        get => _state.SyncedToChain;
+        set => _state.SyncedToChain = value;
+    }
+
+    /// <summary>The network GetInfo reports; null reports the simulation's own.</summary>
+    public string? ReportedNetwork
+    {
+        get => _state.ReportedNetwork;
+        set => _state.ReportedNetwork = value;
+    }
+
+    public bool DropCustomMessages
+    {
+        get => _state.DropCustomMessages;
+        set => _state.DropCustomMessages = value;
+    }
+
+    public TimeSpan CustomMessageDelay
+    {
+        get => _state.CustomMessageDelay;
+        set => _state.CustomMessageDelay = value;
+    }
+
+    /// <summary>The next payment this node makes fails with this reason.</summary>
+    public void FailNextPayment(PaymentFailureReason reason) => _state.FailNextPayment = reason;
+
+    public long LocalBalanceSat => _network.ChannelBalance(Name).LocalMsat / 1000;
+
+    public long LocalBalanceMsat => _network.ChannelBalance(Name).LocalMsat;
+
+    public override string ToString() => $"{Name} {PubKey} at {RpcAddress}";
+
+    public async ValueTask DisposeAsync()
+    {
+        await _host.DisposeAsync().ConfigureAwait(false);
+        _certificate.Dispose();
+    }
+}
