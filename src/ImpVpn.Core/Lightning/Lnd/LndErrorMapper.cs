@@ -5,6 +5,10 @@ namespace ImpVpn.Core.Lightning.Lnd;
 /// <summary>Turns gRPC failures into ImpVpn's typed Lightning exceptions, with messages a node operator can act on.</summary>
 internal static class LndErrorMapper
 {
+    // What LND says when it refuses a macaroon: missing, undecodable, or signed by another node's root key.
+    private static readonly string[] MacaroonRefusals =
+        ["macaroon", "verification failed: signature mismatch", "permission denied"];
+
     public static LightningException Map(RpcException e, string method, LndConnectionOptions options, PinnedCertificateHandler tls)
     {
         var detail = e.Status.Detail ?? string.Empty;
@@ -17,7 +21,7 @@ internal static class LndErrorMapper
                 : new NodeUnreachableException($"Cannot reach LND at {options.Host}:{options.Port}: {Simplify(detail)}", e);
         }
 
-        if (detail.Contains("macaroon", StringComparison.OrdinalIgnoreCase)
+        if (MacaroonRefusals.Any(text => detail.Contains(text, StringComparison.OrdinalIgnoreCase))
             || e.StatusCode is StatusCode.Unauthenticated or StatusCode.PermissionDenied)
         {
             return new MacaroonException($"LND refused the macaroon for {method}: {detail}", e);
