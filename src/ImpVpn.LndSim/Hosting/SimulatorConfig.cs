@@ -1,0 +1,93 @@
+using System.Text.Json;
+
+namespace ImpVpn.LndSim.Hosting;
+
+/// <summary>What the simulator executable runs, from flags or a JSON config file (see docs/simulator.md).</summary>
+public sealed class SimulatorConfig
+{
+    public string BaseDirectory { get; set; } = Path.Combine(Path.GetTempPath(), "impvpn-lndsim");
+
+    public string Network { get; set; } = "regtest";
+
+    public List<SimNodeSpec> Nodes { get; set; } = [];
+
+    public List<ChannelSpec> Channels { get; set; } = [];
+
+    /// <summary>host:port of the loopback HTTP control endpoint; port 0 picks one.</summary>
+    public string Control { get; set; } = "127.0.0.1:0";
+
+    public int HeldHtlcTimeoutSeconds { get; set; } = 600;
+
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+
+    public static SimulatorConfig Parse(string[] args)
+    {
+        var config = new SimulatorConfig();
+        for (var i = 0; i < args.Length; i++)
+        {
+            string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
+            switch (args[i])
+            {
+                case "--config":
+                    var file = Value();
+                    config = JsonSerializer.Deserialize<SimulatorConfig>(File.ReadAllText(file), Json)
+                        ?? throw new ArgumentException($"{file} is empty.");
+                    break;
+                case "--dir":
+                    config.BaseDirectory = Value();
+                    break;
+                case "--network":
+                    config.Network = Value();
+                    break;
+                case "--control":
+                    config.Control = Value();
+                    break;
+                case "--held-htlc-timeout":
+                    config.HeldHtlcTimeoutSeconds = int.Parse(Value());
+                    break;
+                case "--node":
+                    config.Nodes.Add(ParseNode(Value()));
+                    break;
+                case "--channel":
+                    config.Channels.Add(ParseChannel(Value()));
+                    break;
+                default:
+                    throw new ArgumentException($"Unknown argument '{args[i]}'. See docs/simulator.md.");
+            }
+        }
+
+        if (config.Nodes.Count == 0)
+        {
+            throw new ArgumentException("Name at least one node: --node alice[@bind-address[:port]].");
+        }
+
+        return config;
+    }
+
+    /// <summary>"alice", "alice@10.0.0.1" or "alice@10.0.0.1:10009".</summary>
+    public static SimNodeSpec ParseNode(string text)
+    {
+        var at = text.IndexOf('@');
+        if (at < 0)
+        {
+            return new SimNodeSpec(text);
+        }
+
+        var address = text[(at + 1)..];
+        var colon = address.LastIndexOf(':');
+        return colon > 0 && !address.EndsWith(']')
+            ? new SimNodeSpec(text[..at], address[..colon].Trim('[', ']'), int.Parse(address[(colon + 1)..]))
+            : new SimNodeSpec(text[..at], address.Trim('[', ']'));
+    }
+
+    /// <summary>"alice:bob:1000000" or "alice:bob:1000000:200000" (capacity and push in sat).</summary>
+    public static ChannelSpec ParseChannel(string text)
+    {
+        var parts = text.Split(':');
+        return parts.Length is 3 or 4
+            ? new ChannelSpec(parts[0], parts[1], long.Parse(parts[2]), parts.Length == 4 ? long.Parse(parts[3]) : 0)
+            : throw new ArgumentException($"'{text}' is not from:to:capacity[:push].");
+    }
+}
+
+public sealed record ChannelSpec(string From, string To, long CapacitySat, long PushSat = 0);
