@@ -220,9 +220,9 @@ function Invoke-Test {
 
 function Invoke-Demo {
     Invoke-Build
-    & (Join-Path $RepoRoot 'tools/Invoke-ImpVpnDemo.ps1') -ModulePath $StagedModule `
-        -SimulatorPath (Join-Path $SimulatorOut 'ImpVpn.LndSim.dll')
-    if (-not $?) { exit 1 }
+    Write-Step 'Demo: two simulated LND nodes driven by ImpVpn''s LND client'
+    Invoke-Native dotnet @('run', '--project', (Join-Path $RepoRoot 'tools/ImpVpn.Demo/ImpVpn.Demo.csproj'),
+        '-c', $Configuration, '--no-restore', '--no-build', '--', (Join-Path $SimulatorOut 'ImpVpn.LndSim.dll'))
 }
 
 function Invoke-Package {
