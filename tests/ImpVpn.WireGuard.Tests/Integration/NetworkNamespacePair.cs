@@ -103,7 +103,7 @@ internal sealed class NetworkNamespacePair : IDisposable
         return process.ExitCode;
     }
 
-    private static string Capture(string file, params string[] arguments)
+    public static string Capture(string file, params string[] arguments)
     {
         using var process = Start(file, arguments);
         var output = process.StandardOutput.ReadToEnd();

@@ -68,7 +68,7 @@ public sealed class RealTunnelTests
     }
 
     [SkippableFact]
-    public async Task Changing_one_peer_leaves_every_other_peer_as_it_was()
+    public async Task Changing_one_peer_leaves_every_other_peer_as_it_was_and_mtu_and_routes_apply()
     {
         var missing = Requirements.MissingForRealTunnels();
         Skip.If(missing is not null, missing);
@@ -93,6 +93,13 @@ public sealed class RealTunnelTests
                 Peers = [new PeerConfig(changed) { UpdateOnly = true, ReplaceAllowedIps = true, AllowedIps = [IpPrefix.Parse("10.201.9.9/32")] }],
             }, None);
             var after = (await client.GetDeviceAsync(name, None))!.Peers.ToDictionary(p => p.PublicKey);
+
+            await client.SetMtuAsync(name, 1380, None);
+            await client.AddRouteAsync(name, IpPrefix.Parse("10.202.7.9/24"), None);
+            Assert.Contains("mtu 1380", NetworkNamespacePair.Capture("ip", "-n", pair.A, "link", "show", "dev", name));
+            Assert.Contains("10.202.7.0/24", NetworkNamespacePair.Capture("ip", "-n", pair.A, "route", "show", "dev", name));
+            await client.RemoveRouteAsync(name, IpPrefix.Parse("10.202.7.0/24"), None);
+            Assert.DoesNotContain("10.202.7.0/24", NetworkNamespacePair.Capture("ip", "-n", pair.A, "route", "show", "dev", name));
 
             Assert.Equal(50, after.Count);
             Assert.Equal(["10.201.9.9/32"], after[changed].AllowedIps.Select(a => a.ToString()));
