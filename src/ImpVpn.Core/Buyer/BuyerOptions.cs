@@ -1,0 +1,20 @@
+namespace ImpVpn.Core.Buyer;
+
+/// <summary>Limits the buyer sets on one purchase or refresh.</summary>
+public sealed record BuyerOptions
+{
+    /// <summary>Refuse any price above this (sat). Null: the quoted price is accepted as is.</summary>
+    public long? MaxPriceSat { get; init; }
+
+    /// <summary>The routing fee the payment may cost at most (sat).</summary>
+    public long FeeLimitSat { get; init; } = 10;
+
+    /// <summary>Skip interface set-up and only return the tunnel's configuration.</summary>
+    public bool ConfigOnly { get; init; }
+
+    /// <summary>How long to wait for the seller's replies.</summary>
+    public TimeSpan ReplyTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long to wait for the first WireGuard handshake after set-up.</summary>
+    public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(15);
+}

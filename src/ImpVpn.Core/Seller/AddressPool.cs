@@ -1,0 +1,92 @@
+using System.Net;
+using System.Numerics;
+using ImpVpn.Core.Protocol;
+using ImpVpn.Core.WireGuard;
+
+namespace ImpVpn.Core.Seller;
+
+/// <summary>
+/// Tunnel addresses the seller hands out: the first host of the subnet is the seller's own, every other host is
+/// leased to one contract at a time. Rebuilt from the store on restart by leasing each active contract's address.
+/// </summary>
+public sealed class AddressPool
+{
+    private readonly object _gate = new();
+    private readonly HashSet<IPAddress> _leased = [];
+    private readonly BigInteger _network;
+    private readonly int _bits;
+
+    public AddressPool(IpPrefix subnet)
+    {
+        Subnet = subnet.Network();
+        _bits = subnet.Address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? 128 : 32;
+        if (_bits - subnet.PrefixLength < 2)
+        {
+            throw new ArgumentException($"{subnet} is too small for a seller and one buyer.", nameof(subnet));
+        }
+
+        _network = ToNumber(Subnet.Address);
+        SellerAddress = FromNumber(_network + 1);
+    }
+
+    public IpPrefix Subnet { get; }
+
+    public IPAddress SellerAddress { get; }
+
+    public int Leased
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _leased.Count;
+            }
+        }
+    }
+
+    public IPAddress Lease()
+    {
+        lock (_gate)
+        {
+            var hostCount = BigInteger.Pow(2, _bits - Subnet.PrefixLength);
+            // Skip the network address, the seller's, and (IPv4) the broadcast address.
+            var last = _bits == 32 ? hostCount - 2 : hostCount - 1;
+            for (var host = new BigInteger(2); host <= last; host++)
+            {
+                var address = FromNumber(_network + host);
+                if (_leased.Add(address))
+                {
+                    return address;
+                }
+            }
+
+            throw new ProtocolException(ProtocolErrorCode.PoolExhausted, $"Every address of {Subnet} is in use; no tunnel can be sold now.");
+        }
+    }
+
+    public void Reserve(IPAddress address)
+    {
+        lock (_gate)
+        {
+            _leased.Add(address);
+        }
+    }
+
+    public void Release(IPAddress address)
+    {
+        lock (_gate)
+        {
+            _leased.Remove(address);
+        }
+    }
+
+    private static BigInteger ToNumber(IPAddress address) => new(address.GetAddressBytes(), isUnsigned: true, isBigEndian: true);
+
+    private IPAddress FromNumber(BigInteger value)
+    {
+        var bytes = value.ToByteArray(isUnsigned: true, isBigEndian: true);
+        var full = new byte[_bits / 8];
+        bytes.CopyTo(full, full.Length - bytes.Length);
+        return new IPAddress(full);
+    }
+}

@@ -1,0 +1,22 @@
+using ImpVpn.Core.Protocol;
+
+namespace ImpVpn.Core.Seller;
+
+/// <summary>The seller's price list: a price per hour, charged per started second and rounded up to whole sats,
+/// within a minimum and maximum duration.</summary>
+public sealed record Pricing(long PricePerHourSat, TimeSpan MinimumDuration, TimeSpan MaximumDuration)
+{
+    public static readonly Pricing Default = new(1_000, TimeSpan.FromMinutes(1), TimeSpan.FromDays(30));
+
+    public long PriceFor(TimeSpan duration)
+    {
+        if (duration < MinimumDuration || duration > MaximumDuration)
+        {
+            throw new ProtocolException(ProtocolErrorCode.DurationOutOfRange,
+                $"Durations from {MinimumDuration} to {MaximumDuration} are sold; {duration} was asked for.");
+        }
+
+        var seconds = (long)Math.Ceiling(duration.TotalSeconds);
+        return Math.Max(1, (long)Math.Ceiling(PricePerHourSat * seconds / 3600.0));
+    }
+}

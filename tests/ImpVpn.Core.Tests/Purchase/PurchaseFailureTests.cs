@@ -1,0 +1,166 @@
+using ImpVpn.Core.Buyer;
+using ImpVpn.Core.Contracts;
+using ImpVpn.Core.Seller;
+
+namespace ImpVpn.Core.Tests.Purchase;
+
+/// <summary>Purchases that must not go through, each leaving no paid-but-unrecorded contract and the buyer's money
+/// where it was.</summary>
+public sealed class PurchaseFailureTests
+{
+    private static readonly CancellationToken None = CancellationToken.None;
+    private static readonly BuyerOptions ConfigOnly = new() { ConfigOnly = true, MaxPriceSat = 10_000, ReplyTimeout = TimeSpan.FromSeconds(5) };
+
+    private static async Task<(PurchaseNetwork Net, RecordingWireGuard SellerWireGuard)> StartAsync()
+    {
+        var net = await PurchaseNetwork.StartAsync();
+        var wireGuard = new RecordingWireGuard();
+        await net.StartProviderAsync(wireGuard, new ProviderOptions { InterfaceName = "ivs-test", Endpoint = "192.0.2.1:51820" });
+        return (net, wireGuard);
+    }
+
+    [Fact]
+    public async Task A_config_only_purchase_returns_the_tunnel_and_the_seller_adds_the_peer()
+    {
+        var (net, sellerWireGuard) = await StartAsync();
+        await using var _ = net;
+        await using var buyer = net.Buyer(null);
+
+        var contract = await buyer.ConfirmAsync(await buyer.RequestQuoteAsync(net.SellerPubKey, TimeSpan.FromHours(1), TimeSpan.FromSeconds(5), None), ConfigOnly, None);
+
+        Assert.Equal(ContractState.Active, contract.State);
+        Assert.Equal("192.0.2.1:51820", contract.Endpoint);
+        Assert.Equal(contract.BuyerWireGuardKey, Assert.Single(sellerWireGuard.PeersOf("ivs-test")).PublicKey.ToBase64());
+        Assert.Equal(1_000, contract.PaidSat);
+        Assert.Single(buyer.List());
+    }
+
+    [Fact]
+    public async Task A_price_above_the_maximum_is_refused_before_anything_is_paid()
+    {
+        var (net, _) = await StartAsync();
+        await using var __ = net;
+        await using var buyer = net.Buyer(null);
+        var before = net.AliceMsat;
+        var quote = await buyer.RequestQuoteAsync(net.SellerPubKey, TimeSpan.FromHours(2), TimeSpan.FromSeconds(5), None);
+
+        var error = await Assert.ThrowsAsync<PurchaseException>(() => buyer.ConfirmAsync(quote, ConfigOnly with { MaxPriceSat = 1_999 }, None));
+
+        Assert.Equal(PurchaseError.PriceAboveMaximum, error.Error);
+        Assert.Equal(before, net.AliceMsat);
+        Assert.Empty(buyer.List());
+    }
+
+    [Fact]
+    public async Task A_reused_quote_is_refused_and_charged_once()
+    {
+        var (net, _) = await StartAsync();
+        await using var __ = net;
+        await using var buyer = net.Buyer(null);
+        var before = net.AliceMsat;
+        var quote = await buyer.RequestQuoteAsync(net.SellerPubKey, TimeSpan.FromHours(1), TimeSpan.FromSeconds(5), None);
+        await buyer.ConfirmAsync(quote, ConfigOnly, None);
+
+        var error = await Assert.ThrowsAsync<PurchaseException>(() => buyer.ConfirmAsync(quote, ConfigOnly, None));
+
+        Assert.Equal(PurchaseError.QuoteExpired, error.Error);
+        Assert.Equal(before - 1_000_000, net.AliceMsat);
+    }
+
+    [Fact]
+    public async Task A_tampered_quote_is_refused_by_the_seller()
+    {
+        var (net, _) = await StartAsync();
+        await using var __ = net;
+        await using var buyer = net.Buyer(null);
+        var quote = await buyer.RequestQuoteAsync(net.SellerPubKey, TimeSpan.FromHours(1), TimeSpan.FromSeconds(5), None);
+
+        var error = await Assert.ThrowsAsync<PurchaseException>(() => buyer.ConfirmAsync(quote with { PriceSat = 1 }, ConfigOnly, None));
+
+        Assert.Equal(PurchaseError.SellerRefused, error.Error);
+        Assert.Contains("not the terms", error.Message);
+    }
+
+    [Fact]
+    public async Task A_seller_that_cannot_provision_refunds_the_buyer()
+    {
+        var (net, sellerWireGuard) = await StartAsync();
+        await using var __ = net;
+        await using var buyer = net.Buyer(null);
+        var before = net.AliceMsat;
+        sellerWireGuard.FailPeerChanges = true;
+        var quote = await buyer.RequestQuoteAsync(net.SellerPubKey, TimeSpan.FromHours(1), TimeSpan.FromSeconds(5), None);
+
+        var error = await Assert.ThrowsAsync<PurchaseException>(() => buyer.ConfirmAsync(quote, ConfigOnly, None));
+
+        Assert.Equal(PurchaseError.ActivationFailed, error.Error);
+        Assert.Contains("refunded", error.Message);
+        Assert.Equal(before, net.AliceMsat);
+        Assert.Equal(ContractState.Cancelled, Assert.Single(buyer.List()).State);
+    }
+
+    [Fact]
+    public async Task An_offline_seller_is_reported_and_nothing_is_paid()
+    {
+        var (net, _) = await StartAsync();
+        await using var __ = net;
+        await using var buyer = net.Buyer(null);
+        var quote = await buyer.RequestQuoteAsync(net.SellerPubKey, TimeSpan.FromHours(1), TimeSpan.FromSeconds(5), None);
+        var before = net.AliceMsat;
+        await net.Simulation["bob"].SetDownAsync(true);
+
+        var error = await Assert.ThrowsAsync<PurchaseException>(() => buyer.ConfirmAsync(quote, ConfigOnly, None));
+
+        Assert.Equal(PurchaseError.SellerUnreachable, error.Error);
+        Assert.Equal(before, net.AliceMsat);
+    }
+
+    [Fact]
+    public async Task A_failed_payment_leaves_nothing_spent()
+    {
+        var (net, _) = await StartAsync();
+        await using var __ = net;
+        await using var buyer = net.Buyer(null);
+        var before = net.AliceMsat;
+        net.Simulation["alice"].FailNextPayment(ImpVpn.Lnd.Rpc.Lnrpc.PaymentFailureReason.FailureReasonNoRoute);
+        var quote = await buyer.RequestQuoteAsync(net.SellerPubKey, TimeSpan.FromHours(1), TimeSpan.FromSeconds(5), None);
+
+        var error = await Assert.ThrowsAsync<PurchaseException>(() => buyer.ConfirmAsync(quote, ConfigOnly, None));
+
+        Assert.Equal(PurchaseError.PaymentFailed, error.Error);
+        Assert.Equal(before, net.AliceMsat);
+        Assert.Equal(ContractState.Cancelled, Assert.Single(buyer.List()).State);
+    }
+
+    [Fact]
+    public async Task A_buyer_that_dies_mid_payment_resumes_without_paying_twice()
+    {
+        var (net, _) = await StartAsync();
+        await using var __ = net;
+        var before = net.AliceMsat;
+        string contractId;
+        await using (var dying = net.Buyer(null))
+        {
+            var quote = await dying.RequestQuoteAsync(net.SellerPubKey, TimeSpan.FromHours(1), TimeSpan.FromSeconds(5), None);
+            // The seller's replies are dropped from here: the buyer pays, then never hears back about activation.
+            using var cut = new CancellationTokenSource();
+            var confirming = dying.ConfirmAsync(quote, ConfigOnly with { ReplyTimeout = TimeSpan.FromSeconds(2) }, cut.Token);
+            while (net.BuyerStore.All().FirstOrDefault()?.State != ContractState.Paying)
+            {
+                await Task.Delay(10);
+            }
+
+            net.Simulation["bob"].DropCustomMessages = true;
+            await Assert.ThrowsAnyAsync<Exception>(() => confirming);
+            contractId = Assert.Single(net.BuyerStore.All()).Id;
+        }
+
+        net.Simulation["bob"].DropCustomMessages = false;
+        await using var again = net.Buyer(null);
+        var resumed = await again.ResumeAsync(contractId, ConfigOnly, None);
+
+        Assert.Equal(ContractState.Active, resumed.State);
+        Assert.True(resumed.HasPreimage);
+        Assert.Equal(before - 1_000_000, net.AliceMsat);
+    }
+}

@@ -1,0 +1,84 @@
+using ImpVpn.Core.Buyer;
+using ImpVpn.Core.Lightning.Lnd;
+using ImpVpn.Core.Seller;
+using ImpVpn.Core.Store;
+using ImpVpn.Core.WireGuard;
+using ImpVpn.LndSim;
+
+namespace ImpVpn.Core.Tests.Purchase;
+
+/// <summary>A buyer (alice) and a seller (bob) on the LND simulator with a channel between them, each with its
+/// own store, wired to whatever WireGuard clients the test gives.</summary>
+internal sealed class PurchaseNetwork : IAsyncDisposable
+{
+    private readonly string _folder;
+    private readonly CancellationTokenSource _stop = new();
+
+    private PurchaseNetwork(string folder, Simulation simulation, LndNode alice, LndNode bob)
+    {
+        _folder = folder;
+        Simulation = simulation;
+        AliceNode = alice;
+        BobNode = bob;
+        BuyerStore = new ContractStore(Path.Combine(folder, "buyer"));
+        SellerStore = new ContractStore(Path.Combine(folder, "seller"));
+    }
+
+    public Simulation Simulation { get; }
+
+    public LndNode AliceNode { get; }
+
+    public LndNode BobNode { get; }
+
+    public ContractStore BuyerStore { get; }
+
+    public ContractStore SellerStore { get; }
+
+    public VpnProvider? Provider { get; private set; }
+
+    public string SellerPubKey => Simulation["bob"].PubKey;
+
+    public static async Task<PurchaseNetwork> StartAsync()
+    {
+        var folder = Directory.CreateTempSubdirectory("impvpn-purchase-").FullName;
+        var simulation = await Simulation.StartAsync(new SimulationOptions
+        {
+            BaseDirectory = Path.Combine(folder, "lnd"),
+            Nodes = [new SimNodeSpec("alice"), new SimNodeSpec("bob")],
+        }, CancellationToken.None);
+        await simulation.OpenChannelAsync("alice", "bob", 1_000_000);
+        var alice = await LndNode.ConnectAsync(Options(simulation["alice"]), true, CancellationToken.None);
+        var bob = await LndNode.ConnectAsync(Options(simulation["bob"]), true, CancellationToken.None);
+        return new PurchaseNetwork(folder, simulation, alice, bob);
+    }
+
+    private static LndConnectionOptions Options(SimNode node) =>
+        LndConnectionOptions.FromFiles(node.RpcAddress, node.TlsCertPath, node.MacaroonPath, "regtest");
+
+    public async Task<VpnProvider> StartProviderAsync(IWireGuardClient wireGuard, ProviderOptions options)
+    {
+        Provider = new VpnProvider(BobNode, wireGuard, SellerStore, options);
+        await Provider.StartAsync(_stop.Token);
+        return Provider;
+    }
+
+    public VpnBuyer Buyer(IWireGuardClient? wireGuard) => new(AliceNode, wireGuard, BuyerStore);
+
+    public long AliceMsat => Simulation["alice"].LocalBalanceMsat;
+
+    public long BobMsat => Simulation["bob"].LocalBalanceMsat;
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        if (Provider is not null)
+        {
+            await Provider.DisposeAsync();
+        }
+
+        await AliceNode.DisposeAsync();
+        await BobNode.DisposeAsync();
+        await Simulation.DisposeAsync();
+        Directory.Delete(_folder, recursive: true);
+    }
+}

@@ -1,0 +1,59 @@
+using ImpVpn.Core.WireGuard;
+
+namespace ImpVpn.Core.Tests.Purchase;
+
+/// <summary>A WireGuard client that keeps devices in memory and can be told to fail adding peers
+/// (the seller's provisioning failure).</summary>
+internal sealed class RecordingWireGuard : IWireGuardClient
+{
+    private readonly Dictionary<string, List<PeerConfig>> _devices = [];
+
+    public bool FailPeerChanges { get; set; }
+
+    public IReadOnlyList<PeerConfig> PeersOf(string name) => _devices.TryGetValue(name, out var peers) ? peers : [];
+
+    public Task<IReadOnlyList<string>> ListDevicesAsync(CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<string>>(_devices.Keys.ToList());
+
+    public Task<WireGuardDevice?> GetDeviceAsync(string name, CancellationToken cancellationToken) =>
+        Task.FromResult(_devices.ContainsKey(name) ? new WireGuardDevice(name, WireGuardBackendKind.Userspace, null, 0, 0, []) : null);
+
+    public Task ConfigureDeviceAsync(string name, DeviceConfig config, CancellationToken cancellationToken)
+    {
+        if (FailPeerChanges && config.Peers.Count > 0)
+        {
+            throw new WireGuardException("simulated provisioning failure");
+        }
+
+        var peers = _devices[name];
+        foreach (var peer in config.Peers)
+        {
+            peers.RemoveAll(p => p.PublicKey.Equals(peer.PublicKey));
+            if (!peer.Remove)
+            {
+                peers.Add(peer);
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task CreateInterfaceAsync(string name, InterfaceOptions options, CancellationToken cancellationToken)
+    {
+        _devices[name] = [];
+        return Task.CompletedTask;
+    }
+
+    public Task DeleteInterfaceAsync(string name, CancellationToken cancellationToken)
+    {
+        _devices.Remove(name);
+        return Task.CompletedTask;
+    }
+
+    public Task AddAddressAsync(string name, IpPrefix address, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task SetMtuAsync(string name, int mtu, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task AddRouteAsync(string name, IpPrefix destination, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task RemoveRouteAsync(string name, IpPrefix destination, CancellationToken cancellationToken) => Task.CompletedTask;
+}
