@@ -10,7 +10,15 @@
     Description          = 'Buy, pay for, refresh and sell encrypted WireGuard tunnels between Lightning Network nodes, paid over Lightning (LND).'
     PowerShellVersion    = '7.4'
     CompatiblePSEditions = @('Core')
-    CmdletsToExport      = @()
+    FormatsToProcess     = @('ImpVpn.Format.ps1xml')
+    CmdletsToExport      = @(
+        'Connect-VpnNode'
+        'Request-VpnQuote'
+        'Confirm-VpnContract'
+        'Update-VpnContract'
+        'Get-VpnTunnel'
+        'Start-VpnProvider'
+    )
     FunctionsToExport    = @()
     AliasesToExport      = @()
     VariablesToExport    = @()

@@ -1,0 +1,101 @@
+using System.Management.Automation;
+using ImpVpn.Core.Buyer;
+using ImpVpn.Core.Contracts;
+using ImpVpn.Core.WireGuard;
+using ImpVpn.PowerShell.Output;
+using ImpVpn.PowerShell.Session;
+
+namespace ImpVpn.PowerShell.Cmdlets;
+
+/// <summary>
+/// <para type="synopsis">Accepts a quote, pays its hold invoice and brings the tunnel up (AcceptContract).</para>
+/// <para type="description">Refuses before paying anything when the price is above -MaxPriceSat, or the invoice is not the seller's, not the agreed amount, or not committed to the agreed terms. The seller settles only after it has added your WireGuard peer; otherwise the payment is refunded.</para>
+/// </summary>
+[Cmdlet(VerbsLifecycle.Confirm, "VpnContract", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = QuoteSet)]
+[OutputType(typeof(VpnTunnel))]
+public sealed class ConfirmVpnContractCommand : VpnCmdletBase
+{
+    private const string QuoteSet = "Quote";
+    private const string TermsSet = "Terms";
+
+    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = QuoteSet)]
+    public VpnQuote? Quote { get; set; }
+
+    [Parameter(Mandatory = true, ParameterSetName = TermsSet)]
+    [ValidatePattern("^0[23][0-9a-fA-F]{64}$")]
+    public string PubKey { get; set; } = string.Empty;
+
+    [Parameter(Mandatory = true, ParameterSetName = TermsSet)]
+    public string Nonce { get; set; } = string.Empty;
+
+    [Parameter(Mandatory = true, ParameterSetName = TermsSet)]
+    [ValidateRange(1, long.MaxValue)]
+    public long Price { get; set; }
+
+    /// <summary><para type="description">The most you will pay (sat); a higher price is refused before any payment.</para></summary>
+    [Parameter]
+    [ValidateRange(1, long.MaxValue)]
+    public long? MaxPriceSat { get; set; }
+
+    [Parameter]
+    [ValidateRange(0, long.MaxValue)]
+    public long FeeLimitSat { get; set; } = 10;
+
+    /// <summary><para type="description">Do not touch any interface: pay, activate, and write the tunnel's wg-quick file (0600) for another device.</para></summary>
+    [Parameter]
+    public SwitchParameter ConfigOnly { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        var quote = ParameterSetName == QuoteSet ? Quote! : RecallQuote();
+        if (!ShouldProcess($"{quote.SellerPubKey}", $"Pay {quote.PriceSat} sat (plus at most {FeeLimitSat} sat routing fee) for a {quote.Duration} tunnel"))
+        {
+            return;
+        }
+
+        var node = RequireNode();
+        var wireGuard = ConfigOnly ? null : CheckedWireGuard();
+        try
+        {
+            var tunnel = Run(async (log, ct) =>
+            {
+                var store = VpnSession.Store();
+                await using var buyer = new VpnBuyer(node, wireGuard, store, log);
+                var options = new BuyerOptions { MaxPriceSat = MaxPriceSat, FeeLimitSat = FeeLimitSat, ConfigOnly = ConfigOnly };
+                var contract = await buyer.ConfirmAsync(quote, options, ct).ConfigureAwait(false);
+                TunnelFactory.WriteConfig(contract, store);
+                var described = await TunnelFactory.DescribeAsync(contract, store, wireGuard, ct).ConfigureAwait(false);
+                return described;
+            });
+            WriteObject(tunnel);
+        }
+        catch (VpnCmdletException e)
+        {
+            WriteError(e.ErrorRecord);
+        }
+    }
+
+    private VpnQuote RecallQuote()
+    {
+        var quote = VpnSession.Recall(Nonce);
+        if (quote is null || !string.Equals(quote.SellerPubKey, PubKey, StringComparison.OrdinalIgnoreCase) || quote.PriceSat != Price)
+        {
+            ThrowTerminatingError(new ErrorRecord(new ArgumentException($"No quote with nonce {Nonce} at {Price} sat from {PubKey} in this session. Run Request-VpnQuote first."),
+                "ImpVpn.UnknownQuote", ErrorCategory.ObjectNotFound, Nonce));
+        }
+
+        return quote!;
+    }
+
+    private IWireGuardClient CheckedWireGuard()
+    {
+        var missing = WireGuardPrerequisites.Check();
+        if (missing.Count > 0)
+        {
+            ThrowTerminatingError(new ErrorRecord(new WireGuardPrerequisiteException(missing), "ImpVpn.WireGuardPrerequisites",
+                ErrorCategory.PermissionDenied, null) { ErrorDetails = new ErrorDetails(new WireGuardPrerequisiteException(missing).Message + " Or use -ConfigOnly.") });
+        }
+
+        return WireGuardClient.Create();
+    }
+}

@@ -1,0 +1,67 @@
+using System.Management.Automation;
+using ImpVpn.Core.Lightning;
+using ImpVpn.Core.Lightning.Lnd;
+using ImpVpn.Core.Store;
+using ImpVpn.PowerShell.Session;
+
+namespace ImpVpn.PowerShell.Cmdlets;
+
+/// <summary>
+/// <para type="synopsis">Connects ImpVpn to your LND node for this session.</para>
+/// <para type="description">Every other ImpVpn cmdlet uses the connection made here. Give an LND directory (LND's defaults otherwise), explicit files, or an lndconnect URI.</para>
+/// </summary>
+[Cmdlet(VerbsCommunications.Connect, "VpnNode", DefaultParameterSetName = DirectorySet)]
+[OutputType(typeof(NodeInfo))]
+public sealed class ConnectVpnNodeCommand : VpnCmdletBase
+{
+    private const string DirectorySet = "LndDirectory";
+    private const string FilesSet = "Files";
+    private const string UriSet = "LndConnect";
+
+    [Parameter(ParameterSetName = DirectorySet)]
+    public string? LndDirectory { get; set; }
+
+    [Parameter(ParameterSetName = DirectorySet)]
+    [Parameter(ParameterSetName = FilesSet)]
+    [Parameter(ParameterSetName = UriSet)]
+    [ValidateSet("mainnet", "testnet", "testnet4", "signet", "regtest", "simnet")]
+    public string Network { get; set; } = "mainnet";
+
+    [Parameter(ParameterSetName = DirectorySet)]
+    [Parameter(Mandatory = true, ParameterSetName = FilesSet)]
+    public string? RpcAddress { get; set; }
+
+    [Parameter(Mandatory = true, ParameterSetName = FilesSet)]
+    public string TlsCertPath { get; set; } = string.Empty;
+
+    [Parameter(Mandatory = true, ParameterSetName = FilesSet)]
+    public string MacaroonPath { get; set; } = string.Empty;
+
+    [Parameter(Mandatory = true, ParameterSetName = UriSet)]
+    public string LndConnectUri { get; set; } = string.Empty;
+
+    /// <summary><para type="description">Where contracts and keys are kept (default ~/.impvpn, or IMPVPN_HOME).</para></summary>
+    [Parameter]
+    public string? StorePath { get; set; }
+
+    /// <summary><para type="description">Accept a node that is not yet synced to the chain.</para></summary>
+    [Parameter]
+    public SwitchParameter SkipSyncCheck { get; set; }
+
+    protected override void EndProcessing()
+    {
+        var options = ParameterSetName switch
+        {
+            FilesSet => LndConnectionOptions.FromFiles(RpcAddress!, Resolve(TlsCertPath), Resolve(MacaroonPath), Network),
+            UriSet => Core.Lightning.Lnd.LndConnectUri.Parse(LndConnectUri, Network),
+            _ => Core.Lightning.Lnd.LndDirectory.Resolve(LndDirectory is null ? null : Resolve(LndDirectory), Network, RpcAddress),
+        };
+        var node = Run((log, ct) => LndNode.ConnectAsync(options, !SkipSyncCheck, ct));
+        var store = StorePath is null ? ContractStore.DefaultRoot() : Resolve(StorePath);
+        Run((log, ct) => VpnSession.ReplaceAsync(node, store).ContinueWith(_ => true, ct));
+        WriteVerbose($"Connected to {options}; contracts in {store}.");
+        WriteObject(node.Info);
+    }
+
+    private string Resolve(string path) => SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
+}

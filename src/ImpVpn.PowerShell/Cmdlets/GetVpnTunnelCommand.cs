@@ -1,0 +1,46 @@
+using System.Management.Automation;
+using ImpVpn.Core.Contracts;
+using ImpVpn.Core.WireGuard;
+using ImpVpn.PowerShell.Output;
+using ImpVpn.PowerShell.Session;
+
+namespace ImpVpn.PowerShell.Cmdlets;
+
+/// <summary>
+/// <para type="synopsis">Lists the tunnels you bought, with live handshake, traffic and time left.</para>
+/// <para type="description">Reads the local contract store; needs no Lightning connection. Warns about tunnels that expire within -WarnWithin.</para>
+/// </summary>
+[Cmdlet(VerbsCommon.Get, "VpnTunnel")]
+[OutputType(typeof(VpnTunnel))]
+public sealed class GetVpnTunnelCommand : VpnCmdletBase
+{
+    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+    public string[]? Id { get; set; }
+
+    [Parameter]
+    [ValidatePattern("^0[23][0-9a-fA-F]{64}$")]
+    public string? SellerPubKey { get; set; }
+
+    [Parameter]
+    public TimeSpan WarnWithin { get; set; } = TimeSpan.FromMinutes(15);
+
+    protected override void ProcessRecord()
+    {
+        var store = VpnSession.Store();
+        var contracts = store.All().Where(c => c.Role == ContractRole.Buyer)
+            .Where(c => Id is null || Id.Contains(c.Id, StringComparer.OrdinalIgnoreCase))
+            .Where(c => SellerPubKey is null || string.Equals(c.PeerPubKey, SellerPubKey, StringComparison.OrdinalIgnoreCase))
+            .ToList();
+        var wireGuard = OperatingSystem.IsLinux() && WireGuardPrerequisites.HasNetAdmin() ? WireGuardClient.Create() : null;
+        foreach (var contract in contracts)
+        {
+            var tunnel = Run((log, ct) => TunnelFactory.DescribeAsync(contract, store, wireGuard, ct));
+            if (contract.State == ContractState.Active && tunnel.TimeLeft < WarnWithin)
+            {
+                WriteWarning($"Tunnel {tunnel.Id} expires in {tunnel.TimeLeft:hh\\:mm\\:ss}. Renew it with Update-VpnContract -Id {tunnel.Id}.");
+            }
+
+            WriteObject(tunnel);
+        }
+    }
+}

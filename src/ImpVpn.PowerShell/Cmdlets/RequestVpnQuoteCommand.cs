@@ -1,0 +1,50 @@
+using System.Management.Automation;
+using ImpVpn.Core.Buyer;
+using ImpVpn.Core.Contracts;
+using ImpVpn.PowerShell.Session;
+
+namespace ImpVpn.PowerShell.Cmdlets;
+
+/// <summary>
+/// <para type="synopsis">Asks a Lightning node that sells tunnels for a price (RequestQuote).</para>
+/// <para type="description">Connects to the seller as a peer when needed and returns its quote: price, duration and how long the offer stands. Pipe it to Confirm-VpnContract to buy.</para>
+/// </summary>
+[Cmdlet(VerbsLifecycle.Request, "VpnQuote")]
+[OutputType(typeof(VpnQuote))]
+public sealed class RequestVpnQuoteCommand : VpnCmdletBase
+{
+    /// <summary><para type="description">The seller's node public key (66 hex characters).</para></summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [Alias("SellerPubKey")]
+    [ValidatePattern("^0[23][0-9a-fA-F]{64}$")]
+    public string[] PubKey { get; set; } = [];
+
+    /// <summary><para type="description">How long the tunnel should run (default one hour).</para></summary>
+    [Parameter]
+    public TimeSpan Duration { get; set; } = TimeSpan.FromHours(1);
+
+    [Parameter]
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    protected override void ProcessRecord()
+    {
+        var node = RequireNode();
+        foreach (var pubKey in PubKey)
+        {
+            try
+            {
+                var quote = Run(async (log, ct) =>
+                {
+                    await using var buyer = new VpnBuyer(node, null, VpnSession.Store(), log);
+                    return await buyer.RequestQuoteAsync(pubKey, Duration, Timeout, ct).ConfigureAwait(false);
+                });
+                VpnSession.Remember(quote);
+                WriteObject(quote);
+            }
+            catch (VpnCmdletException e)
+            {
+                WriteError(e.ErrorRecord);
+            }
+        }
+    }
+}

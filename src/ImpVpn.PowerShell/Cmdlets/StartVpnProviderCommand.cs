@@ -1,0 +1,67 @@
+using System.Management.Automation;
+using ImpVpn.Core.Seller;
+using ImpVpn.Core.WireGuard;
+using ImpVpn.PowerShell.Session;
+
+namespace ImpVpn.PowerShell.Cmdlets;
+
+/// <summary>
+/// <para type="synopsis">Sells tunnels from your node until Ctrl+C.</para>
+/// <para type="description">Answers quotes, issues hold invoices, adds each buyer's WireGuard peer before settling, removes peers when contracts expire, and on start re-applies active contracts. Use -Verbose to follow it.</para>
+/// </summary>
+[Cmdlet(VerbsLifecycle.Start, "VpnProvider")]
+public sealed class StartVpnProviderCommand : VpnCmdletBase
+{
+    /// <summary><para type="description">host:port buyers reach your WireGuard on.</para></summary>
+    [Parameter(Mandatory = true)]
+    public string Endpoint { get; set; } = string.Empty;
+
+    [Parameter]
+    [ValidateLength(1, 15)]
+    public string InterfaceName { get; set; } = "impvpn0";
+
+    [Parameter]
+    [ValidateRange(1, 65535)]
+    public int ListenPort { get; set; } = 51820;
+
+    [Parameter]
+    public string Subnet { get; set; } = "10.77.0.0/24";
+
+    [Parameter]
+    [ValidateRange(1, long.MaxValue)]
+    public long PricePerHourSat { get; set; } = 1000;
+
+    [Parameter]
+    public TimeSpan MinimumDuration { get; set; } = TimeSpan.FromMinutes(1);
+
+    [Parameter]
+    public TimeSpan MaximumDuration { get; set; } = TimeSpan.FromDays(30);
+
+    [Parameter]
+    public SwitchParameter ConfigOnly { get; set; }
+
+    protected override void EndProcessing()
+    {
+        var node = RequireNode();
+        if (!ConfigOnly)
+        {
+            WireGuardPrerequisites.EnsureReady();
+        }
+
+        var options = new ProviderOptions
+        {
+            InterfaceName = InterfaceName,
+            Endpoint = Endpoint,
+            ListenPort = ListenPort,
+            Subnet = IpPrefix.Parse(Subnet),
+            Pricing = new Pricing(PricePerHourSat, MinimumDuration, MaximumDuration),
+            ConfigOnly = ConfigOnly,
+        };
+        Run(async (log, ct) =>
+        {
+            await using var provider = new VpnProvider(node, WireGuardClient.Create(), VpnSession.Store(), options, log);
+            await provider.RunAsync(ct).ConfigureAwait(false);
+            return true;
+        });
+    }
+}

@@ -1,0 +1,74 @@
+# Buying through the cmdlets as a user would: a seller runs Start-VpnProvider in its own pwsh, the buyer pipes
+# Request-VpnQuote into Confirm-VpnContract. Config-only here (no interfaces); real tunnels are in the xunit suite
+# (RealTunnelPurchaseTests) and the namespace suite.
+BeforeAll {
+    Import-Module $env:IMPVPN_TEST_MODULE -Force
+    Import-Module (Join-Path $PSScriptRoot 'TestNetwork.psm1') -Force
+    $script:Root = (New-Item -ItemType Directory (Join-Path ([IO.Path]::GetTempPath()) "impvpn-pester-$([guid]::NewGuid().ToString('N'))")).FullName
+    $script:Sim = Start-TestSimulator -Directory (Join-Path $Root 'lnd')
+    $script:Seller = Start-TestSeller $Sim 'bob' (Join-Path $Root 'seller') '-Endpoint 192.0.2.1:51820 -ConfigOnly -PricePerHourSat 1200'
+    $script:Bob = (Get-TestNode $Sim 'bob').pubKey
+    Connect-TestNode $Sim 'alice' (Join-Path $Root 'buyer') | Out-Null
+}
+
+AfterAll {
+    Stop-TestProcess $Seller
+    Stop-TestProcess $Sim.Process
+    Remove-Item $Root -Recurse -Force -ErrorAction SilentlyContinue
+}
+
+Describe 'Buying a tunnel with the cmdlets' {
+    It 'quotes, pays exactly the price once, and shows the tunnel' {
+        $before = Get-TestBalanceMsat $Sim 'alice'
+        $quote = Request-VpnQuote -PubKey $Bob -Duration '00:30:00'
+        $quote.PriceSat | Should -Be 600
+        $quote.GetType().Name | Should -Be 'VpnQuote'
+
+        $tunnel = $quote | Confirm-VpnContract -ConfigOnly -MaxPriceSat 1000
+
+        $tunnel.State | Should -Be 'Active'
+        $tunnel.Endpoint | Should -Be '192.0.2.1:51820'
+        $tunnel.HasProofOfPayment | Should -BeTrue
+        (Get-TestBalanceMsat $Sim 'alice') | Should -Be ($before - 600000 - $tunnel.FeeSat * 1000)
+        (Get-Item $tunnel.ConfigPath).UnixFileMode.ToString() | Should -Be 'UserRead, UserWrite'
+        (Get-VpnTunnel -Id $tunnel.Id).State | Should -Be 'Active'
+    }
+
+    It 'accepts a quote by -PubKey -Nonce -Price, as the original API did' {
+        $quote = Request-VpnQuote $Bob -Duration '00:10:00'
+        $tunnel = Confirm-VpnContract -PubKey $Bob -Nonce $quote.Nonce -Price $quote.PriceSat -ConfigOnly
+        $tunnel.State | Should -Be 'Active'
+    }
+
+    It 'refreshes a tunnel from the pipeline and moves its expiry' {
+        $tunnel = Request-VpnQuote $Bob -Duration '00:10:00' | Confirm-VpnContract -ConfigOnly
+        $refreshed = $tunnel | Update-VpnContract -Duration '01:00:00' -MaxPriceSat 5000
+        ($refreshed.ExpiresAt - $tunnel.ExpiresAt).TotalSeconds | Should -Be 3600
+    }
+
+    It 'refuses a price above -MaxPriceSat with a stable error id and pays nothing' {
+        $before = Get-TestBalanceMsat $Sim 'alice'
+        $quote = Request-VpnQuote $Bob -Duration '02:00:00'
+        $quote | Confirm-VpnContract -ConfigOnly -MaxPriceSat 100 -ErrorVariable failure -ErrorAction SilentlyContinue
+        $failure[0].FullyQualifiedErrorId | Should -Be 'ImpVpn.PriceAboveMaximum'
+        $failure[0].CategoryInfo.Category | Should -Be 'LimitsExceeded'
+        (Get-TestBalanceMsat $Sim 'alice') | Should -Be $before
+    }
+
+    It 'pays nothing with -WhatIf' {
+        $before = Get-TestBalanceMsat $Sim 'alice'
+        Request-VpnQuote $Bob | Confirm-VpnContract -ConfigOnly -WhatIf
+        (Get-TestBalanceMsat $Sim 'alice') | Should -Be $before
+    }
+
+    It 'reports a reused quote' {
+        $quote = Request-VpnQuote $Bob -Duration '00:05:00'
+        $quote | Confirm-VpnContract -ConfigOnly | Out-Null
+        $quote | Confirm-VpnContract -ConfigOnly -ErrorVariable failure -ErrorAction SilentlyContinue
+        $failure[0].FullyQualifiedErrorId | Should -Be 'ImpVpn.QuoteExpired'
+    }
+
+    It 'rejects a malformed pubkey before doing anything' {
+        { Request-VpnQuote -PubKey 'not-a-key' } | Should -Throw -ErrorId 'ParameterArgumentValidationError,ImpVpn.PowerShell.Cmdlets.RequestVpnQuoteCommand'
+    }
+}
