@@ -3,6 +3,7 @@
 
 function Start-TestSimulator {
     param([Parameter(Mandatory)] [string] $Directory, [string[]] $Node = @('alice', 'bob'), [string[]] $Channel = @('alice:bob:1000000:0'))
+    New-Item -ItemType Directory -Force $Directory | Out-Null
     $arguments = @($env:IMPVPN_TEST_SIMULATOR, '--dir', $Directory) + ($Node | ForEach-Object { '--node', $_ }) + ($Channel | ForEach-Object { '--channel', $_ })
     $process = Start-Process dotnet -ArgumentList $arguments -PassThru -RedirectStandardOutput (Join-Path $Directory 'sim.out') -RedirectStandardError (Join-Path $Directory 'sim.err')
     $stateFile = Join-Path $Directory 'sim.json'
@@ -33,13 +34,15 @@ function Start-TestSeller($Simulator, [string] $Name, [string] $StorePath, [stri
     $script = Join-Path $Simulator.Directory "seller-$Name.ps1"
     @"
 `$ErrorActionPreference = 'Stop'
+`$InformationPreference = 'Continue'
 Import-Module '$env:IMPVPN_TEST_MODULE'
 Connect-VpnNode -RpcAddress '$($node.rpcAddress)' -TlsCertPath '$($node.tlsCertPath)' -MacaroonPath '$($node.macaroonPath)' -Network regtest -StorePath '$StorePath' | Out-Null
 Start-VpnProvider $ProviderArguments -Verbose
 "@ | Set-Content $script
     $log = Join-Path $Simulator.Directory "seller-$Name.log"
-    $command = if ($Prefix) { $Prefix -split ' ' } else { @() }
-    $process = Start-Process ($command + 'dotnet')[0] -ArgumentList (@($command | Select-Object -Skip 1) + $(if ($Prefix) { 'dotnet' }) + @('tool', 'run', 'pwsh', '-NoProfile', '-NonInteractive', '-File', $script) | Where-Object { $_ }) `
+    # With a prefix such as "ip netns exec NS" the seller runs inside that network namespace.
+    $words = @(($Prefix -split ' ') | Where-Object { $_ }) + @('dotnet', 'tool', 'run', 'pwsh', '-NoProfile', '-NonInteractive', '-File', $script)
+    $process = Start-Process $words[0] -ArgumentList ($words | Select-Object -Skip 1) `
         -WorkingDirectory $env:IMPVPN_TEST_REPO -PassThru -RedirectStandardOutput $log -RedirectStandardError "$log.err"
     $deadline = (Get-Date).AddSeconds(60)
     while (-not (Select-String -Path $log -Pattern 'Selling tunnels' -Quiet -ErrorAction SilentlyContinue)) {
