@@ -64,14 +64,23 @@ internal sealed class NetworkNamespacePair : IDisposable
     {
         foreach (var ns in new[] { A, B })
         {
-            var pids = Capture("ip", "netns", "pids", ns);
-            foreach (var pid in pids.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+            // SIGTERM first: wireguard-go then removes its socket from the folder every namespace shares.
+            var pids = Capture("ip", "netns", "pids", ns).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            foreach (var pid in pids)
+            {
+                TryRun("kill", pid);
+            }
+
+            foreach (var pid in pids)
             {
                 try
                 {
                     using var process = Process.GetProcessById(int.Parse(pid));
-                    process.Kill();
-                    process.WaitForExit(5000);
+                    if (!process.WaitForExit(2000))
+                    {
+                        process.Kill();
+                        process.WaitForExit(5000);
+                    }
                 }
                 catch (ArgumentException)
                 {
