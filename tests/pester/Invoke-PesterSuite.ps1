@@ -15,10 +15,10 @@ param(
 )
 $ErrorActionPreference = 'Stop'
 
-$env:IMPVPN_TEST_MODULE = (Resolve-Path $ModulePath).Path
-$env:IMPVPN_TEST_SIMULATOR = $SimulatorPath
+$env:IMPVPN_MODULE = (Resolve-Path $ModulePath).Path
+$env:IMPVPN_SIMULATOR = $SimulatorPath
 # Child pwsh processes (a seller, for instance) start the same way this one was: the repository's local tool.
-$env:IMPVPN_TEST_REPO = (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path
+$env:IMPVPN_REPO = (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path
 Import-Module $PesterManifest -Force
 
 $configuration = New-PesterConfiguration

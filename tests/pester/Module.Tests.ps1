@@ -1,6 +1,6 @@
 # Loads the staged module as a user would and checks what it exports against the manifest.
 BeforeAll {
-    $script:ModuleFolder = $env:IMPVPN_TEST_MODULE
+    $script:ModuleFolder = $env:IMPVPN_MODULE
     $script:Manifest = Join-Path $ModuleFolder 'ImpVpn.psd1'
 }
 

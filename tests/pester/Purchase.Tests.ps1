@@ -2,24 +2,24 @@
 # Request-VpnQuote into Confirm-VpnContract. Config-only here (no interfaces); real tunnels are in the xunit suite
 # (RealTunnelPurchaseTests) and the namespace suite.
 BeforeAll {
-    Import-Module $env:IMPVPN_TEST_MODULE -Force
-    Import-Module (Join-Path $PSScriptRoot 'TestNetwork.psm1') -Force
+    Import-Module $env:IMPVPN_MODULE -Force
+    Import-Module (Join-Path $PSScriptRoot '../../tools/ImpVpn.Sandbox.psm1') -Force
     $script:Root = (New-Item -ItemType Directory (Join-Path ([IO.Path]::GetTempPath()) "impvpn-pester-$([guid]::NewGuid().ToString('N'))")).FullName
-    $script:Sim = Start-TestSimulator -Directory (Join-Path $Root 'lnd')
-    $script:Seller = Start-TestSeller $Sim 'bob' (Join-Path $Root 'seller') '-Endpoint 192.0.2.1:51820 -ConfigOnly -PricePerHourSat 1200'
-    $script:Bob = (Get-TestNode $Sim 'bob').pubKey
-    Connect-TestNode $Sim 'alice' (Join-Path $Root 'buyer') | Out-Null
+    $script:Sim = Start-SandboxSimulator -Directory (Join-Path $Root 'lnd')
+    $script:Seller = Start-SandboxSeller $Sim 'bob' (Join-Path $Root 'seller') '-Endpoint 192.0.2.1:51820 -ConfigOnly -PricePerHourSat 1200'
+    $script:Bob = (Get-SandboxNode $Sim 'bob').pubKey
+    Connect-SandboxNode $Sim 'alice' (Join-Path $Root 'buyer') | Out-Null
 }
 
 AfterAll {
-    Stop-TestProcess $Seller
-    Stop-TestProcess $Sim.Process
+    Stop-SandboxProcess $Seller
+    Stop-SandboxProcess $Sim.Process
     Remove-Item $Root -Recurse -Force -ErrorAction SilentlyContinue
 }
 
 Describe 'Buying a tunnel with the cmdlets' {
     It 'quotes, pays exactly the price once, and shows the tunnel' {
-        $before = Get-TestBalanceMsat $Sim 'alice'
+        $before = Get-SandboxBalanceMsat $Sim 'alice'
         $quote = Request-VpnQuote -PubKey $Bob -Duration '00:30:00'
         $quote.PriceSat | Should -Be 600
         $quote.GetType().Name | Should -Be 'VpnQuote'
@@ -29,7 +29,7 @@ Describe 'Buying a tunnel with the cmdlets' {
         $tunnel.State | Should -Be 'Active'
         $tunnel.Endpoint | Should -Be '192.0.2.1:51820'
         $tunnel.HasProofOfPayment | Should -BeTrue
-        (Get-TestBalanceMsat $Sim 'alice') | Should -Be ($before - 600000 - $tunnel.FeeSat * 1000)
+        (Get-SandboxBalanceMsat $Sim 'alice') | Should -Be ($before - 600000 - $tunnel.FeeSat * 1000)
         (Get-Item $tunnel.ConfigPath).UnixFileMode | Should -Be ([IO.UnixFileMode] 'UserRead, UserWrite')
         (Get-VpnTunnel -Id $tunnel.Id).State | Should -Be 'Active'
     }
@@ -47,18 +47,18 @@ Describe 'Buying a tunnel with the cmdlets' {
     }
 
     It 'refuses a price above -MaxPriceSat with a stable error id and pays nothing' {
-        $before = Get-TestBalanceMsat $Sim 'alice'
+        $before = Get-SandboxBalanceMsat $Sim 'alice'
         $quote = Request-VpnQuote $Bob -Duration '02:00:00'
         $quote | Confirm-VpnContract -ConfigOnly -MaxPriceSat 100 -ErrorVariable failure -ErrorAction SilentlyContinue
         $failure[0].FullyQualifiedErrorId | Should -BeLike 'ImpVpn.PriceAboveMaximum,*'
         $failure[0].CategoryInfo.Category | Should -Be 'LimitsExceeded'
-        (Get-TestBalanceMsat $Sim 'alice') | Should -Be $before
+        (Get-SandboxBalanceMsat $Sim 'alice') | Should -Be $before
     }
 
     It 'pays nothing with -WhatIf' {
-        $before = Get-TestBalanceMsat $Sim 'alice'
+        $before = Get-SandboxBalanceMsat $Sim 'alice'
         Request-VpnQuote $Bob | Confirm-VpnContract -ConfigOnly -WhatIf
-        (Get-TestBalanceMsat $Sim 'alice') | Should -Be $before
+        (Get-SandboxBalanceMsat $Sim 'alice') | Should -Be $before
     }
 
     It 'reports a reused quote' {
