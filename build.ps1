@@ -220,9 +220,11 @@ function Invoke-Test {
 
 function Invoke-Demo {
     Invoke-Build
-    Write-Step 'Demo: two simulated LND nodes driven by ImpVpn''s LND client'
+    Write-Step 'Demo, part 1: ImpVpn''s LND client against two simulated nodes'
     Invoke-Native dotnet @('run', '--project', (Join-Path $RepoRoot 'tools/ImpVpn.Demo/ImpVpn.Demo.csproj'),
         '-c', $Configuration, '--no-restore', '--no-build', '--', (Join-Path $SimulatorOut 'ImpVpn.LndSim.dll'))
+    Write-Step 'Demo, part 2: buying a tunnel with the cmdlets'
+    & (Join-Path $RepoRoot 'tools/Invoke-PurchaseDemo.ps1') -ModulePath $StagedModule -SimulatorPath (Join-Path $SimulatorOut 'ImpVpn.LndSim.dll')
 }
 
 function Invoke-Package {

@@ -66,6 +66,6 @@ var settled = await bob.LookupInvoiceAsync(invoice.PaymentHash, none);
 Console.WriteLine($"    payment {payment.Status}, fee {payment.FeeSat} sat; bob's invoice is {settled!.State}");
 Console.WriteLine($"    alice's balance {before:N0} → {(await alice.GetChannelBalanceAsync(none)).LocalSat:N0} sat; bob's {(await bob.GetChannelBalanceAsync(none)).LocalSat:N0} sat");
 
-Step("Done. (Buying a WireGuard tunnel over this is the next step of ImpVpn.)");
+Step("Done: the Lightning layer works. Part 2 buys a WireGuard tunnel over it.");
 Directory.Delete(folder, recursive: true);
 return payment.Status == PaymentStatus.Succeeded ? 0 : 1;
