@@ -21,6 +21,7 @@ public sealed class PeerRpcEndpoint : IAsyncDisposable
     private readonly ConcurrentDictionary<string, PeerRequestHandler> _handlers = new();
     private readonly CancellationTokenSource _stop = new();
     private Task? _loop;
+    private int _disposed;
 
     public PeerRpcEndpoint(ILightningNode node, IProgressLog? log = null)
     {
@@ -196,6 +197,11 @@ public sealed class PeerRpcEndpoint : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         await _stop.CancelAsync().ConfigureAwait(false);
         if (_loop is not null)
         {

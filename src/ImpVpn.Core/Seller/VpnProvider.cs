@@ -456,10 +456,6 @@ public sealed class VpnProvider : IAsyncDisposable
     // The protocol carries times as Unix seconds; keeping whole seconds here makes both sides' records agree.
     private static DateTimeOffset WholeSeconds(DateTimeOffset time) => DateTimeOffset.FromUnixTimeSeconds(time.ToUnixTimeSeconds());
 
-    public async ValueTask DisposeAsync()
-    {
-        await _rpc.DisposeAsync().ConfigureAwait(false);
-        _contractGate.Dispose();
-    }
+    public ValueTask DisposeAsync() => _rpc.DisposeAsync();
 
 }

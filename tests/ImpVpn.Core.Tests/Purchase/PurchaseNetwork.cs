@@ -32,6 +32,8 @@ internal sealed class PurchaseNetwork : IAsyncDisposable
 
     public ContractStore BuyerStore { get; }
 
+    public static LndConnectionOptions OptionsFor(SimNode node) => Options(node);
+
     public ContractStore SellerStore { get; }
 
     public VpnProvider? Provider { get; private set; }
@@ -44,7 +46,7 @@ internal sealed class PurchaseNetwork : IAsyncDisposable
         var simulation = await Simulation.StartAsync(new SimulationOptions
         {
             BaseDirectory = Path.Combine(folder, "lnd"),
-            Nodes = [new SimNodeSpec("alice"), new SimNodeSpec("bob")],
+            Nodes = [new SimNodeSpec("alice"), new SimNodeSpec("bob"), new SimNodeSpec("carol")],
         }, CancellationToken.None);
         await simulation.OpenChannelAsync("alice", "bob", 1_000_000);
         var alice = await LndNode.ConnectAsync(Options(simulation["alice"]), true, CancellationToken.None);
