@@ -121,24 +121,8 @@ public sealed class LightningService(NodeContext context) : Lightning.LightningB
     public override Task<Invoice> LookupInvoice(PaymentHash request, ServerCallContext call) =>
         Task.FromResult((Net.LookupInvoice(Me.Name, request.RHash.ToByteArray()) ?? throw SimErrors.UnknownInvoice()).ToProto());
 
-    public override async Task SubscribeInvoices(InvoiceSubscription request, IServerStreamWriter<Invoice> stream, ServerCallContext call)
-    {
-        var subscription = Net.Subscribe(Me.InvoiceSubscribers);
-        try
-        {
-            await foreach (var invoice in subscription.Reader.ReadAllAsync(call.CancellationToken))
-            {
-                await stream.WriteAsync(invoice, call.CancellationToken);
-            }
-        }
-        catch (OperationCanceledException)
-        {
-        }
-        finally
-        {
-            Net.Unsubscribe(Me.InvoiceSubscribers, subscription);
-        }
-    }
+    public override Task SubscribeInvoices(InvoiceSubscription request, IServerStreamWriter<Invoice> stream, ServerCallContext call) =>
+        RelayAsync(Me.InvoiceSubscribers, stream, call.CancellationToken);
 
     public override Task<PayReq> DecodePayReq(PayReqString request, ServerCallContext call)
     {
@@ -200,15 +184,19 @@ public sealed class LightningService(NodeContext context) : Lightning.LightningB
         return new SendCustomMessageResponse();
     }
 
-    public override async Task SubscribeCustomMessages(
-        SubscribeCustomMessagesRequest request, IServerStreamWriter<CustomMessage> stream, ServerCallContext call)
+    public override Task SubscribeCustomMessages(
+        SubscribeCustomMessagesRequest request, IServerStreamWriter<CustomMessage> stream, ServerCallContext call) =>
+        RelayAsync(Me.CustomMessageSubscribers, stream, call.CancellationToken);
+
+    /// <summary>Streams everything published to a node's subscribers until the client goes away.</summary>
+    private async Task RelayAsync<T>(List<System.Threading.Channels.Channel<T>> subscribers, IServerStreamWriter<T> stream, CancellationToken cancellationToken)
     {
-        var subscription = Net.Subscribe(Me.CustomMessageSubscribers);
+        var subscription = Net.Subscribe(subscribers);
         try
         {
-            await foreach (var message in subscription.Reader.ReadAllAsync(call.CancellationToken))
+            await foreach (var item in subscription.Reader.ReadAllAsync(cancellationToken))
             {
-                await stream.WriteAsync(message, call.CancellationToken);
+                await stream.WriteAsync(item, cancellationToken);
             }
         }
         catch (OperationCanceledException)
@@ -216,7 +204,7 @@ public sealed class LightningService(NodeContext context) : Lightning.LightningB
         }
         finally
         {
-            Net.Unsubscribe(Me.CustomMessageSubscribers, subscription);
+            Net.Unsubscribe(subscribers, subscription);
         }
     }
 }

@@ -135,23 +135,7 @@ internal sealed class KernelBackend(ICommandRunner runner, LinuxLinkCommands lin
     {
         InterfaceName.Validate(name);
         await link.RunAsync(cancellationToken, "ip", "link", "add", "dev", name, "type", "wireguard").ConfigureAwait(false);
-        try
-        {
-            await ConfigureDeviceAsync(name, new DeviceConfig { PrivateKey = options.PrivateKey, ListenPort = options.ListenPort }, cancellationToken)
-                .ConfigureAwait(false);
-            await link.SetMtuAsync(name, options.Mtu, cancellationToken).ConfigureAwait(false);
-            foreach (var address in options.Addresses)
-            {
-                await link.AddAddressAsync(name, address, cancellationToken).ConfigureAwait(false);
-            }
-
-            await link.UpAsync(name, cancellationToken).ConfigureAwait(false);
-        }
-        catch
-        {
-            await link.DeleteLinkAsync(name, CancellationToken.None).ConfigureAwait(false);
-            throw;
-        }
+        await LinuxInterfaceSetup.CompleteAsync(this, link, name, options, cancellationToken).ConfigureAwait(false);
     }
 
     public Task DeleteInterfaceAsync(string name, CancellationToken cancellationToken) => link.DeleteLinkAsync(name, cancellationToken);

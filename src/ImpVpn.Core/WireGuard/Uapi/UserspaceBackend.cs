@@ -21,50 +21,18 @@ internal sealed class UserspaceBackend(
     public Task<IReadOnlyList<string>> ListDevicesAsync(CancellationToken cancellationToken) =>
         Task.FromResult(transport.ListDevices());
 
-    public async Task<WireGuardDevice?> GetDeviceAsync(string name, CancellationToken cancellationToken)
-    {
-        if (!transport.Exists(name))
-        {
-            return null;
-        }
+    public Task<WireGuardDevice?> GetDeviceAsync(string name, CancellationToken cancellationToken) =>
+        UapiDeviceCalls.GetAsync(transport, name, Kind, cancellationToken);
 
-        var reply = await transport.ExchangeAsync(name, UapiCodec.GetRequest, cancellationToken).ConfigureAwait(false);
-        return UapiCodec.DecodeGet(name, reply);
-    }
-
-    public async Task ConfigureDeviceAsync(string name, DeviceConfig config, CancellationToken cancellationToken)
-    {
-        var reply = await transport.ExchangeAsync(name, UapiCodec.EncodeSet(config), cancellationToken).ConfigureAwait(false);
-        var errno = UapiCodec.DecodeErrno(reply);
-        if (errno != 0)
-        {
-            throw new UapiErrorException(name, errno);
-        }
-    }
+    public Task ConfigureDeviceAsync(string name, DeviceConfig config, CancellationToken cancellationToken) =>
+        UapiDeviceCalls.SetAsync(transport, name, config, cancellationToken);
 
     public async Task CreateInterfaceAsync(string name, InterfaceOptions options, CancellationToken cancellationToken)
     {
         InterfaceName.Validate(name);
         await link.RunAsync(cancellationToken, wireGuardGoPath, name).ConfigureAwait(false);
         await WaitForSocketAsync(name, cancellationToken).ConfigureAwait(false);
-        try
-        {
-            await ConfigureDeviceAsync(name, new DeviceConfig { PrivateKey = options.PrivateKey, ListenPort = options.ListenPort }, cancellationToken)
-                .ConfigureAwait(false);
-            await link.SetMtuAsync(name, options.Mtu, cancellationToken).ConfigureAwait(false);
-            foreach (var address in options.Addresses)
-            {
-                await link.AddAddressAsync(name, address, cancellationToken).ConfigureAwait(false);
-            }
-
-            await link.UpAsync(name, cancellationToken).ConfigureAwait(false);
-        }
-        catch
-        {
-            // Half-made interfaces are worse than none: the next attempt would collide with it.
-            await DeleteInterfaceAsync(name, CancellationToken.None).ConfigureAwait(false);
-            throw;
-        }
+        await LinuxInterfaceSetup.CompleteAsync(this, link, name, options, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task DeleteInterfaceAsync(string name, CancellationToken cancellationToken)

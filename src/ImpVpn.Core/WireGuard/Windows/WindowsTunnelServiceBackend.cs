@@ -26,26 +26,11 @@ internal sealed class WindowsTunnelServiceBackend(
 
     public Task<IReadOnlyList<string>> ListDevicesAsync(CancellationToken cancellationToken) => Task.FromResult(transport.ListDevices());
 
-    public async Task<WireGuardDevice?> GetDeviceAsync(string name, CancellationToken cancellationToken)
-    {
-        if (!transport.Exists(name))
-        {
-            return null;
-        }
+    public Task<WireGuardDevice?> GetDeviceAsync(string name, CancellationToken cancellationToken) =>
+        UapiDeviceCalls.GetAsync(transport, name, Kind, cancellationToken);
 
-        var reply = await transport.ExchangeAsync(name, UapiCodec.GetRequest, cancellationToken).ConfigureAwait(false);
-        return UapiCodec.DecodeGet(name, reply) with { Backend = Kind };
-    }
-
-    public async Task ConfigureDeviceAsync(string name, DeviceConfig config, CancellationToken cancellationToken)
-    {
-        var reply = await transport.ExchangeAsync(name, UapiCodec.EncodeSet(config), cancellationToken).ConfigureAwait(false);
-        var errno = UapiCodec.DecodeErrno(reply);
-        if (errno != 0)
-        {
-            throw new UapiErrorException(name, errno);
-        }
-    }
+    public Task ConfigureDeviceAsync(string name, DeviceConfig config, CancellationToken cancellationToken) =>
+        UapiDeviceCalls.SetAsync(transport, name, config, cancellationToken);
 
     /// <summary>Writes NAME.conf (owner-only) and installs it as a tunnel service; peers are added afterwards.</summary>
     public async Task CreateInterfaceAsync(string name, InterfaceOptions options, CancellationToken cancellationToken)
