@@ -19,6 +19,12 @@ public sealed class PeerRpcEndpoint : IAsyncDisposable
     private readonly IProgressLog _log;
     private readonly ConcurrentDictionary<string, PendingCall> _pending = new();
     private readonly ConcurrentDictionary<string, PeerRequestHandler> _handlers = new();
+
+    // Answers are remembered this long so that retries of a request are answered, not executed, again. Bounded:
+    // requests older than this are forgotten.
+    private static readonly TimeSpan AnswerMemory = TimeSpan.FromMinutes(10);
+    private static readonly TimeSpan InitialRetryPause = TimeSpan.FromMilliseconds(500);
+    private readonly ConcurrentDictionary<string, (DateTimeOffset At, TaskCompletionSource<JsonRpcEnvelope> Answer)> _answers = new();
     private readonly CancellationTokenSource _stop = new();
     private Task? _loop;
     private int _disposed;
@@ -46,22 +52,37 @@ public sealed class PeerRpcEndpoint : IAsyncDisposable
     {
         Start();
         var request = JsonRpcCodec.Request(method, parameters);
+        var payload = JsonRpcCodec.Encode(request);
         var pending = new PendingCall(peerPubKey.ToLowerInvariant());
         _pending[request.Id!] = pending;
         try
         {
-            await _node.SendCustomMessageAsync(peerPubKey, PeerProtocol.MessageType, JsonRpcCodec.Encode(request), cancellationToken)
-                .ConfigureAwait(false);
-            using var timeoutSource = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeoutSource.CancelAfter(timeout);
-            JsonRpcEnvelope reply;
-            try
+            // Custom messages are fire-and-forget: one can be lost (a subscription not yet open, a peer reconnecting).
+            // The same request, same id, is sent again with growing pauses; the other side answers a repeated id with
+            // its first answer instead of acting twice, so a retry never accepts or pays twice.
+            var deadline = DateTimeOffset.UtcNow + timeout;
+            var pause = InitialRetryPause;
+            JsonRpcEnvelope? reply = null;
+            while (reply is null)
             {
-                reply = await pending.Reply.Task.WaitAsync(timeoutSource.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                throw new TimeoutException($"{peerPubKey} did not answer {method} within {timeout.TotalSeconds:0} s.");
+                var remaining = deadline - DateTimeOffset.UtcNow;
+                if (remaining <= TimeSpan.Zero)
+                {
+                    throw new TimeoutException($"{peerPubKey} did not answer {method} within {timeout.TotalSeconds:0} s.");
+                }
+
+                await _node.SendCustomMessageAsync(peerPubKey, PeerProtocol.MessageType, payload, cancellationToken).ConfigureAwait(false);
+
+                using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                wait.CancelAfter(remaining < pause ? remaining : pause);
+                try
+                {
+                    reply = await pending.Reply.Task.WaitAsync(wait.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    pause *= 2;
+                }
             }
 
             if (reply.Error is { } error)
@@ -144,6 +165,40 @@ public sealed class PeerRpcEndpoint : IAsyncDisposable
 
     private async Task AnswerAsync(string peer, JsonRpcEnvelope request, CancellationToken cancellationToken)
     {
+        // A repeated request (the caller's retry) gets the first answer again, or nothing while that is still being made.
+        var key = peer + "/" + request.Id;
+        var answer = new TaskCompletionSource<JsonRpcEnvelope>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var known = _answers.GetOrAdd(key, _ => (DateTimeOffset.UtcNow, answer));
+        if (known.Answer != answer)
+        {
+            if (known.Answer.Task.IsCompleted)
+            {
+                await ReplyAsync(peer, await known.Answer.Task.ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+            }
+
+            return;
+        }
+
+        ForgetOldAnswers();
+        var reply = await MakeAnswerAsync(peer, request, cancellationToken).ConfigureAwait(false);
+        answer.TrySetResult(reply);
+        await ReplyAsync(peer, reply, cancellationToken).ConfigureAwait(false);
+    }
+
+    private void ForgetOldAnswers()
+    {
+        var cutoff = DateTimeOffset.UtcNow - AnswerMemory;
+        foreach (var (key, entry) in _answers)
+        {
+            if (entry.At < cutoff)
+            {
+                _answers.TryRemove(key, out _);
+            }
+        }
+    }
+
+    private async Task<JsonRpcEnvelope> MakeAnswerAsync(string peer, JsonRpcEnvelope request, CancellationToken cancellationToken)
+    {
         JsonRpcEnvelope reply;
         if (!_handlers.TryGetValue(request.Method!, out var handler))
         {
@@ -166,7 +221,7 @@ public sealed class PeerRpcEndpoint : IAsyncDisposable
             }
         }
 
-        await ReplyAsync(peer, reply, cancellationToken).ConfigureAwait(false);
+        return reply;
     }
 
     private async Task ReplyAsync(string peer, JsonRpcEnvelope reply, CancellationToken cancellationToken)

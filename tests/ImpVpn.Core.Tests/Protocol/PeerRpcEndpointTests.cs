@@ -116,3 +116,37 @@ public sealed class PeerRpcEndpointTests : IAsyncLifetime
         await Assert.ThrowsAsync<TimeoutException>(() => call);
     }
 }
+
+public sealed class PeerRpcRetryTests
+{
+    [Fact]
+    public async Task A_lost_request_is_sent_again_and_a_repeated_request_is_answered_once()
+    {
+        var buyerNode = new FakeLightningNode("03" + new string('b', 64));
+        var sellerNode = new FakeLightningNode("02" + new string('a', 64));
+        FakeLightningNode.Link(buyerNode, sellerNode);
+        await using var buyer = new PeerRpcEndpoint(buyerNode);
+        await using var seller = new PeerRpcEndpoint(sellerNode);
+        var executed = 0;
+        seller.Handle(PeerProtocol.Status, (_, p, _) =>
+        {
+            Interlocked.Increment(ref executed);
+            return Task.FromResult<object>(new StatusResponse(JsonRpcCodec.ReadPayload<StatusRequest>(p).ContractId, "Active", 1));
+        });
+
+        // The seller starts listening only after the buyer's first retry (at 0.5 s): it then finds the request twice
+        // and must act once.
+        var call = buyer.CallAsync<StatusResponse>(sellerNode.PubKey, PeerProtocol.Status, new StatusRequest("c9"), TimeSpan.FromSeconds(20), CancellationToken.None);
+        await Task.Delay(800);
+        seller.Start();
+        var status = await call;
+
+        Assert.Equal("c9", status.ContractId);
+        Assert.Equal(1, executed);
+        lock (buyerNode.Sent)
+        {
+            Assert.True(buyerNode.Sent.Count >= 2, "the request was sent again");
+            Assert.Single(buyerNode.Sent.Select(s => System.Text.Json.JsonDocument.Parse(s.Data).RootElement.GetProperty("id").GetString()).Distinct());
+        }
+    }
+}
