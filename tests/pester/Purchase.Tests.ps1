@@ -68,6 +68,17 @@ Describe 'Buying a tunnel with the cmdlets' {
         $failure[0].FullyQualifiedErrorId | Should -BeLike 'ImpVpn.QuoteExpired,*'
     }
 
+    It 'finishes or re-fetches a purchase by -Id without paying again' {
+        $tunnel = Request-VpnQuote $Bob -Duration '00:05:00' | Confirm-VpnContract -ConfigOnly
+        $before = Get-SandboxBalanceMsat $Sim 'alice'
+        Remove-Item $tunnel.ConfigPath
+        $again = $tunnel | Confirm-VpnContract -ConfigOnly
+        $again.Id | Should -Be $tunnel.Id
+        $again.State | Should -Be 'Active'
+        Test-Path $again.ConfigPath | Should -BeTrue
+        (Get-SandboxBalanceMsat $Sim 'alice') | Should -Be $before
+    }
+
     It 'rejects a malformed pubkey before doing anything' {
         { Request-VpnQuote -PubKey 'not-a-key' } | Should -Throw -ErrorId 'ParameterArgumentValidationError,ImpVpn.PowerShell.Cmdlets.RequestVpnQuoteCommand'
     }

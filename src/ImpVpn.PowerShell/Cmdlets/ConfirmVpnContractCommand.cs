@@ -17,6 +17,7 @@ public sealed class ConfirmVpnContractCommand : VpnCmdletBase
 {
     private const string QuoteSet = "Quote";
     private const string TermsSet = "Terms";
+    private const string ResumeSet = "Resume";
 
     [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = QuoteSet)]
     public VpnQuote? Quote { get; set; }
@@ -31,6 +32,11 @@ public sealed class ConfirmVpnContractCommand : VpnCmdletBase
     [Parameter(Mandatory = true, ParameterSetName = TermsSet)]
     [ValidateRange(1, long.MaxValue)]
     public long Price { get; set; }
+
+    /// <summary><para type="description">Finish a purchase interrupted after payment (the node is asked about the payment first, so nothing is paid twice), or fetch an active tunnel's configuration again with the stored proof of payment.</para></summary>
+    [Parameter(Mandatory = true, ParameterSetName = ResumeSet, ValueFromPipelineByPropertyName = true)]
+    [ValidatePattern("^[0-9a-zA-Z]{1,64}$")]
+    public string Id { get; set; } = string.Empty;
 
     /// <summary><para type="description">The most you will pay (sat); a higher price is refused before any payment.</para></summary>
     [Parameter]
@@ -47,6 +53,12 @@ public sealed class ConfirmVpnContractCommand : VpnCmdletBase
 
     protected override void ProcessRecord()
     {
+        if (ParameterSetName == ResumeSet)
+        {
+            Resume();
+            return;
+        }
+
         var quote = ParameterSetName == QuoteSet ? Quote! : RecallQuote();
         if (!ShouldProcess($"{quote.SellerPubKey}", $"Pay {quote.PriceSat} sat (plus at most {FeeLimitSat} sat routing fee) for a {quote.Duration} tunnel"))
         {
@@ -68,6 +80,37 @@ public sealed class ConfirmVpnContractCommand : VpnCmdletBase
                 return described;
             });
             WriteObject(tunnel);
+        }
+        catch (VpnCmdletException e)
+        {
+            WriteError(e.ErrorRecord);
+        }
+    }
+
+    private void Resume()
+    {
+        if (!ShouldProcess(Id, "Finish the purchase (paying only if the node never attempted the payment)"))
+        {
+            return;
+        }
+
+        var node = RequireNode();
+        var wireGuard = ConfigOnly ? null : CheckedWireGuard();
+        try
+        {
+            WriteObject(Run(async (log, ct) =>
+            {
+                var store = VpnSession.Store();
+                using var locked = store.Lock(TimeSpan.FromMinutes(1));
+                await using var buyer = new VpnBuyer(node, wireGuard, store, log);
+                var contract = await buyer.ResumeAsync(Id, new BuyerOptions { FeeLimitSat = FeeLimitSat, ConfigOnly = ConfigOnly }, ct).ConfigureAwait(false);
+                if (contract.State == Core.Contracts.ContractState.Active)
+                {
+                    TunnelFactory.WriteConfig(contract, store);
+                }
+
+                return await TunnelFactory.DescribeAsync(contract, store, wireGuard, ct).ConfigureAwait(false);
+            }));
         }
         catch (VpnCmdletException e)
         {
