@@ -79,6 +79,16 @@ Describe 'Buying a tunnel with the cmdlets' {
         (Get-SandboxBalanceMsat $Sim 'alice') | Should -Be $before
     }
 
+    It 'refreshes every tunnel expiring soon within a total budget, and fails the run when the budget is short' {
+        $a = Request-VpnQuote $Bob -Duration '00:02:00' | Confirm-VpnContract -ConfigOnly
+        $b = Request-VpnQuote $Bob -Duration '00:02:00' | Confirm-VpnContract -ConfigOnly
+        $refreshed = Update-VpnContract -ExpiringWithin '00:03:00' -Duration '00:10:00' -TotalBudgetSat 1000 -FeeLimitSat 0
+        @($refreshed).Id | Should -Contain $a.Id
+        @($refreshed).Id | Should -Contain $b.Id
+        { Update-VpnContract -ExpiringWithin '00:20:00' -Duration '01:00:00' -TotalBudgetSat 1500 -FeeLimitSat 0 -ErrorAction SilentlyContinue } |
+            Should -Throw -ErrorId 'ImpVpn.RefreshIncomplete,ImpVpn.PowerShell.Cmdlets.UpdateVpnContractCommand'
+    }
+
     It 'rejects a malformed pubkey before doing anything' {
         { Request-VpnQuote -PubKey 'not-a-key' } | Should -Throw -ErrorId 'ParameterArgumentValidationError,ImpVpn.PowerShell.Cmdlets.RequestVpnQuoteCommand'
     }

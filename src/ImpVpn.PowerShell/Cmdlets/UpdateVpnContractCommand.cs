@@ -10,13 +10,27 @@ namespace ImpVpn.PowerShell.Cmdlets;
 /// <para type="synopsis">Buys more time on a tunnel (RefreshContract).</para>
 /// <para type="description">Safe in scheduled tasks: it never prompts unless -Confirm is given, never pays above -MaxPriceSat, and a failure is an error so the scheduler notices.</para>
 /// </summary>
-[Cmdlet(VerbsData.Update, "VpnContract", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[Cmdlet(VerbsData.Update, "VpnContract", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = ByIdSet)]
 [OutputType(typeof(VpnTunnel))]
 public sealed class UpdateVpnContractCommand : VpnCmdletBase
 {
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    private const string ByIdSet = "ById";
+    private const string ExpiringSet = "Expiring";
+    private long _spentSat;
+    private int _failures;
+
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = ByIdSet)]
     [ValidatePattern("^[0-9a-zA-Z]{1,64}$")]
     public string[] Id { get; set; } = [];
+
+    /// <summary><para type="description">Refresh every active tunnel that expires within this window (for scheduled tasks).</para></summary>
+    [Parameter(Mandatory = true, ParameterSetName = ExpiringSet)]
+    public TimeSpan ExpiringWithin { get; set; }
+
+    /// <summary><para type="description">The most this run may spend in total (sat, fees included); tunnels beyond it are not refreshed and reported as errors.</para></summary>
+    [Parameter(ParameterSetName = ExpiringSet)]
+    [ValidateRange(1, long.MaxValue)]
+    public long? TotalBudgetSat { get; set; }
 
     [Parameter]
     public TimeSpan Duration { get; set; } = TimeSpan.FromHours(1);
@@ -31,9 +45,24 @@ public sealed class UpdateVpnContractCommand : VpnCmdletBase
 
     protected override void ProcessRecord()
     {
+        var ids = ParameterSetName == ExpiringSet
+            ? VpnSession.Store().All()
+                .Where(c => c.Role == Core.Contracts.ContractRole.Buyer && c.State == Core.Contracts.ContractState.Active
+                    && c.ExpiresAt <= DateTimeOffset.UtcNow + ExpiringWithin)
+                .Select(c => c.Id).ToArray()
+            : Id;
         var node = RequireNode();
-        foreach (var id in Id)
+        foreach (var id in ids)
         {
+            var budgetLeft = TotalBudgetSat - _spentSat;
+            if (budgetLeft is <= 0)
+            {
+                _failures++;
+                WriteError(new ErrorRecord(new InvalidOperationException($"The budget of {TotalBudgetSat} sat is spent; {id} was not refreshed."),
+                    "ImpVpn.BudgetExhausted", ErrorCategory.LimitsExceeded, id));
+                continue;
+            }
+
             if (!ShouldProcess(id, $"Pay for {Duration} more"))
             {
                 continue;
@@ -46,14 +75,30 @@ public sealed class UpdateVpnContractCommand : VpnCmdletBase
                     var store = VpnSession.Store();
                     using var locked = store.Lock(TimeSpan.FromMinutes(1));
                     await using var buyer = new VpnBuyer(node, null, store, log);
-                    var contract = await buyer.RefreshAsync(id, Duration, new BuyerOptions { MaxPriceSat = MaxPriceSat, FeeLimitSat = FeeLimitSat }, ct).ConfigureAwait(false);
+                    // Within a budget, the price may use what is left of it minus the fee the payment may cost.
+                    var cap = budgetLeft is { } left ? Math.Min(MaxPriceSat ?? long.MaxValue, left - FeeLimitSat) : MaxPriceSat;
+                    var before = store.Find(id);
+                    var contract = await buyer.RefreshAsync(id, Duration, new BuyerOptions { MaxPriceSat = cap, FeeLimitSat = FeeLimitSat }, ct).ConfigureAwait(false);
+                    Interlocked.Add(ref _spentSat, (contract.PaidSat + contract.FeePaidSat) - ((before?.PaidSat ?? 0) + (before?.FeePaidSat ?? 0)));
                     return await TunnelFactory.DescribeAsync(contract, store, OperatingSystem.IsLinux() ? WireGuardClient.Create() : null, ct).ConfigureAwait(false);
                 }));
             }
             catch (VpnCmdletException e)
             {
+                _failures++;
                 WriteError(e.ErrorRecord);
             }
+        }
+    }
+
+    /// <summary>A scheduled run that could not refresh everything ends with a terminating error, so pwsh exits
+    /// non-zero and the scheduler (cron, a systemd timer, Task Scheduler) notices.</summary>
+    protected override void EndProcessing()
+    {
+        if (ParameterSetName == ExpiringSet && _failures > 0)
+        {
+            ThrowTerminatingError(new ErrorRecord(new InvalidOperationException($"{_failures} tunnel(s) could not be refreshed."),
+                "ImpVpn.RefreshIncomplete", ErrorCategory.OperationStopped, null));
         }
     }
 }
