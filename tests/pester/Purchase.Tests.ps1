@@ -89,6 +89,50 @@ Describe 'Buying a tunnel with the cmdlets' {
             Should -Throw -ErrorId 'ImpVpn.RefreshIncomplete,ImpVpn.PowerShell.Cmdlets.UpdateVpnContractCommand'
     }
 
+    It 'refuses an expired quote before paying' {
+        $quote = Request-VpnQuote $Bob -Duration '00:05:00'
+        # The type lives in the module's own load context, so it is reached through the object, not by name.
+        $expired = $quote.GetType()::new($quote.SellerPubKey, $quote.Nonce, $quote.PriceSat, $quote.Duration,
+            [DateTimeOffset]::UtcNow.AddSeconds(-1), $quote.AddressFamily, $quote.Mode, $quote.Promise)
+        $before = Get-SandboxBalanceMsat $Sim 'alice'
+        $expired | Confirm-VpnContract -ConfigOnly -ErrorVariable failure -ErrorAction SilentlyContinue
+        $failure[0].FullyQualifiedErrorId | Should -BeLike 'ImpVpn.QuoteExpired,*'
+        (Get-SandboxBalanceMsat $Sim 'alice') | Should -Be $before
+    }
+
+    It 'reports an offline seller and pays nothing' {
+        $quote = Request-VpnQuote $Bob -Duration '00:05:00'
+        $before = Get-SandboxBalanceMsat $Sim 'alice'
+        Invoke-RestMethod -Method Post "$($Sim.Control)nodes/bob/down" | Out-Null
+        try {
+            $quote | Confirm-VpnContract -ConfigOnly -ErrorVariable failure -ErrorAction SilentlyContinue
+            $failure[0].FullyQualifiedErrorId | Should -BeLike 'ImpVpn.SellerUnreachable,*'
+            $failure[0].CategoryInfo.Category | Should -Be 'ConnectionError'
+            (Get-SandboxBalanceMsat $Sim 'alice') | Should -Be $before
+        }
+        finally {
+            Invoke-RestMethod -Method Post "$($Sim.Control)nodes/bob/up" | Out-Null
+        }
+    }
+
+    It 'reports a failed payment, records the contract as cancelled, and spends nothing' {
+        $quote = Request-VpnQuote $Bob -Duration '00:05:00'
+        $before = Get-SandboxBalanceMsat $Sim 'alice'
+        Invoke-RestMethod -Method Post "$($Sim.Control)nodes/alice/faults" -ContentType 'application/json' -Body '{"failNextPayment":"NO_ROUTE"}' | Out-Null
+        $quote | Confirm-VpnContract -ConfigOnly -ErrorVariable failure -ErrorAction SilentlyContinue
+        $failure[0].FullyQualifiedErrorId | Should -BeLike 'ImpVpn.PaymentFailed,*'
+        (Get-SandboxBalanceMsat $Sim 'alice') | Should -Be $before
+        @(Get-VpnTunnel | Where-Object State -eq 'Paying').Count | Should -Be 0
+    }
+
+    It 'keeps serving a contract after the seller restarts' {
+        $tunnel = Request-VpnQuote $Bob -Duration '00:10:00' | Confirm-VpnContract -ConfigOnly
+        Stop-SandboxProcess $script:Seller
+        $script:Seller = Start-SandboxSeller $Sim 'bob' (Join-Path $Root 'seller') '-Endpoint 192.0.2.1:51820 -ConfigOnly -PricePerHourSat 1200'
+        $refreshed = $tunnel | Update-VpnContract -Duration '00:10:00'
+        ($refreshed.ExpiresAt - $tunnel.ExpiresAt).TotalMinutes | Should -Be 10
+    }
+
     It 'rejects a malformed pubkey before doing anything' {
         { Request-VpnQuote -PubKey 'not-a-key' } | Should -Throw -ErrorId 'ParameterArgumentValidationError,ImpVpn.PowerShell.Cmdlets.RequestVpnQuoteCommand'
     }
