@@ -133,6 +133,50 @@ Describe 'Buying a tunnel with the cmdlets' {
         ($refreshed.ExpiresAt - $tunnel.ExpiresAt).TotalMinutes | Should -Be 10
     }
 
+    It 'recovers a purchase whose buyer was killed between payment and activation, paying once' {
+        $store = Join-Path $Root 'killed-buyer'
+        $alice = Get-SandboxNode $Sim 'alice'
+        $script = Join-Path $Root 'killed-buyer.ps1'
+        @"
+`$ErrorActionPreference = 'Stop'
+Import-Module '$env:IMPVPN_MODULE'
+Connect-VpnNode -RpcAddress '$($alice.rpcAddress)' -TlsCertPath '$($alice.tlsCertPath)' -MacaroonPath '$($alice.macaroonPath)' -Network regtest -StorePath '$store' | Out-Null
+Request-VpnQuote $Bob -Duration 00:05:00 | Confirm-VpnContract -ConfigOnly
+"@ | Set-Content $script
+        $before = Get-SandboxBalanceMsat $Sim 'alice'
+        # bob's answers now take 3 s: the buyer is killed while it waits for the answer to activate.
+        Invoke-RestMethod -Method Post "$($Sim.Control)nodes/bob/faults" -ContentType 'application/json' -Body '{"customMessageDelayMs":3000}' | Out-Null
+        try {
+            $buyer = Start-Process dotnet -ArgumentList 'tool', 'run', 'pwsh', '-NoProfile', '-NonInteractive', '-File', $script -WorkingDirectory $env:IMPVPN_REPO -PassThru
+            $deadline = (Get-Date).AddSeconds(60)
+            while (-not (Get-ChildItem (Join-Path $store 'contracts') -Filter *.json -ErrorAction SilentlyContinue)) {
+                if ((Get-Date) -gt $deadline) { throw 'The buyer never recorded its contract.' }
+                Start-Sleep -Milliseconds 50
+            }
+            Start-Sleep -Seconds 1.5
+            $buyer.Kill($true)
+            $buyer.WaitForExit()
+        }
+        finally {
+            Invoke-RestMethod -Method Post "$($Sim.Control)nodes/bob/faults" -ContentType 'application/json' -Body '{"customMessageDelayMs":0}' | Out-Null
+        }
+        $record = Get-ChildItem (Join-Path $store 'contracts') -Filter *.json | Get-Content -Raw | ConvertFrom-Json
+        $record.State | Should -Be 'Paying'
+        # 5 minutes at 1,200 sat an hour: 100 sat, over a direct channel (no routing fee).
+        (Get-SandboxBalanceMsat $Sim 'alice') | Should -Be ($before - 100000) -Because 'the payment went through before the buyer died'
+
+        Connect-SandboxNode $Sim 'alice' $store | Out-Null
+        try {
+            $recovered = Confirm-VpnContract -Id $record.Id -ConfigOnly
+            $recovered.State | Should -Be 'Active'
+            $recovered.HasProofOfPayment | Should -BeTrue
+            (Get-SandboxBalanceMsat $Sim 'alice') | Should -Be ($before - 100000) -Because 'recovery must not pay again'
+        }
+        finally {
+            Connect-SandboxNode $Sim 'alice' (Join-Path $Root 'buyer') | Out-Null
+        }
+    }
+
     It 'rejects a malformed pubkey before doing anything' {
         { Request-VpnQuote -PubKey 'not-a-key' } | Should -Throw -ErrorId 'ParameterArgumentValidationError,ImpVpn.PowerShell.Cmdlets.RequestVpnQuoteCommand'
     }

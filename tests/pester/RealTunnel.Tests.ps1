@@ -61,4 +61,18 @@ Update-VpnContract -Id $id -Duration 00:00:04 -MaxPriceSat 100 | ConvertTo-Json 
         $LASTEXITCODE | Should -Not -Be 0 -Because 'the seller removes the peer when the contract expires'
         (Get-Content -Raw (Join-Path $Root "seller/contracts/$id.json") | ConvertFrom-Json).State | Should -Be 'Expired'
     }
+
+    It 'refunds the buyer when the seller cannot add its peer' {
+        # Take the seller's interface away: adding the buyer's peer then fails and the seller must cancel its invoice.
+        ip -n $Hosts.Seller link del "ivS$($Hosts.Tag)"
+        $before = Get-SandboxBalanceMsat $Sim 'alice'
+        $result = Invoke-InNamespace $Hosts.Buyer $Root @"
+$Connect
+Request-VpnQuote -PubKey $Bob -Duration 00:01:00 | Confirm-VpnContract -MaxPriceSat 100 -ErrorVariable failure -ErrorAction SilentlyContinue
+[pscustomobject]@{ Id = `$failure[0].FullyQualifiedErrorId; Message = `$failure[0].Exception.Message } | ConvertTo-Json -Compress
+"@
+        $result.Id | Should -BeLike 'ImpVpn.ActivationFailed,*'
+        $result.Message | Should -BeLike '*refunded*'
+        (Get-SandboxBalanceMsat $Sim 'alice') | Should -Be $before
+    }
 }
