@@ -169,6 +169,9 @@ public sealed class SimNode : IAsyncDisposable
     /// <summary>The next payment this node makes fails with this reason.</summary>
     public void FailNextPayment(PaymentFailureReason reason) => _state.FailNextPayment = reason;
 
+    /// <summary>The next invoice this node creates is handed out altered (it plays a dishonest payee).</summary>
+    public void TamperNextInvoice(Network.InvoiceTampering tampering) => _state.TamperNextInvoice = tampering;
+
     public long LocalBalanceSat => _network.ChannelBalance(Name).LocalMsat / 1000;
 
     public long LocalBalanceMsat => _network.ChannelBalance(Name).LocalMsat;

@@ -115,6 +115,19 @@ Describe 'Buying a tunnel with the cmdlets' {
         }
     }
 
+    It 'refuses an invoice with a tampered <_>, pays nothing and records nothing' -ForEach 'amount', 'payee', 'description_hash' {
+        $quote = Request-VpnQuote $Bob -Duration '00:05:00'
+        $before = Get-SandboxBalanceMsat $Sim 'alice'
+        $tunnelsBefore = @(Get-VpnTunnel).Count
+        # bob's node hands out its next invoice altered (yet validly signed), as a dishonest seller would.
+        Invoke-RestMethod -Method Post "$($Sim.Control)nodes/bob/faults" -ContentType 'application/json' -Body (@{ tamperNextInvoice = $_ } | ConvertTo-Json) | Out-Null
+        $quote | Confirm-VpnContract -ConfigOnly -ErrorVariable failure -ErrorAction SilentlyContinue
+        $failure[0].FullyQualifiedErrorId | Should -BeLike 'ImpVpn.InvoiceMismatch,*'
+        $failure[0].Exception.Message | Should -BeLike '*Nothing was paid*'
+        (Get-SandboxBalanceMsat $Sim 'alice') | Should -Be $before
+        @(Get-VpnTunnel).Count | Should -Be $tunnelsBefore
+    }
+
     It 'reports a failed payment, records the contract as cancelled, and spends nothing' {
         $quote = Request-VpnQuote $Bob -Duration '00:05:00'
         $before = Get-SandboxBalanceMsat $Sim 'alice'

@@ -14,7 +14,8 @@ namespace ImpVpn.LndSim.Control;
 internal static class ControlEndpoint
 {
     public sealed record FaultRequest(
-        bool? DropCustomMessages, int? CustomMessageDelayMs, string? FailNextPayment, bool? SyncedToChain, string? ReportedNetwork);
+        bool? DropCustomMessages, int? CustomMessageDelayMs, string? FailNextPayment, bool? SyncedToChain, string? ReportedNetwork,
+        string? TamperNextInvoice);
 
     public sealed record PeerRequest(string A, string B);
 
@@ -52,6 +53,11 @@ internal static class ControlEndpoint
             if (faults.FailNextPayment is { } reason)
             {
                 node.FailNextPayment(Enum.Parse<PaymentFailureReason>("FailureReason" + reason.Replace("_", string.Empty), ignoreCase: true));
+            }
+
+            if (faults.TamperNextInvoice is { } tampering)
+            {
+                node.TamperNextInvoice(Enum.Parse<Network.InvoiceTampering>(tampering.Replace("_", string.Empty), ignoreCase: true));
             }
 
             if (faults.SyncedToChain is { } synced)

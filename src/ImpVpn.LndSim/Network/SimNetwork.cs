@@ -277,10 +277,14 @@ public sealed class SimNetwork
             }
 
             var created = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds());
-            var request = Bolt11Encoder.Encode(new Bolt11Invoice(
+            var encoded = new Bolt11Invoice(
                 Bolt11Invoice.CurrencyFor(Network), valueMsat == 0 ? null : valueMsat, created, hash, secret,
                 descriptionHash.Length == 0 ? memo : null, descriptionHash.Length == 0 ? null : descriptionHash,
-                expiry, cltvExpiry == 0 ? 80 : (long)cltvExpiry, node.Key.PublicKey), node.Key);
+                expiry, cltvExpiry == 0 ? 80 : (long)cltvExpiry, node.Key.PublicKey);
+            var request = node.TamperNextInvoice is { } tampering
+                ? InvoiceTamperer.Encode(encoded, node.Key, tampering)
+                : Bolt11Encoder.Encode(encoded, node.Key);
+            node.TamperNextInvoice = null;
             var invoice = new SimInvoice
             {
                 PaymentHash = hash,

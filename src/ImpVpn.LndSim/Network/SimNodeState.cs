@@ -48,5 +48,8 @@ public sealed class SimNodeState
 
     public PaymentFailureReason? FailNextPayment { get; set; }
 
+    /// <summary>The next invoice this node creates is handed out altered this way (a compromised or dishonest payee's node).</summary>
+    public InvoiceTampering? TamperNextInvoice { get; set; }
+
     public static string Hex(byte[] bytes) => Convert.ToHexString(bytes).ToLowerInvariant();
 }
