@@ -1,27 +1,33 @@
-# The module as users get it: packed by build.ps1's package step, installed with Install-PSResource and with
-# Install-Module from a local file repository into a fresh pwsh whose user data folder (XDG_DATA_HOME: modules,
-# registered repositories) is a temporary one, so the machine's own modules are untouched.
+# The module as users get it: packed by build.ps1's package step, then installed with Install-Module and with
+# Install-PSResource (scope CurrentUser, as users run them) from a local file repository, each in a fresh pwsh
+# whose home folder is a temporary one, so installed modules and registered repositories land there and the
+# machine's own are untouched.
 BeforeAll {
     $script:Work = (New-Item -ItemType Directory (Join-Path ([IO.Path]::GetTempPath()) "impvpn-install-$([guid]::NewGuid().ToString('N'))")).FullName
     & (Join-Path $env:IMPVPN_REPO 'tools/New-ModulePackage.ps1') -ModulePath $env:IMPVPN_MODULE -OutputPath (Join-Path $Work 'package') 6>$null
     $script:Repository = Join-Path $Work 'package/repository'
 
+    # Runs a script in a new pwsh whose HOME is a new temporary folder; returns the folder and the last output line.
     function Invoke-FreshPwsh([string] $Script) {
-        $home_ = New-Item -ItemType Directory (Join-Path $Work ([guid]::NewGuid().ToString('N')))
+        $home_ = (New-Item -ItemType Directory (Join-Path $Work ([guid]::NewGuid().ToString('N')))).FullName
         $file = Join-Path $home_ 'step.ps1'
         Set-Content $file ("`$ErrorActionPreference = 'Stop'`n" + $Script)
-        $saved = $env:XDG_DATA_HOME, $env:PSModulePath
+        $names = 'HOME', 'XDG_DATA_HOME', 'XDG_CONFIG_HOME', 'PSModulePath', 'DOTNET_CLI_HOME', 'NUGET_PACKAGES'
+        $saved = $names | ForEach-Object { [Environment]::GetEnvironmentVariable($_) }
         try {
-            $env:XDG_DATA_HOME = $home_.FullName
-            $env:PSModulePath = $null
+            # The local tool (pwsh itself) is still found through the real .NET home and NuGet cache.
+            $env:DOTNET_CLI_HOME = if ($env:DOTNET_CLI_HOME) { $env:DOTNET_CLI_HOME } else { $HOME }
+            $env:NUGET_PACKAGES = if ($env:NUGET_PACKAGES) { $env:NUGET_PACKAGES } else { Join-Path $HOME '.nuget/packages' }
+            $env:HOME = $home_
+            $env:XDG_DATA_HOME = $env:XDG_CONFIG_HOME = $env:PSModulePath = $null
             Push-Location $env:IMPVPN_REPO
             $output = & dotnet tool run pwsh -NoProfile -NonInteractive -File $file 2>&1
             if ($LASTEXITCODE -ne 0) { throw "pwsh failed: $output" }
-            $output | Select-Object -Last 1
+            [pscustomobject]@{ Home = $home_; Last = [string]($output | Select-Object -Last 1) }
         }
         finally {
             Pop-Location
-            $env:XDG_DATA_HOME, $env:PSModulePath = $saved
+            for ($i = 0; $i -lt $names.Count; $i++) { [Environment]::SetEnvironmentVariable($names[$i], $saved[$i]) }
         }
     }
 }
@@ -34,37 +40,25 @@ Describe 'Installing ImpVpn from a repository' {
         Test-Path (Join-Path $Repository "ImpVpn.$version.nupkg") | Should -BeTrue
     }
 
-    # PSResourceGet's CurrentUser folder cannot be redirected, so this saves into a temporary module folder
-    # (Save-PSResource resolves, downloads and unpacks exactly as Install-PSResource does).
-    It 'installs with PSResourceGet and runs a cmdlet' {
-        Invoke-FreshPwsh @"
-`$name = 'ImpVpnTest' + [guid]::NewGuid().ToString('N').Substring(0, 8)
-Register-PSResourceRepository -Name `$name -Uri '$Repository' -Trusted
-`$modules = Join-Path `$env:XDG_DATA_HOME 'modules'
-New-Item -ItemType Directory `$modules | Out-Null
-Save-PSResource ImpVpn -Repository `$name -Path `$modules -TrustRepository
-`$env:PSModulePath = `$modules + [IO.Path]::PathSeparator + `$env:PSModulePath
+    It 'installs with Install-PSResource for the current user and runs a cmdlet' {
+        $run = Invoke-FreshPwsh @"
+Register-PSResourceRepository -Name ImpVpnTest -Uri '$Repository' -Trusted
+Install-PSResource ImpVpn -Repository ImpVpnTest -Scope CurrentUser
 Import-Module ImpVpn
-`$env:IMPVPN_HOME = Join-Path `$env:XDG_DATA_HOME 'store'
-`$result = @(Get-VpnTunnel).Count.ToString() + ' ' + (Get-Module ImpVpn).ModuleBase
-Unregister-PSResourceRepository -Name `$name
-`$result
-"@ | Should -BeLike "0 $Work*"
+`$env:IMPVPN_HOME = Join-Path `$HOME 'store'
+@(Get-VpnTunnel).Count.ToString() + ' ' + (Get-Module ImpVpn).ModuleBase
+"@
+        $run.Last | Should -Be "0 $($run.Home)/.local/share/powershell/Modules/ImpVpn/$((Import-PowerShellDataFile (Join-Path $env:IMPVPN_MODULE 'ImpVpn.psd1')).ModuleVersion)"
     }
 
-    It 'installs with PowerShellGet, the module behind Install-Module, and runs a cmdlet' {
-        Invoke-FreshPwsh @"
-`$name = 'ImpVpnTest' + [guid]::NewGuid().ToString('N').Substring(0, 8)
-Register-PSRepository -Name `$name -SourceLocation '$Repository' -InstallationPolicy Trusted
-try {
-    `$modules = Join-Path `$env:XDG_DATA_HOME 'modules'
-    New-Item -ItemType Directory `$modules | Out-Null
-    Save-Module ImpVpn -Repository `$name -Path `$modules
-    `$env:PSModulePath = `$modules + [IO.Path]::PathSeparator + `$env:PSModulePath
-    Import-Module ImpVpn
-    (Get-Command -Module ImpVpn).Count
-}
-finally { Unregister-PSRepository -Name `$name }
-"@ | Should -Be '6'
+    It 'installs with Install-Module for the current user and runs a cmdlet' {
+        $run = Invoke-FreshPwsh @"
+Register-PSRepository -Name ImpVpnTest -SourceLocation '$Repository' -InstallationPolicy Trusted
+Install-Module ImpVpn -Repository ImpVpnTest -Scope CurrentUser
+Import-Module ImpVpn
+`$env:IMPVPN_HOME = Join-Path `$HOME 'store'
+@(Get-VpnTunnel).Count.ToString() + ' ' + (Get-Command -Module ImpVpn).Count + ' ' + (Get-Module ImpVpn).ModuleBase
+"@
+        $run.Last | Should -BeLike "0 6 $($run.Home)/.local/share/powershell/Modules/ImpVpn/*"
     }
 }
