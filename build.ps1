@@ -65,6 +65,18 @@ function Invoke-Native {
     }
 }
 
+# Starts a new pwsh of the same version as this one, whether this one runs as `dotnet pwsh` (the local tool)
+# or as an installed pwsh.
+function Invoke-ChildPwsh([string[]] $Arguments) {
+    $pwsh = [Diagnostics.Process]::GetCurrentProcess().MainModule.FileName
+    if ($pwsh -match 'dotnet(\.exe)?$') {
+        & dotnet pwsh @Arguments
+    }
+    else {
+        & $pwsh @Arguments
+    }
+}
+
 function Test-IsRoot {
     if (-not $IsLinux) { return $false }
     return ((& id -u) -eq '0')
@@ -128,13 +140,17 @@ function Invoke-Stage {
     Copy-Item (Join-Path $RepoRoot 'ImpVpn.psd1') $StagedModule
     Copy-Item (Join-Path $publishDir 'ImpVpn.PowerShell.dll') $StagedModule
     Get-ChildItem (Join-Path $RepoRoot 'src/ImpVpn.PowerShell') -Filter '*.ps1xml' | Copy-Item -Destination $StagedModule
-    $help = Join-Path $publishDir 'en-US'
-    if (Test-Path $help) { Copy-Item $help $StagedModule -Recurse }
     Get-ChildItem $publishDir -File |
         Where-Object { $_.Name -ne 'ImpVpn.PowerShell.dll' -and $_.Extension -in '.dll', '.so', '.dylib' } |
         # The host supplies System.Management.Automation: a second copy would shadow the real one.
         Where-Object { $_.Name -ne 'System.Management.Automation.dll' } |
         Copy-Item -Destination $dependencies
+
+    # Get-Help content (MAML and about_ImpVpn) from docs/help, in a pwsh of its own: it imports the staged module.
+    Write-Step 'Building help from docs/help'
+    Invoke-ChildPwsh @('-NoProfile', '-NonInteractive', '-File', (Join-Path $RepoRoot 'tools/Help/Build-Help.ps1'),
+        '-ModulePath', $StagedModule) | Out-Host
+    if ($LASTEXITCODE -ne 0) { throw 'Building the help failed.' }
 
     Write-Step "Publishing the LND simulator to $SimulatorOut"
     Invoke-Native dotnet @('publish', (Join-Path $RepoRoot 'src/ImpVpn.LndSim/ImpVpn.LndSim.csproj'),
@@ -180,17 +196,9 @@ function Invoke-PesterSuites {
     $resultFile = Join-Path $TestResults 'pester.json'
     Write-Step 'Pester (child pwsh against the staged module)'
     $runner = Join-Path $RepoRoot 'tests/pester/Invoke-PesterSuite.ps1'
-    $pwsh = [Diagnostics.Process]::GetCurrentProcess().MainModule.FileName
-    $pwshArgs = @('-NoProfile', '-NonInteractive', '-File', $runner,
+    Invoke-ChildPwsh @('-NoProfile', '-NonInteractive', '-File', $runner,
         '-PesterManifest', (Get-PesterManifest), '-ModulePath', $StagedModule,
-        '-SimulatorPath', (Join-Path $SimulatorOut 'ImpVpn.LndSim.dll'), '-ResultFile', $resultFile)
-    if ($pwsh -match 'dotnet(\.exe)?$') {
-        # Running as `dotnet pwsh`: the host process is dotnet itself, so start the tool the same way.
-        & dotnet pwsh @pwshArgs | Out-Host
-    }
-    else {
-        & $pwsh @pwshArgs | Out-Host
-    }
+        '-SimulatorPath', (Join-Path $SimulatorOut 'ImpVpn.LndSim.dll'), '-ResultFile', $resultFile) | Out-Host
     if (-not (Test-Path $resultFile)) {
         Write-Warning 'The Pester run produced no result file: counted as a failure.'
         return [pscustomobject]@{ Suite = 'Pester'; Passed = 0; Failed = 1; Skipped = 0 }
