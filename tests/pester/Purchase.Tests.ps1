@@ -5,7 +5,7 @@ BeforeAll {
     Import-Module $env:IMPVPN_MODULE -Force
     Import-Module (Join-Path $PSScriptRoot '../../tools/ImpVpn.Sandbox.psm1') -Force
     $script:Root = (New-Item -ItemType Directory (Join-Path ([IO.Path]::GetTempPath()) "impvpn-pester-$([guid]::NewGuid().ToString('N'))")).FullName
-    $script:Sim = Start-SandboxSimulator -Directory (Join-Path $Root 'lnd')
+    $script:Sim = Start-SandboxSimulator -Directory (Join-Path $Root 'lnd') -Node alice, bob, carol
     $script:Seller = Start-SandboxSeller $Sim 'bob' (Join-Path $Root 'seller') '-Endpoint 192.0.2.1:51820 -ConfigOnly -PricePerHourSat 1200'
     $script:Bob = (Get-SandboxNode $Sim 'bob').pubKey
     Connect-SandboxNode $Sim 'alice' (Join-Path $Root 'buyer') | Out-Null
@@ -192,5 +192,98 @@ Request-VpnQuote $Bob -Duration 00:05:00 | Confirm-VpnContract -ConfigOnly
 
     It 'rejects a malformed pubkey before doing anything' {
         { Request-VpnQuote -PubKey 'not-a-key' } | Should -Throw -ErrorId 'ParameterArgumentValidationError,ImpVpn.PowerShell.Cmdlets.RequestVpnQuoteCommand'
+    }
+}
+
+Describe 'Streams and completion' {
+    It 'tells what happens with -Verbose and -Debug, and no stream or view shows a secret' {
+        $records = & {
+            Request-VpnQuote $Bob -Duration '00:05:00' -Verbose -Debug | Confirm-VpnContract -ConfigOnly -Verbose -Debug
+        } 3>&1 4>&1 5>&1 6>&1
+        $tunnel = $records | Where-Object { $_.GetType().Name -eq 'VpnTunnel' }
+        $tunnel.State | Should -Be 'Active'
+        $verbose = @($records | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] })
+        $debug = @($records | Where-Object { $_ -is [System.Management.Automation.DebugRecord] })
+        $verbose.Count | Should -BeGreaterThan 3
+        ($verbose -join "`n") | Should -Match 'invoice'
+        ($verbose + $debug -join "`n") | Should -Match 'pa(id|y)'
+        $debug.Count | Should -BeGreaterThan 0
+
+        $buyerStore = Join-Path $Root 'buyer'
+        $sellerStore = Join-Path $Root 'seller'
+        $record = Get-Content -Raw (Join-Path $buyerStore "contracts/$($tunnel.Id).json") | ConvertFrom-Json
+        $secrets = @(
+            $record.Preimage
+            ((Get-Content $tunnel.ConfigPath | Select-String '^PrivateKey\s*=\s*(\S+)').Matches.Groups[1].Value)
+            Get-ChildItem (Join-Path $buyerStore 'keys'), (Join-Path $sellerStore 'keys') -File | ForEach-Object { (Get-Content -Raw $_).Trim() }
+            foreach ($name in 'alice', 'bob') { [Convert]::ToHexString([IO.File]::ReadAllBytes((Get-SandboxNode $Sim $name).macaroonPath)) }
+        ) | Where-Object { $_ -and $_.Length -ge 32 }
+        $secrets.Count | Should -BeGreaterOrEqual 4 -Because 'the preimage, the tunnel key and both macaroons must be checked'
+
+        $shown = @(
+            $records | ForEach-Object { "$_" }
+            $tunnel | Format-List * | Out-String
+            $tunnel | Format-Table | Out-String
+            Get-VpnTunnel -Id $tunnel.Id | Format-List * | Out-String
+            Get-Content -Raw (Join-Path $Sim.Directory 'seller-bob.log')
+        ) -join "`n"
+        foreach ($secret in $secrets) {
+            $shown.Contains($secret, [StringComparison]::OrdinalIgnoreCase) | Should -BeFalse -Because 'no secret may be shown or logged'
+        }
+    }
+
+    It 'shows tunnels and quotes in default tables that fit 120 columns' {
+        $views = [xml] (Get-Content -Raw (Join-Path $env:IMPVPN_MODULE 'ImpVpn.Format.ps1xml'))
+        foreach ($view in $views.Configuration.ViewDefinitions.View | Where-Object { $_.TableControl }) {
+            $headers = @($view.TableControl.TableHeaders.TableColumnHeader)
+            $width = ($headers | ForEach-Object { [int] $_.Width } | Measure-Object -Sum).Sum + $headers.Count - 1
+            $width | Should -BeLessOrEqual 120 -Because "$($view.Name) is $width columns wide"
+            $output = switch ($view.Name) {
+                'VpnTunnel' { Get-VpnTunnel -WarningAction SilentlyContinue | Out-String -Width 120 }
+                'VpnQuote' { Request-VpnQuote $Bob | Out-String -Width 120 }
+            }
+            $headerLine = ($output -split "`n" | Where-Object { $_.Trim() } | Select-Object -First 1)
+            foreach ($label in $headers.Label) { $headerLine | Should -Match "\b$label\b" -Because "$($view.Name) must show $label at 120 columns" }
+        }
+    }
+
+    It 'completes tunnel ids from the store' {
+        $ids = @(Get-VpnTunnel -WarningAction SilentlyContinue | ForEach-Object Id)
+        $ids.Count | Should -BeGreaterThan 1
+        foreach ($line in 'Get-VpnTunnel -Id ', 'Update-VpnContract -Id ', 'Confirm-VpnContract -Id ') {
+            $completed = @((TabExpansion2 $line $line.Length).CompletionMatches.CompletionText)
+            $completed | Sort-Object | Should -Be ($ids | Sort-Object) -Because $line
+        }
+        $prefix = $ids[0].Substring(0, 3)
+        $line = "Get-VpnTunnel -Id $prefix"
+        $completed = @((TabExpansion2 $line $line.Length).CompletionMatches.CompletionText)
+        $completed | Should -Contain $ids[0]
+        $completed | ForEach-Object { $_ | Should -BeLike "$prefix*" }
+    }
+
+    It 'completes seller pubkeys from past contracts and connected peers' {
+        $carol = (Get-SandboxNode $Sim 'carol').pubKey
+        Invoke-RestMethod -Method Post "$($Sim.Control)peers" -ContentType 'application/json' -Body (@{ a = 'alice'; b = 'carol' } | ConvertTo-Json) | Out-Null
+        foreach ($line in 'Request-VpnQuote -PubKey ', 'Request-VpnQuote ', 'Confirm-VpnContract -PubKey ', 'Get-VpnTunnel -SellerPubKey ') {
+            $matches_ = (TabExpansion2 $line $line.Length).CompletionMatches
+            ($matches_ | Where-Object CompletionText -eq $Bob).ToolTip | Should -BeLike 'seller of *' -Because $line
+            ($matches_ | Where-Object CompletionText -eq $carol).ToolTip | Should -BeLike 'connected peer*' -Because $line
+        }
+        $line = "Request-VpnQuote $($carol.Substring(0, 6))"
+        @((TabExpansion2 $line $line.Length).CompletionMatches.CompletionText) | Should -Be @($carol)
+    }
+
+    It 'completes nothing, and creates no store, where none exists' {
+        $empty = Join-Path $Root 'no-store-here'
+        $script = Join-Path $Root 'complete-empty.ps1'
+        @"
+Import-Module '$env:IMPVPN_MODULE'
+`$env:IMPVPN_HOME = '$empty'
+(TabExpansion2 'Get-VpnTunnel -Id ' 18).CompletionMatches.Count
+"@ | Set-Content $script
+        Push-Location $env:IMPVPN_REPO
+        try { $count = dotnet tool run pwsh -NoProfile -NonInteractive -File $script } finally { Pop-Location }
+        $count | Should -Be '0'
+        Test-Path $empty | Should -BeFalse
     }
 }

@@ -40,7 +40,9 @@ public sealed class VpnBuyer : IAsyncDisposable
         await EnsureConnectedAsync(seller, cancellationToken).ConfigureAwait(false);
         var response = await CallSellerAsync<QuoteResponse>(seller, PeerProtocol.Quote,
             new QuoteRequest((long)duration.TotalSeconds, new TunnelOffer()), replyTimeout, cancellationToken).ConfigureAwait(false);
-        return VpnQuote.From(seller, response);
+        var quote = VpnQuote.From(seller, response);
+        _log.Log(LogLevel.Verbose, $"Quote from {seller}: {quote.PriceSat} sat for {quote.Duration}, valid until {quote.ExpiresAt:u}.");
+        return quote;
     }
 
     public async Task<ContractRecord> ConfirmAsync(VpnQuote quote, BuyerOptions options, CancellationToken cancellationToken)
@@ -67,6 +69,7 @@ public sealed class VpnBuyer : IAsyncDisposable
             quote.PriceSat, (long)quote.Duration.TotalSeconds, quote.Nonce);
         var decoded = await CheckInvoiceAsync(accepted.PaymentRequest, quote.SellerPubKey, quote.PriceSat, terms.DescriptionHash(), cancellationToken).ConfigureAwait(false);
         var contractId = ValidContractId(accepted.ContractId);
+        _log.Log(LogLevel.Verbose, $"Contract {contractId}: the seller's invoice pays {quote.SellerPubKey}, asks exactly {quote.PriceSat} sat and commits to the terms (payment hash {Convert.ToHexString(decoded.PaymentHash).ToLowerInvariant()}).");
 
         _store.SaveSecret(contractId + ".key", wireGuardKey.RevealBase64());
         var contract = new ContractRecord
@@ -89,6 +92,7 @@ public sealed class VpnBuyer : IAsyncDisposable
         // Recorded before any payment: if this process dies from here on, running again finds the hash and asks
         // the node about it instead of paying a second time.
         _store.Save(contract);
+        _log.Log(LogLevel.Debug, $"Contract {contractId} recorded in {_store.Root} before paying.");
         return await PayAndActivateAsync(contract, options, cancellationToken).ConfigureAwait(false);
     }
 
@@ -123,6 +127,7 @@ public sealed class VpnBuyer : IAsyncDisposable
         if (payment is null || payment.Status == PaymentStatus.Failed)
         {
             _log.Progress(new ProgressUpdate("Buying a tunnel", $"Paying {contract.PriceSat} sat (fee at most {options.FeeLimitSat} sat)", 30));
+            _log.Log(LogLevel.Verbose, $"Contract {contract.Id}: paying {contract.PriceSat} sat, routing fee at most {options.FeeLimitSat} sat.");
             paying = _node.PayAsync(new PaymentOrder(contract.PaymentRequest, options.FeeLimitSat, TimeSpan.FromSeconds(60)), cancellationToken);
         }
         else
@@ -139,6 +144,7 @@ public sealed class VpnBuyer : IAsyncDisposable
         }
 
         _log.Progress(new ProgressUpdate("Buying a tunnel", "Payment held; asking the seller to activate", 60));
+        _log.Log(LogLevel.Verbose, $"Contract {contract.Id}: payment {inFlight.Status}; asking the seller to add the peer and settle.");
         ActivateResponse activation;
         try
         {
@@ -175,6 +181,7 @@ public sealed class VpnBuyer : IAsyncDisposable
             Preimage = Convert.ToHexString(settled.Preimage).ToLowerInvariant(),
         };
         _store.Save(active);
+        _log.Log(LogLevel.Verbose, $"Contract {contract.Id}: paid {active.PaidSat} sat + {active.FeePaidSat} sat fee; proof of payment stored. Tunnel {active.BuyerAddress} via {active.Endpoint} until {active.ExpiresAt:u}.");
         return await BringUpAsync(active, options, cancellationToken).ConfigureAwait(false);
     }
 
@@ -257,6 +264,7 @@ public sealed class VpnBuyer : IAsyncDisposable
             FeePaidSat = contract.FeePaidSat + (settled?.FeeSat ?? 0),
         };
         _store.Save(refreshed);
+        _log.Log(LogLevel.Verbose, $"Contract {contract.Id}: refreshed for {offer.PriceSat} sat + {settled?.FeeSat ?? 0} sat fee; now expires {refreshed.ExpiresAt:u}.");
         return refreshed;
     }
 
@@ -301,6 +309,7 @@ public sealed class VpnBuyer : IAsyncDisposable
         }
 
         _log.Progress(new ProgressUpdate("Buying a tunnel", $"Bringing up {contract.InterfaceName}", 80));
+        _log.Log(LogLevel.Verbose, $"Bringing up {contract.InterfaceName} ({contract.BuyerAddress}) with peer {contract.Endpoint}.");
         var key = WireGuardPrivateKey.Parse(_store.ReadSecret(contract.Id + ".key") ?? throw new PurchaseException(PurchaseError.ActivationFailed, "The tunnel's private key is missing from the store."));
         var family = IPAddress.Parse(contract.BuyerAddress).AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? 128 : 32;
         await _wireGuard.DeleteInterfaceAsync(contract.InterfaceName, cancellationToken).ConfigureAwait(false);
@@ -335,6 +344,7 @@ public sealed class VpnBuyer : IAsyncDisposable
             var device = await _wireGuard.GetDeviceAsync(contract.InterfaceName, cancellationToken).ConfigureAwait(false);
             if (device?.Peers.FirstOrDefault()?.LastHandshake is not null)
             {
+                _log.Log(LogLevel.Verbose, $"{contract.InterfaceName}: first handshake with {contract.Endpoint}.");
                 return contract;
             }
 

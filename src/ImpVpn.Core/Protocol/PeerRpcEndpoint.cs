@@ -71,6 +71,8 @@ public sealed class PeerRpcEndpoint : IAsyncDisposable
                     throw new TimeoutException($"{peerPubKey} did not answer {method} within {timeout.TotalSeconds:0} s.");
                 }
 
+                // Method, id and size only: payloads can carry a preimage (activate) and are never logged.
+                _log.Log(LogLevel.Debug, $"-> {method} to {peerPubKey} (id {request.Id}, {payload.Length} bytes){(pause == InitialRetryPause ? string.Empty : ", again")}.");
                 await _node.SendCustomMessageAsync(peerPubKey, PeerProtocol.MessageType, payload, cancellationToken).ConfigureAwait(false);
 
                 using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -85,6 +87,7 @@ public sealed class PeerRpcEndpoint : IAsyncDisposable
                 }
             }
 
+            _log.Log(LogLevel.Debug, $"<- {(reply.Error is null ? "answer" : "error")} to {method} from {peerPubKey} after {(timeout - (deadline - DateTimeOffset.UtcNow)).TotalMilliseconds:0} ms.");
             if (reply.Error is { } error)
             {
                 var code = Enum.IsDefined(typeof(ProtocolErrorCode), error.Code) ? (ProtocolErrorCode)error.Code : ProtocolErrorCode.InternalError;

@@ -29,6 +29,11 @@ public sealed class ContractStore
 
     public string Root { get; }
 
+    /// <summary>The store at <paramref name="root"/> if one was ever created there, without creating anything:
+    /// for read-only callers such as tab completion.</summary>
+    public static ContractStore? TryOpenExisting(string root) =>
+        Directory.Exists(Path.Combine(root, "contracts")) ? new ContractStore(root) : null;
+
     private string ContractsFolder => Path.Combine(Root, "contracts");
 
     private string KeysFolder => Path.Combine(Root, "keys");

@@ -5,6 +5,8 @@ using ImpVpn.Core.WireGuard;
 using ImpVpn.PowerShell.Output;
 using ImpVpn.PowerShell.Session;
 
+using ImpVpn.PowerShell.Completion;
+
 namespace ImpVpn.PowerShell.Cmdlets;
 
 /// <summary>
@@ -24,6 +26,7 @@ public sealed class ConfirmVpnContractCommand : VpnCmdletBase
 
     [Parameter(Mandatory = true, ParameterSetName = TermsSet)]
     [ValidatePattern("^0[23][0-9a-fA-F]{64}$")]
+    [ArgumentCompleter(typeof(SellerPubKeyCompleter))]
     public string PubKey { get; set; } = string.Empty;
 
     [Parameter(Mandatory = true, ParameterSetName = TermsSet)]
@@ -35,6 +38,7 @@ public sealed class ConfirmVpnContractCommand : VpnCmdletBase
 
     /// <summary><para type="description">Finish a purchase interrupted after payment (the node is asked about the payment first, so nothing is paid twice), or fetch an active tunnel's configuration again with the stored proof of payment.</para></summary>
     [Parameter(Mandatory = true, ParameterSetName = ResumeSet, ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(TunnelIdCompleter))]
     [ValidatePattern("^[0-9a-zA-Z]{1,64}$")]
     public string Id { get; set; } = string.Empty;
 

@@ -4,6 +4,8 @@ using ImpVpn.Core.WireGuard;
 using ImpVpn.PowerShell.Output;
 using ImpVpn.PowerShell.Session;
 
+using ImpVpn.PowerShell.Completion;
+
 namespace ImpVpn.PowerShell.Cmdlets;
 
 /// <summary>
@@ -15,10 +17,12 @@ namespace ImpVpn.PowerShell.Cmdlets;
 public sealed class GetVpnTunnelCommand : VpnCmdletBase
 {
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(TunnelIdCompleter))]
     public string[]? Id { get; set; }
 
     [Parameter]
     [ValidatePattern("^0[23][0-9a-fA-F]{64}$")]
+    [ArgumentCompleter(typeof(SellerPubKeyCompleter))]
     public string? SellerPubKey { get; set; }
 
     [Parameter]

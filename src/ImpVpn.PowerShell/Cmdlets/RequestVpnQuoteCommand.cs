@@ -3,6 +3,8 @@ using ImpVpn.Core.Buyer;
 using ImpVpn.Core.Contracts;
 using ImpVpn.PowerShell.Session;
 
+using ImpVpn.PowerShell.Completion;
+
 namespace ImpVpn.PowerShell.Cmdlets;
 
 /// <summary>
@@ -16,6 +18,7 @@ public sealed class RequestVpnQuoteCommand : VpnCmdletBase
     /// <summary><para type="description">The seller's node public key (66 hex characters).</para></summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("SellerPubKey")]
+    [ArgumentCompleter(typeof(SellerPubKeyCompleter))]
     [ValidatePattern("^0[23][0-9a-fA-F]{64}$")]
     public string[] PubKey { get; set; } = [];
 

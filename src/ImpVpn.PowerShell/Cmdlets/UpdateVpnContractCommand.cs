@@ -4,6 +4,8 @@ using ImpVpn.Core.WireGuard;
 using ImpVpn.PowerShell.Output;
 using ImpVpn.PowerShell.Session;
 
+using ImpVpn.PowerShell.Completion;
+
 namespace ImpVpn.PowerShell.Cmdlets;
 
 /// <summary>
@@ -20,6 +22,7 @@ public sealed class UpdateVpnContractCommand : VpnCmdletBase
     private int _failures;
 
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = ByIdSet)]
+    [ArgumentCompleter(typeof(TunnelIdCompleter))]
     [ValidatePattern("^[0-9a-zA-Z]{1,64}$")]
     public string[] Id { get; set; } = [];
 

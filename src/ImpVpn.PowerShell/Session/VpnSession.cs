@@ -28,6 +28,9 @@ internal static class VpnSession
 
     public static ContractStore Store() => new(StorePath ?? ContractStore.DefaultRoot());
 
+    /// <summary>This session's store if it exists; never creates one.</summary>
+    public static ContractStore? ExistingStore() => ContractStore.TryOpenExisting(StorePath ?? ContractStore.DefaultRoot());
+
     public static void Remember(VpnQuote quote) => Quotes[quote.Nonce] = quote;
 
     public static VpnQuote? Recall(string nonce) => Quotes.TryGetValue(nonce, out var quote) ? quote : null;
