@@ -1,7 +1,7 @@
 using ImpVpn.Bench;
 
 // Usage: ImpVpn.Bench [benchmark ...]   (no names: all of them)
-var all = new IBenchmark[] { new AddPeerBenchmark(), new HandshakeBenchmark(), new PurchaseBenchmark() };
+var all = new IBenchmark[] { new AddPeerBenchmark(), new HandshakeBenchmark(), new PurchaseBenchmark(), new ImportBenchmark() };
 var chosen = args.Length == 0 ? all : all.Where(b => args.Contains(b.Name)).ToArray();
 if (chosen.Length == 0)
 {
@@ -24,23 +24,9 @@ foreach (var benchmark in chosen)
         await benchmark.RunAsync(report);
     }
 
-    var path = report.Save(Path.Combine(RepositoryRoot(), "out", "bench"));
+    var path = report.Save(Path.Combine(RepositoryPaths.Root(), "out", "bench"));
     Console.WriteLine(report.Render());
     Console.WriteLine($"(written to {Path.GetFullPath(path)})");
 }
 
 return exitCode;
-
-// The repository root is the folder holding ImpVpn.psd1, wherever the build put this program.
-static string RepositoryRoot()
-{
-    for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-    {
-        if (File.Exists(Path.Combine(folder.FullName, "ImpVpn.psd1")))
-        {
-            return folder.FullName;
-        }
-    }
-
-    return Directory.GetCurrentDirectory();
-}
