@@ -13,13 +13,14 @@ BeforeAll {
         $file = Join-Path $home_ 'step.ps1'
         Set-Content $file ("`$ErrorActionPreference = 'Stop'`n" + $Script)
         $names = 'HOME', 'XDG_DATA_HOME', 'XDG_CONFIG_HOME', 'PSModulePath', 'DOTNET_CLI_HOME', 'NUGET_PACKAGES'
-        $saved = $names | ForEach-Object { [Environment]::GetEnvironmentVariable($_) }
+        $saved = @{}
+        foreach ($name in $names) { $saved[$name] = [Environment]::GetEnvironmentVariable($name) }
         try {
             # The local tool (pwsh itself) is still found through the real .NET home and NuGet cache.
             $env:DOTNET_CLI_HOME = if ($env:DOTNET_CLI_HOME) { $env:DOTNET_CLI_HOME } else { $HOME }
             $env:NUGET_PACKAGES = if ($env:NUGET_PACKAGES) { $env:NUGET_PACKAGES } else { Join-Path $HOME '.nuget/packages' }
             $env:HOME = $home_
-            $env:XDG_DATA_HOME = $env:XDG_CONFIG_HOME = $env:PSModulePath = $null
+            Remove-Item env:XDG_DATA_HOME, env:XDG_CONFIG_HOME, env:PSModulePath -ErrorAction SilentlyContinue
             Push-Location $env:IMPVPN_REPO
             $output = & dotnet tool run pwsh -NoProfile -NonInteractive -File $file 2>&1
             if ($LASTEXITCODE -ne 0) { throw "pwsh failed: $output" }
@@ -27,7 +28,11 @@ BeforeAll {
         }
         finally {
             Pop-Location
-            for ($i = 0; $i -lt $names.Count; $i++) { [Environment]::SetEnvironmentVariable($names[$i], $saved[$i]) }
+            # PowerShell hands $null to a .NET string parameter as "": an unset variable must be removed instead.
+            foreach ($name in $names) {
+                if ($null -eq $saved[$name]) { Remove-Item "env:$name" -ErrorAction SilentlyContinue }
+                else { Set-Item "env:$name" $saved[$name] }
+            }
         }
     }
 }
