@@ -232,7 +232,7 @@ Describe 'Streams and completion' {
         }
     }
 
-    It 'shows tunnels and quotes in default tables that fit 120 columns' {
+    It 'shows tunnels, quotes and nodes in default tables that fit 120 columns' {
         $views = [xml] (Get-Content -Raw (Join-Path $env:IMPVPN_MODULE 'ImpVpn.Format.ps1xml'))
         foreach ($view in $views.Configuration.ViewDefinitions.View | Where-Object { $_.TableControl }) {
             $headers = @($view.TableControl.TableHeaders.TableColumnHeader)
@@ -241,6 +241,7 @@ Describe 'Streams and completion' {
             $output = switch ($view.Name) {
                 'VpnTunnel' { Get-VpnTunnel -WarningAction SilentlyContinue | Out-String -Width 120 }
                 'VpnQuote' { Request-VpnQuote $Bob | Out-String -Width 120 }
+                'NodeInfo' { Connect-SandboxNode $Sim 'alice' (Join-Path $Root 'buyer') | Out-String -Width 120 }
             }
             $headerLine = ($output -split "`n" | Where-Object { $_.Trim() } | Select-Object -First 1)
             foreach ($label in $headers.Label) { $headerLine | Should -Match "\b$label\b" -Because "$($view.Name) must show $label at 120 columns" }

@@ -70,7 +70,9 @@ public abstract class VpnCmdletBase : PSCmdlet
                 WriteVerbose(message);
                 break;
             case LogLevel.Info:
-                WriteInformation(message, ["ImpVpn"]);
+                // Shown like Write-Host (what a running seller is doing should be visible without switches), yet
+                // still an information record: 6> captures it and -InformationAction Ignore silences it.
+                WriteInformation(new HostInformationMessage { Message = message }, ["PSHOST", "ImpVpn"]);
                 break;
             case LogLevel.Warning:
                 WriteWarning(message);
