@@ -190,6 +190,14 @@ Request-VpnQuote $Bob -Duration 00:05:00 | Confirm-VpnContract -ConfigOnly
         }
     }
 
+    It 'asks a seller at the address given as pubkey@host:port' {
+        $address = (Get-SandboxNode $Sim 'bob').p2pAddress
+        $quote = Request-VpnQuote "$Bob@$address" -Duration '00:10:00'
+        $quote.SellerPubKey | Should -Be $Bob
+        $quote.SellerAddress | Should -Be $address
+        { Request-VpnQuote "$Bob@nowhere" } | Should -Throw -ErrorId 'ParameterArgumentValidationError,ImpVpn.PowerShell.Cmdlets.RequestVpnQuoteCommand'
+    }
+
     It 'rejects a malformed pubkey before doing anything' {
         { Request-VpnQuote -PubKey 'not-a-key' } | Should -Throw -ErrorId 'ParameterArgumentValidationError,ImpVpn.PowerShell.Cmdlets.RequestVpnQuoteCommand'
     }

@@ -34,13 +34,16 @@ public sealed class VpnBuyer : IAsyncDisposable
         _rpc = new PeerRpcEndpoint(node, _log);
     }
 
-    public async Task<VpnQuote> RequestQuoteAsync(string sellerPubKey, TimeSpan duration, TimeSpan replyTimeout, CancellationToken cancellationToken)
+    /// <param name="sellerAddress">The seller's host:port for LND to connect to, tried before the addresses the
+    /// node graph has for it (a seller without public channels is not in the graph at all).</param>
+    public async Task<VpnQuote> RequestQuoteAsync(
+        string sellerPubKey, TimeSpan duration, TimeSpan replyTimeout, CancellationToken cancellationToken, string? sellerAddress = null)
     {
         var seller = NormalizePubKey(sellerPubKey);
-        await EnsureConnectedAsync(seller, cancellationToken).ConfigureAwait(false);
+        await EnsureConnectedAsync(seller, sellerAddress, cancellationToken).ConfigureAwait(false);
         var response = await CallSellerAsync<QuoteResponse>(seller, PeerProtocol.Quote,
             new QuoteRequest((long)duration.TotalSeconds, new TunnelOffer()), replyTimeout, cancellationToken).ConfigureAwait(false);
-        var quote = VpnQuote.From(seller, response);
+        var quote = VpnQuote.From(seller, response) with { SellerAddress = sellerAddress };
         _log.Log(LogLevel.Verbose, $"Quote from {seller}: {quote.PriceSat} sat for {quote.Duration}, valid until {quote.ExpiresAt:u}.");
         return quote;
     }
@@ -58,7 +61,7 @@ public sealed class VpnBuyer : IAsyncDisposable
         }
 
         _myPubKey ??= (await _node.GetInfoAsync(cancellationToken).ConfigureAwait(false)).IdentityPubKey;
-        await EnsureConnectedAsync(quote.SellerPubKey, cancellationToken).ConfigureAwait(false);
+        await EnsureConnectedAsync(quote.SellerPubKey, quote.SellerAddress, cancellationToken).ConfigureAwait(false);
         using var wireGuardKey = WireGuardPrivateKey.Generate();
         _log.Progress(new ProgressUpdate("Buying a tunnel", "Accepting the quote", 10));
         var accepted = await CallSellerAsync<AcceptResponse>(quote.SellerPubKey, PeerProtocol.Accept, new AcceptRequest(
@@ -77,6 +80,7 @@ public sealed class VpnBuyer : IAsyncDisposable
             Id = contractId,
             Role = ContractRole.Buyer,
             PeerPubKey = quote.SellerPubKey,
+            PeerAddress = quote.SellerAddress,
             State = ContractState.Paying,
             PriceSat = quote.PriceSat,
             DurationSeconds = (long)quote.Duration.TotalSeconds,
@@ -231,7 +235,7 @@ public sealed class VpnBuyer : IAsyncDisposable
         }
 
         _myPubKey ??= (await _node.GetInfoAsync(cancellationToken).ConfigureAwait(false)).IdentityPubKey;
-        await EnsureConnectedAsync(contract.PeerPubKey, cancellationToken).ConfigureAwait(false);
+        await EnsureConnectedAsync(contract.PeerPubKey, contract.PeerAddress, cancellationToken).ConfigureAwait(false);
         var offer = await CallSellerAsync<RefreshResponse>(contract.PeerPubKey, PeerProtocol.Refresh,
             new RefreshRequest(contract.Id, (long)duration.TotalSeconds), options.ReplyTimeout, cancellationToken).ConfigureAwait(false);
         if (options.MaxPriceSat is { } max && offer.PriceSat > max)
@@ -378,7 +382,7 @@ public sealed class VpnBuyer : IAsyncDisposable
         }
     }
 
-    private async Task EnsureConnectedAsync(string seller, CancellationToken cancellationToken)
+    private async Task EnsureConnectedAsync(string seller, string? givenAddress, CancellationToken cancellationToken)
     {
         if ((await _node.ListPeersAsync(cancellationToken).ConfigureAwait(false)).Any(p => p.PubKey == seller))
         {
@@ -386,7 +390,8 @@ public sealed class VpnBuyer : IAsyncDisposable
         }
 
         var graph = await _node.GetNodeInfoAsync(seller, cancellationToken).ConfigureAwait(false);
-        foreach (var address in graph?.Addresses ?? [])
+        var addresses = (givenAddress is null ? [] : new[] { givenAddress }).Concat(graph?.Addresses ?? []).Distinct();
+        foreach (var address in addresses)
         {
             try
             {
@@ -400,7 +405,9 @@ public sealed class VpnBuyer : IAsyncDisposable
             }
         }
 
-        throw new PurchaseException(PurchaseError.SellerUnreachable, $"Cannot connect to the seller {seller}: it is not in the graph or none of its addresses answers.");
+        throw new PurchaseException(PurchaseError.SellerUnreachable, givenAddress is null && graph is null
+            ? $"Cannot connect to the seller {seller}: it is not in your node's graph. Give its address as {seller}@host:port."
+            : $"Cannot connect to the seller {seller}: none of its addresses answers.");
     }
 
     private static string NormalizePubKey(string pubKey)

@@ -34,6 +34,9 @@ public sealed record ContractRecord
     /// <summary>The other side's node key.</summary>
     public required string PeerPubKey { get; init; }
 
+    /// <summary>The peer's host:port when the buyer gave it (the seller may not be in the node graph), for reconnecting.</summary>
+    public string? PeerAddress { get; init; }
+
     public ContractState State { get; init; }
 
     public long PriceSat { get; init; }

@@ -16,6 +16,9 @@ public sealed record VpnQuote(
 {
     public TunnelOffer Offer => new(AddressFamily, Mode);
 
+    /// <summary>The seller's host:port when the buyer gave one (pubkey@host:port), used again to reconnect.</summary>
+    public string? SellerAddress { get; init; }
+
     public bool IsExpired(DateTimeOffset now) => now >= ExpiresAt;
 
     public static VpnQuote From(string sellerPubKey, QuoteResponse response) => new(

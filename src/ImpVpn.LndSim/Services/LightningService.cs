@@ -154,6 +154,12 @@ public sealed class LightningService(NodeContext context) : Lightning.LightningB
     public override Task<NodeInfo> GetNodeInfo(NodeInfoRequest request, ServerCallContext call)
     {
         var node = Net.ByPubKey(request.PubKey) ?? throw SimErrors.Of(StatusCode.NotFound, "unable to find node");
+        if (Net.ChannelsOf(node.Name).Count == 0)
+        {
+            // As in LND: a node is announced to the graph only with a channel, so one without is not found.
+            throw SimErrors.Of(StatusCode.NotFound, "unable to find node");
+        }
+
         var info = new NodeInfo
         {
             Node = new LightningNode { PubKey = node.PubKey, Alias = node.Name, LastUpdate = (uint)DateTimeOffset.UtcNow.ToUnixTimeSeconds() },

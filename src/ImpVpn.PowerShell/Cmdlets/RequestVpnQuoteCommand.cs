@@ -19,7 +19,7 @@ public sealed class RequestVpnQuoteCommand : VpnCmdletBase
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("SellerPubKey")]
     [ArgumentCompleter(typeof(SellerPubKeyCompleter))]
-    [ValidatePattern("^0[23][0-9a-fA-F]{64}$")]
+    [ValidatePattern(@"^0[23][0-9a-fA-F]{64}(@\S+:\d{1,5})?$")]
     public string[] PubKey { get; set; } = [];
 
     /// <summary><para type="description">How long the tunnel should run (default one hour).</para></summary>
@@ -32,14 +32,18 @@ public sealed class RequestVpnQuoteCommand : VpnCmdletBase
     protected override void ProcessRecord()
     {
         var node = RequireNode();
-        foreach (var pubKey in PubKey)
+        foreach (var given in PubKey)
         {
+            // pubkey@host:port, as node URIs are shared (lncli connect): the address is tried before the graph's.
+            var at = given.IndexOf('@');
+            var pubKey = at < 0 ? given : given[..at];
+            var address = at < 0 ? null : given[(at + 1)..];
             try
             {
                 var quote = Run(async (log, ct) =>
                 {
                     await using var buyer = new VpnBuyer(node, null, VpnSession.Store(), log);
-                    return await buyer.RequestQuoteAsync(pubKey, Duration, Timeout, ct).ConfigureAwait(false);
+                    return await buyer.RequestQuoteAsync(pubKey, Duration, Timeout, ct, address).ConfigureAwait(false);
                 });
                 VpnSession.Remember(quote);
                 WriteObject(quote);

@@ -10,7 +10,9 @@ public sealed class PeerAndMessageTests
     [Fact]
     public async Task Peers_connect_by_graph_address_and_are_listed_on_both_sides()
     {
-        await using var net = await TestNetwork.StartAsync("alice", "bob");
+        await using var net = await TestNetwork.StartAsync("alice", "bob", "carol");
+        // bob is announced (in the graph) because it has a channel, with carol, not with alice.
+        await net.Simulation.OpenChannelAsync("bob", "carol", 100_000);
         var alice = await net.ClientAsync("alice");
         var bob = await net.ClientAsync("bob");
 
@@ -23,6 +25,17 @@ public sealed class PeerAndMessageTests
         Assert.Contains(await alice.ListPeersAsync(None), p => p.PubKey == net["bob"].PubKey);
         Assert.Contains(await bob.ListPeersAsync(None), p => p.PubKey == net["alice"].PubKey);
         Assert.Null(await alice.GetNodeInfoAsync("02" + new string('1', 64), None));
+    }
+
+    [Fact]
+    public async Task A_node_without_a_channel_is_not_in_the_graph_as_in_lnd()
+    {
+        await using var net = await TestNetwork.StartAsync("alice", "bob");
+        var alice = await net.ClientAsync("alice");
+
+        Assert.Null(await alice.GetNodeInfoAsync(net["bob"].PubKey, None));
+        await alice.ConnectPeerAsync(net["bob"].PubKey, net["bob"].P2pAddress, None);
+        Assert.Contains(await alice.ListPeersAsync(None), p => p.PubKey == net["bob"].PubKey);
     }
 
     [Fact]

@@ -12,7 +12,11 @@ internal static class LndErrorMapper
     public static LightningException Map(RpcException e, string method, LndConnectionOptions options, PinnedCertificateHandler tls)
     {
         var detail = e.Status.Detail ?? string.Empty;
-        if (e.StatusCode == StatusCode.Unavailable || e.StatusCode == StatusCode.Internal && detail.Contains("SSL", StringComparison.OrdinalIgnoreCase))
+        // Grpc.Net.Client reports most transport failures as Unavailable, but a connection the node closes while a
+        // call starts (LND shutting down: HTTP/2 GOAWAY) as Internal with the HttpRequestException attached.
+        var transportFailure = e.StatusCode == StatusCode.Internal
+            && (e.Status.DebugException is HttpRequestException || detail.Contains("SSL", StringComparison.OrdinalIgnoreCase));
+        if (e.StatusCode == StatusCode.Unavailable || transportFailure)
         {
             return tls.RefusedACertificate
                 ? new CertificateMismatchException(
