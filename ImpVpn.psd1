@@ -11,6 +11,7 @@
     PowerShellVersion    = '7.4'
     CompatiblePSEditions = @('Core')
     FormatsToProcess     = @('ImpVpn.Format.ps1xml')
+    TypesToProcess       = @('ImpVpn.Types.ps1xml')
     CmdletsToExport      = @(
         'Connect-VpnNode'
         'Request-VpnQuote'
@@ -27,7 +28,13 @@
             Tags         = @('Lightning', 'LND', 'WireGuard', 'VPN', 'Bitcoin', 'Linux', 'Windows')
             ProjectUri   = 'https://example.invalid/impvpn'
             LicenseUri   = 'https://example.invalid/impvpn/LICENSE'
-            ReleaseNotes = 'Initial development version.'
+            ReleaseNotes = @'
+0.1.0 - first version.
+Buy (Request-VpnQuote | Confirm-VpnContract), refresh (Update-VpnContract, also -ExpiringWithin -TotalBudgetSat for
+schedulers), list (Get-VpnTunnel) and sell (Start-VpnProvider) WireGuard tunnels between LND nodes, paid with hold
+invoices that the seller settles only after adding your peer. Kernel WireGuard, wireguard-go and WireGuard for
+Windows backends; -ConfigOnly for other devices. Connect-VpnNode takes an LND directory, files or an lndconnect URI.
+'@
         }
     }
 }

@@ -137,7 +137,7 @@ function Invoke-Stage {
     # which the module loads into its own AssemblyLoadContext (see src/ImpVpn.PowerShell/Loading).
     $dependencies = Join-Path $StagedModule 'Dependencies'
     New-Item -ItemType Directory -Force $dependencies | Out-Null
-    Copy-Item (Join-Path $RepoRoot 'ImpVpn.psd1') $StagedModule
+    Copy-Item (Join-Path $RepoRoot 'ImpVpn.psd1'), (Join-Path $RepoRoot 'LICENSE') $StagedModule
     Copy-Item (Join-Path $publishDir 'ImpVpn.PowerShell.dll') $StagedModule
     Get-ChildItem (Join-Path $RepoRoot 'src/ImpVpn.PowerShell') -Filter '*.ps1xml' | Copy-Item -Destination $StagedModule
     Get-ChildItem $publishDir -File |

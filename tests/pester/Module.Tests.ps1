@@ -11,6 +11,29 @@ Describe 'The staged ImpVpn module' {
         $info.Version | Should -BeGreaterThan ([version] '0.0.0')
     }
 
+    It 'carries what the gallery and users look for, and names its cmdlets without wildcards' {
+        $info = Test-ModuleManifest -Path $Manifest
+        $data = Import-PowerShellDataFile $Manifest
+        $info.Guid | Should -Not -Be ([guid]::Empty)
+        $info.Author | Should -Not -BeNullOrEmpty
+        $info.Description.Length | Should -BeGreaterThan 40
+        $info.CompatiblePSEditions | Should -Be @('Core')
+        $info.PowerShellVersion | Should -Be ([version] '7.4')
+        $info.Tags | Should -Contain 'WireGuard'
+        $info.ProjectUri | Should -Not -BeNullOrEmpty
+        $info.LicenseUri | Should -Not -BeNullOrEmpty
+        $info.ReleaseNotes | Should -Match $info.Version.ToString(3)
+        @($data.CmdletsToExport) | Should -Not -BeLike '*[*?]*'
+        @($data.FunctionsToExport).Count + @($data.AliasesToExport).Count | Should -Be 0
+    }
+
+    It 'ships its views, types and help beside the manifest' {
+        foreach ($file in @((Import-PowerShellDataFile $Manifest).FormatsToProcess) + @((Import-PowerShellDataFile $Manifest).TypesToProcess) +
+            'en-US/ImpVpn.PowerShell.dll-Help.xml', 'en-US/about_ImpVpn.help.txt') {
+            Test-Path (Join-Path $ModuleFolder $file) | Should -BeTrue -Because $file
+        }
+    }
+
     It 'imports from its folder and exports exactly the cmdlets its manifest names' {
         $module = Import-Module $ModuleFolder -PassThru -Force
         try {

@@ -256,6 +256,13 @@ Describe 'Streams and completion' {
         }
     }
 
+    It 'adds PricePerHourSat to quotes and the Traffic and Payment property sets to tunnels' {
+        (Request-VpnQuote $Bob -Duration '00:30:00').PricePerHourSat | Should -Be 1200
+        $tunnel = Get-VpnTunnel -WarningAction SilentlyContinue | Select-Object -First 1
+        ($tunnel | Select-Object Traffic).PSObject.Properties.Name | Should -Be 'Id', 'State', 'LastHandshake', 'ReceivedBytes', 'SentBytes'
+        ($tunnel | Select-Object Payment).PaidSat | Should -Be $tunnel.PaidSat
+    }
+
     It 'completes tunnel ids from the store' {
         $ids = @(Get-VpnTunnel -WarningAction SilentlyContinue | ForEach-Object Id)
         $ids.Count | Should -BeGreaterThan 1
