@@ -192,6 +192,8 @@ public sealed class VpnBuyer : IAsyncDisposable
     private async Task<PaymentResult> WaitForPaymentToHoldAsync(byte[] hash, Task<PaymentResult>? paying, CancellationToken cancellationToken)
     {
         var deadline = DateTime.UtcNow.AddSeconds(60);
+        // The payment is usually in flight within milliseconds: ask again soon, then back off to 50 ms.
+        var pause = TimeSpan.FromMilliseconds(2);
         while (true)
         {
             if (paying is { IsCompleted: true })
@@ -210,7 +212,11 @@ public sealed class VpnBuyer : IAsyncDisposable
                 throw new PurchaseException(PurchaseError.PaymentFailed, "The payment did not start within 60 s.");
             }
 
-            await Task.Delay(50, cancellationToken).ConfigureAwait(false);
+            // A payment that ends (fails fast, say) wakes this at once rather than after the pause.
+            var delay = Task.Delay(pause, cancellationToken);
+            await (paying is null ? delay : Task.WhenAny(paying, delay)).ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
+            pause = TimeSpan.FromMilliseconds(Math.Min(50, pause.TotalMilliseconds * 2));
         }
     }
 
@@ -343,6 +349,9 @@ public sealed class VpnBuyer : IAsyncDisposable
 
         _log.Progress(new ProgressUpdate("Buying a tunnel", "Waiting for the first WireGuard handshake", 90));
         var deadline = DateTime.UtcNow + options.HandshakeTimeout;
+        // A handshake on a working path takes a few milliseconds; reading the device is cheap (one UAPI get), so
+        // look again soon and back off to 20 ms.
+        var pause = TimeSpan.FromMilliseconds(1);
         while (DateTime.UtcNow < deadline)
         {
             var device = await _wireGuard.GetDeviceAsync(contract.InterfaceName, cancellationToken).ConfigureAwait(false);
@@ -352,7 +361,8 @@ public sealed class VpnBuyer : IAsyncDisposable
                 return contract;
             }
 
-            await Task.Delay(20, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(pause, cancellationToken).ConfigureAwait(false);
+            pause = TimeSpan.FromMilliseconds(Math.Min(20, pause.TotalMilliseconds * 2));
         }
 
         _log.Log(LogLevel.Warning, $"{contract.InterfaceName} is up but no handshake with {contract.Endpoint} within {options.HandshakeTimeout.TotalSeconds:0} s.");
