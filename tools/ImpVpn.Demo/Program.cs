@@ -31,14 +31,16 @@ await using var bob = await LndNode.ConnectAsync(OptionsFor("bob"), requireSynce
 Console.WriteLine($"    alice {alice.Info!.IdentityPubKey} on {alice.Info.Network}");
 Console.WriteLine($"    bob   {bob.Info!.IdentityPubKey} on {bob.Info.Network}");
 
-Step("alice finds bob in the graph and connects to him as a peer");
-var bobInGraph = await alice.GetNodeInfoAsync(bob.Info.IdentityPubKey, none) ?? throw new InvalidOperationException("bob is not in the graph");
-await alice.ConnectPeerAsync(bob.Info.IdentityPubKey, bobInGraph.Addresses[0], none);
+Step("alice connects to bob as a peer, at the address in bob's node URI (he has no channel yet, so he is not in the graph)");
+var bobUri = bob.Info.Uris[0];
+Console.WriteLine($"    bob in alice's graph: {(await alice.GetNodeInfoAsync(bob.Info.IdentityPubKey, none) is null ? "no" : "yes")}; bob's URI {bobUri[..16]}…{bobUri[(bobUri.IndexOf('@'))..]}");
+await alice.ConnectPeerAsync(bob.Info.IdentityPubKey, bobUri[(bobUri.IndexOf('@') + 1)..], none);
 Console.WriteLine($"    peers of alice: {string.Join(", ", (await alice.ListPeersAsync(none)).Select(p => p.PubKey[..16] + "…"))}");
 
 Step("alice opens a 1,000,000 sat channel to bob");
 var channelPoint = await alice.OpenChannelAsync(bob.Info.IdentityPubKey, 1_000_000, 0, none);
 Console.WriteLine($"    channel {channelPoint}; alice can spend {(await alice.GetChannelBalanceAsync(none)).LocalSat:N0} sat");
+Console.WriteLine($"    bob in alice's graph now: {((await alice.GetNodeInfoAsync(bob.Info.IdentityPubKey, none))?.Addresses[0]) ?? "no"}");
 
 Step("alice sends bob a custom peer message (type 40709, ImpVpn's protocol type)");
 using var listening = new CancellationTokenSource(TimeSpan.FromSeconds(30));
