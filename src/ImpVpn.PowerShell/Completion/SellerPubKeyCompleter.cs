@@ -1,7 +1,6 @@
 using System.Collections;
 using System.Management.Automation;
 using System.Management.Automation.Language;
-using ImpVpn.Core.Contracts;
 using ImpVpn.PowerShell.Session;
 
 namespace ImpVpn.PowerShell.Completion;
@@ -23,22 +22,11 @@ public sealed class SellerPubKeyCompleter : IArgumentCompleter
         return CompletionText.Matching(wordToComplete, candidates).ToList();
     }
 
-    private static IEnumerable<(string, string)> Sellers()
-    {
-        try
-        {
-            var contracts = VpnSession.ExistingStore()?.All() ?? [];
-            return contracts.Where(c => c.Role == ContractRole.Buyer)
-                .GroupBy(c => c.PeerPubKey, StringComparer.OrdinalIgnoreCase)
-                .OrderByDescending(g => g.Max(c => c.CreatedAt))
-                .Select(g => (g.Key, $"seller of {g.Count()} contract(s), last {g.Max(c => c.CreatedAt):u}"))
-                .ToList();
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Text.Json.JsonException)
-        {
-            return [];
-        }
-    }
+    private static IEnumerable<(string, string)> Sellers() =>
+        BoughtContracts.Read()
+            .GroupBy(c => c.PeerPubKey, StringComparer.OrdinalIgnoreCase)
+            .OrderByDescending(g => g.Max(c => c.CreatedAt))
+            .Select(g => (g.Key, $"seller of {g.Count()} contract(s), last {g.Max(c => c.CreatedAt):u}"));
 
     private static IEnumerable<(string, string)> Peers()
     {
