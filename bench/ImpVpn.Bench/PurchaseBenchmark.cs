@@ -10,11 +10,11 @@ using ImpVpn.WireGuard.Tests.Integration;
 
 namespace ImpVpn.Bench;
 
-/// <summary>Time from Request-VpnQuote to the first WireGuard handshake on the simulator, split into the buyer's
-/// LND calls and the rest (ImpVpn's own work on both sides, the seller's LND calls, WireGuard set-up and handshake).</summary>
+/// <summary>Time from Request-VpnQuote to the first WireGuard handshake on the simulator: split into consecutive
+/// phases (wall clock), and into the time each side spends in LND calls.</summary>
 internal sealed class PurchaseBenchmark : IBenchmark
 {
-    private const int Samples = 10;
+    private const int Samples = 20;
 
     public string Name => "purchase";
 
@@ -35,7 +35,7 @@ internal sealed class PurchaseBenchmark : IBenchmark
         }, none);
         await simulation.OpenChannelAsync("alice", "bob", 10_000_000);
         LndConnectionOptions Options(SimNode n) => LndConnectionOptions.FromFiles(n.RpcAddress, n.TlsCertPath, n.MacaroonPath, "regtest");
-        await using var bob = await LndNode.ConnectAsync(Options(simulation["bob"]), true, none);
+        var bob = new TimedLightningNode(await LndNode.ConnectAsync(Options(simulation["bob"]), true, none));
         var alice = new TimedLightningNode(await LndNode.ConnectAsync(Options(simulation["alice"]), true, none));
         var sellerWireGuard = WireGuardClient.Create(new LinuxNetworkContext(pair.B), preferKernel: false);
         var buyerWireGuard = WireGuardClient.Create(new LinuxNetworkContext(pair.A), preferKernel: false);
@@ -47,16 +47,20 @@ internal sealed class PurchaseBenchmark : IBenchmark
             Subnet = IpPrefix.Parse("10.79.0.0/24"),
         });
         await provider.StartAsync(none);
-        await using var buyer = new VpnBuyer(alice, buyerWireGuard, new ContractStore(Path.Combine(folder, "buyer")));
+        var phases = new PurchasePhaseClock();
+        await using var buyer = new VpnBuyer(alice, buyerWireGuard, new ContractStore(Path.Combine(folder, "buyer")), phases);
         var totals = new List<TimeSpan>();
         var lndCalls = new List<TimeSpan>();
         var payments = new List<TimeSpan>();
-        var rest = new List<TimeSpan>();
+        var sellerCalls = new List<TimeSpan>();
+        var byPhase = PurchasePhaseClock.Phases.ToDictionary(p => p.Percent, _ => new List<TimeSpan>());
         try
         {
             for (var i = 0; i < Samples + 1; i++)
             {
                 alice.Reset();
+                bob.Reset();
+                phases.Start();
                 var watch = Stopwatch.StartNew();
                 var quote = await buyer.RequestQuoteAsync(simulation["bob"].PubKey, TimeSpan.FromHours(1), TimeSpan.FromSeconds(30), none);
                 var contract = await buyer.ConfirmAsync(quote, new BuyerOptions { MaxPriceSat = 2000 }, none);
@@ -70,20 +74,30 @@ internal sealed class PurchaseBenchmark : IBenchmark
                 totals.Add(total);
                 lndCalls.Add(alice.CallTime);
                 payments.Add(alice.PaymentTime);
-                rest.Add(total - alice.CallTime - alice.PaymentTime);
+                sellerCalls.Add(bob.CallTime + bob.PaymentTime);
+                foreach (var (percent, took) in phases.Durations(total))
+                {
+                    byPhase[percent].Add(took);
+                }
             }
         }
         finally
         {
             await sellerWireGuard.DeleteInterfaceAsync(sellerInterface, none);
             await alice.DisposeAsync();
+            await bob.DisposeAsync();
             Directory.Delete(folder, true);
         }
 
         report.Add("Request-VpnQuote → first handshake (total)", totals);
-        report.Add("buyer's LND calls, sequential (GetInfo, ListPeers, DecodePayReq, TrackPaymentV2, SendCustomMessage…)", lndCalls);
-        report.Add("buyer's payment (SendPaymentV2, held until the seller settles)", payments);
-        report.Add("the rest: ImpVpn on both sides, seller's LND calls, WireGuard set-up and handshake", rest);
-        report.Note("The rows below the total split the time spent, not wall time exactly: the held payment runs while the buyer polls TrackPaymentV2 and asks the seller to activate, and the seller's work (LookupInvoice, adding the peer, SettleInvoice) happens inside that hold. The first purchase (JIT, first connections) is not counted.");
+        foreach (var (percent, name) in PurchasePhaseClock.Phases)
+        {
+            report.Add("phase — " + name, byPhase[percent]);
+        }
+
+        report.Add("time in the buyer's LND calls other than the payment (GetInfo, ListPeers, DecodePayReq, TrackPaymentV2, SendCustomMessage…)", lndCalls);
+        report.Add("time in the buyer's SendPaymentV2 (from sending until settled, so it spans the seller's work)", payments);
+        report.Add("time in the seller's LND calls (AddHoldInvoice, LookupInvoice, SettleInvoice, SendCustomMessage…)", sellerCalls);
+        report.Note("The phases follow one another and add up to the total (medians need not). The LND rows are summed call times and overlap the phases and each other: the payment is in flight while the buyer polls TrackPaymentV2 and the seller works. The first purchase (JIT, first connections) is not counted.");
     }
 }
