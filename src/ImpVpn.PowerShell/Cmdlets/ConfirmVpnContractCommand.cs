@@ -10,8 +10,8 @@ using ImpVpn.PowerShell.Completion;
 namespace ImpVpn.PowerShell.Cmdlets;
 
 /// <summary>
-/// <para type="synopsis">Accepts a quote, pays its hold invoice and brings the tunnel up (AcceptContract).</para>
-/// <para type="description">Refuses before paying anything when the price is above -MaxPriceSat, or the invoice is not the seller's, not the agreed amount, or not committed to the agreed terms. The seller settles only after it has added your WireGuard peer; otherwise the payment is refunded.</para>
+/// Accepts a quote, pays its hold invoice and brings the tunnel up (AcceptContract).
+/// What users read (Get-Help) is written in docs/help/Confirm-VpnContract.md.
 /// </summary>
 [Cmdlet(VerbsLifecycle.Confirm, "VpnContract", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = QuoteSet)]
 [OutputType(typeof(VpnTunnel))]
@@ -36,13 +36,11 @@ public sealed class ConfirmVpnContractCommand : VpnCmdletBase
     [ValidateRange(1, long.MaxValue)]
     public long Price { get; set; }
 
-    /// <summary><para type="description">Finish a purchase interrupted after payment (the node is asked about the payment first, so nothing is paid twice), or fetch an active tunnel's configuration again with the stored proof of payment.</para></summary>
     [Parameter(Mandatory = true, ParameterSetName = ResumeSet, ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(TunnelIdCompleter))]
     [ValidatePattern("^[0-9a-zA-Z]{1,64}$")]
     public string Id { get; set; } = string.Empty;
 
-    /// <summary><para type="description">The most you will pay (sat); a higher price is refused before any payment.</para></summary>
     [Parameter]
     [ValidateRange(1, long.MaxValue)]
     public long? MaxPriceSat { get; set; }
@@ -51,7 +49,6 @@ public sealed class ConfirmVpnContractCommand : VpnCmdletBase
     [ValidateRange(0, long.MaxValue)]
     public long FeeLimitSat { get; set; } = 10;
 
-    /// <summary><para type="description">Do not touch any interface: pay, activate, and write the tunnel's wg-quick file (0600) for another device.</para></summary>
     [Parameter]
     public SwitchParameter ConfigOnly { get; set; }
 

@@ -7,8 +7,8 @@ using ImpVpn.PowerShell.Session;
 namespace ImpVpn.PowerShell.Cmdlets;
 
 /// <summary>
-/// <para type="synopsis">Connects ImpVpn to your LND node for this session.</para>
-/// <para type="description">Every other ImpVpn cmdlet uses the connection made here. Give an LND directory (LND's defaults otherwise), explicit files, or an lndconnect URI.</para>
+/// Connects ImpVpn to your LND node for this session.
+/// What users read (Get-Help) is written in docs/help/Connect-VpnNode.md.
 /// </summary>
 [Cmdlet(VerbsCommunications.Connect, "VpnNode", DefaultParameterSetName = DirectorySet)]
 [OutputType(typeof(NodeInfo))]
@@ -40,11 +40,9 @@ public sealed class ConnectVpnNodeCommand : VpnCmdletBase
     [Parameter(Mandatory = true, ParameterSetName = UriSet)]
     public string LndConnectUri { get; set; } = string.Empty;
 
-    /// <summary><para type="description">Where contracts and keys are kept (default ~/.impvpn, or IMPVPN_HOME).</para></summary>
     [Parameter]
     public string? StorePath { get; set; }
 
-    /// <summary><para type="description">Accept a node that is not yet synced to the chain.</para></summary>
     [Parameter]
     public SwitchParameter SkipSyncCheck { get; set; }
 

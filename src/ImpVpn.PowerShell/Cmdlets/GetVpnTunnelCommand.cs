@@ -9,8 +9,8 @@ using ImpVpn.PowerShell.Completion;
 namespace ImpVpn.PowerShell.Cmdlets;
 
 /// <summary>
-/// <para type="synopsis">Lists the tunnels you bought, with live handshake, traffic and time left.</para>
-/// <para type="description">Reads the local contract store; needs no Lightning connection. Warns about tunnels that expire within -WarnWithin.</para>
+/// Lists the tunnels you bought, with live handshake, traffic and time left.
+/// What users read (Get-Help) is written in docs/help/Get-VpnTunnel.md.
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "VpnTunnel")]
 [OutputType(typeof(VpnTunnel))]

@@ -8,21 +8,19 @@ using ImpVpn.PowerShell.Completion;
 namespace ImpVpn.PowerShell.Cmdlets;
 
 /// <summary>
-/// <para type="synopsis">Asks a Lightning node that sells tunnels for a price (RequestQuote).</para>
-/// <para type="description">Connects to the seller as a peer when needed and returns its quote: price, duration and how long the offer stands. Pipe it to Confirm-VpnContract to buy.</para>
+/// Asks a Lightning node that sells tunnels for a price (RequestQuote).
+/// What users read (Get-Help) is written in docs/help/Request-VpnQuote.md.
 /// </summary>
 [Cmdlet(VerbsLifecycle.Request, "VpnQuote")]
 [OutputType(typeof(VpnQuote))]
 public sealed class RequestVpnQuoteCommand : VpnCmdletBase
 {
-    /// <summary><para type="description">The seller's node public key (66 hex characters).</para></summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("SellerPubKey")]
     [ArgumentCompleter(typeof(SellerPubKeyCompleter))]
     [ValidatePattern(@"^0[23][0-9a-fA-F]{64}(@\S+:\d{1,5})?$")]
     public string[] PubKey { get; set; } = [];
 
-    /// <summary><para type="description">How long the tunnel should run (default one hour).</para></summary>
     [Parameter]
     public TimeSpan Duration { get; set; } = TimeSpan.FromHours(1);
 

@@ -6,13 +6,12 @@ using ImpVpn.PowerShell.Session;
 namespace ImpVpn.PowerShell.Cmdlets;
 
 /// <summary>
-/// <para type="synopsis">Sells tunnels from your node until Ctrl+C.</para>
-/// <para type="description">Answers quotes, issues hold invoices, adds each buyer's WireGuard peer before settling, removes peers when contracts expire, and on start re-applies active contracts. Use -Verbose to follow it.</para>
+/// Sells tunnels from your node until Ctrl+C.
+/// What users read (Get-Help) is written in docs/help/Start-VpnProvider.md.
 /// </summary>
 [Cmdlet(VerbsLifecycle.Start, "VpnProvider")]
 public sealed class StartVpnProviderCommand : VpnCmdletBase
 {
-    /// <summary><para type="description">host:port buyers reach your WireGuard on.</para></summary>
     [Parameter(Mandatory = true)]
     public string Endpoint { get; set; } = string.Empty;
 

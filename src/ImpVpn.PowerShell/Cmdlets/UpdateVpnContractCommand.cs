@@ -9,8 +9,8 @@ using ImpVpn.PowerShell.Completion;
 namespace ImpVpn.PowerShell.Cmdlets;
 
 /// <summary>
-/// <para type="synopsis">Buys more time on a tunnel (RefreshContract).</para>
-/// <para type="description">Safe in scheduled tasks: it never prompts unless -Confirm is given, never pays above -MaxPriceSat, and a failure is an error so the scheduler notices.</para>
+/// Buys more time on a tunnel (RefreshContract).
+/// What users read (Get-Help) is written in docs/help/Update-VpnContract.md.
 /// </summary>
 [Cmdlet(VerbsData.Update, "VpnContract", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = ByIdSet)]
 [OutputType(typeof(VpnTunnel))]
@@ -26,11 +26,9 @@ public sealed class UpdateVpnContractCommand : VpnCmdletBase
     [ValidatePattern("^[0-9a-zA-Z]{1,64}$")]
     public string[] Id { get; set; } = [];
 
-    /// <summary><para type="description">Refresh every active tunnel that expires within this window (for scheduled tasks).</para></summary>
     [Parameter(Mandatory = true, ParameterSetName = ExpiringSet)]
     public TimeSpan ExpiringWithin { get; set; }
 
-    /// <summary><para type="description">The most this run may spend in total (sat, fees included); tunnels beyond it are not refreshed and reported as errors.</para></summary>
     [Parameter(ParameterSetName = ExpiringSet)]
     [ValidateRange(1, long.MaxValue)]
     public long? TotalBudgetSat { get; set; }
