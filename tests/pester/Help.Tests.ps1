@@ -41,6 +41,12 @@ Describe 'Get-Help <_>' -ForEach $CmdletNames {
         }
     }
 
+    It 'says what each input and output type is' {
+        foreach ($type in @($Help.inputTypes.inputType) + @($Help.returnValues.returnValue)) {
+            (Get-HelpText $type.description).Length | Should -BeGreaterThan 5 -Because "$($type.type.name) needs a description"
+        }
+    }
+
     It 'has at least two examples, each of which parses and binds to real parameters' {
         $examples = @($Help.examples.example)
         $examples.Count | Should -BeGreaterOrEqual 2

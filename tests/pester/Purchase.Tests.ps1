@@ -40,6 +40,13 @@ Describe 'Buying a tunnel with the cmdlets' {
         $tunnel.State | Should -Be 'Active'
     }
 
+    It 'takes a quote from the pipeline by property name' {
+        $before = Get-SandboxBalanceMsat $Sim 'alice'
+        $tunnel = Request-VpnQuote $Bob -Duration '00:05:00' | Select-Object SellerPubKey, Nonce, PriceSat | Confirm-VpnContract -ConfigOnly
+        $tunnel.State | Should -Be 'Active'
+        (Get-SandboxBalanceMsat $Sim 'alice') | Should -Be ($before - 100000)
+    }
+
     It 'refreshes a tunnel from the pipeline and moves its expiry' {
         $tunnel = Request-VpnQuote $Bob -Duration '00:10:00' | Confirm-VpnContract -ConfigOnly
         $refreshed = $tunnel | Update-VpnContract -Duration '01:00:00' -MaxPriceSat 5000
@@ -72,7 +79,7 @@ Describe 'Buying a tunnel with the cmdlets' {
         $tunnel = Request-VpnQuote $Bob -Duration '00:05:00' | Confirm-VpnContract -ConfigOnly
         $before = Get-SandboxBalanceMsat $Sim 'alice'
         Remove-Item $tunnel.ConfigPath
-        $again = $tunnel | Confirm-VpnContract -ConfigOnly
+        $again = Confirm-VpnContract -Id $tunnel.Id -ConfigOnly
         $again.Id | Should -Be $tunnel.Id
         $again.State | Should -Be 'Active'
         Test-Path $again.ConfigPath | Should -BeTrue

@@ -170,6 +170,9 @@ function Format-HelpMarkdown([System.Management.Automation.CmdletInfo] $Command,
         $lines.AddRange([string[]] @("## $kind", ''))
         $names = if ($kind -eq 'INPUTS') { Get-InputTypeNames $Command } else { Get-OutputTypeNames $Command }
         $notes = if ($kind -eq 'INPUTS') { $Model.Inputs } else { $Model.Outputs }
+        foreach ($orphan in @($notes.Keys | Where-Object { $_ -notin $names })) {
+            Write-Warning "$($Command.Name): $kind no longer has $orphan; its text is dropped: $($notes[$orphan])"
+        }
         foreach ($typeName in $names) {
             $lines.Add("### $typeName")
             if ($notes -and $notes[$typeName]) { $lines.Add($notes[$typeName]) }

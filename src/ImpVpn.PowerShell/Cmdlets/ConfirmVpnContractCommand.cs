@@ -24,19 +24,25 @@ public sealed class ConfirmVpnContractCommand : VpnCmdletBase
     [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = QuoteSet)]
     public VpnQuote? Quote { get; set; }
 
-    [Parameter(Mandatory = true, ParameterSetName = TermsSet)]
+    // The original API's three values, also taken by property name from piped objects (a quote passed through
+    // Select-Object or a CSV of them): SellerPubKey, Nonce, PriceSat.
+    [Parameter(Mandatory = true, ParameterSetName = TermsSet, ValueFromPipelineByPropertyName = true)]
+    [Alias("SellerPubKey")]
     [ValidatePattern("^0[23][0-9a-fA-F]{64}$")]
     [ArgumentCompleter(typeof(SellerPubKeyCompleter))]
     public string PubKey { get; set; } = string.Empty;
 
-    [Parameter(Mandatory = true, ParameterSetName = TermsSet)]
+    [Parameter(Mandatory = true, ParameterSetName = TermsSet, ValueFromPipelineByPropertyName = true)]
     public string Nonce { get; set; } = string.Empty;
 
-    [Parameter(Mandatory = true, ParameterSetName = TermsSet)]
+    [Parameter(Mandatory = true, ParameterSetName = TermsSet, ValueFromPipelineByPropertyName = true)]
+    [Alias("PriceSat")]
     [ValidateRange(1, long.MaxValue)]
     public long Price { get; set; }
 
-    [Parameter(Mandatory = true, ParameterSetName = ResumeSet, ValueFromPipelineByPropertyName = true)]
+    // Not from the pipeline: a piped tunnel's SellerPubKey and PriceSat would also bind the Terms set by property
+    // name, and PowerShell could not choose between the two sets.
+    [Parameter(Mandatory = true, ParameterSetName = ResumeSet)]
     [ArgumentCompleter(typeof(TunnelIdCompleter))]
     [ValidatePattern("^[0-9a-zA-Z]{1,64}$")]
     public string Id { get; set; } = string.Empty;
