@@ -186,7 +186,9 @@ function Invoke-XunitSuites {
         $suite = $project.BaseName
         $trx = Join-Path $TestResults "$suite.trx"
         Write-Step "xunit: $suite"
+        # A test that hangs is ended after 5 minutes and counted as failed, instead of holding CI until its limit.
         & dotnet test $project.FullName -c $Configuration --no-build --nologo --verbosity quiet `
+            --blame-hang-timeout 5m --blame-hang-dump-type none `
             --logger "trx;LogFileName=$trx" --logger 'console;verbosity=normal' --results-directory $TestResults | Out-Host
         Read-TrxCounts $trx $suite
     }

@@ -173,7 +173,12 @@ Request-VpnQuote $Bob -Duration 00:05:00 | Confirm-VpnContract -ConfigOnly
                 if ((Get-Date) -gt $deadline) { throw 'The buyer never recorded its contract.' }
                 Start-Sleep -Milliseconds 50
             }
-            Start-Sleep -Seconds 1.5
+            # Killed once the seller has settled (alice's balance shows the payment) and before bob's delayed
+            # answer to activate can reach the buyer.
+            while ((Get-SandboxBalanceMsat $Sim 'alice') -ne ($before - 100000)) {
+                if ((Get-Date) -gt $deadline) { throw 'The payment never settled.' }
+                Start-Sleep -Milliseconds 20
+            }
             $buyer.Kill($true)
             $buyer.WaitForExit()
         }

@@ -3,12 +3,15 @@ using ImpVpn.Core.WireGuard;
 namespace ImpVpn.Core.Tests.Purchase;
 
 /// <summary>A WireGuard client that keeps devices in memory and can be told to fail adding peers
-/// (the seller's provisioning failure).</summary>
+/// (the seller's provisioning failure), or to run a test's hook when a peer is added (to cut the seller off at
+/// that exact point, with no race against the clock).</summary>
 internal sealed class RecordingWireGuard : IWireGuardClient
 {
     private readonly Dictionary<string, List<PeerConfig>> _devices = [];
 
     public bool FailPeerChanges { get; set; }
+
+    public Action? OnPeerAdded { get; set; }
 
     public IReadOnlyList<PeerConfig> PeersOf(string name) => _devices.TryGetValue(name, out var peers) ? peers : [];
 
@@ -31,6 +34,7 @@ internal sealed class RecordingWireGuard : IWireGuardClient
             if (!peer.Remove)
             {
                 peers.Add(peer);
+                OnPeerAdded?.Invoke();
             }
         }
 
