@@ -77,8 +77,16 @@ public sealed record ContractRecord
 
     public DateTimeOffset UpdatedAt { get; init; } = DateTimeOffset.UtcNow;
 
-    /// <summary>A refresh the seller has invoiced but not yet been paid for.</summary>
+    /// <summary>Seller: the hold invoice has been settled. False between recording the activation and settling, so
+    /// a seller that dies in between settles on its next start instead of serving a tunnel it was never paid for.</summary>
+    public bool InvoiceSettled { get; init; }
+
+    /// <summary>Seller: a refresh invoiced and not yet settled.</summary>
     public PendingRefresh? Refresh { get; init; }
+
+    /// <summary>Buyer: a refresh whose payment may be under way, recorded before paying so that running the refresh
+    /// again finishes this one instead of paying for another.</summary>
+    public RefreshPayment? RefreshBeingPaid { get; init; }
 
     public bool HasPreimage => Preimage is not null;
 
@@ -86,5 +94,14 @@ public sealed record ContractRecord
         $"Contract {Id} ({Role}, {State}) with {PeerPubKey[..Math.Min(16, PeerPubKey.Length)]}…, {PriceSat} sat, expires {ExpiresAt:u}";
 }
 
-/// <summary>A refresh invoice: more time for an existing contract, paid like the first purchase.</summary>
-public sealed record PendingRefresh(string PaymentHash, string Preimage, long DurationSeconds, long PriceSat);
+/// <summary>The seller's refresh invoice: more time for an existing contract, paid like the first purchase.
+/// <see cref="Applied"/> is set when the time has been added and the invoice is about to be settled; the invoice
+/// lapses (and is cancelled) at <see cref="InvoiceExpiresAt"/> when it was never paid.</summary>
+public sealed record PendingRefresh(string PaymentHash, string Preimage, long DurationSeconds, long PriceSat, DateTimeOffset InvoiceExpiresAt, bool Applied = false)
+{
+    // The preimage is the seller's secret until it settles: keep it out of the compiler's ToString.
+    public override string ToString() => $"Refresh {PaymentHash[..Math.Min(16, PaymentHash.Length)]}… +{DurationSeconds} s for {PriceSat} sat{(Applied ? ", applied" : string.Empty)}";
+}
+
+/// <summary>The buyer's record of a refresh it is paying for.</summary>
+public sealed record RefreshPayment(string PaymentHash, long PriceSat, long DurationSeconds);

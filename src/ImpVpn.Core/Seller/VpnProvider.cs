@@ -122,8 +122,9 @@ public sealed class VpnProvider : IAsyncDisposable
 
     private async Task ReapplyAsync(CancellationToken cancellationToken)
     {
-        foreach (var contract in _store.All().Where(c => c.Role == ContractRole.Seller))
+        foreach (var stored in _store.All().Where(c => c.Role == ContractRole.Seller))
         {
+            var contract = await FinishSettlementAsync(stored, cancellationToken).ConfigureAwait(false);
             if (contract.State is ContractState.Active or ContractState.AwaitingPayment && contract.BuyerAddress.Length > 0)
             {
                 _pool.Reserve(IPAddress.Parse(contract.BuyerAddress));
@@ -137,6 +138,68 @@ public sealed class VpnProvider : IAsyncDisposable
         }
 
         await ExpireAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Completes what a seller that died between recording and settling left undone: an activation or a
+    /// refresh whose invoice is still held is settled now. An activated contract whose invoice was cancelled while
+    /// the seller was down (it lapsed, refunding the buyer) was never paid for, and is cancelled too.</summary>
+    private async Task<ContractRecord> FinishSettlementAsync(ContractRecord contract, CancellationToken cancellationToken)
+    {
+        if (contract.State == ContractState.Active && !contract.InvoiceSettled)
+        {
+            var invoice = await _node.LookupInvoiceAsync(Convert.FromHexString(contract.PaymentHash), cancellationToken).ConfigureAwait(false);
+            if (invoice?.State == InvoiceState.Accepted)
+            {
+                await _node.SettleInvoiceAsync(Convert.FromHexString(contract.Preimage!), cancellationToken).ConfigureAwait(false);
+                _log.Log(LogLevel.Info, $"Contract {contract.Id}: settled the invoice a restart had left held.");
+            }
+
+            contract = invoice?.State is InvoiceState.Accepted or InvoiceState.Settled
+                ? contract with { InvoiceSettled = true }
+                : contract with { State = ContractState.Cancelled };
+            if (contract.State == ContractState.Cancelled)
+            {
+                _log.Log(LogLevel.Warning, $"Contract {contract.Id}: activated, but its invoice was never paid ({invoice?.State.ToString() ?? "missing"}); cancelled.");
+            }
+
+            _store.Save(contract);
+        }
+
+        if (contract.Refresh is { Applied: true } applied)
+        {
+            await SettleIfHeldAsync(applied.PaymentHash, applied.Preimage, cancellationToken).ConfigureAwait(false);
+            contract = contract with { Refresh = null };
+            _store.Save(contract);
+        }
+
+        return contract;
+    }
+
+    /// <summary>Settles a hold invoice that is ACCEPTED (paid and held); says whether it did.</summary>
+    private async Task<bool> SettleIfHeldAsync(string paymentHash, string preimage, CancellationToken cancellationToken)
+    {
+        var invoice = await _node.LookupInvoiceAsync(Convert.FromHexString(paymentHash), cancellationToken).ConfigureAwait(false);
+        if (invoice?.State != InvoiceState.Accepted)
+        {
+            return false;
+        }
+
+        await _node.SettleInvoiceAsync(Convert.FromHexString(preimage), cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    /// <summary>Cancels an invoice that will not be honoured: unpaid, it can no longer be paid; held, the payment
+    /// returns to the buyer. An invoice already cancelled or gone is no error here.</summary>
+    private async Task CancelQuietlyAsync(string paymentHash, string why, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _node.CancelInvoiceAsync(Convert.FromHexString(paymentHash), cancellationToken).ConfigureAwait(false);
+        }
+        catch (LightningException e)
+        {
+            _log.Log(LogLevel.Debug, $"Cancelling the invoice {paymentHash[..16]}… ({why}): {e.Message}");
+        }
     }
 
     private Task<object> QuoteAsync(string peer, QuoteRequest request)
@@ -269,6 +332,15 @@ public sealed class VpnProvider : IAsyncDisposable
 
             if (contract.State == ContractState.Active)
             {
+                // Recorded active but not settled (this seller died in between): the buyer's held payment is its
+                // proof, and settling completes the purchase.
+                if (!contract.InvoiceSettled && await SettleIfHeldAsync(contract.PaymentHash, contract.Preimage!, cancellationToken).ConfigureAwait(false))
+                {
+                    var settledNow = contract with { InvoiceSettled = true };
+                    _store.Save(settledNow);
+                    return Describe(settledNow);
+                }
+
                 // Already active: the buyer lost its config and proves payment with the preimage.
                 if (request.Preimage is null || !string.Equals(request.Preimage, contract.Preimage, StringComparison.OrdinalIgnoreCase))
                 {
@@ -307,12 +379,15 @@ public sealed class VpnProvider : IAsyncDisposable
                 throw new ProtocolException(ProtocolErrorCode.ProvisioningFailed, "The seller could not set up the tunnel; your payment was refunded.");
             }
 
-            // Record before settling: a crash between the two leaves an active contract whose invoice is still
-            // ACCEPTED, which the next start settles or the buyer's retry completes — never a paid, unrecorded one.
+            // Record before settling: a crash between the two leaves an active, unsettled contract whose invoice is
+            // still ACCEPTED, which the next start settles (FinishSettlementAsync) or the buyer's retry completes —
+            // never a paid, unrecorded one.
             _store.Save(activated);
             await _node.SettleInvoiceAsync(Convert.FromHexString(contract.Preimage!), cancellationToken).ConfigureAwait(false);
+            var settled = activated with { InvoiceSettled = true };
+            _store.Save(settled);
             _log.Log(LogLevel.Info, $"Contract {contract.Id} active until {activated.ExpiresAt:u}; invoice settled.");
-            return Describe(activated);
+            return Describe(settled);
         }
         finally
         {
@@ -322,6 +397,15 @@ public sealed class VpnProvider : IAsyncDisposable
 
     private async Task<object> ExtendAsync(ContractRecord contract, PendingRefresh refresh, CancellationToken cancellationToken)
     {
+        if (refresh.Applied)
+        {
+            // The time was added before a crash kept this seller from settling: settle now and answer as before.
+            await SettleIfHeldAsync(refresh.PaymentHash, refresh.Preimage, cancellationToken).ConfigureAwait(false);
+            var completed = contract with { Refresh = null };
+            _store.Save(completed);
+            return Describe(completed);
+        }
+
         var invoice = await _node.LookupInvoiceAsync(Convert.FromHexString(refresh.PaymentHash), cancellationToken).ConfigureAwait(false);
         if (invoice is null || invoice.State != InvoiceState.Accepted)
         {
@@ -331,6 +415,7 @@ public sealed class VpnProvider : IAsyncDisposable
         if (contract.State != ContractState.Active)
         {
             await _node.CancelInvoiceAsync(Convert.FromHexString(refresh.PaymentHash), CancellationToken.None).ConfigureAwait(false);
+            _store.Save(contract with { Refresh = null });
             throw new ProtocolException(ProtocolErrorCode.ContractExpired, "The contract expired before the refresh was paid; the payment was refunded.");
         }
 
@@ -339,12 +424,16 @@ public sealed class VpnProvider : IAsyncDisposable
         {
             ExpiresAt = WholeSeconds(start.AddSeconds(refresh.DurationSeconds)),
             PriceSat = contract.PriceSat + refresh.PriceSat,
-            Refresh = null,
+            Refresh = refresh with { Applied = true },
         };
+        // As with activation: the added time is recorded before settling, and marked applied so that a restart
+        // between the two settles rather than forgets the invoice.
         _store.Save(extended);
         await _node.SettleInvoiceAsync(Convert.FromHexString(refresh.Preimage), cancellationToken).ConfigureAwait(false);
-        _log.Log(LogLevel.Info, $"Contract {contract.Id} refreshed until {extended.ExpiresAt:u}.");
-        return Describe(extended);
+        var finished = extended with { Refresh = null };
+        _store.Save(finished);
+        _log.Log(LogLevel.Info, $"Contract {contract.Id} refreshed until {finished.ExpiresAt:u}.");
+        return Describe(finished);
     }
 
     private async Task<object> RefreshAsync(string peer, RefreshRequest request, CancellationToken cancellationToken)
@@ -359,13 +448,31 @@ public sealed class VpnProvider : IAsyncDisposable
             }
 
             var price = _options.Pricing.PriceFor(TimeSpan.FromSeconds(request.DurationSeconds));
+            if (contract.Refresh is { } earlier)
+            {
+                // The buyer asks again, so the earlier refresh will never be activated: an applied one is settled,
+                // any other cancelled, which refunds a payment the buyer may have left held.
+                if (earlier.Applied)
+                {
+                    await SettleIfHeldAsync(earlier.PaymentHash, earlier.Preimage, cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    await CancelQuietlyAsync(earlier.PaymentHash, "superseded by a new refresh", cancellationToken).ConfigureAwait(false);
+                }
+            }
+
             var preimage = RandomNumberGenerator.GetBytes(32);
             var hash = SHA256.HashData(preimage);
             var hashHex = Convert.ToHexString(hash).ToLowerInvariant();
             var terms = new ContractTerms(contract.Id, _myPubKey, peer, contract.BuyerWireGuardKey, price, request.DurationSeconds, hashHex, "refresh");
             var invoice = await _node.AddHoldInvoiceAsync(new HoldInvoiceRequest(hash, price, DescriptionHash: terms.DescriptionHash(),
                 ExpirySeconds: (long)_options.QuoteLifetime.TotalSeconds), cancellationToken).ConfigureAwait(false);
-            _store.Save(contract with { Refresh = new PendingRefresh(hashHex, Convert.ToHexString(preimage).ToLowerInvariant(), request.DurationSeconds, price) });
+            _store.Save(contract with
+            {
+                Refresh = new PendingRefresh(hashHex, Convert.ToHexString(preimage).ToLowerInvariant(), request.DurationSeconds, price,
+                    _clock.GetUtcNow().Add(_options.QuoteLifetime)),
+            });
             return new RefreshResponse(contract.Id, price, request.DurationSeconds, invoice.PaymentRequest);
         }
         finally
@@ -410,21 +517,24 @@ public sealed class VpnProvider : IAsyncDisposable
                         new DeviceConfig { Peers = [PeerConfig.Removal(WireGuardPublicKey.Parse(contract.BuyerWireGuardKey))] }, cancellationToken).ConfigureAwait(false);
                 }
 
-                _store.Save(contract with { State = ContractState.Expired });
+                if (contract.Refresh is { Applied: false } unpaid)
+                {
+                    await CancelQuietlyAsync(unpaid.PaymentHash, "the contract expired", cancellationToken).ConfigureAwait(false);
+                }
+
+                _store.Save(contract with { State = ContractState.Expired, Refresh = contract.Refresh is { Applied: true } ? contract.Refresh : null });
                 _pool.Release(IPAddress.Parse(contract.BuyerAddress));
                 _log.Log(LogLevel.Info, $"Contract {contract.Id} expired; peer removed.");
             }
+            else if (contract.Refresh is { Applied: false } lapsed && lapsed.InvoiceExpiresAt <= now)
+            {
+                // Never activated in time: a payment still held goes back to the buyer.
+                await CancelQuietlyAsync(lapsed.PaymentHash, "the refresh lapsed", cancellationToken).ConfigureAwait(false);
+                _store.Save(contract with { Refresh = null });
+            }
             else if (contract.State == ContractState.AwaitingPayment && contract.QuoteExpiresAt <= now)
             {
-                try
-                {
-                    await _node.CancelInvoiceAsync(Convert.FromHexString(contract.PaymentHash), cancellationToken).ConfigureAwait(false);
-                }
-                catch (LightningException e)
-                {
-                    _log.Log(LogLevel.Debug, $"Lapsed invoice of {contract.Id}: {e.Message}");
-                }
-
+                await CancelQuietlyAsync(contract.PaymentHash, "the quote lapsed", cancellationToken).ConfigureAwait(false);
                 _store.Save(contract with { State = ContractState.Cancelled });
                 _pool.Release(IPAddress.Parse(contract.BuyerAddress));
             }

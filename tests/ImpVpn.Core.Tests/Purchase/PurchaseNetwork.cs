@@ -1,4 +1,5 @@
 using ImpVpn.Core.Buyer;
+using ImpVpn.Core.Lightning;
 using ImpVpn.Core.Lightning.Lnd;
 using ImpVpn.Core.Seller;
 using ImpVpn.Core.Store;
@@ -57,14 +58,15 @@ internal sealed class PurchaseNetwork : IAsyncDisposable
     private static LndConnectionOptions Options(SimNode node) =>
         LndConnectionOptions.FromFiles(node.RpcAddress, node.TlsCertPath, node.MacaroonPath, "regtest");
 
-    public async Task<VpnProvider> StartProviderAsync(IWireGuardClient wireGuard, ProviderOptions options)
+    /// <param name="node">bob's node as the seller sees it; bob's own by default (a test may wrap it in hooks).</param>
+    public async Task<VpnProvider> StartProviderAsync(IWireGuardClient wireGuard, ProviderOptions options, ILightningNode? node = null)
     {
-        Provider = new VpnProvider(BobNode, wireGuard, SellerStore, options);
+        Provider = new VpnProvider(node ?? BobNode, wireGuard, SellerStore, options);
         await Provider.StartAsync(_stop.Token);
         return Provider;
     }
 
-    public VpnBuyer Buyer(IWireGuardClient? wireGuard) => new(AliceNode, wireGuard, BuyerStore);
+    public VpnBuyer Buyer(IWireGuardClient? wireGuard, ILightningNode? node = null) => new(node ?? AliceNode, wireGuard, BuyerStore);
 
     public long AliceMsat => Simulation["alice"].LocalBalanceMsat;
 

@@ -1,0 +1,75 @@
+using ImpVpn.Core.Lightning;
+
+namespace ImpVpn.Core.Tests.Fakes;
+
+/// <summary>
+/// A real node with hooks at the two moments that crash-safety tests need to cut a process off exactly: when a
+/// payment starts and when a hold invoice is settled. Everything else goes straight to the inner node.
+/// </summary>
+internal sealed class HookedLightningNode(ILightningNode inner) : ILightningNode
+{
+    /// <summary>Runs before the settle reaches the node; throwing from it stands for a process that died there.</summary>
+    public Action? BeforeSettle { get; set; }
+
+    /// <summary>Runs after the settle has reached the node.</summary>
+    public Action? AfterSettle { get; set; }
+
+    /// <summary>Runs once the node has been asked to pay.</summary>
+    public Action? AfterPayStarted { get; set; }
+
+    public async Task SettleInvoiceAsync(ReadOnlyMemory<byte> preimage, CancellationToken cancellationToken)
+    {
+        BeforeSettle?.Invoke();
+        await inner.SettleInvoiceAsync(preimage, cancellationToken);
+        AfterSettle?.Invoke();
+    }
+
+    public Task<PaymentResult> PayAsync(PaymentOrder order, CancellationToken cancellationToken)
+    {
+        var paying = inner.PayAsync(order, cancellationToken);
+        AfterPayStarted?.Invoke();
+        return paying;
+    }
+
+    public Task<NodeInfo> GetInfoAsync(CancellationToken cancellationToken) => inner.GetInfoAsync(cancellationToken);
+
+    public Task ConnectPeerAsync(string pubKey, string hostPort, CancellationToken cancellationToken) => inner.ConnectPeerAsync(pubKey, hostPort, cancellationToken);
+
+    public Task<IReadOnlyList<PeerInfo>> ListPeersAsync(CancellationToken cancellationToken) => inner.ListPeersAsync(cancellationToken);
+
+    public Task<GraphNodeInfo?> GetNodeInfoAsync(string pubKey, CancellationToken cancellationToken) => inner.GetNodeInfoAsync(pubKey, cancellationToken);
+
+    public Task SendCustomMessageAsync(string peerPubKey, uint type, ReadOnlyMemory<byte> data, CancellationToken cancellationToken) =>
+        inner.SendCustomMessageAsync(peerPubKey, type, data, cancellationToken);
+
+    public IAsyncEnumerable<CustomMessage> SubscribeCustomMessagesAsync(CancellationToken cancellationToken) => inner.SubscribeCustomMessagesAsync(cancellationToken);
+
+    public Task<CreatedInvoice> AddInvoiceAsync(InvoiceRequest request, CancellationToken cancellationToken) => inner.AddInvoiceAsync(request, cancellationToken);
+
+    public Task<CreatedInvoice> AddHoldInvoiceAsync(HoldInvoiceRequest request, CancellationToken cancellationToken) => inner.AddHoldInvoiceAsync(request, cancellationToken);
+
+    public Task CancelInvoiceAsync(ReadOnlyMemory<byte> paymentHash, CancellationToken cancellationToken) => inner.CancelInvoiceAsync(paymentHash, cancellationToken);
+
+    public Task<InvoiceInfo?> LookupInvoiceAsync(ReadOnlyMemory<byte> paymentHash, CancellationToken cancellationToken) => inner.LookupInvoiceAsync(paymentHash, cancellationToken);
+
+    public IAsyncEnumerable<InvoiceInfo> SubscribeSingleInvoiceAsync(ReadOnlyMemory<byte> paymentHash, CancellationToken cancellationToken) =>
+        inner.SubscribeSingleInvoiceAsync(paymentHash, cancellationToken);
+
+    public IAsyncEnumerable<InvoiceInfo> SubscribeInvoicesAsync(CancellationToken cancellationToken) => inner.SubscribeInvoicesAsync(cancellationToken);
+
+    public Task<DecodedPaymentRequest> DecodePaymentRequestAsync(string paymentRequest, CancellationToken cancellationToken) =>
+        inner.DecodePaymentRequestAsync(paymentRequest, cancellationToken);
+
+    public Task<PaymentResult?> TrackPaymentAsync(ReadOnlyMemory<byte> paymentHash, bool waitForFinal, CancellationToken cancellationToken) =>
+        inner.TrackPaymentAsync(paymentHash, waitForFinal, cancellationToken);
+
+    public Task<ChannelBalanceInfo> GetChannelBalanceAsync(CancellationToken cancellationToken) => inner.GetChannelBalanceAsync(cancellationToken);
+
+    public Task<string> SignMessageAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken) => inner.SignMessageAsync(message, cancellationToken);
+
+    public Task<SignatureCheck> VerifyMessageAsync(ReadOnlyMemory<byte> message, string signature, CancellationToken cancellationToken) =>
+        inner.VerifyMessageAsync(message, signature, cancellationToken);
+
+    // The inner node belongs to whoever made it.
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+}

@@ -1,0 +1,99 @@
+using ImpVpn.Core.Buyer;
+using ImpVpn.Core.Contracts;
+using ImpVpn.Core.Seller;
+using ImpVpn.Core.Tests.Fakes;
+
+namespace ImpVpn.Core.Tests.Purchase;
+
+/// <summary>A side that stops at the worst moment — the seller between recording and settling, the buyer between
+/// paying for a refresh and recording it — and the next run finishes the deal: paid once, delivered once.</summary>
+public sealed class CrashRecoveryTests
+{
+    private static readonly CancellationToken None = CancellationToken.None;
+    private static readonly BuyerOptions ConfigOnly = new() { ConfigOnly = true, MaxPriceSat = 10_000, ReplyTimeout = TimeSpan.FromSeconds(2) };
+    private static readonly ProviderOptions SellerOptions = new() { InterfaceName = "ivs-crash", Endpoint = "192.0.2.1:51820" };
+
+    [Fact]
+    public async Task A_seller_that_dies_before_settling_settles_on_restart_and_the_buyer_pays_once()
+    {
+        await using var net = await PurchaseNetwork.StartAsync();
+        var dyingNode = new HookedLightningNode(net.BobNode) { BeforeSettle = () => throw new IOException("the seller's process died here") };
+        var first = await net.StartProviderAsync(new RecordingWireGuard(), SellerOptions, dyingNode);
+        await using var buyer = net.Buyer(null);
+        var before = net.AliceMsat;
+
+        var error = await Assert.ThrowsAsync<PurchaseException>(async () => await buyer.ConfirmAsync(
+            await buyer.RequestQuoteAsync(net.SellerPubKey, TimeSpan.FromHours(1), TimeSpan.FromSeconds(5), None), ConfigOnly, None));
+        Assert.Equal(PurchaseError.ActivationFailed, error.Error);
+        var id = Assert.Single(buyer.List()).Id;
+        Assert.False(net.SellerStore.Find(id)!.InvoiceSettled);
+        Assert.Equal(0, net.BobMsat);
+        await first.DisposeAsync();
+
+        var wireGuard = new RecordingWireGuard();
+        await using var second = new VpnProvider(net.BobNode, wireGuard, net.SellerStore, SellerOptions);
+        await second.StartAsync(None);
+
+        Assert.True(net.SellerStore.Find(id)!.InvoiceSettled);
+        Assert.Single(wireGuard.PeersOf("ivs-crash"));
+        var resumed = await buyer.ResumeAsync(id, ConfigOnly, None);
+        Assert.Equal(ContractState.Active, resumed.State);
+        Assert.True(resumed.HasPreimage);
+        Assert.Equal(before - 1_000_000, net.AliceMsat);
+        Assert.Equal(1_000_000, net.BobMsat);
+    }
+
+    [Fact]
+    public async Task A_refresh_whose_answer_was_lost_after_settling_is_finished_without_paying_again()
+    {
+        await using var net = await PurchaseNetwork.StartAsync();
+        var bob = new HookedLightningNode(net.BobNode);
+        await net.StartProviderAsync(new RecordingWireGuard(), SellerOptions, bob);
+        await using var buyer = net.Buyer(null);
+        var contract = await buyer.ConfirmAsync(
+            await buyer.RequestQuoteAsync(net.SellerPubKey, TimeSpan.FromHours(1), TimeSpan.FromSeconds(5), None), ConfigOnly, None);
+        var afterPurchase = net.AliceMsat;
+
+        // The seller adds the time and settles; its answer never arrives.
+        bob.AfterSettle = () => net.Simulation["bob"].DropCustomMessages = true;
+        await Assert.ThrowsAsync<PurchaseException>(() => buyer.RefreshAsync(contract.Id, TimeSpan.FromMinutes(30), ConfigOnly, None));
+        Assert.NotNull(net.BuyerStore.Find(contract.Id)!.RefreshBeingPaid);
+        Assert.Equal(afterPurchase - 500_000, net.AliceMsat);
+
+        bob.AfterSettle = null;
+        net.Simulation["bob"].DropCustomMessages = false;
+        var refreshed = await buyer.RefreshAsync(contract.Id, TimeSpan.FromMinutes(30), ConfigOnly, None);
+
+        Assert.Equal(contract.ExpiresAt!.Value.AddMinutes(30), refreshed.ExpiresAt);
+        Assert.Equal(refreshed.ExpiresAt, net.SellerStore.Find(contract.Id)!.ExpiresAt);
+        Assert.Null(refreshed.RefreshBeingPaid);
+        Assert.Equal(1_500, refreshed.PaidSat);
+        Assert.Equal(afterPurchase - 500_000, net.AliceMsat);
+    }
+
+    [Fact]
+    public async Task A_refresh_paid_but_never_activated_is_activated_by_the_next_run_and_paid_once()
+    {
+        await using var net = await PurchaseNetwork.StartAsync();
+        await net.StartProviderAsync(new RecordingWireGuard(), SellerOptions);
+        var alice = new HookedLightningNode(net.AliceNode);
+        await using var buyer = net.Buyer(null, alice);
+        var contract = await buyer.ConfirmAsync(
+            await buyer.RequestQuoteAsync(net.SellerPubKey, TimeSpan.FromHours(1), TimeSpan.FromSeconds(5), None), ConfigOnly, None);
+        var afterPurchase = net.AliceMsat;
+
+        // The buyer pays; its request to activate never reaches the seller, so the payment stays held.
+        alice.AfterPayStarted = () => net.Simulation["alice"].DropCustomMessages = true;
+        await Assert.ThrowsAsync<PurchaseException>(() => buyer.RefreshAsync(contract.Id, TimeSpan.FromMinutes(30), ConfigOnly, None));
+        Assert.Equal(contract.ExpiresAt, net.SellerStore.Find(contract.Id)!.ExpiresAt);
+
+        alice.AfterPayStarted = null;
+        net.Simulation["alice"].DropCustomMessages = false;
+        var refreshed = await buyer.RefreshAsync(contract.Id, TimeSpan.FromMinutes(30), ConfigOnly, None);
+
+        Assert.Equal(contract.ExpiresAt!.Value.AddMinutes(30), refreshed.ExpiresAt);
+        Assert.Equal(refreshed.ExpiresAt, net.SellerStore.Find(contract.Id)!.ExpiresAt);
+        Assert.Equal(afterPurchase - 500_000, net.AliceMsat);
+        Assert.Equal(1_500_000, net.BobMsat);
+    }
+}
