@@ -198,6 +198,15 @@ public sealed class VpnBuyer : IAsyncDisposable
         {
             if (paying is { IsCompleted: true })
             {
+                if (paying.Exception?.InnerException is LightningRpcException refusal
+                    && await _node.TrackPaymentAsync(hash, waitForFinal: false, cancellationToken).ConfigureAwait(false) is null)
+                {
+                    // The node refused to start the payment at all (an expired invoice, say): nothing left it, so it
+                    // is a failed payment like any other and the caller records it as such.
+                    _log.Log(LogLevel.Warning, $"Your node refused the payment: {refusal.Message}");
+                    return new PaymentResult(hash, PaymentStatus.Failed, PaymentFailureReason.Error, 0, 0, null);
+                }
+
                 return await paying.ConfigureAwait(false);
             }
 

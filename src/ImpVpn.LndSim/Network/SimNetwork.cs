@@ -419,6 +419,12 @@ public sealed class SimNetwork
             throw SimErrors.Of(StatusCode.InvalidArgument, "amount must be specified when paying a zero amount invoice");
         }
 
+        // LND refuses an expired payment request before it creates any payment (TrackPaymentV2 then finds none).
+        if (decoded.ExpiresAt < DateTimeOffset.UtcNow)
+        {
+            throw SimErrors.Of(StatusCode.Unknown, $"invoice expired. Valid until {decoded.ExpiresAt:yyyy-MM-dd HH:mm:ss} +0000 UTC");
+        }
+
         lock (_gate)
         {
             var payer = _nodes[payerName];

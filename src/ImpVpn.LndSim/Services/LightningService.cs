@@ -153,12 +153,7 @@ public sealed class LightningService(NodeContext context) : Lightning.LightningB
 
     public override Task<NodeInfo> GetNodeInfo(NodeInfoRequest request, ServerCallContext call)
     {
-        var node = Net.ByPubKey(request.PubKey) ?? throw SimErrors.Of(StatusCode.NotFound, "unable to find node");
-        if (Net.ChannelsOf(node.Name).Count == 0)
-        {
-            // As in LND: a node is announced to the graph only with a channel, so one without is not found.
-            throw SimErrors.Of(StatusCode.NotFound, "unable to find node");
-        }
+        var node = InGraph(request.PubKey) ?? throw SimErrors.Of(StatusCode.NotFound, "unable to find node");
 
         var info = new NodeInfo
         {
@@ -181,8 +176,12 @@ public sealed class LightningService(NodeContext context) : Lightning.LightningB
         }
 
         // Like LND: a signature counts as valid only when its signer is in this node's graph.
-        return Task.FromResult(new VerifyMessageResponse { Valid = Net.ByPubKey(pubKey) is not null, Pubkey = pubKey });
+        return Task.FromResult(new VerifyMessageResponse { Valid = InGraph(pubKey) is not null, Pubkey = pubKey });
     }
+
+    /// <summary>As in LND, a node is announced to the graph only with a channel: one without is not in it.</summary>
+    private SimNodeState? InGraph(string pubKey) =>
+        Net.ByPubKey(pubKey) is { } node && Net.ChannelsOf(node.Name).Count > 0 ? node : null;
 
     public override async Task<SendCustomMessageResponse> SendCustomMessage(SendCustomMessageRequest request, ServerCallContext call)
     {

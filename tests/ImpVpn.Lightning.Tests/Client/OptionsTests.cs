@@ -7,10 +7,18 @@ public sealed class OptionsTests
 {
     private static readonly byte[] Macaroon = [2, 1, 3, 0xAB, 0xCD, 0xEF, 0x10, 0x20];
 
+    private static byte[] SelfSignedCertificate()
+    {
+        using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=localhost", key, System.Security.Cryptography.HashAlgorithmName.SHA256);
+        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow, DateTimeOffset.UtcNow.AddDays(1));
+        return certificate.RawData;
+    }
+
     [Fact]
     public void An_lndconnect_uri_gives_host_port_cert_and_macaroon()
     {
-        var cert = new byte[] { 0x30, 0x82, 0x01, 0xFF, 0xFE };
+        var cert = SelfSignedCertificate();
         var uri = LndConnectUri.Format("node.example", 10009, cert, Macaroon);
 
         var options = LndConnectUri.Parse(uri);
@@ -29,6 +37,19 @@ public sealed class OptionsTests
         Assert.Equal("::1", options.Host);
         Assert.Equal(8080, options.Port);
     }
+
+    [Fact]
+    public void An_ipv6_host_survives_formatting_and_parsing()
+    {
+        var options = LndConnectUri.Parse(LndConnectUri.Format("::1", 10010, null, Macaroon));
+        Assert.Equal(("::1", 10010), (options.Host, options.Port));
+    }
+
+    [Theory]
+    [InlineData("lndconnect://node:10009?cert=&macaroon=AQID")]
+    [InlineData("lndconnect://node:10009?cert=MIIB_w&macaroon=AQID")]
+    public void A_cert_that_is_not_a_certificate_is_refused_when_parsing_not_at_every_handshake(string uri) =>
+        Assert.Contains("not a DER-encoded certificate", Assert.Throws<FormatException>(() => LndConnectUri.Parse(uri)).Message);
 
     [Theory]
     [InlineData("https://node:10009?macaroon=AQID")]

@@ -111,16 +111,39 @@ public sealed class PaymentTests
         var unreachable = await alice.PayAsync(order((await carol.AddInvoiceAsync(new InvoiceRequest(1_000), None)).PaymentRequest), None);
         var expiring = await bob.AddInvoiceAsync(new InvoiceRequest(1_000, ExpirySeconds: 1), None);
         await Task.Delay(TimeSpan.FromSeconds(2.2));
-        var expired = await alice.PayAsync(order(expiring.PaymentRequest), None);
+        // LND refuses an expired request outright and records no payment.
+        var expired = await Assert.ThrowsAsync<LightningRpcException>(() => alice.PayAsync(order(expiring.PaymentRequest), None));
         net["alice"].FailNextPayment(SimFailure.FailureReasonTimeout);
         var timedOut = await alice.PayAsync(order((await bob.AddInvoiceAsync(new InvoiceRequest(1_000), None)).PaymentRequest), None);
 
         Assert.Equal(PaymentFailureReason.InsufficientBalance, tooBig.FailureReason);
         Assert.Equal(PaymentFailureReason.NoRoute, unreachable.FailureReason);
-        Assert.Equal(PaymentFailureReason.IncorrectPaymentDetails, expired.FailureReason);
+        Assert.Contains("invoice expired", expired.Message);
+        Assert.Null(await alice.TrackPaymentAsync(expiring.PaymentHash, false, None));
         Assert.Equal(PaymentFailureReason.Timeout, timedOut.FailureReason);
-        Assert.All([tooBig, unreachable, expired, timedOut], r => Assert.Equal(PaymentStatus.Failed, r.Status));
+        Assert.All([tooBig, unreachable, timedOut], r => Assert.Equal(PaymentStatus.Failed, r.Status));
         Assert.Null(await alice.TrackPaymentAsync(RandomNumberGenerator.GetBytes(32), false, None));
+    }
+
+    [Fact]
+    public async Task Tracking_a_payment_cut_short_by_cancellation_throws_rather_than_reporting_no_payment()
+    {
+        await using var net = await AliceAndBobAsync();
+        var alice = await net.ClientAsync("alice");
+        var bob = await net.ClientAsync("bob");
+        var preimage = RandomNumberGenerator.GetBytes(32);
+        var hold = await bob.AddHoldInvoiceAsync(new HoldInvoiceRequest(SHA256.HashData(preimage), 1_000), None);
+        var paying = alice.PayAsync(new PaymentOrder(hold.PaymentRequest, 10, TimeSpan.FromSeconds(30)), None);
+        await WaitForStateAsync(bob, hold.PaymentHash, InvoiceState.Accepted);
+        using var stop = new CancellationTokenSource();
+
+        // Held: waiting for a final state waits until the token stops it.
+        var waiting = alice.TrackPaymentAsync(hold.PaymentHash, waitForFinal: true, stop.Token);
+        await stop.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting);
+        await bob.SettleInvoiceAsync(preimage, None);
+        Assert.Equal(PaymentStatus.Succeeded, (await paying).Status);
     }
 
     [Fact]

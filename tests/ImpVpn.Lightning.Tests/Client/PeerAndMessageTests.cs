@@ -129,9 +129,14 @@ public sealed class PeerAndMessageTests
         var message = "impvpn contract terms"u8.ToArray();
 
         var signature = await alice.SignMessageAsync(message, None);
+        // LND calls a signature valid only when the signer is in its graph: alice is not, until she has a channel.
+        var beforeChannel = await bob.VerifyMessageAsync(message, signature, None);
+        await net.Simulation.OpenChannelAsync("alice", "bob", 100_000);
         var check = await bob.VerifyMessageAsync(message, signature, None);
         var tampered = await bob.VerifyMessageAsync("impvpn contract termz"u8.ToArray(), signature, None);
 
+        Assert.False(beforeChannel.Valid);
+        Assert.Equal(net["alice"].PubKey, beforeChannel.PubKey);
         Assert.True(check.Valid);
         Assert.Equal(net["alice"].PubKey, check.PubKey);
         Assert.NotEqual(net["alice"].PubKey, tampered.PubKey);

@@ -45,9 +45,32 @@ public static class LndConnectUri
         return new LndConnectionOptions(
             host,
             port,
-            cert is null ? null : DecodeBase64Url(cert, "cert"),
+            cert is null ? null : DecodeCertificate(cert),
             DecodeBase64Url(macaroon, "macaroon"),
             network);
+    }
+
+    /// <summary>An empty or undecodable cert would be pinned and refuse every handshake as a "mismatch": refuse it
+    /// here, where the cause is plain.</summary>
+    private static byte[] DecodeCertificate(string text)
+    {
+        const string notACertificate = "The lndconnect URI's cert parameter is not a DER-encoded certificate.";
+        var der = DecodeBase64Url(text, "cert");
+        if (der.Length == 0)
+        {
+            throw new FormatException(notACertificate);
+        }
+
+        try
+        {
+            using var certificate = new System.Security.Cryptography.X509Certificates.X509Certificate2(der);
+        }
+        catch (System.Security.Cryptography.CryptographicException)
+        {
+            throw new FormatException(notACertificate);
+        }
+
+        return der;
     }
 
     internal static byte[] DecodeBase64Url(string text, string what)
@@ -69,6 +92,6 @@ public static class LndConnectUri
         Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
     public static string Format(string host, int port, byte[]? certificateDer, byte[] macaroon) =>
-        $"lndconnect://{host}:{port}?" + (certificateDer is null ? string.Empty : $"cert={EncodeBase64Url(certificateDer)}&") +
+        $"lndconnect://{(host.Contains(':') ? $"[{host}]" : host)}:{port}?" + (certificateDer is null ? string.Empty : $"cert={EncodeBase64Url(certificateDer)}&") +
         $"macaroon={EncodeBase64Url(macaroon)}";
 }

@@ -249,6 +249,8 @@ public sealed class LndNode : ILightningNode
             return null;
         }
 
+        // A stream cut short by cancellation says nothing about the payment: null would claim it was never made.
+        cancellationToken.ThrowIfCancellationRequested();
         return null;
     }
 

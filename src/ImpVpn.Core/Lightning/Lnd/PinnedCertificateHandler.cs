@@ -23,6 +23,9 @@ internal sealed class PinnedCertificateHandler
         ConnectTimeout = TimeSpan.FromSeconds(10),
         KeepAlivePingDelay = TimeSpan.FromSeconds(60),
         KeepAlivePingTimeout = TimeSpan.FromSeconds(30),
+        // LND (grpc-go, client-allow-ping-without-stream=false by default) counts pings on a connection without
+        // calls as abuse and closes it with GOAWAY after a few: ping only while a call or stream is open.
+        KeepAlivePingPolicy = HttpKeepAlivePingPolicy.WithActiveRequests,
         PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan,
     };
 
