@@ -105,6 +105,11 @@ public sealed class VpnBuyer : IAsyncDisposable
     public Task<ContractRecord> ResumeAsync(string contractId, BuyerOptions options, CancellationToken cancellationToken)
     {
         var contract = _store.Find(contractId) ?? throw new PurchaseException(PurchaseError.UnknownContract, $"No contract {contractId} in {_store.Root}.");
+        if (contract.State == ContractState.Paying && options.MaxPriceSat is { } max && contract.PriceSat > max)
+        {
+            throw new PurchaseException(PurchaseError.PriceAboveMaximum, $"Finishing contract {contract.Id} may pay {contract.PriceSat} sat; the most you allowed is {max} sat. Nothing was paid.");
+        }
+
         return contract.State switch
         {
             ContractState.Paying => PayAndActivateAsync(contract, options, cancellationToken),

@@ -8,6 +8,22 @@ public sealed record Pricing(long PricePerHourSat, TimeSpan MinimumDuration, Tim
 {
     public static readonly Pricing Default = new(1_000, TimeSpan.FromMinutes(1), TimeSpan.FromDays(30));
 
+    /// <summary>Refuses a price list no buyer could use, before a seller starts with it.</summary>
+    public Pricing Validated()
+    {
+        if (PricePerHourSat <= 0)
+        {
+            throw new ArgumentException($"The price per hour must be at least 1 sat, not {PricePerHourSat}.");
+        }
+
+        if (MinimumDuration <= TimeSpan.Zero || MinimumDuration > MaximumDuration)
+        {
+            throw new ArgumentException($"The minimum duration ({MinimumDuration}) must be positive and no longer than the maximum ({MaximumDuration}).");
+        }
+
+        return this;
+    }
+
     public long PriceFor(TimeSpan duration)
     {
         if (duration < MinimumDuration || duration > MaximumDuration)

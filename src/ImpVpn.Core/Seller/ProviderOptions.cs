@@ -7,8 +7,15 @@ public sealed record ProviderOptions
 {
     public required string InterfaceName { get; init; }
 
-    /// <summary>host:port buyers send WireGuard packets to.</summary>
+    /// <summary>ip:port buyers send WireGuard packets to (see <see cref="ValidEndpoint"/>).</summary>
     public required string Endpoint { get; init; }
+
+    /// <summary>The endpoint as buyers will use it: an IP address and a port (a bracketed IPv6 address works).
+    /// Checked before the seller starts, since every buyer would otherwise pay for a tunnel it cannot reach.</summary>
+    public static string ValidEndpoint(string endpoint) =>
+        System.Net.IPEndPoint.TryParse(endpoint, out var parsed) && parsed.Port != 0 && endpoint.Contains(':')
+            ? parsed.ToString()
+            : throw new ArgumentException($"'{endpoint}' is not an endpoint buyers can use: give the public IP address and port, e.g. 203.0.113.5:51820.");
 
     public int ListenPort { get; init; } = 51820;
 

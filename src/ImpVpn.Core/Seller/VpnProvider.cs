@@ -122,7 +122,7 @@ public sealed class VpnProvider : IAsyncDisposable
 
     private async Task ReapplyAsync(CancellationToken cancellationToken)
     {
-        foreach (var stored in _store.All().Where(c => c.Role == ContractRole.Seller))
+        foreach (var stored in _store.All(ReportUnreadable).Where(c => c.Role == ContractRole.Seller))
         {
             var contract = await FinishSettlementAsync(stored, cancellationToken).ConfigureAwait(false);
             if (contract.State is ContractState.Active or ContractState.AwaitingPayment && contract.BuyerAddress.Length > 0)
@@ -259,7 +259,7 @@ public sealed class VpnProvider : IAsyncDisposable
         await _contractGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var contracts = _store.All().Where(c => c.Role == ContractRole.Seller).ToList();
+            var contracts = _store.All(ReportUnreadable).Where(c => c.Role == ContractRole.Seller).ToList();
             if (contracts.Count(c => c.State == ContractState.AwaitingPayment) >= _options.MaxOpenContracts
                 || contracts.Count(c => c.State == ContractState.Active) >= _options.MaxActiveContracts)
             {
@@ -507,7 +507,7 @@ public sealed class VpnProvider : IAsyncDisposable
     public async Task ExpireAsync(CancellationToken cancellationToken)
     {
         var now = _clock.GetUtcNow();
-        foreach (var contract in _store.All().Where(c => c.Role == ContractRole.Seller))
+        foreach (var contract in _store.All(ReportUnreadable).Where(c => c.Role == ContractRole.Seller))
         {
             if (contract.State == ContractState.Active && contract.ExpiresAt <= now)
             {
@@ -540,6 +540,9 @@ public sealed class VpnProvider : IAsyncDisposable
             }
         }
     }
+
+    // One unreadable file must not stop a seller serving every other contract; a person has to look at it.
+    private void ReportUnreadable(CorruptContractException e) => _log.Log(LogLevel.Warning, e.Message);
 
     private Task AddPeerAsync(ContractRecord contract, CancellationToken cancellationToken) =>
         _wireGuard.ConfigureDeviceAsync(_options.InterfaceName, new DeviceConfig

@@ -55,23 +55,51 @@ public sealed class ContractStore
     public ContractRecord? Find(string id)
     {
         var path = ContractPath(id);
-        return File.Exists(path) ? JsonSerializer.Deserialize<ContractRecord>(File.ReadAllBytes(path), Json) : null;
+        return File.Exists(path) ? Read(path) : null;
     }
 
-    /// <summary>Every contract; temporary files left by a crash mid-write are ignored.</summary>
-    public IReadOnlyList<ContractRecord> All() =>
-        Directory.GetFiles(ContractsFolder, "*.json")
-            .Select(p => JsonSerializer.Deserialize<ContractRecord>(File.ReadAllBytes(p), Json)!)
-            .OrderBy(c => c.CreatedAt)
-            .ToList();
+    /// <summary>Every contract; temporary files left by a crash mid-write are ignored. A file that is not a contract
+    /// throws <see cref="CorruptContractException"/>, unless <paramref name="onUnreadable"/> is given: then it is
+    /// reported there and the others are still returned.</summary>
+    public IReadOnlyList<ContractRecord> All(Action<CorruptContractException>? onUnreadable = null)
+    {
+        var contracts = new List<ContractRecord>();
+        foreach (var path in Directory.GetFiles(ContractsFolder, "*.json"))
+        {
+            try
+            {
+                contracts.Add(Read(path));
+            }
+            catch (CorruptContractException e) when (onUnreadable is not null)
+            {
+                onUnreadable(e);
+            }
+        }
+
+        return contracts.OrderBy(c => c.CreatedAt).ToList();
+    }
+
+    private static ContractRecord Read(string path)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<ContractRecord>(File.ReadAllBytes(path), Json)
+                ?? throw new JsonException("the file holds null");
+        }
+        catch (JsonException e)
+        {
+            throw new CorruptContractException(path, e);
+        }
+    }
 
     public void SaveSecret(string name, string value) => SecretFileWriter.WriteAllText(SecretPath(name), value);
 
     public string? ReadSecret(string name) => File.Exists(SecretPath(name)) ? File.ReadAllText(SecretPath(name)) : null;
 
     /// <summary>Takes the store's lock so two processes (a scheduled refresh and an interactive one) never pay
-    /// for the same contract at once. Dispose to release.</summary>
-    public IDisposable Lock(TimeSpan wait)
+    /// for the same contract at once. Dispose to release. Waits at most <paramref name="wait"/>, then throws
+    /// <see cref="StoreBusyException"/>; cancelling stops the wait at once.</summary>
+    public async Task<IDisposable> LockAsync(TimeSpan wait, CancellationToken cancellationToken)
     {
         var path = Path.Combine(Root, "store.lock");
         var deadline = DateTime.UtcNow + wait;
@@ -83,7 +111,11 @@ public sealed class ContractStore
             }
             catch (IOException) when (DateTime.UtcNow < deadline)
             {
-                Thread.Sleep(100);
+                await Task.Delay(100, cancellationToken).ConfigureAwait(false);
+            }
+            catch (IOException)
+            {
+                throw new StoreBusyException(Root, wait);
             }
         }
     }

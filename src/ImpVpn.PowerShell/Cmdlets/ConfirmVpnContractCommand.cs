@@ -66,7 +66,12 @@ public sealed class ConfirmVpnContractCommand : VpnCmdletBase
             return;
         }
 
-        var quote = ParameterSetName == QuoteSet ? Quote! : RecallQuote();
+        var quote = ParameterSetName == QuoteSet ? Quote : RecallQuote();
+        if (quote is null)
+        {
+            return;
+        }
+
         if (!ShouldProcess($"{quote.SellerPubKey}", $"Pay {quote.PriceSat} sat (plus at most {FeeLimitSat} sat routing fee) for a {quote.Duration} tunnel"))
         {
             return;
@@ -96,7 +101,18 @@ public sealed class ConfirmVpnContractCommand : VpnCmdletBase
 
     private void Resume()
     {
-        if (!ShouldProcess(Id, "Finish the purchase (paying only if the node never attempted the payment)"))
+        var recorded = Checked(() => VpnSession.ExistingStore()?.Find(Id));
+        if (recorded is null || recorded.Role != ContractRole.Buyer)
+        {
+            WriteError(new ErrorRecord(new ItemNotFoundException($"No contract {Id} bought from this machine (store: {VpnSession.StorePath ?? "the default"})."),
+                "ImpVpn.UnknownContract", ErrorCategory.ObjectNotFound, Id));
+            return;
+        }
+
+        var action = recorded.State == ContractState.Paying
+            ? $"Finish the purchase: pay {recorded.PriceSat} sat (plus at most {FeeLimitSat} sat routing fee) only if your node never attempted the payment"
+            : $"Fetch the {recorded.State} tunnel's configuration again (nothing is paid)";
+        if (!ShouldProcess(Id, action))
         {
             return;
         }
@@ -108,9 +124,9 @@ public sealed class ConfirmVpnContractCommand : VpnCmdletBase
             WriteObject(Run(async (log, ct) =>
             {
                 var store = VpnSession.Store();
-                using var locked = store.Lock(TimeSpan.FromMinutes(1));
+                using var locked = await store.LockAsync(TimeSpan.FromMinutes(1), ct).ConfigureAwait(false);
                 await using var buyer = new VpnBuyer(node, wireGuard, store, log);
-                var contract = await buyer.ResumeAsync(Id, new BuyerOptions { FeeLimitSat = FeeLimitSat, ConfigOnly = ConfigOnly }, ct).ConfigureAwait(false);
+                var contract = await buyer.ResumeAsync(Id, new BuyerOptions { MaxPriceSat = MaxPriceSat, FeeLimitSat = FeeLimitSat, ConfigOnly = ConfigOnly }, ct).ConfigureAwait(false);
                 if (contract.State == Core.Contracts.ContractState.Active)
                 {
                     TunnelFactory.WriteConfig(contract, store);
@@ -125,16 +141,19 @@ public sealed class ConfirmVpnContractCommand : VpnCmdletBase
         }
     }
 
-    private VpnQuote RecallQuote()
+    /// <summary>The session's quote with these terms; null (after writing the error) when there is none, so one
+    /// unknown row in piped input does not stop the rows after it.</summary>
+    private VpnQuote? RecallQuote()
     {
         var quote = VpnSession.Recall(Nonce);
         if (quote is null || !string.Equals(quote.SellerPubKey, PubKey, StringComparison.OrdinalIgnoreCase) || quote.PriceSat != Price)
         {
-            ThrowTerminatingError(new ErrorRecord(new ArgumentException($"No quote with nonce {Nonce} at {Price} sat from {PubKey} in this session. Run Request-VpnQuote first."),
+            WriteError(new ErrorRecord(new ArgumentException($"No quote with nonce {Nonce} at {Price} sat from {PubKey} in this session. Run Request-VpnQuote first."),
                 "ImpVpn.UnknownQuote", ErrorCategory.ObjectNotFound, Nonce));
+            return null;
         }
 
-        return quote!;
+        return quote;
     }
 
     private IWireGuardClient CheckedWireGuard()
@@ -143,7 +162,7 @@ public sealed class ConfirmVpnContractCommand : VpnCmdletBase
         if (missing.Count > 0)
         {
             ThrowTerminatingError(new ErrorRecord(new WireGuardPrerequisiteException(missing), "ImpVpn.WireGuardPrerequisites",
-                ErrorCategory.PermissionDenied, null) { ErrorDetails = new ErrorDetails(new WireGuardPrerequisiteException(missing).Message + " Or use -ConfigOnly.") });
+                ErrorCategory.NotInstalled, null) { ErrorDetails = new ErrorDetails(new WireGuardPrerequisiteException(missing).Message + " Or use -ConfigOnly.") });
         }
 
         return WireGuardClient.Create();

@@ -48,15 +48,19 @@ public sealed class ConnectVpnNodeCommand : VpnCmdletBase
 
     protected override void EndProcessing()
     {
-        var options = ParameterSetName switch
+        var options = Checked(() => ParameterSetName switch
         {
             FilesSet => LndConnectionOptions.FromFiles(RpcAddress!, Resolve(TlsCertPath), Resolve(MacaroonPath), Network),
             UriSet => Core.Lightning.Lnd.LndConnectUri.Parse(LndConnectUri, Network),
             _ => Core.Lightning.Lnd.LndDirectory.Resolve(LndDirectory is null ? null : Resolve(LndDirectory), Network, RpcAddress),
-        };
+        });
         var node = Run((log, ct) => LndNode.ConnectAsync(options, !SkipSyncCheck, ct));
         var store = StorePath is null ? ContractStore.DefaultRoot() : Resolve(StorePath);
-        Run((log, ct) => VpnSession.ReplaceAsync(node, store).ContinueWith(_ => true, ct));
+        Run(async (log, ct) =>
+        {
+            await VpnSession.ReplaceAsync(node, store).ConfigureAwait(false);
+            return true;
+        });
         WriteVerbose($"Connected to {options}; contracts in {store}.");
         WriteObject(node.Info);
     }

@@ -30,18 +30,37 @@ public sealed class GetVpnTunnelCommand : VpnCmdletBase
 
     protected override void ProcessRecord()
     {
-        var store = VpnSession.Store();
-        var contracts = store.All().Where(c => c.Role == ContractRole.Buyer)
+        // Looking creates nothing: where no store exists yet there is simply no tunnel.
+        var store = Checked(VpnSession.ExistingStore);
+        var contracts = (store?.All(unreadable => WriteError(ToErrorRecord(unreadable, unreadable.Path))) ?? [])
+            .Where(c => c.Role == ContractRole.Buyer)
             .Where(c => Id is null || Id.Contains(c.Id, StringComparer.OrdinalIgnoreCase))
             .Where(c => SellerPubKey is null || string.Equals(c.PeerPubKey, SellerPubKey, StringComparison.OrdinalIgnoreCase))
             .ToList();
+        foreach (var missing in (Id ?? []).Where(id => !contracts.Any(c => string.Equals(c.Id, id, StringComparison.OrdinalIgnoreCase))))
+        {
+            WriteError(new ErrorRecord(new ItemNotFoundException($"No tunnel {missing} in {VpnSession.StorePath ?? "the contract store"}."),
+                "ImpVpn.TunnelNotFound", ErrorCategory.ObjectNotFound, missing));
+        }
+
         var wireGuard = OperatingSystem.IsLinux() && WireGuardPrerequisites.HasNetAdmin() ? WireGuardClient.Create() : null;
         foreach (var contract in contracts)
         {
-            var tunnel = Run((log, ct) => TunnelFactory.DescribeAsync(contract, store, wireGuard, ct));
-            if (contract.State == ContractState.Active && tunnel.TimeLeft < WarnWithin)
+            VpnTunnel tunnel;
+            try
             {
-                WriteWarning($"Tunnel {tunnel.Id} expires in {tunnel.TimeLeft:hh\\:mm\\:ss}. Renew it with Update-VpnContract -Id {tunnel.Id}.");
+                tunnel = Run((log, ct) => TunnelFactory.DescribeAsync(contract, store!, wireGuard, ct));
+            }
+            catch (VpnCmdletException e)
+            {
+                WriteError(WithTarget(e.ErrorRecord, contract.Id));
+                continue;
+            }
+
+            if (contract.State == ContractState.Active && tunnel.TimeLeft is { } timeLeft && timeLeft < WarnWithin)
+            {
+                var left = TimeSpan.FromSeconds(Math.Floor(timeLeft.TotalSeconds));
+                WriteWarning($"Tunnel {tunnel.Id} expires in {left:c}. Renew it with Update-VpnContract -Id {tunnel.Id}.");
             }
 
             WriteObject(tunnel);

@@ -4,6 +4,7 @@ using ImpVpn.Core.Contracts;
 using ImpVpn.PowerShell.Session;
 
 using ImpVpn.PowerShell.Completion;
+using ImpVpn.PowerShell.Validation;
 
 namespace ImpVpn.PowerShell.Cmdlets;
 
@@ -22,9 +23,11 @@ public sealed class RequestVpnQuoteCommand : VpnCmdletBase
     public string[] PubKey { get; set; } = [];
 
     [Parameter]
+    [ValidatePositiveDuration]
     public TimeSpan Duration { get; set; } = TimeSpan.FromHours(1);
 
     [Parameter]
+    [ValidatePositiveDuration]
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
 
     protected override void ProcessRecord()
@@ -48,7 +51,7 @@ public sealed class RequestVpnQuoteCommand : VpnCmdletBase
             }
             catch (VpnCmdletException e)
             {
-                WriteError(e.ErrorRecord);
+                WriteError(WithTarget(e.ErrorRecord, given));
             }
         }
     }

@@ -2,6 +2,7 @@ using System.Management.Automation;
 using ImpVpn.Core.Seller;
 using ImpVpn.Core.WireGuard;
 using ImpVpn.PowerShell.Session;
+using ImpVpn.PowerShell.Validation;
 
 namespace ImpVpn.PowerShell.Cmdlets;
 
@@ -31,9 +32,11 @@ public sealed class StartVpnProviderCommand : VpnCmdletBase
     public long PricePerHourSat { get; set; } = 1000;
 
     [Parameter]
+    [ValidatePositiveDuration]
     public TimeSpan MinimumDuration { get; set; } = TimeSpan.FromMinutes(1);
 
     [Parameter]
+    [ValidatePositiveDuration]
     public TimeSpan MaximumDuration { get; set; } = TimeSpan.FromDays(30);
 
     [Parameter]
@@ -41,21 +44,26 @@ public sealed class StartVpnProviderCommand : VpnCmdletBase
 
     protected override void EndProcessing()
     {
+        // Every setting is checked before anything starts: a seller must not take payments for tunnels it cannot give.
+        var options = Checked(() => new ProviderOptions
+        {
+            InterfaceName = InterfaceName,
+            Endpoint = ProviderOptions.ValidEndpoint(Endpoint),
+            ListenPort = ListenPort,
+            Subnet = IpPrefix.Parse(Subnet),
+            Pricing = new Pricing(PricePerHourSat, MinimumDuration, MaximumDuration).Validated(),
+            ConfigOnly = ConfigOnly,
+        });
         var node = RequireNode();
         if (!ConfigOnly)
         {
-            WireGuardPrerequisites.EnsureReady();
+            Checked(() =>
+            {
+                WireGuardPrerequisites.EnsureReady();
+                return true;
+            });
         }
 
-        var options = new ProviderOptions
-        {
-            InterfaceName = InterfaceName,
-            Endpoint = Endpoint,
-            ListenPort = ListenPort,
-            Subnet = IpPrefix.Parse(Subnet),
-            Pricing = new Pricing(PricePerHourSat, MinimumDuration, MaximumDuration),
-            ConfigOnly = ConfigOnly,
-        };
         Run(async (log, ct) =>
         {
             await using var provider = new VpnProvider(node, WireGuardClient.Create(), VpnSession.Store(), options, log);

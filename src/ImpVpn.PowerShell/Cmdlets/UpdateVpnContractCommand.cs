@@ -5,6 +5,7 @@ using ImpVpn.PowerShell.Output;
 using ImpVpn.PowerShell.Session;
 
 using ImpVpn.PowerShell.Completion;
+using ImpVpn.PowerShell.Validation;
 
 namespace ImpVpn.PowerShell.Cmdlets;
 
@@ -27,6 +28,7 @@ public sealed class UpdateVpnContractCommand : VpnCmdletBase
     public string[] Id { get; set; } = [];
 
     [Parameter(Mandatory = true, ParameterSetName = ExpiringSet)]
+    [ValidatePositiveDuration]
     public TimeSpan ExpiringWithin { get; set; }
 
     [Parameter(ParameterSetName = ExpiringSet)]
@@ -34,6 +36,7 @@ public sealed class UpdateVpnContractCommand : VpnCmdletBase
     public long? TotalBudgetSat { get; set; }
 
     [Parameter]
+    [ValidatePositiveDuration]
     public TimeSpan Duration { get; set; } = TimeSpan.FromHours(1);
 
     [Parameter]
@@ -47,7 +50,7 @@ public sealed class UpdateVpnContractCommand : VpnCmdletBase
     protected override void ProcessRecord()
     {
         var ids = ParameterSetName == ExpiringSet
-            ? VpnSession.Store().All()
+            ? Checked(() => VpnSession.Store().All())
                 .Where(c => c.Role == Core.Contracts.ContractRole.Buyer && c.State == Core.Contracts.ContractState.Active
                     && c.ExpiresAt <= DateTimeOffset.UtcNow + ExpiringWithin)
                 .Select(c => c.Id).ToArray()
@@ -74,7 +77,7 @@ public sealed class UpdateVpnContractCommand : VpnCmdletBase
                 WriteObject(Run(async (log, ct) =>
                 {
                     var store = VpnSession.Store();
-                    using var locked = store.Lock(TimeSpan.FromMinutes(1));
+                    using var locked = await store.LockAsync(TimeSpan.FromMinutes(1), ct).ConfigureAwait(false);
                     await using var buyer = new VpnBuyer(node, null, store, log);
                     // Within a budget, the price may use what is left of it minus the fee the payment may cost.
                     var cap = budgetLeft is { } left ? Math.Min(MaxPriceSat ?? long.MaxValue, left - FeeLimitSat) : MaxPriceSat;
@@ -87,7 +90,7 @@ public sealed class UpdateVpnContractCommand : VpnCmdletBase
             catch (VpnCmdletException e)
             {
                 _failures++;
-                WriteError(e.ErrorRecord);
+                WriteError(WithTarget(e.ErrorRecord, id));
             }
         }
     }

@@ -3,6 +3,7 @@ using ImpVpn.Core.Buyer;
 using ImpVpn.Core.Diagnostics;
 using ImpVpn.Core.Lightning;
 using ImpVpn.Core.Protocol;
+using ImpVpn.Core.Store;
 using ImpVpn.Core.WireGuard;
 using ImpVpn.PowerShell.Session;
 
@@ -53,9 +54,23 @@ public abstract class VpnCmdletBase : PSCmdlet
         {
             throw new PipelineStoppedException();
         }
-        catch (Exception e) when (ToErrorRecord(e) is { } record)
+        catch (Exception e) when (e is not PipelineStoppedException)
         {
-            throw new VpnCmdletException(record);
+            throw new VpnCmdletException(ToErrorRecord(e));
+        }
+    }
+
+    /// <summary>Runs quick work on the pipeline thread (parsing a parameter, reading the store) so that its failures,
+    /// too, reach the user as ImpVpn's ErrorRecords rather than raw .NET exceptions.</summary>
+    protected static T Checked<T>(Func<T> work)
+    {
+        try
+        {
+            return work();
+        }
+        catch (Exception e) when (e is not VpnCmdletException and not PipelineStoppedException)
+        {
+            throw new VpnCmdletException(ToErrorRecord(e));
         }
     }
 
@@ -80,8 +95,13 @@ public abstract class VpnCmdletBase : PSCmdlet
         }
     }
 
-    /// <summary>The stable error ids and categories of ImpVpn's failures (documented in about_ImpVpn).</summary>
-    internal static ErrorRecord? ToErrorRecord(Exception e) => e switch
+    /// <summary>The same error about a given pipeline item, so that $Error says which one failed.</summary>
+    protected static ErrorRecord WithTarget(ErrorRecord record, object target) =>
+        new(record.Exception, record.FullyQualifiedErrorId, record.CategoryInfo.Category, target) { ErrorDetails = record.ErrorDetails };
+
+    /// <summary>The stable error ids and categories of ImpVpn's failures (documented in about_ImpVpn). Anything
+    /// unforeseen is still an ErrorRecord: ImpVpn.Unexpected.</summary>
+    internal static ErrorRecord ToErrorRecord(Exception e, object? target = null) => e switch
     {
         VpnCmdletException wrapped => wrapped.ErrorRecord,
         PurchaseException p => new ErrorRecord(p, "ImpVpn." + p.Error, p.Error switch
@@ -92,32 +112,27 @@ public abstract class VpnCmdletBase : PSCmdlet
             PurchaseError.SellerUnreachable => ErrorCategory.ConnectionError,
             PurchaseError.UnknownContract => ErrorCategory.ObjectNotFound,
             _ => ErrorCategory.InvalidResult,
-        }, null),
-        CertificateMismatchException => new ErrorRecord(e, "ImpVpn.CertificateMismatch", ErrorCategory.SecurityError, null),
-        MacaroonException => new ErrorRecord(e, "ImpVpn.MacaroonRefused", ErrorCategory.AuthenticationError, null),
-        NodeUnreachableException => new ErrorRecord(e, "ImpVpn.NodeUnreachable", ErrorCategory.ConnectionError, null),
-        NodeNotSyncedException => new ErrorRecord(e, "ImpVpn.NodeNotSynced", ErrorCategory.ResourceUnavailable, null),
-        WrongNetworkException => new ErrorRecord(e, "ImpVpn.WrongNetwork", ErrorCategory.InvalidData, null),
-        LightningException => new ErrorRecord(e, "ImpVpn.LightningError", ErrorCategory.InvalidResult, null),
-        WireGuardPrerequisiteException => new ErrorRecord(e, "ImpVpn.WireGuardPrerequisites", ErrorCategory.PermissionDenied, null),
-        WireGuardException => new ErrorRecord(e, "ImpVpn.WireGuardError", ErrorCategory.DeviceError, null),
-        ProtocolException => new ErrorRecord(e, "ImpVpn.ProtocolError", ErrorCategory.ProtocolError, null),
-        ArgumentException or FormatException => new ErrorRecord(e, "ImpVpn.InvalidArgument", ErrorCategory.InvalidArgument, null),
-        IOException or UnauthorizedAccessException => new ErrorRecord(e, "ImpVpn.StoreError", ErrorCategory.WriteError, null),
-        _ => null,
+        }, target),
+        CertificateMismatchException => new ErrorRecord(e, "ImpVpn.CertificateMismatch", ErrorCategory.SecurityError, target),
+        MacaroonException => new ErrorRecord(e, "ImpVpn.MacaroonRefused", ErrorCategory.AuthenticationError, target),
+        NodeUnreachableException => new ErrorRecord(e, "ImpVpn.NodeUnreachable", ErrorCategory.ConnectionError, target),
+        NodeNotSyncedException => new ErrorRecord(e, "ImpVpn.NodeNotSynced", ErrorCategory.ResourceUnavailable, target),
+        WrongNetworkException => new ErrorRecord(e, "ImpVpn.WrongNetwork", ErrorCategory.InvalidData, target),
+        LightningException => new ErrorRecord(e, "ImpVpn.LightningError", ErrorCategory.InvalidResult, target),
+        WireGuardPrerequisiteException => new ErrorRecord(e, "ImpVpn.WireGuardPrerequisites", ErrorCategory.NotInstalled, target),
+        WireGuardException => new ErrorRecord(e, "ImpVpn.WireGuardError", ErrorCategory.DeviceError, target),
+        ProtocolException => new ErrorRecord(e, "ImpVpn.ProtocolError", ErrorCategory.ProtocolError, target),
+        ArgumentException or FormatException => new ErrorRecord(e, "ImpVpn.InvalidArgument", ErrorCategory.InvalidArgument, target),
+        StoreBusyException => new ErrorRecord(e, "ImpVpn.StoreBusy", ErrorCategory.ResourceBusy, target),
+        CorruptContractException => new ErrorRecord(e, "ImpVpn.StoreCorrupt", ErrorCategory.InvalidData, target),
+        FileNotFoundException or DirectoryNotFoundException => new ErrorRecord(e, "ImpVpn.FileNotFound", ErrorCategory.ObjectNotFound, target),
+        IOException or UnauthorizedAccessException => new ErrorRecord(e, "ImpVpn.StoreError", ErrorCategory.WriteError, target),
+        TimeoutException => new ErrorRecord(e, "ImpVpn.Timeout", ErrorCategory.OperationTimeout, target),
+        _ => new ErrorRecord(e, "ImpVpn.Unexpected", ErrorCategory.NotSpecified, target),
     };
-
-    /// <summary>Writes a non-terminating error for one pipeline item and goes on with the next.</summary>
-    protected void WriteItemError(Exception e, object? target)
-    {
-        var record = e is VpnCmdletException wrapped ? wrapped.ErrorRecord : ToErrorRecord(e)
-            ?? new ErrorRecord(e, "ImpVpn.Unexpected", ErrorCategory.NotSpecified, target);
-        WriteError(record);
-    }
 }
 
-/// <summary>Carries an ErrorRecord out of core work so the cmdlet can write or throw it.</summary>
-public sealed class VpnCmdletException(ErrorRecord record) : Exception(record.Exception.Message, record.Exception)
-{
-    public ErrorRecord ErrorRecord { get; } = record;
-}
+/// <summary>Carries an ErrorRecord out of core work so the cmdlet can write it (and go on with the next item) or
+/// let it end the command. A RuntimeException, so that when it does escape, PowerShell reports this record — its
+/// id and category — rather than wrapping it as an unknown exception.</summary>
+public sealed class VpnCmdletException(ErrorRecord record) : RuntimeException(record.Exception.Message, record.Exception, record);

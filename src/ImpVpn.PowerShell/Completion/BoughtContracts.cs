@@ -11,9 +11,9 @@ internal static class BoughtContracts
     {
         try
         {
-            return (VpnSession.ExistingStore()?.All() ?? []).Where(c => c.Role == ContractRole.Buyer).ToList();
+            return (VpnSession.ExistingStore()?.All(onUnreadable: _ => { }) ?? []).Where(c => c.Role == ContractRole.Buyer).ToList();
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Text.Json.JsonException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return [];
         }

@@ -9,7 +9,7 @@ public static class TlsCertificateFile
     {
         if (!File.Exists(path))
         {
-            throw new CertificateMismatchException($"LND's TLS certificate was not found at '{path}'.");
+            throw new FileNotFoundException($"LND's TLS certificate was not found at '{path}'. Give -TlsCertPath, or the LND directory.", path);
         }
 
         try

@@ -1,0 +1,92 @@
+# Bad input and missing set-up, as a user meets them in a fresh pwsh: every failure is an ErrorRecord with
+# ImpVpn's stable id and a fitting category, never a raw .NET exception, and nothing is created or lost.
+BeforeAll {
+    $script:Work = Join-Path ([IO.Path]::GetTempPath()) "impvpn-errors-$([guid]::NewGuid().ToString('n').Substring(0, 8))"
+    New-Item -ItemType Directory $Work | Out-Null
+    $script:SomeKey = '02' + ('ab' * 32)
+
+    # Runs $Script in a new pwsh with the staged module imported and IMPVPN_HOME in a folder of its own, and returns
+    # what it reported about the errors it met: id, category and target, one object each.
+    function script:Invoke-Fresh([string] $Name, [string] $Script) {
+        $storeHome = Join-Path $Work $Name
+        $file = Join-Path $Work "$Name.ps1"
+        @"
+`$env:IMPVPN_HOME = '$storeHome'
+Import-Module '$env:IMPVPN_MODULE'
+`$found = [Collections.Generic.List[object]]::new()
+try {
+    $Script
+}
+catch { `$found.Add(`$_) }
+foreach (`$e in @(`$found) + @(`$failed)) {
+    if (`$e) { [pscustomobject]@{ Id = `$e.FullyQualifiedErrorId; Category = [string] `$e.CategoryInfo.Category; Target = [string] `$e.TargetObject; Message = `$e.Exception.Message } }
+}
+"@ | Set-Content $file
+        Push-Location $env:IMPVPN_REPO
+        try {
+            $json = & dotnet tool run pwsh -NoProfile -NonInteractive -Command "& '$file' | ConvertTo-Json -Compress -AsArray"
+        }
+        finally { Pop-Location }
+        [pscustomobject]@{ Home = $storeHome; Errors = @($json | ConvertFrom-Json) }
+    }
+}
+
+AfterAll {
+    Remove-Item $Work -Recurse -Force -ErrorAction SilentlyContinue
+}
+
+Describe 'Errors a user meets' {
+    It 'says Connect-VpnNode comes first, with id and category, when no node is connected' {
+        $run = Invoke-Fresh 'not-connected' "Request-VpnQuote -PubKey $SomeKey -ErrorVariable failed -ErrorAction SilentlyContinue"
+        $run.Errors[0].Id | Should -Be 'ImpVpn.NotConnected,ImpVpn.PowerShell.Cmdlets.RequestVpnQuoteCommand'
+        $run.Errors[0].Category | Should -Be 'ConnectionError'
+    }
+
+    It 'refuses a zero or negative duration before asking anyone' {
+        $run = Invoke-Fresh 'duration' "Request-VpnQuote -PubKey $SomeKey -Duration -01:00:00"
+        $run.Errors[0].Id | Should -BeLike 'ParameterArgumentValidationError,*'
+        $run.Errors[0].Message | Should -Match 'positive duration'
+    }
+
+    It 'reports a bad lndconnect certificate and a missing tls.cert as ImpVpn errors' {
+        $uri = Invoke-Fresh 'lndconnect' "Connect-VpnNode -LndConnectUri 'lndconnect://127.0.0.1:1?cert=&macaroon=AQID' -Network regtest"
+        $uri.Errors[0].Id | Should -BeLike 'ImpVpn.InvalidArgument,*'
+        $uri.Errors[0].Category | Should -Be 'InvalidArgument'
+        $files = Invoke-Fresh 'missing-cert' "Connect-VpnNode -RpcAddress 127.0.0.1:1 -TlsCertPath ./no-such.cert -MacaroonPath ./no-such.macaroon -Network regtest"
+        $files.Errors[0].Id | Should -BeLike 'ImpVpn.FileNotFound,*'
+        $files.Errors[0].Category | Should -Be 'ObjectNotFound'
+    }
+
+    It 'refuses a seller endpoint buyers could not reach, and a minimum duration above the maximum, before starting' {
+        $endpoint = Invoke-Fresh 'endpoint' "Start-VpnProvider -Endpoint nonsense -ConfigOnly"
+        $endpoint.Errors[0].Id | Should -BeLike 'ImpVpn.InvalidArgument,*'
+        $endpoint.Errors[0].Message | Should -Match 'IP address and port'
+        $range = Invoke-Fresh 'range' "Start-VpnProvider -Endpoint 192.0.2.1:51820 -MinimumDuration 2.00:00:00 -MaximumDuration 01:00:00 -ConfigOnly"
+        $range.Errors[0].Id | Should -BeLike 'ImpVpn.InvalidArgument,*'
+        $range.Errors[0].Message | Should -Match 'minimum duration'
+    }
+
+    It 'says which tunnel id it does not know, and creates no store by looking' {
+        $run = Invoke-Fresh 'unknown-id' "Get-VpnTunnel -Id nosuch -ErrorVariable failed -ErrorAction SilentlyContinue"
+        $run.Errors[0].Id | Should -Be 'ImpVpn.TunnelNotFound,ImpVpn.PowerShell.Cmdlets.GetVpnTunnelCommand'
+        $run.Errors[0].Category | Should -Be 'ObjectNotFound'
+        $run.Errors[0].Target | Should -Be 'nosuch'
+        Test-Path $run.Home | Should -BeFalse
+    }
+
+    It 'reports an unreadable contract file and leaves it untouched' {
+        $contracts = Join-Path $Work 'corrupt/contracts'
+        New-Item -ItemType Directory $contracts -Force | Out-Null
+        Set-Content (Join-Path $contracts 'broken.json') '{ "Id": "broken", '
+        $run = Invoke-Fresh 'corrupt' "Get-VpnTunnel -ErrorVariable failed -ErrorAction SilentlyContinue"
+        $run.Errors[0].Id | Should -Be 'ImpVpn.StoreCorrupt,ImpVpn.PowerShell.Cmdlets.GetVpnTunnelCommand'
+        $run.Errors[0].Category | Should -Be 'InvalidData'
+        Get-Content -Raw (Join-Path $contracts 'broken.json') | Should -Match '"broken"'
+    }
+
+    It 'says which contract -Id it does not know, before any payment question' {
+        $run = Invoke-Fresh 'unknown-contract' "Confirm-VpnContract -Id abc123 -WhatIf -ErrorVariable failed -ErrorAction SilentlyContinue"
+        $run.Errors[0].Id | Should -Be 'ImpVpn.UnknownContract,ImpVpn.PowerShell.Cmdlets.ConfirmVpnContractCommand'
+        $run.Errors[0].Category | Should -Be 'ObjectNotFound'
+    }
+}
