@@ -13,7 +13,8 @@ public sealed record DeviceConfig
 
     public int? ListenPort { get; init; }
 
-    public int? FirewallMark { get; init; }
+    /// <summary>SO_MARK for the device's packets; 0 turns it off. A u32 in the kernel and the UAPI.</summary>
+    public uint? FirewallMark { get; init; }
 
     /// <summary>Remove every peer not listed in <see cref="Peers"/>. Off by default: changes are incremental.</summary>
     public bool ReplacePeers { get; init; }

@@ -28,15 +28,16 @@ public sealed class WireGuardClient : IWireGuardClient
         var runner = ProcessCommandRunner.Instance;
         if (OperatingSystem.IsWindows())
         {
-            var windows = new WindowsTunnelServiceBackend(runner, new NamedPipeUapiTransport(),
-                WindowsTunnelServiceBackend.DefaultConfigFolder, WindowsTunnelServiceBackend.DefaultWireGuardExe);
+            var windows = new WindowsTunnelServiceBackend(runner, WindowsTunnelServiceBackend.DefaultConfigFolder,
+                WindowsTunnelServiceBackend.DefaultWireGuardExe, WindowsTunnelServiceBackend.DefaultWgExe);
             return new WireGuardClient([windows], windows);
         }
 
         context ??= LinuxNetworkContext.Current;
         var link = new LinuxLinkCommands(runner, context);
-        var userspace = new UserspaceBackend(new UnixSocketUapiTransport(UnixSocketUapiTransport.DefaultFolder), link);
-        var kernel = new KernelBackend(runner, link, context);
+        var sockets = new UnixSocketUapiTransport(UnixSocketUapiTransport.DefaultFolder);
+        var userspace = new UserspaceBackend(sockets, link);
+        var kernel = new KernelBackend(runner, link, context, sockets);
         var useKernel = preferKernel ?? KernelBackend.KernelHasWireGuard();
         return new WireGuardClient([userspace, kernel], useKernel ? kernel : userspace);
     }

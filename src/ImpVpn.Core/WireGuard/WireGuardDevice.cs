@@ -9,7 +9,7 @@ public sealed record WireGuardDevice(
     WireGuardBackendKind Backend,
     WireGuardPublicKey? PublicKey,
     int ListenPort,
-    int FirewallMark,
+    uint FirewallMark,
     IReadOnlyList<WireGuardPeer> Peers);
 
 /// <summary>One peer of a device with its live counters.</summary>

@@ -24,6 +24,14 @@ public sealed class UapiErrorException(string device, int errno)
     };
 }
 
+/// <summary>A UAPI reply broke the protocol: cut short (no final errno line, e.g. the device's process died
+/// mid-reply) or otherwise not what the UAPI sends. Treated as a failure, never as a smaller device.</summary>
+public sealed class UapiProtocolException(string device, string problem)
+    : WireGuardException($"WireGuard device '{device}' sent an invalid UAPI reply: {problem}")
+{
+    public string Device { get; } = device;
+}
+
 /// <summary>No device of that name exists.</summary>
 public sealed class WireGuardDeviceNotFoundException(string device)
     : WireGuardException($"There is no WireGuard device named '{device}'.")

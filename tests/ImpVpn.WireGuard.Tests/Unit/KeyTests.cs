@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using ImpVpn.Core.WireGuard;
 using ImpVpn.Core.WireGuard.Keys;
+using ImpVpn.Core.WireGuard.Uapi;
 
 namespace ImpVpn.WireGuard.Tests.Unit;
 
@@ -77,5 +78,18 @@ public sealed class KeyTests
         var stored = Convert.FromBase64String(key.RevealBase64());
         Assert.Equal(0xF8, stored[0]);
         Assert.Equal(0x7F, stored[31]);
+    }
+
+    [Fact]
+    public void A_disposed_private_key_cannot_be_revealed_so_it_is_never_sent_as_all_zeros()
+    {
+        var key = WireGuardPrivateKey.Generate();
+        key.Dispose();
+
+        Assert.Throws<ObjectDisposedException>(key.RevealBase64);
+        Assert.Throws<ObjectDisposedException>(key.RevealHex);
+        Assert.Throws<ObjectDisposedException>(() => key.PublicKey);
+        Assert.Throws<ObjectDisposedException>(() => UapiCodec.EncodeSet(new DeviceConfig { PrivateKey = key }));
+        Assert.Equal("WireGuardPrivateKey(disposed)", key.ToString());
     }
 }

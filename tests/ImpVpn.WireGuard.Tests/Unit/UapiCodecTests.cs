@@ -120,14 +120,40 @@ public sealed class UapiCodecTests
     [InlineData("errno=0\n\n", 0)]
     [InlineData("errno=-22\n\n", -22)]
     [InlineData("errno=1\n\n", 1)]
-    public void Set_replies_give_their_errno(string reply, int errno) => Assert.Equal(errno, UapiCodec.DecodeErrno(reply));
+    public void Set_replies_give_their_errno(string reply, int errno) => Assert.Equal(errno, UapiCodec.DecodeErrno("wg0", reply));
 
     [Theory]
-    [InlineData("\n\n")]
     [InlineData("garbage\n\n")]
     [InlineData("errno=abc\n\n")]
     public void Malformed_replies_are_format_errors(string reply) =>
-        Assert.Throws<FormatException>(() => UapiCodec.DecodeErrno(reply));
+        Assert.Throws<FormatException>(() => UapiCodec.DecodeErrno("wg0", reply));
+
+    [Theory]
+    [InlineData("\n\n")]
+    [InlineData("")]
+    [InlineData("errno=0\nlisten_port=1\n\n")]
+    public void A_set_reply_that_does_not_end_with_errno_is_a_protocol_error(string reply)
+    {
+        var error = Assert.Throws<UapiProtocolException>(() => UapiCodec.DecodeErrno("wg0", reply));
+        Assert.Contains("errno", error.Message);
+        Assert.Equal("wg0", error.Device);
+    }
+
+    [Fact]
+    public void A_get_reply_cut_short_before_errno_is_a_protocol_error_not_a_smaller_device()
+    {
+        using var device = WireGuardPrivateKey.Generate();
+        var truncated =
+            $"private_key={device.RevealHex()}\n" +
+            "listen_port=51820\n" +
+            $"public_key={PeerKey.ToHex()}\n" +
+            "allowed_ip=10.77.0.2/32\n";
+
+        var error = Assert.Throws<UapiProtocolException>(() => UapiCodec.DecodeGet("wg0", truncated));
+
+        Assert.Contains("cut short", error.Message);
+        Assert.DoesNotContain(device.RevealHex(), error.Message);
+    }
 
     [Fact]
     public void A_secret_never_appears_in_the_device_it_decodes()
@@ -136,5 +162,15 @@ public sealed class UapiCodecTests
         var decoded = UapiCodec.DecodeGet("wg0", $"private_key={device.RevealHex()}\nlisten_port=1\nerrno=0\n\n");
         Assert.DoesNotContain(device.RevealBase64(), decoded.ToString());
         Assert.DoesNotContain(device.RevealHex(), decoded.ToString());
+    }
+
+    [Fact]
+    public void A_firewall_mark_is_an_unsigned_32_bit_number_both_ways()
+    {
+        var request = UapiCodec.EncodeSet(new DeviceConfig { FirewallMark = uint.MaxValue });
+        var decoded = UapiCodec.DecodeGet("wg0", "listen_port=51820\nfwmark=4294967295\nerrno=0\n\n");
+
+        Assert.Contains("fwmark=4294967295\n", request);
+        Assert.Equal(uint.MaxValue, decoded.FirewallMark);
     }
 }

@@ -5,8 +5,13 @@ using ImpVpn.Core.WireGuard.Windows;
 
 namespace ImpVpn.WireGuard.Tests.Unit;
 
+/// <summary>What the Windows backend would run, checked on Linux through the recording runner. The ACLs it sets on
+/// secret files (Windows only) are not exercised here.</summary>
 public sealed class WindowsBackendTests : IDisposable
 {
+    private const string WgExe = @"C:\Program Files\WireGuard\wg.exe";
+    private static readonly WireGuardPrivateKey DeviceKey = WireGuardPrivateKey.Generate();
+    private static readonly WireGuardPublicKey Existing = WireGuardPrivateKey.Generate().PublicKey;
     private readonly string _folder = Path.Combine(Path.GetTempPath(), "ivt-win-" + Guid.NewGuid().ToString("N"));
 
     public void Dispose()
@@ -17,11 +22,26 @@ public sealed class WindowsBackendTests : IDisposable
         }
     }
 
+    private WindowsTunnelServiceBackend Backend(RecordingCommandRunner runner, string wireGuardExe = "wireguard.exe") =>
+        new(runner, _folder, wireGuardExe, WgExe);
+
+    /// <summary>wg.exe knowing one tunnel, impvpn1, with one peer.</summary>
+    private static RecordingCommandRunner WgExeWithOneTunnel() => new((file, arguments) => arguments switch
+    {
+        ["show", "interfaces"] => new CommandResult(0, "impvpn1\r\n", string.Empty),
+        ["show", "impvpn1", "dump"] => new CommandResult(0,
+            $"{DeviceKey.RevealBase64()}\t{DeviceKey.PublicKey.ToBase64()}\t51820\t0x10\n" +
+            $"{Existing.ToBase64()}\t(none)\t10.0.0.9:51820\t10.77.0.9/32\t1700000000\t100\t200\toff\n",
+            string.Empty),
+        ["show", _, "dump"] => new CommandResult(1, string.Empty, "Unable to access interface: No such file or directory"),
+        _ => new CommandResult(0, string.Empty, string.Empty),
+    });
+
     [Fact]
     public async Task Creating_a_tunnel_writes_its_conf_and_installs_it_as_a_tunnel_service()
     {
         var runner = new RecordingCommandRunner();
-        var backend = new WindowsTunnelServiceBackend(runner, new NoPipes(), _folder, @"C:\Program Files\WireGuard\wireguard.exe");
+        var backend = Backend(runner, @"C:\Program Files\WireGuard\wireguard.exe");
         using var key = WireGuardPrivateKey.Generate();
 
         await backend.CreateInterfaceAsync("impvpn1", new InterfaceOptions
@@ -47,7 +67,7 @@ public sealed class WindowsBackendTests : IDisposable
     public async Task Deleting_a_tunnel_uninstalls_its_service_and_removes_the_conf()
     {
         var runner = new RecordingCommandRunner();
-        var backend = new WindowsTunnelServiceBackend(runner, new NoPipes(), _folder, "wireguard.exe");
+        var backend = Backend(runner);
         using var key = WireGuardPrivateKey.Generate();
         await backend.CreateInterfaceAsync("impvpn2", new InterfaceOptions { PrivateKey = key }, CancellationToken.None);
 
@@ -57,13 +77,80 @@ public sealed class WindowsBackendTests : IDisposable
         Assert.False(File.Exists(Path.Combine(_folder, "impvpn2.conf")));
     }
 
-    private sealed class NoPipes : IUapiTransport
+    [Fact]
+    public async Task Deleting_a_tunnel_neither_wg_exe_nor_a_conf_knows_runs_no_uninstall()
     {
-        public IReadOnlyList<string> ListDevices() => [];
+        var runner = WgExeWithOneTunnel();
 
-        public bool Exists(string device) => false;
+        await Backend(runner).DeleteInterfaceAsync("other9", CancellationToken.None);
 
-        public Task<string> ExchangeAsync(string device, string request, CancellationToken cancellationToken) =>
-            throw new WireGuardDeviceNotFoundException(device);
+        Assert.Equal([$"{WgExe} show interfaces"], runner.Commands);
     }
+
+    [Fact]
+    public async Task Tunnels_are_listed_and_read_through_wg_exe()
+    {
+        var runner = WgExeWithOneTunnel();
+        var backend = Backend(runner);
+
+        var names = await backend.ListDevicesAsync(CancellationToken.None);
+        var device = await backend.GetDeviceAsync("impvpn1", CancellationToken.None);
+        var missing = await backend.GetDeviceAsync("other9", CancellationToken.None);
+
+        Assert.Equal(["impvpn1"], names);
+        Assert.NotNull(device);
+        Assert.Equal(WireGuardBackendKind.WindowsTunnelService, device.Backend);
+        Assert.Equal(DeviceKey.PublicKey, device.PublicKey);
+        Assert.Equal(0x10u, device.FirewallMark);
+        Assert.Equal(Existing, Assert.Single(device.Peers).PublicKey);
+        Assert.Null(missing);
+        Assert.Equal([$"{WgExe} show interfaces", $"{WgExe} show impvpn1 dump", $"{WgExe} show other9 dump"], runner.Commands);
+    }
+
+    [Fact]
+    public async Task A_peer_change_is_one_wg_exe_set_naming_only_that_peer()
+    {
+        var runner = WgExeWithOneTunnel();
+        var added = WireGuardPrivateKey.Generate().PublicKey;
+
+        await Backend(runner).ConfigureDeviceAsync("impvpn1", new DeviceConfig
+        {
+            Peers =
+            [
+                new PeerConfig(added) { ReplaceAllowedIps = true, AllowedIps = [IpPrefix.Parse("10.77.0.3/32")] },
+                PeerConfig.Removal(Existing),
+            ],
+        }, CancellationToken.None);
+
+        Assert.Equal(
+            [$"{WgExe} set impvpn1 peer {added.ToBase64()} allowed-ips 10.77.0.3/32 peer {Existing.ToBase64()} remove"],
+            runner.Commands);
+    }
+
+    [Fact]
+    public async Task A_private_key_reaches_wg_exe_through_a_file_never_on_its_command_line()
+    {
+        var runner = WgExeWithOneTunnel();
+        using var newKey = WireGuardPrivateKey.Generate();
+
+        await Backend(runner).ConfigureDeviceAsync("impvpn1", new DeviceConfig { PrivateKey = newKey }, CancellationToken.None);
+
+        var set = Assert.Single(runner.Commands);
+        Assert.StartsWith($"{WgExe} set impvpn1 private-key ", set);
+        Assert.DoesNotContain(newKey.RevealBase64(), set);
+        var (path, content) = Assert.Single(runner.FilesSeen);
+        Assert.Equal(newKey.RevealBase64(), content);
+        Assert.False(File.Exists(path));
+    }
+
+    [Theory]
+    [InlineData(@"\\.\pipe\ProtectedPrefix\Administrators\WireGuard\impvpn1", "impvpn1")]
+    [InlineData(@"\\.\pipe\protectedprefix\administrators\wireguard\wg0", "wg0")]
+    [InlineData(@"ProtectedPrefix\Administrators\WireGuard\wg0", "wg0")]
+    [InlineData(@"\\.\pipe\ProtectedPrefix\Administrators\WireGuard\", null)]
+    [InlineData(@"\\.\pipe\WireGuard\wg0", null)]
+    [InlineData(@"\\.\pipe\wg0", null)]
+    [InlineData(@"\\.\pipe\mojo.1234.5678", null)]
+    public void A_pipe_path_names_its_device_only_under_wireguards_protected_prefix(string pipePath, string? device) =>
+        Assert.Equal(device, NamedPipeUapiTransport.DeviceOfPipe(pipePath));
 }

@@ -1,7 +1,8 @@
 namespace ImpVpn.Core.WireGuard.Export;
 
-/// <summary>Writes files that hold secrets: created with mode 0600 from the first byte (never chmod-ed after),
-/// replacing an existing file atomically through a temporary file in the same folder.</summary>
+/// <summary>Writes files that hold secrets: created owner-only from the first byte (mode 0600; on Windows an ACL for
+/// the current user, SYSTEM and Administrators; never tightened after), replacing an existing file atomically
+/// through a temporary file in the same folder (a same-volume move keeps the ACL).</summary>
 public static class SecretFileWriter
 {
     public static void WriteAllBytes(string path, ReadOnlySpan<byte> content)
@@ -9,15 +10,9 @@ public static class SecretFileWriter
         var folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
         Directory.CreateDirectory(folder);
         var temporary = Path.Combine(folder, "." + Path.GetFileName(path) + "." + Guid.NewGuid().ToString("N") + ".tmp");
-        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-
         try
         {
-            using (var stream = new FileStream(temporary, options))
+            using (var stream = OwnerOnlyFile.CreateNew(temporary))
             {
                 stream.Write(content);
                 stream.Flush(flushToDisk: true);

@@ -12,14 +12,24 @@ namespace ImpVpn.Core.WireGuard.Keys;
 public sealed class WireGuardPrivateKey : IDisposable
 {
     private readonly byte[] _bytes;
+    private readonly WireGuardPublicKey _publicKey;
+    private bool _disposed;
 
     private WireGuardPrivateKey(byte[] bytes)
     {
         _bytes = bytes;
-        PublicKey = DerivePublicKey(bytes);
+        _publicKey = DerivePublicKey(bytes);
     }
 
-    public WireGuardPublicKey PublicKey { get; }
+    /// <summary>Throws once disposed: code still holding a disposed key has a lifetime bug worth hearing about.</summary>
+    public WireGuardPublicKey PublicKey
+    {
+        get
+        {
+            ThrowIfDisposed();
+            return _publicKey;
+        }
+    }
 
     public static WireGuardPrivateKey Generate()
     {
@@ -36,13 +46,31 @@ public sealed class WireGuardPrivateKey : IDisposable
         return new WireGuardPrivateKey(bytes);
     }
 
-    public string RevealBase64() => Convert.ToBase64String(_bytes);
+    // A disposed key's bytes are zero, and an all-zero private_key tells the UAPI to remove the device's key:
+    // revealing it must fail loudly instead of silently unkeying the tunnel.
+    public string RevealBase64()
+    {
+        ThrowIfDisposed();
+        return Convert.ToBase64String(_bytes);
+    }
 
-    public string RevealHex() => Convert.ToHexString(_bytes).ToLowerInvariant();
+    public string RevealHex()
+    {
+        ThrowIfDisposed();
+        return Convert.ToHexString(_bytes).ToLowerInvariant();
+    }
 
-    public override string ToString() => $"WireGuardPrivateKey(public {PublicKey})";
+    // ToString stays usable after Dispose: it is called by debuggers and loggers, where throwing would hide the real error.
+    public override string ToString() =>
+        _disposed ? "WireGuardPrivateKey(disposed)" : $"WireGuardPrivateKey(public {_publicKey})";
 
-    public void Dispose() => Array.Clear(_bytes);
+    public void Dispose()
+    {
+        _disposed = true;
+        Array.Clear(_bytes);
+    }
+
+    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
 
     private static WireGuardPublicKey DerivePublicKey(byte[] privateKey)
     {

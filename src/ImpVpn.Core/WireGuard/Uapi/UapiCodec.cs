@@ -98,17 +98,18 @@ internal static class UapiCodec
             : $"{endpoint.Address}:{endpoint.Port}";
 
     /// <summary>The errno of a reply to set=1 (0 on success).</summary>
-    public static int DecodeErrno(string reply)
+    public static int DecodeErrno(string device, string reply) => FinalErrno(device, Lines(reply).ToList());
+
+    /// <summary>The errno that must end every reply. Like wg's userspace_get_device, a reply without it is a
+    /// protocol error: the connection was cut, and what arrived is only part of the device.</summary>
+    private static int FinalErrno(string device, List<(string Key, string Value)> lines)
     {
-        foreach (var (key, value) in Lines(reply))
+        if (lines.Count == 0 || lines[^1].Key != "errno")
         {
-            if (key == "errno")
-            {
-                return ParseInt(value, key);
-            }
+            throw new UapiProtocolException(device, "it does not end with an errno line, so it was cut short.");
         }
 
-        throw new FormatException("The UAPI reply carried no errno line.");
+        return ParseInt(lines[^1].Value, "errno");
     }
 
     /// <summary>Decodes a reply to get=1 into the device's state. The private key is read only to derive the
@@ -116,22 +117,21 @@ internal static class UapiCodec
     public static WireGuardDevice DecodeGet(string device, string reply)
     {
         WireGuardPublicKey? devicePublicKey = null;
-        int listenPort = 0, fwmark = 0;
+        int listenPort = 0;
+        uint fwmark = 0;
         var peers = new List<WireGuardPeer>();
         PeerBuilder? current = null;
+        var lines = Lines(reply).ToList();
+        var errno = FinalErrno(device, lines);
+        if (errno != 0)
+        {
+            throw new UapiErrorException(device, errno);
+        }
 
-        foreach (var (key, value) in Lines(reply))
+        foreach (var (key, value) in lines.SkipLast(1))
         {
             switch (key)
             {
-                case "errno":
-                    var errno = ParseInt(value, key);
-                    if (errno != 0)
-                    {
-                        throw new UapiErrorException(device, errno);
-                    }
-
-                    break;
                 case "private_key":
                     using (var privateKey = WireGuardPrivateKey.Parse(value))
                     {
@@ -143,7 +143,7 @@ internal static class UapiCodec
                     listenPort = ParseInt(value, key);
                     break;
                 case "fwmark":
-                    fwmark = ParseInt(value, key);
+                    fwmark = ParseUInt(value, key);
                     break;
                 case "public_key":
                     if (current is not null)
@@ -190,6 +190,12 @@ internal static class UapiCodec
         int.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number)
             ? number
             : throw new FormatException($"UAPI value of '{key}' is not a number.");
+
+    // fwmark is a u32: values above int.MaxValue (e.g. 0xffffffff) are valid marks.
+    internal static uint ParseUInt(string value, string key) =>
+        uint.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var number)
+            ? number
+            : throw new FormatException($"UAPI value of '{key}' is not an unsigned 32-bit number.");
 
     private sealed class PeerBuilder(WireGuardPublicKey publicKey)
     {

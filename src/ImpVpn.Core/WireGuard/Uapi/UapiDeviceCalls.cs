@@ -17,7 +17,7 @@ internal static class UapiDeviceCalls
     public static async Task SetAsync(IUapiTransport transport, string name, DeviceConfig config, CancellationToken cancellationToken)
     {
         var reply = await transport.ExchangeAsync(name, UapiCodec.EncodeSet(config), cancellationToken).ConfigureAwait(false);
-        var errno = UapiCodec.DecodeErrno(reply);
+        var errno = UapiCodec.DecodeErrno(name, reply);
         if (errno != 0)
         {
             throw new UapiErrorException(name, errno);

@@ -12,40 +12,94 @@ internal sealed class UnixSocketUapiTransport(string socketFolder) : IUapiTransp
     // A reply to get=1 from a device with many peers is large; the cap only stops a runaway peer process.
     private const int MaxReplyBytes = 64 * 1024 * 1024;
 
+    private static readonly TimeSpan StartupGrace = TimeSpan.FromSeconds(2);
+
     public string SocketFolder { get; } = socketFolder;
 
     public string SocketPath(string device) => Path.Combine(SocketFolder, device + ".sock");
 
     public IReadOnlyList<string> ListDevices() =>
         Directory.Exists(SocketFolder)
-            ? Directory.GetFiles(SocketFolder, "*.sock").Select(p => Path.GetFileNameWithoutExtension(p)).Order().ToList()
+            ? Directory.GetFiles(SocketFolder, "*.sock").Select(p => Path.GetFileNameWithoutExtension(p)).Where(Exists).Order().ToList()
             : [];
 
-    public bool Exists(string device) => File.Exists(SocketPath(device));
+    /// <summary>Whether a live process serves this device's socket. As in wg(8), a socket file nobody listens on
+    /// (connect refused: its wireguard-go died) counts as absent and is removed, so the name is free again.</summary>
+    public bool Exists(string device)
+    {
+        var path = SocketPath(device);
+        if (!File.Exists(path))
+        {
+            return false;
+        }
+
+        using var probe = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        try
+        {
+            probe.Connect(new UnixDomainSocketEndPoint(path));
+            return true;
+        }
+        catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionRefused)
+        {
+            RemoveStaleSocket(path);
+            return false;
+        }
+        catch (SocketException)
+        {
+            // Any other failure (e.g. no permission) is wg's "it exists": the exchange will report the real error.
+            return File.Exists(path);
+        }
+    }
 
     public async Task<string> ExchangeAsync(string device, string request, CancellationToken cancellationToken)
     {
-        if (!Exists(device))
-        {
-            throw new WireGuardDeviceNotFoundException(device);
-        }
-
+        var path = SocketPath(device);
         using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         try
         {
-            await socket.ConnectAsync(new UnixDomainSocketEndPoint(SocketPath(device)), cancellationToken).ConfigureAwait(false);
+            await socket.ConnectAsync(new UnixDomainSocketEndPoint(path), cancellationToken).ConfigureAwait(false);
+        }
+        catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionRefused || !File.Exists(path))
+        {
+            RemoveStaleSocket(path);
+            throw new WireGuardDeviceNotFoundException(device);
         }
         catch (SocketException e)
         {
-            // A socket file whose process has died: the device is gone.
-            throw new WireGuardException($"WireGuard device '{device}' does not answer on {SocketPath(device)}: {e.Message}", e);
+            throw new WireGuardException($"WireGuard device '{device}' does not answer on {path}: {e.Message}", e);
         }
 
         await socket.SendAsync(Encoding.ASCII.GetBytes(request), SocketFlags.None, cancellationToken).ConfigureAwait(false);
-        return await ReadReplyAsync(socket, cancellationToken).ConfigureAwait(false);
+        return await ReadReplyAsync(device, socket, cancellationToken).ConfigureAwait(false);
     }
 
-    private static async Task<string> ReadReplyAsync(Socket socket, CancellationToken cancellationToken)
+    // wg(8) checks S_ISSOCK before unlinking; .NET cannot see a file's type, so this follows wireguard-go instead,
+    // which removes whatever refuses connections at that path before it binds its own socket. The folder is
+    // WireGuard's own (root-owned), so nothing else is expected there.
+    private static void RemoveStaleSocket(string path)
+    {
+        // A starting wireguard-go refuses connections between its bind() and listen(); a file that new is not
+        // stale, and deleting it would leave that device without a control socket.
+        if (DateTime.UtcNow - File.GetLastWriteTimeUtc(path) < StartupGrace)
+        {
+            return;
+        }
+
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException)
+        {
+            // Another process cleaned it up or took the name first; either way it is not ours to report.
+        }
+        catch (UnauthorizedAccessException)
+        {
+            // Without rights to the folder the stale file stays; it still counts as absent.
+        }
+    }
+
+    private static async Task<string> ReadReplyAsync(string device, Socket socket, CancellationToken cancellationToken)
     {
         var reply = new StringBuilder();
         var buffer = new byte[16 * 1024];
@@ -54,7 +108,8 @@ internal sealed class UnixSocketUapiTransport(string socketFolder) : IUapiTransp
             var read = await socket.ReceiveAsync(buffer, SocketFlags.None, cancellationToken).ConfigureAwait(false);
             if (read == 0)
             {
-                return reply.ToString();
+                // What arrived is only part of the device: decoding it would drop peers without a word.
+                throw new UapiProtocolException(device, "the connection closed before the reply's final errno line.");
             }
 
             reply.Append(Encoding.ASCII.GetString(buffer, 0, read));

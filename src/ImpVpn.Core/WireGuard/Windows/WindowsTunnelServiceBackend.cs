@@ -1,36 +1,42 @@
 using ImpVpn.Core.WireGuard.Export;
-using ImpVpn.Core.WireGuard.Uapi;
+using ImpVpn.Core.WireGuard.WgTool;
 
 namespace ImpVpn.Core.WireGuard.Windows;
 
 /// <summary>
-/// WireGuard for Windows. An interface is a tunnel service installed from a .conf
-/// (`wireguard.exe /installtunnelservice C:\...\NAME.conf` creates service WireGuardTunnel$NAME);
-/// once it runs, peers are changed one at a time over the tunnel's UAPI named pipe, like wireguard-go.
+/// WireGuard for Windows (WireGuardNT). An interface is a tunnel service installed from a .conf
+/// (`wireguard.exe /installtunnelservice C:\...\NAME.conf` creates service WireGuardTunnel$NAME). WireGuardNT
+/// serves no UAPI pipe, so the running tunnel is read and changed with the wg.exe it ships
+/// (`wg show NAME dump`, `wg set`), through the same code that drives the Linux kernel module.
 /// </summary>
 internal sealed class WindowsTunnelServiceBackend(
-    ICommandRunner runner, IUapiTransport transport, string configFolder, string wireGuardExe) : IWireGuardBackend
+    ICommandRunner runner, string configFolder, string wireGuardExe, string wgExe) : IWireGuardBackend
 {
+    private readonly WgCommands _wg = new(runner, wgExe, WireGuardBackendKind.WindowsTunnelService);
+
     public static string DefaultConfigFolder =>
         Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.CommonApplicationData), "ImpVpn", "tunnels");
 
-    public static string DefaultWireGuardExe =>
-        Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.ProgramFiles), "WireGuard", "wireguard.exe");
+    public static string DefaultWireGuardExe => Path.Combine(InstallFolder, "wireguard.exe");
+
+    public static string DefaultWgExe => Path.Combine(InstallFolder, "wg.exe");
+
+    private static string InstallFolder => Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.ProgramFiles), "WireGuard");
 
     public WireGuardBackendKind Kind => WireGuardBackendKind.WindowsTunnelService;
 
     public string ConfigPath(string name) => Path.Combine(configFolder, name + ".conf");
 
-    public Task<bool> OwnsAsync(string name, CancellationToken cancellationToken) =>
-        Task.FromResult(transport.Exists(name) || File.Exists(ConfigPath(name)));
+    // The .conf counts too: between install and the tunnel coming up, wg.exe does not list it yet.
+    public async Task<bool> OwnsAsync(string name, CancellationToken cancellationToken) =>
+        File.Exists(ConfigPath(name)) || (await ListDevicesAsync(cancellationToken).ConfigureAwait(false)).Contains(name, StringComparer.OrdinalIgnoreCase);
 
-    public Task<IReadOnlyList<string>> ListDevicesAsync(CancellationToken cancellationToken) => Task.FromResult(transport.ListDevices());
+    public Task<IReadOnlyList<string>> ListDevicesAsync(CancellationToken cancellationToken) => _wg.ListInterfacesAsync(cancellationToken);
 
-    public Task<WireGuardDevice?> GetDeviceAsync(string name, CancellationToken cancellationToken) =>
-        UapiDeviceCalls.GetAsync(transport, name, Kind, cancellationToken);
+    public Task<WireGuardDevice?> GetDeviceAsync(string name, CancellationToken cancellationToken) => _wg.GetDeviceAsync(name, cancellationToken);
 
     public Task ConfigureDeviceAsync(string name, DeviceConfig config, CancellationToken cancellationToken) =>
-        UapiDeviceCalls.SetAsync(transport, name, config, cancellationToken);
+        _wg.ConfigureDeviceAsync(name, config, cancellationToken);
 
     /// <summary>Writes NAME.conf (owner-only) and installs it as a tunnel service; peers are added afterwards.</summary>
     public async Task CreateInterfaceAsync(string name, InterfaceOptions options, CancellationToken cancellationToken)
@@ -45,7 +51,7 @@ internal sealed class WindowsTunnelServiceBackend(
 
     public async Task DeleteInterfaceAsync(string name, CancellationToken cancellationToken)
     {
-        if (!File.Exists(ConfigPath(name)) && !transport.Exists(name))
+        if (!await OwnsAsync(name, cancellationToken).ConfigureAwait(false))
         {
             return;
         }

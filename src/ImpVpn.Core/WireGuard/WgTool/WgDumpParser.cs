@@ -2,13 +2,14 @@ using System.Globalization;
 using System.Net;
 using ImpVpn.Core.WireGuard.Keys;
 
-namespace ImpVpn.Core.WireGuard.Linux;
+namespace ImpVpn.Core.WireGuard.WgTool;
 
 /// <summary>Reads `wg show NAME dump`: one tab-separated line for the device (private key, public key, port, fwmark),
-/// then one per peer (public key, preshared key, endpoint, allowed ips, latest handshake, rx, tx, keepalive).</summary>
+/// then one per peer (public key, preshared key, endpoint, allowed ips, latest handshake, rx, tx, keepalive).
+/// wg.exe on Windows prints the same format.</summary>
 internal static class WgDumpParser
 {
-    public static WireGuardDevice Parse(string name, string dump)
+    public static WireGuardDevice Parse(string name, string dump, WireGuardBackendKind backend)
     {
         var lines = dump.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         if (lines.Length == 0)
@@ -25,11 +26,25 @@ internal static class WgDumpParser
         var peers = lines.Skip(1).Select(ParsePeer).ToList();
         return new WireGuardDevice(
             name,
-            WireGuardBackendKind.LinuxKernel,
+            backend,
             device[1] == "(none)" ? null : WireGuardPublicKey.Parse(device[1]),
             int.Parse(device[2], CultureInfo.InvariantCulture),
-            device[3] == "off" ? 0 : int.Parse(device[3], CultureInfo.InvariantCulture),
+            ParseFirewallMark(device[3]),
             peers);
+    }
+
+    // wg prints fwmark as "off" when it is 0 and as "0x%x" otherwise (wg's dump.c); older builds printed decimal.
+    internal static uint ParseFirewallMark(string text)
+    {
+        if (text == "off")
+        {
+            return 0;
+        }
+
+        var parsed = text.StartsWith("0x", StringComparison.OrdinalIgnoreCase)
+            ? uint.TryParse(text.AsSpan(2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var mark)
+            : uint.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out mark);
+        return parsed ? mark : throw new FormatException($"wg's dump shows fwmark '{text}', which is not off, 0x-hex or a number.");
     }
 
     private static WireGuardPeer ParsePeer(string line)
