@@ -18,7 +18,9 @@ internal sealed class ProcessCommandRunner : ICommandRunner
 
     public async Task<CommandResult> RunAsync(string file, IReadOnlyList<string> arguments, CancellationToken cancellationToken)
     {
-        var start = new ProcessStartInfo(file)
+        // A bare name runs from where the prerequisite check found it (PATH, then the sbin folders); on Windows,
+        // and for a name it cannot place, Process resolves it as usual and reports what is missing.
+        var start = new ProcessStartInfo(SystemCommandLocator.Find(file) ?? file)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

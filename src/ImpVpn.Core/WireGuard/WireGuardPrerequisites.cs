@@ -31,7 +31,9 @@ public static class WireGuardPrerequisites
 
         if (!HasNetAdmin())
         {
-            missing.Add(new("root or CAP_NET_ADMIN", "run as root (sudo) or grant CAP_NET_ADMIN"));
+            missing.Add(new("root, or CAP_NET_ADMIN that the ip, wg and wireguard-go it starts inherit",
+                "run as root (sudo), or grant CAP_NET_ADMIN as an ambient capability (systemd: AmbientCapabilities=CAP_NET_ADMIN; "
+                + "or setpriv --inh-caps +net_admin --ambient-caps +net_admin)"));
         }
 
         if (!commandExists("ip"))
@@ -56,6 +58,12 @@ public static class WireGuardPrerequisites
             missing.Add(new("/dev/net/tun (needed by wireguard-go)", "modprobe tun, or give the container the tun device"));
         }
 
+        if (!kernel && !Environment.IsPrivilegedProcess && !CanWriteUapiFolder())
+        {
+            missing.Add(new("write access to /var/run/wireguard, where wireguard-go puts its control sockets",
+                "run as root, or create the folder for this user: install -d -o $USER -m 0700 /var/run/wireguard"));
+        }
+
         return missing;
     }
 
@@ -69,29 +77,45 @@ public static class WireGuardPrerequisites
         }
     }
 
-    public static bool HasNetAdmin()
-    {
-        if (Environment.IsPrivilegedProcess)
-        {
-            return true;
-        }
+    /// <summary>Root, or CAP_NET_ADMIN both effective here and ambient, so that the ip, wg and wireguard-go this
+    /// process starts keep it (a capability that is only effective is dropped when they are exec'd).</summary>
+    public static bool HasNetAdmin() => Environment.IsPrivilegedProcess || HasNetAdmin(File.ReadLines("/proc/self/status"));
 
+    internal static bool HasNetAdmin(IEnumerable<string> procStatus)
+    {
         try
         {
-            var line = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("CapEff:", StringComparison.Ordinal));
-            return line is not null
-                && (Convert.ToUInt64(line["CapEff:".Length..].Trim(), 16) & (1UL << CapNetAdminBit)) != 0;
+            var lines = procStatus.ToList();
+            return HasBit(lines, "CapEff:") && HasBit(lines, "CapAmb:");
         }
         catch (IOException)
         {
             return false;
         }
+
+        static bool HasBit(List<string> lines, string field) =>
+            lines.FirstOrDefault(l => l.StartsWith(field, StringComparison.Ordinal)) is { } line
+            && (Convert.ToUInt64(line[field.Length..].Trim(), 16) & (1UL << CapNetAdminBit)) != 0;
     }
 
-    public static bool CommandExists(string command)
+    public static bool CommandExists(string command) => SystemCommandLocator.Find(command) is not null;
+
+    private static bool CanWriteUapiFolder()
     {
-        var path = Environment.GetEnvironmentVariable("PATH") ?? string.Empty;
-        IEnumerable<string> folders = path.Split(Path.PathSeparator).Concat(["/usr/sbin", "/sbin", "/usr/bin"]);
-        return folders.Any(folder => folder.Length > 0 && File.Exists(Path.Combine(folder, command)));
+        const string folder = "/var/run/wireguard";
+        var probe = Directory.Exists(folder) ? folder : "/var/run";
+        try
+        {
+            var test = Path.Combine(probe, $".impvpn-probe-{Environment.ProcessId}");
+            using (File.Create(test, 1, FileOptions.DeleteOnClose))
+            {
+            }
+
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
     }
 }
