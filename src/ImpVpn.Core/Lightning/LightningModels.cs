@@ -54,8 +54,7 @@ public sealed record InvoiceInfo(
     byte[] DescriptionHash,
     DateTimeOffset CreationDate,
     long ExpirySeconds,
-    DateTimeOffset? SettleDate,
-    bool IsHold);
+    DateTimeOffset? SettleDate);
 
 public sealed record DecodedPaymentRequest(
     string Destination,

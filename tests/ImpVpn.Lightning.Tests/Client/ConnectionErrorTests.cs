@@ -48,6 +48,18 @@ public sealed class ConnectionErrorTests
     }
 
     [Fact]
+    public async Task Without_a_pinned_certificate_lnds_self_signed_one_is_refused_and_the_error_says_to_give_tls_cert()
+    {
+        await using var net = await TestNetwork.StartAsync("alice");
+        var pinned = TestNetwork.OptionsFor(net["alice"]);
+        var unpinned = new LndConnectionOptions(pinned.Host, pinned.Port, null, await File.ReadAllBytesAsync(net["alice"].MacaroonPath), "regtest");
+
+        var error = await Assert.ThrowsAsync<CertificateMismatchException>(() => LndNode.ConnectAsync(unpinned, false, None));
+        Assert.Contains("no trusted authority", error.Message);
+        Assert.DoesNotContain("pinned", error.Message);
+    }
+
+    [Fact]
     public async Task A_missing_macaroon_file_is_refused_before_any_call()
     {
         await using var net = await TestNetwork.StartAsync("alice");

@@ -18,10 +18,12 @@ internal static class LndErrorMapper
             && (e.Status.DebugException is HttpRequestException || detail.Contains("SSL", StringComparison.OrdinalIgnoreCase));
         if (e.StatusCode == StatusCode.Unavailable || transportFailure)
         {
-            return tls.RefusedACertificate
-                ? new CertificateMismatchException(
-                    $"The node at {options.Host}:{options.Port} presented a TLS certificate other than the pinned tls.cert. " +
-                    "If LND regenerated its certificate, point ImpVpn at the new tls.cert.", e)
+            return tls.LastHandshakeRefused
+                ? new CertificateMismatchException(tls.IsPinned
+                    ? $"The node at {options.Host}:{options.Port} presented a TLS certificate other than the pinned tls.cert. " +
+                      "If LND regenerated its certificate, point ImpVpn at the new tls.cert."
+                    : $"The node at {options.Host}:{options.Port} presented a TLS certificate that no trusted authority vouches for. " +
+                      "LND's own certificate is self-signed: give its tls.cert (the lndconnect URI's cert parameter, or -TlsCertPath).", e)
                 : new NodeUnreachableException($"Cannot reach LND at {options.Host}:{options.Port}: {Simplify(detail)}", e);
         }
 

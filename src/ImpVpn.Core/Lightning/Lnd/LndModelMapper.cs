@@ -17,7 +17,9 @@ internal static class LndModelMapper
         r.Uris.ToList(),
         r.Version);
 
-    public static InvoiceInfo ToInvoiceInfo(Invoice i, bool isHold = false) => new(
+    // LND's Invoice does not say whether it is a hold invoice (an unsettled one simply has no preimage yet), so
+    // neither does InvoiceInfo.
+    public static InvoiceInfo ToInvoiceInfo(Invoice i) => new(
         i.RHash.ToByteArray(),
         (InvoiceState)(int)i.State,
         i.Value,
@@ -27,8 +29,7 @@ internal static class LndModelMapper
         i.DescriptionHash.ToByteArray(),
         DateTimeOffset.FromUnixTimeSeconds(i.CreationDate),
         i.Expiry,
-        i.SettleDate > 0 ? DateTimeOffset.FromUnixTimeSeconds(i.SettleDate) : null,
-        isHold || i.RPreimage.IsEmpty);
+        i.SettleDate > 0 ? DateTimeOffset.FromUnixTimeSeconds(i.SettleDate) : null);
 
     public static DecodedPaymentRequest ToDecoded(PayReq p) => new(
         p.Destination,

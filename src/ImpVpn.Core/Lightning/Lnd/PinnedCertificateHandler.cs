@@ -6,7 +6,8 @@ namespace ImpVpn.Core.Lightning.Lnd;
 /// <summary>
 /// TLS for LND: its certificate is self-signed, so no CA can vouch for it. The connection is accepted when the
 /// server presents exactly the pinned tls.cert, and refused otherwise — whatever the host name.
-/// Remembers that it refused, so the failure can be reported as a certificate mismatch, not as "unreachable".
+/// Remembers whether the latest handshake was refused, so that failure can be reported as a certificate problem, not
+/// as "unreachable" — and a later failure after a good handshake is not blamed on the certificate.
 /// </summary>
 internal sealed class PinnedCertificateHandler
 {
@@ -14,7 +15,11 @@ internal sealed class PinnedCertificateHandler
 
     public PinnedCertificateHandler(byte[]? pinned) => _pinned = pinned;
 
-    public bool RefusedACertificate { get; private set; }
+    /// <summary>Whether the most recent handshake ended with this handler refusing the server's certificate.</summary>
+    public bool LastHandshakeRefused { get; private set; }
+
+    /// <summary>True when a tls.cert is pinned; false when the system's CAs judge the certificate (lndconnect without cert).</summary>
+    public bool IsPinned => _pinned is not null;
 
     public SocketsHttpHandler CreateHandler() => new()
     {
@@ -42,11 +47,7 @@ internal sealed class PinnedCertificateHandler
             accepted = certificate is not null && certificate.GetRawCertData().AsSpan().SequenceEqual(_pinned);
         }
 
-        if (!accepted)
-        {
-            RefusedACertificate = true;
-        }
-
+        LastHandshakeRefused = !accepted;
         return accepted;
     }
 }
