@@ -52,7 +52,7 @@ public sealed class WindowsBackendTests : IDisposable
         }, CancellationToken.None);
 
         var conf = Path.Combine(_folder, "impvpn1.conf");
-        Assert.Equal([$@"C:\Program Files\WireGuard\wireguard.exe /installtunnelservice {conf}"], runner.Commands);
+        Assert.Equal([$@"C:\Program Files\WireGuard\wireguard.exe /installtunnelservice {conf}", $"{WgExe} show impvpn1 public-key"], runner.Commands);
         var text = await File.ReadAllTextAsync(conf);
         Assert.Contains($"PrivateKey = {key.RevealBase64()}\n", text);
         Assert.Contains("Address = 10.77.0.2/32\n", text);
@@ -61,6 +61,45 @@ public sealed class WindowsBackendTests : IDisposable
         {
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(conf));
         }
+    }
+
+    [Fact]
+    public async Task Creating_waits_for_the_tunnel_to_come_up_and_a_failed_install_leaves_no_key_behind()
+    {
+        var checks = 0;
+        var slow = new RecordingCommandRunner((file, arguments) => arguments switch
+        {
+            ["show", "impvpn3", "public-key"] => new CommandResult(++checks < 3 ? 1 : 0, string.Empty, string.Empty),
+            _ => new CommandResult(0, string.Empty, string.Empty),
+        });
+        using var key = WireGuardPrivateKey.Generate();
+        await Backend(slow).CreateInterfaceAsync("impvpn3", new InterfaceOptions { PrivateKey = key }, CancellationToken.None);
+        Assert.Equal(3, checks);
+
+        var failing = new RecordingCommandRunner((file, arguments) => arguments is ["/installtunnelservice", _]
+            ? new CommandResult(1, string.Empty, "Access is denied.")
+            : new CommandResult(0, string.Empty, string.Empty));
+        await Assert.ThrowsAsync<SystemCommandException>(() => Backend(failing).CreateInterfaceAsync("impvpn4", new InterfaceOptions { PrivateKey = key }, CancellationToken.None));
+        Assert.False(File.Exists(Path.Combine(_folder, "impvpn4.conf")));
+
+        var never = new RecordingCommandRunner((file, arguments) => new CommandResult(arguments is ["show", _, "public-key"] ? 1 : 0, string.Empty, string.Empty));
+        var backend = new WindowsTunnelServiceBackend(never, _folder, "wireguard.exe", WgExe, serviceStartWait: TimeSpan.Zero);
+        Assert.Contains("did not come up", (await Assert.ThrowsAsync<WireGuardException>(
+            () => backend.CreateInterfaceAsync("impvpn5", new InterfaceOptions { PrivateKey = key }, CancellationToken.None))).Message);
+    }
+
+    [Fact]
+    public async Task A_route_to_a_peer_set_after_start_is_added_on_the_tunnels_interface()
+    {
+        var runner = new RecordingCommandRunner();
+        var backend = Backend(runner);
+
+        await backend.AddRouteAsync("impvpn1", IpPrefix.Parse("10.77.0.1/32"), CancellationToken.None);
+        await backend.RemoveRouteAsync("impvpn1", IpPrefix.Parse("fd00::1/128"), CancellationToken.None);
+
+        Assert.Equal(
+            ["netsh interface ipv4 add route 10.77.0.1/32 impvpn1 store=active", "netsh interface ipv6 delete route fd00::1/128 impvpn1 store=active"],
+            runner.Commands);
     }
 
     [Fact]
