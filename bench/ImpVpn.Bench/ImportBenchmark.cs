@@ -28,7 +28,7 @@ internal sealed class ImportBenchmark : IBenchmark
     {
         var bare = "exit";
         var import = $"Import-Module '{Module}'; exit";
-        var firstCall = $"Import-Module '{Module}'; $env:IMPVPN_HOME = Join-Path ([IO.Path]::GetTempPath()) ('impvpn-bench-' + $PID); Get-VpnTunnel | Out-Null; Remove-Item -Recurse -Force $env:IMPVPN_HOME; exit";
+        var firstCall = $"Import-Module '{Module}'; $env:IMPVPN_HOME = Join-Path ([IO.Path]::GetTempPath()) ('impvpn-bench-' + $PID); Get-VpnTunnel | Out-Null; if (Test-Path $env:IMPVPN_HOME) {{ Remove-Item -Recurse -Force $env:IMPVPN_HOME }}; exit";
         Time(bare);
         Time(import); // warm-up: disk cache and the tool's first resolution
 
