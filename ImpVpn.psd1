@@ -18,6 +18,7 @@
         'Confirm-VpnContract'
         'Update-VpnContract'
         'Get-VpnTunnel'
+        'Export-VpnTunnelConfig'
         'Start-VpnProvider'
     )
     FunctionsToExport    = @()
@@ -33,7 +34,8 @@
 Buy (Request-VpnQuote | Confirm-VpnContract), refresh (Update-VpnContract, also -ExpiringWithin -TotalBudgetSat for
 schedulers), list (Get-VpnTunnel) and sell (Start-VpnProvider) WireGuard tunnels between LND nodes, paid with hold
 invoices that the seller settles only after adding your peer. Kernel WireGuard, wireguard-go and WireGuard for
-Windows backends; -ConfigOnly for other devices. Connect-VpnNode takes an LND directory, files or an lndconnect URI.
+Windows backends; -ConfigOnly for other devices, whose configuration Export-VpnTunnelConfig writes as a wg-quick
+file or a QR code for WireGuard's phone apps. Connect-VpnNode takes an LND directory, files or an lndconnect URI.
 '@
         }
     }

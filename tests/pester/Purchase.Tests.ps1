@@ -34,6 +34,34 @@ Describe 'Buying a tunnel with the cmdlets' {
         (Get-VpnTunnel -Id $tunnel.Id).State | Should -Be 'Active'
     }
 
+    It 'exports a bought tunnel as a wg-quick file and a QR code, owner-only, and never over a file unasked' {
+        $tunnel = Request-VpnQuote $Bob -Duration '00:10:00' | Confirm-VpnContract -ConfigOnly
+        $folder = New-Item -ItemType Directory (Join-Path $Root "export-$($tunnel.Id)")
+
+        $conf = $tunnel | Export-VpnTunnelConfig -Path $folder
+        $png = $tunnel | Export-VpnTunnelConfig -Path $folder -Format QrCodePng
+
+        $conf.Name | Should -Be "ivpn-$($tunnel.Id.Substring(0, 8)).conf"
+        $conf.UnixFileMode | Should -Be ([IO.UnixFileMode] 'UserRead, UserWrite')
+        $png.UnixFileMode | Should -Be ([IO.UnixFileMode] 'UserRead, UserWrite')
+        $text = Get-Content -Raw $conf.FullName
+        $text | Should -Be (Get-Content -Raw $tunnel.ConfigPath)
+        $text | Should -Match "(?m)^Address = $([regex]::Escape($tunnel.Address))/32$"
+        $text | Should -Match "(?m)^Endpoint = 192\.0\.2\.1:51820$"
+        $text | Should -Match "(?m)^PublicKey = $([regex]::Escape($tunnel.SellerWireGuardKey))$"
+        [byte[]] $signature = [IO.File]::ReadAllBytes($png.FullName)[0..7]
+        $signature | Should -Be @(0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A)
+
+        $tunnel | Export-VpnTunnelConfig -Path $folder -ErrorVariable failure -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $failure[0].FullyQualifiedErrorId | Should -BeLike 'ImpVpn.FileExists,*'
+        ($tunnel | Export-VpnTunnelConfig -Path $folder -Force).FullName | Should -Be $conf.FullName
+        $elsewhere = Join-Path $folder 'whatif.conf'
+        $tunnel | Export-VpnTunnelConfig -Path $elsewhere -WhatIf
+        Test-Path $elsewhere | Should -BeFalse
+        Export-VpnTunnelConfig -Id nosuch -ErrorVariable missing -ErrorAction SilentlyContinue
+        $missing[0].FullyQualifiedErrorId | Should -BeLike 'ImpVpn.TunnelNotFound,*'
+    }
+
     It 'accepts a quote by -PubKey -Nonce -Price, as the original API did' {
         $quote = Request-VpnQuote $Bob -Duration '00:10:00'
         $tunnel = Confirm-VpnContract -PubKey $Bob -Nonce $quote.Nonce -Price $quote.PriceSat -ConfigOnly

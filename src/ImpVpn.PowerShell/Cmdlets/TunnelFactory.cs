@@ -1,8 +1,7 @@
+using ImpVpn.Core.Buyer;
 using ImpVpn.Core.Contracts;
 using ImpVpn.Core.Store;
 using ImpVpn.Core.WireGuard;
-using ImpVpn.Core.WireGuard.Export;
-using ImpVpn.Core.WireGuard.Keys;
 using ImpVpn.PowerShell.Output;
 
 namespace ImpVpn.PowerShell.Cmdlets;
@@ -32,20 +31,8 @@ internal static class TunnelFactory
 
     public static string WriteConfig(ContractRecord contract, ContractStore store)
     {
-        var key = WireGuardPrivateKey.Parse(store.ReadSecret(contract.Id + ".key") ?? throw new InvalidOperationException("The tunnel's key is missing."));
-        var config = new WgQuickConfig(key, [IpPrefix.Parse(contract.BuyerAddress)])
-        {
-            Peers =
-            [
-                new WgQuickPeer(WireGuardPublicKey.Parse(contract.SellerWireGuardKey), contract.AllowedIps.Select(IpPrefix.Parse).ToList())
-                {
-                    Endpoint = contract.Endpoint,
-                    PersistentKeepalive = TimeSpan.FromSeconds(25),
-                },
-            ],
-        };
         var path = Path.Combine(store.Root, "keys", contract.Id + ".conf");
-        config.WriteFile(path);
+        TunnelConfig.For(contract, store).WriteFile(path);
         return path;
     }
 }

@@ -128,6 +128,7 @@ public abstract class VpnCmdletBase : PSCmdlet
         FileNotFoundException or DirectoryNotFoundException => new ErrorRecord(e, "ImpVpn.FileNotFound", ErrorCategory.ObjectNotFound, target),
         IOException or UnauthorizedAccessException => new ErrorRecord(e, "ImpVpn.StoreError", ErrorCategory.WriteError, target),
         TimeoutException => new ErrorRecord(e, "ImpVpn.Timeout", ErrorCategory.OperationTimeout, target),
+        InvalidOperationException => new ErrorRecord(e, "ImpVpn.InvalidOperation", ErrorCategory.InvalidOperation, target),
         _ => new ErrorRecord(e, "ImpVpn.Unexpected", ErrorCategory.NotSpecified, target),
     };
 }

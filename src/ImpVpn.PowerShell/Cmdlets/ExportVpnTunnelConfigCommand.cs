@@ -1,0 +1,105 @@
+using System.Management.Automation;
+using ImpVpn.Core.Buyer;
+using ImpVpn.Core.Contracts;
+using ImpVpn.Core.WireGuard.Export;
+using ImpVpn.PowerShell.Completion;
+using ImpVpn.PowerShell.Output;
+using ImpVpn.PowerShell.Session;
+
+namespace ImpVpn.PowerShell.Cmdlets;
+
+/// <summary>
+/// Writes a bought tunnel's configuration for a device ImpVpn does not drive: a wg-quick .conf, or a QR code PNG.
+/// What users read (Get-Help) is written in docs/help/Export-VpnTunnelConfig.md.
+/// </summary>
+[Cmdlet(VerbsData.Export, "VpnTunnelConfig", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
+[OutputType(typeof(FileInfo))]
+public sealed class ExportVpnTunnelConfigCommand : VpnCmdletBase
+{
+    // Files written by this run: a second tunnel must not silently replace the first one's file.
+    private readonly HashSet<string> _written = new(StringComparer.Ordinal);
+
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(TunnelIdCompleter))]
+    [ValidatePattern("^[0-9a-zA-Z]{1,64}$")]
+    public string[] Id { get; set; } = [];
+
+    [Parameter(Position = 1)]
+    public string? Path { get; set; }
+
+    [Parameter]
+    public TunnelConfigFormat Format { get; set; } = TunnelConfigFormat.Conf;
+
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        var store = Checked(VpnSession.ExistingStore);
+        foreach (var id in Id)
+        {
+            var contract = store is null ? null : Checked(() => store.Find(id));
+            if (contract is null || contract.Role != ContractRole.Buyer)
+            {
+                WriteError(new ErrorRecord(new ItemNotFoundException($"No tunnel {id} bought from this machine."),
+                    "ImpVpn.TunnelNotFound", ErrorCategory.ObjectNotFound, id));
+                continue;
+            }
+
+            var target = TargetPath(id);
+            if (_written.Contains(target))
+            {
+                WriteError(new ErrorRecord(new ArgumentException($"Several tunnels would be written to '{target}'; give a folder as -Path."),
+                    "ImpVpn.InvalidArgument", ErrorCategory.InvalidArgument, id));
+                continue;
+            }
+
+            if (File.Exists(target) && !Force)
+            {
+                WriteError(new ErrorRecord(new IOException($"'{target}' exists; add -Force to replace it."),
+                    "ImpVpn.FileExists", ErrorCategory.ResourceExists, target));
+                continue;
+            }
+
+            if (!ShouldProcess(target, $"Write tunnel {id}'s configuration, its private key included, as {Format} (readable by you only)"))
+            {
+                continue;
+            }
+
+            try
+            {
+                Checked(() => Write(contract, store!, target));
+                _written.Add(target);
+                WriteObject(new FileInfo(target));
+            }
+            catch (VpnCmdletException e)
+            {
+                WriteError(WithTarget(e.ErrorRecord, id));
+            }
+        }
+    }
+
+    private bool Write(ContractRecord contract, Core.Store.ContractStore store, string target)
+    {
+        var config = TunnelConfig.For(contract, store);
+        if (Format == TunnelConfigFormat.QrCodePng)
+        {
+            TunnelQrCode.SavePng(config, target);
+        }
+        else
+        {
+            config.WriteFile(target);
+        }
+
+        return true;
+    }
+
+    /// <summary>The file to write: -Path itself, or a file named after the tunnel in the folder -Path names (the
+    /// current one by default). The name stays within 15 characters because wg-quick names the interface after it.</summary>
+    private string TargetPath(string id)
+    {
+        var resolved = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path ?? ".");
+        var name = $"ivpn-{id[..Math.Min(8, id.Length)]}{(Format == TunnelConfigFormat.QrCodePng ? ".png" : ".conf")}";
+        return Directory.Exists(resolved) ? System.IO.Path.Combine(resolved, name) : resolved;
+    }
+}
