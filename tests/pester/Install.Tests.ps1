@@ -64,6 +64,7 @@ Import-Module ImpVpn
 `$env:IMPVPN_HOME = Join-Path `$HOME 'store'
 @(Get-VpnTunnel).Count.ToString() + ' ' + (Get-Command -Module ImpVpn).Count + ' ' + (Get-Module ImpVpn).ModuleBase
 "@
-        $run.Last | Should -BeLike "0 6 $($run.Home)/.local/share/powershell/Modules/ImpVpn/*"
+        $cmdlets = @((Import-PowerShellDataFile (Join-Path $env:IMPVPN_MODULE 'ImpVpn.psd1')).CmdletsToExport).Count
+        $run.Last | Should -BeLike "0 $cmdlets $($run.Home)/.local/share/powershell/Modules/ImpVpn/*"
     }
 }
