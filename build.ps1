@@ -84,10 +84,11 @@ function Test-IsRoot {
 
 function Get-MissingSystemTools {
     if (-not $IsLinux) { return @() }
-    $PATHs = @($env:PATH -split ':') + @('/usr/sbin', '/sbin')
+    $PATHs = @($env:PATH -split ':' | Where-Object { $_ }) + @('/usr/sbin', '/sbin')
     return @($AptPackages.Keys | Where-Object {
             $command = $_
-            -not ($PATHs | Where-Object { Test-Path (Join-Path $_ $command) -PathType Leaf })
+            # File.Exists, not Test-Path: a PATH folder this user may not read (another user's) is simply not a match.
+            -not ($PATHs | Where-Object { [IO.File]::Exists((Join-Path $_ $command)) })
         })
 }
 
