@@ -177,7 +177,8 @@ function Read-TrxCounts([string] $TrxPath, [string] $Suite) {
         Suite   = $Suite
         Passed  = [int] $counters.passed
         Failed  = [int] $counters.failed + [int] $counters.error + [int] $counters.timeout + [int] $counters.aborted
-        Skipped = [int] $counters.notExecuted
+        # VSTest's trx leaves notExecuted at 0 for skipped xunit tests; they are the ones counted but not executed.
+        Skipped = [int] $counters.total - [int] $counters.executed
     }
 }
 
