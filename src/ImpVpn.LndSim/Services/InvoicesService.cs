@@ -41,9 +41,16 @@ public sealed class InvoicesService(NodeContext context) : Invoices.InvoicesBase
 
     public override async Task SubscribeSingleInvoice(SubscribeSingleInvoiceRequest request, IServerStreamWriter<Invoice> stream, ServerCallContext call)
     {
-        var invoice = context.Network.LookupInvoice(context.Node.Name, request.RHash.ToByteArray()) ?? throw SimErrors.UnknownInvoice();
         try
         {
+            // As LND: a subscription to a hash with no invoice yet is no error; it waits for the invoice to be added.
+            // (Polled: invoices are added rarely and this is the simulator.)
+            SimInvoice? invoice;
+            while ((invoice = context.Network.LookupInvoice(context.Node.Name, request.RHash.ToByteArray())) is null)
+            {
+                await Task.Delay(50, call.CancellationToken);
+            }
+
             while (true)
             {
                 var (changed, snapshot) = context.Network.Read(() => (invoice.Changed.Task, invoice.ToProto()));

@@ -181,6 +181,35 @@ public sealed class PaymentTests
         Assert.Equal(SHA256.HashData("terms"u8.ToArray()), (await alice.DecodePaymentRequestAsync(hold.PaymentRequest, None)).DescriptionHash);
     }
 
+    [Fact]
+    public async Task A_subscription_made_before_its_invoice_exists_waits_for_it_as_lnd_does()
+    {
+        await using var net = await AliceAndBobAsync();
+        var bob = await net.ClientAsync("bob");
+        var preimage = RandomNumberGenerator.GetBytes(32);
+        var hash = SHA256.HashData(preimage);
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        var first = Task.Run(async () =>
+        {
+            await foreach (var invoice in bob.SubscribeSingleInvoiceAsync(hash, stop.Token))
+            {
+                return invoice;
+            }
+
+            return null;
+        });
+
+        // Give the subscription time to reach the node first (an ordering aid, not a timed assertion): LND answers it
+        // by waiting, where a NotFound would fault the task.
+        await Task.Delay(300);
+        Assert.False(first.IsFaulted);
+        await bob.AddHoldInvoiceAsync(new HoldInvoiceRequest(hash, 3_000), None);
+
+        var seen = await first;
+        Assert.NotNull(seen);
+        Assert.Equal((InvoiceState.Open, 3_000L), (seen.State, seen.ValueSat));
+    }
+
     internal static async Task WaitForStateAsync(ILightningNode node, byte[] hash, InvoiceState state)
     {
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(20));
