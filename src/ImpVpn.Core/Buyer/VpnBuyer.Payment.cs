@@ -9,9 +9,24 @@ namespace ImpVpn.Core.Buyer;
 /// <summary>The buyer's payment: the invoice checked before anything is paid, the hold invoice paid at most once, the seller asked to activate while the payment is held.</summary>
 public sealed partial class VpnBuyer
 {
-    private async Task<DecodedPaymentRequest> CheckInvoiceAsync(string paymentRequest, string seller, long priceSat, byte[] termsHash, CancellationToken cancellationToken)
+    /// <summary>The seller's invoice as the user's own node reads it.</summary>
+    private async Task<DecodedPaymentRequest> DecodeSellerInvoiceAsync(string paymentRequest, CancellationToken cancellationToken)
     {
-        var decoded = await _node.DecodePaymentRequestAsync(paymentRequest, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await _node.DecodePaymentRequestAsync(paymentRequest, cancellationToken).ConfigureAwait(false);
+        }
+        catch (LightningRpcException e)
+        {
+            // Malformed, or for another network: the seller's invoice, not the user's node, is at fault.
+            throw new PurchaseException(PurchaseError.InvoiceMismatch, $"Your node cannot use the seller's invoice ({e.Message}). Nothing was paid.", e);
+        }
+    }
+
+    /// <summary>Refuses, before anything is paid, an invoice that does not pay the seller, asks another amount or
+    /// does not commit to the agreed terms.</summary>
+    private static void CheckInvoice(DecodedPaymentRequest decoded, string seller, long priceSat, byte[] termsHash)
+    {
         if (!string.Equals(decoded.Destination, seller, StringComparison.OrdinalIgnoreCase))
         {
             throw new PurchaseException(PurchaseError.InvoiceMismatch, $"The invoice pays {decoded.Destination}, not the seller {seller}. Nothing was paid.");
@@ -26,8 +41,6 @@ public sealed partial class VpnBuyer
         {
             throw new PurchaseException(PurchaseError.InvoiceMismatch, "The invoice's description hash does not commit to the agreed terms. Nothing was paid.");
         }
-
-        return decoded;
     }
 
     private async Task<ContractRecord> PayAndActivateAsync(ContractRecord contract, BuyerOptions options, CancellationToken cancellationToken)

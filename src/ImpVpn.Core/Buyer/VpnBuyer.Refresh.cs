@@ -36,11 +36,13 @@ public sealed partial class VpnBuyer
             throw new PurchaseException(PurchaseError.PriceAboveMaximum, $"The refresh costs {offer.PriceSat} sat; the most you allowed is {max} sat. Nothing was paid.");
         }
 
-        var decodedHash = (await _node.DecodePaymentRequestAsync(offer.PaymentRequest, cancellationToken).ConfigureAwait(false)).PaymentHash;
+        var decoded = await DecodeSellerInvoiceAsync(offer.PaymentRequest, cancellationToken).ConfigureAwait(false);
+        var decodedHash = decoded.PaymentHash;
         var hashHex = Convert.ToHexString(decodedHash).ToLowerInvariant();
+        // A refresh's terms name its own invoice's payment hash, so the invoice is read before they can be checked.
         var terms = new ContractTerms(contract.Id, contract.PeerPubKey, _myPubKey, contract.BuyerWireGuardKey, offer.PriceSat,
             (long)duration.TotalSeconds, hashHex, "refresh");
-        await CheckInvoiceAsync(offer.PaymentRequest, contract.PeerPubKey, offer.PriceSat, terms.DescriptionHash(), cancellationToken).ConfigureAwait(false);
+        CheckInvoice(decoded, contract.PeerPubKey, offer.PriceSat, terms.DescriptionHash());
 
         // Recorded before paying, as for a purchase: a run that dies from here on is finished by the next run.
         var refresh = new RefreshPayment(hashHex, offer.PriceSat, (long)duration.TotalSeconds);

@@ -68,7 +68,8 @@ public sealed partial class VpnBuyer : IAsyncDisposable
 
         var terms = new ContractTerms(accepted.ContractId, quote.SellerPubKey, _myPubKey, wireGuardKey.PublicKey.ToBase64(),
             quote.PriceSat, (long)quote.Duration.TotalSeconds, quote.Nonce);
-        var decoded = await CheckInvoiceAsync(accepted.PaymentRequest, quote.SellerPubKey, quote.PriceSat, terms.DescriptionHash(), cancellationToken).ConfigureAwait(false);
+        var decoded = await DecodeSellerInvoiceAsync(accepted.PaymentRequest, cancellationToken).ConfigureAwait(false);
+        CheckInvoice(decoded, quote.SellerPubKey, quote.PriceSat, terms.DescriptionHash());
         var contractId = ValidContractId(accepted.ContractId);
         _log.Log(LogLevel.Verbose, $"Contract {contractId}: the seller's invoice pays {quote.SellerPubKey}, asks exactly {quote.PriceSat} sat and commits to the terms (payment hash {Convert.ToHexString(decoded.PaymentHash).ToLowerInvariant()}).");
 

@@ -23,6 +23,15 @@ public sealed class SimNetwork
 
     public string Network { get; }
 
+    /// <summary>As LND: an invoice for another chain (lnbc… on regtest, say) is refused, not decoded or paid.</summary>
+    public void EnsureOnThisNetwork(Bolt11Invoice decoded)
+    {
+        if (decoded.Currency != Bolt11Invoice.CurrencyFor(Network))
+        {
+            throw SimErrors.Of(StatusCode.Unknown, $"invoice not for current active network '{Network}'");
+        }
+    }
+
     /// <summary>How long an ACCEPTED hold invoice keeps its HTLC before the simulated node cancels it back
     /// (a real node does so near the HTLC's CLTV expiry).</summary>
     public TimeSpan HeldHtlcTimeout { get; set; } = TimeSpan.FromMinutes(10);
@@ -414,6 +423,7 @@ public sealed class SimNetwork
             throw SimErrors.Of(StatusCode.InvalidArgument, $"invalid payment request: {e.Message}");
         }
 
+        EnsureOnThisNetwork(decoded);
         if (decoded.AmountMsat is not { } amount)
         {
             throw SimErrors.Of(StatusCode.InvalidArgument, "amount must be specified when paying a zero amount invoice");

@@ -136,6 +136,7 @@ public sealed class LightningService(NodeContext context) : Lightning.LightningB
             throw SimErrors.Of(StatusCode.Unknown, $"invalid payment request: {e.Message}");
         }
 
+        Net.EnsureOnThisNetwork(decoded);
         return Task.FromResult(new PayReq
         {
             Destination = decoded.PayeeHex,

@@ -79,7 +79,7 @@ public sealed class ExportVpnTunnelConfigCommand : VpnCmdletBase
         }
     }
 
-    private bool Write(ContractRecord contract, Core.Store.ContractStore store, string target)
+    private void Write(ContractRecord contract, Core.Store.ContractStore store, string target)
     {
         var config = TunnelConfig.For(contract, store);
         if (Format == TunnelConfigFormat.QrCodePng)
@@ -90,8 +90,6 @@ public sealed class ExportVpnTunnelConfigCommand : VpnCmdletBase
         {
             config.WriteFile(target);
         }
-
-        return true;
     }
 
     /// <summary>The file to write: -Path itself, or a file named after the tunnel in the folder -Path names (the

@@ -57,11 +57,7 @@ public sealed class StartVpnProviderCommand : VpnCmdletBase
         var node = RequireNode();
         if (!ConfigOnly)
         {
-            Checked(() =>
-            {
-                WireGuardPrerequisites.EnsureReady();
-                return true;
-            });
+            Checked(WireGuardPrerequisites.EnsureReady);
         }
 
         Run(async (log, ct) =>

@@ -74,6 +74,12 @@ public abstract class VpnCmdletBase : PSCmdlet
         }
     }
 
+    protected static void Checked(Action work) => Checked(() =>
+    {
+        work();
+        return true;
+    });
+
     private void Write(LogLevel level, string message)
     {
         switch (level)

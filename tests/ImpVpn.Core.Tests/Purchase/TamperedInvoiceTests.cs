@@ -4,6 +4,7 @@ using ImpVpn.Core.Buyer;
 using ImpVpn.Core.Lightning;
 using ImpVpn.Core.Lightning.Lnd;
 using ImpVpn.Core.Protocol;
+using ImpVpn.LndSim.Crypto;
 
 namespace ImpVpn.Core.Tests.Purchase;
 
@@ -18,12 +19,16 @@ public sealed class TamperedInvoiceTests
         Amount,
         Payee,
         DescriptionHash,
+
+        /// <summary>A mainnet invoice (lnbc…) handed to a regtest buyer: its node cannot even read it.</summary>
+        Network,
     }
 
     [Theory]
     [InlineData(Tamper.Amount)]
     [InlineData(Tamper.Payee)]
     [InlineData(Tamper.DescriptionHash)]
+    [InlineData(Tamper.Network)]
     public async Task A_tampered_invoice_is_refused_before_any_payment(Tamper tamper)
     {
         await using var net = await PurchaseNetwork.StartAsync();
@@ -40,7 +45,10 @@ public sealed class TamperedInvoiceTests
             var amount = tamper == Tamper.Amount ? accept.PriceSat + 1 : accept.PriceSat;
             ILightningNode issuer = tamper == Tamper.Payee ? carol : net.BobNode;
             var invoice = await issuer.AddHoldInvoiceAsync(new HoldInvoiceRequest(SHA256.HashData(RandomNumberGenerator.GetBytes(32)), amount, DescriptionHash: hash), ct);
-            return new AcceptResponse("c1", invoice.PaymentRequest, "10.77.0.2");
+            var request = tamper == Tamper.Network
+                ? Bolt11Encoder.Encode(Bolt11Decoder.Decode(invoice.PaymentRequest) with { Currency = "bc" }, NodeKey.Generate())
+                : invoice.PaymentRequest;
+            return new AcceptResponse("c1", request, "10.77.0.2");
         });
         seller.Start();
         await using var buyer = net.Buyer(null);

@@ -182,6 +182,25 @@ public sealed class PaymentTests
     }
 
     [Fact]
+    public async Task An_invoice_for_another_network_is_refused_by_decode_and_by_pay()
+    {
+        await using var net = await AliceAndBobAsync();
+        var alice = await net.ClientAsync("alice");
+        var bob = await net.ClientAsync("bob");
+        var regtest = await bob.AddInvoiceAsync(new InvoiceRequest(1_000), None);
+        var mainnet = ImpVpn.LndSim.Crypto.Bolt11Encoder.Encode(
+            ImpVpn.LndSim.Crypto.Bolt11Decoder.Decode(regtest.PaymentRequest) with { Currency = "bc" }, ImpVpn.LndSim.Crypto.NodeKey.Generate());
+        Assert.StartsWith("lnbc", mainnet);
+
+        var decode = await Assert.ThrowsAsync<LightningRpcException>(() => alice.DecodePaymentRequestAsync(mainnet, None));
+        var pay = await Assert.ThrowsAsync<LightningRpcException>(() => alice.PayAsync(new PaymentOrder(mainnet, 10, TimeSpan.FromSeconds(30)), None));
+
+        Assert.Contains("not for current active network 'regtest'", decode.Message);
+        Assert.Contains("not for current active network", pay.Message);
+        Assert.Null(await alice.TrackPaymentAsync(regtest.PaymentHash, false, None));
+    }
+
+    [Fact]
     public async Task A_subscription_made_before_its_invoice_exists_waits_for_it_as_lnd_does()
     {
         await using var net = await AliceAndBobAsync();
