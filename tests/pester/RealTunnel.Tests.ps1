@@ -60,6 +60,11 @@ Update-VpnContract -Id $id -Duration 00:00:04 -MaxPriceSat 100 | ConvertTo-Json 
         ip netns exec $Hosts.Buyer ping -c 2 -W 1 $bought.Tunnel.SellerAddress | Out-Null
         $LASTEXITCODE | Should -Not -Be 0 -Because 'the seller removes the peer when the contract expires'
         (Get-Content -Raw (Join-Path $Root "seller/contracts/$id.json") | ConvertFrom-Json).State | Should -Be 'Expired'
+        $after = Invoke-InNamespace $Hosts.Buyer $Root @"
+$Connect
+Get-VpnTunnel -Id $id | ConvertTo-Json -Compress
+"@
+        $after.State | Should -Be 'Expired' -Because 'the buyer shows a tunnel whose time has run out as expired'
     }
 
     It 'refunds the buyer when the seller cannot add its peer' {

@@ -90,6 +90,11 @@ public sealed record ContractRecord
 
     public bool HasPreimage => Preimage is not null;
 
+    /// <summary>The state as of <paramref name="now"/>: an active contract whose time has run out is expired, even
+    /// where (on the buyer's side) nothing has recorded that yet.</summary>
+    public ContractState StateAt(DateTimeOffset now) =>
+        State == ContractState.Active && ExpiresAt <= now ? ContractState.Expired : State;
+
     public override string ToString() =>
         $"Contract {Id} ({Role}, {State}) with {PeerPubKey[..Math.Min(16, PeerPubKey.Length)]}…, {PriceSat} sat, expires {ExpiresAt:u}";
 }

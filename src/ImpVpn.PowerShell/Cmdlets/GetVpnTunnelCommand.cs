@@ -57,7 +57,7 @@ public sealed class GetVpnTunnelCommand : VpnCmdletBase
                 continue;
             }
 
-            if (contract.State == ContractState.Active && tunnel.TimeLeft is { } timeLeft && timeLeft < WarnWithin)
+            if (tunnel.State == nameof(ContractState.Active) && tunnel.TimeLeft is { } timeLeft && timeLeft < WarnWithin)
             {
                 var left = TimeSpan.FromSeconds(Math.Floor(timeLeft.TotalSeconds));
                 WriteWarning($"Tunnel {tunnel.Id} expires in {left:c}. Renew it with Update-VpnContract -Id {tunnel.Id}.");

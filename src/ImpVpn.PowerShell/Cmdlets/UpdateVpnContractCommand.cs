@@ -49,10 +49,13 @@ public sealed class UpdateVpnContractCommand : VpnCmdletBase
 
     protected override void ProcessRecord()
     {
+        // Only tunnels still running: one that has already expired cannot be refreshed (the seller has removed it),
+        // and a scheduled run that failed on it every time would hide the failures that matter.
+        var now = DateTimeOffset.UtcNow;
         var ids = ParameterSetName == ExpiringSet
             ? Checked(() => VpnSession.Store().All())
-                .Where(c => c.Role == Core.Contracts.ContractRole.Buyer && c.State == Core.Contracts.ContractState.Active
-                    && c.ExpiresAt <= DateTimeOffset.UtcNow + ExpiringWithin)
+                .Where(c => c.Role == Core.Contracts.ContractRole.Buyer && c.StateAt(now) == Core.Contracts.ContractState.Active
+                    && c.ExpiresAt <= now + ExpiringWithin)
                 .Select(c => c.Id).ToArray()
             : Id;
         var node = RequireNode();

@@ -47,7 +47,7 @@ public sealed class VpnTunnel
     {
         Id = contract.Id,
         SellerPubKey = contract.PeerPubKey,
-        State = contract.State.ToString(),
+        State = contract.StateAt(DateTimeOffset.UtcNow).ToString(),
         ExpiresAt = contract.ExpiresAt,
         PriceSat = contract.PriceSat,
         PaidSat = contract.PaidSat,
