@@ -19,6 +19,7 @@
         'Update-VpnContract'
         'Get-VpnTunnel'
         'Export-VpnTunnelConfig'
+        'Remove-VpnTunnel'
         'Start-VpnProvider'
     )
     FunctionsToExport    = @()
@@ -35,7 +36,7 @@ Buy (Request-VpnQuote | Confirm-VpnContract), refresh (Update-VpnContract, also 
 schedulers), list (Get-VpnTunnel) and sell (Start-VpnProvider) WireGuard tunnels between LND nodes, paid with hold
 invoices that the seller settles only after adding your peer. Kernel WireGuard, wireguard-go and WireGuard for
 Windows backends; -ConfigOnly for other devices, whose configuration Export-VpnTunnelConfig writes as a wg-quick
-file or a QR code for WireGuard's phone apps. Connect-VpnNode takes an LND directory, files or an lndconnect URI.
+file or a QR code for WireGuard's phone apps. Remove-VpnTunnel takes a spent tunnel's interface and key off the machine. Connect-VpnNode takes an LND directory, files or an lndconnect URI.
 '@
         }
     }

@@ -62,6 +62,26 @@ Describe 'Buying a tunnel with the cmdlets' {
         $missing[0].FullyQualifiedErrorId | Should -BeLike 'ImpVpn.TunnelNotFound,*'
     }
 
+    It 'removes a tunnel only with -Force while it has paid time left, and keeps the contract and its proof' {
+        $tunnel = Request-VpnQuote $Bob -Duration '00:10:00' | Confirm-VpnContract -ConfigOnly
+        $key = Join-Path (Split-Path $tunnel.ConfigPath) "$($tunnel.Id).key"
+        Test-Path $key | Should -BeTrue
+
+        Remove-VpnTunnel -Id $tunnel.Id -ErrorVariable refused -ErrorAction SilentlyContinue
+        $refused[0].FullyQualifiedErrorId | Should -BeLike 'ImpVpn.TunnelStillActive,*'
+        Test-Path $key | Should -BeTrue -Because 'a refused removal deletes nothing'
+
+        $removed = $tunnel | Remove-VpnTunnel -Force -PassThru
+        $removed.Removed | Should -BeTrue
+        Test-Path $key | Should -BeFalse
+        Test-Path $tunnel.ConfigPath | Should -BeFalse
+        $kept = Get-VpnTunnel -Id $tunnel.Id
+        $kept.HasProofOfPayment | Should -BeTrue
+        $kept.Removed | Should -BeTrue
+        $tunnel | Export-VpnTunnelConfig -Path (Join-Path $Root 'gone.conf') -ErrorVariable gone -ErrorAction SilentlyContinue
+        $gone[0].FullyQualifiedErrorId | Should -BeLike 'ImpVpn.InvalidOperation,*'
+    }
+
     It 'accepts a quote by -PubKey -Nonce -Price, as the original API did' {
         $quote = Request-VpnQuote $Bob -Duration '00:10:00'
         $tunnel = Confirm-VpnContract -PubKey $Bob -Nonce $quote.Nonce -Price $quote.PriceSat -ConfigOnly

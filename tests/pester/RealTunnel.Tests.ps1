@@ -65,6 +65,15 @@ $Connect
 Get-VpnTunnel -Id $id | ConvertTo-Json -Compress
 "@
         $after.State | Should -Be 'Expired' -Because 'the buyer shows a tunnel whose time has run out as expired'
+
+        $removed = Invoke-InNamespace $Hosts.Buyer $Root @"
+$Connect
+Remove-VpnTunnel -Id $id -PassThru | ConvertTo-Json -Compress
+"@
+        $removed.Removed | Should -BeTrue
+        $removed.HasProofOfPayment | Should -BeTrue
+        ip -n $Hosts.Buyer link show dev $bought.Tunnel.InterfaceName 2>$null | Out-Null
+        $LASTEXITCODE | Should -Not -Be 0 -Because 'Remove-VpnTunnel takes the interface (and its wireguard-go) down'
     }
 
     It 'refunds the buyer when the seller cannot add its peer' {

@@ -20,4 +20,7 @@ public enum PurchaseError
     PaymentFailed,
     UnknownContract,
     ActivationFailed,
+
+    /// <summary>Removing a tunnel that still has paid time left, without saying so (-Force).</summary>
+    TunnelStillActive,
 }

@@ -77,6 +77,9 @@ public sealed record ContractRecord
 
     public DateTimeOffset UpdatedAt { get; init; } = DateTimeOffset.UtcNow;
 
+    /// <summary>Buyer: the tunnel was removed from this machine (interface, private key and configuration are gone).</summary>
+    public bool TunnelRemoved { get; init; }
+
     /// <summary>Seller: the hold invoice has been settled. False between recording the activation and settling, so
     /// a seller that dies in between settles on its next start instead of serving a tunnel it was never paid for.</summary>
     public bool InvoiceSettled { get; init; }

@@ -96,6 +96,9 @@ public sealed class ContractStore
 
     public string? ReadSecret(string name) => File.Exists(SecretPath(name)) ? File.ReadAllText(SecretPath(name)) : null;
 
+    /// <summary>Deletes a secret file; one that is not there is no error.</summary>
+    public void DeleteSecret(string name) => File.Delete(SecretPath(name));
+
     /// <summary>Takes the store's lock so two processes (a scheduled refresh and an interactive one) never pay
     /// for the same contract at once. Dispose to release. Waits at most <paramref name="wait"/>, then throws
     /// <see cref="StoreBusyException"/>; cancelling stops the wait at once.</summary>

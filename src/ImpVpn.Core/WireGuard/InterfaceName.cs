@@ -16,6 +16,11 @@ public static class InterfaceName
         }
     }
 
+    /// <summary>Whether a network interface of this name exists in this process's namespace: true or false on
+    /// Linux, where /sys/class/net lists them to any user; null elsewhere (unknown without privileges).</summary>
+    public static bool? ExistsHere(string name) =>
+        OperatingSystem.IsLinux() ? Directory.Exists(Path.Combine("/sys/class/net", name)) : null;
+
     /// <summary>A fresh name with a prefix and random hex, e.g. "ivpn3f9a2c1b".</summary>
     public static string Random(string prefix)
     {

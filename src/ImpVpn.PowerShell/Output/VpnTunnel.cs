@@ -43,6 +43,9 @@ public sealed class VpnTunnel
 
     public string? ConfigPath { get; init; }
 
+    /// <summary>Taken off this machine with Remove-VpnTunnel: no interface, key or configuration is left here.</summary>
+    public bool Removed { get; init; }
+
     public static VpnTunnel From(ContractRecord contract, WireGuardPeer? live = null, string? configPath = null) => new()
     {
         Id = contract.Id,
@@ -62,6 +65,7 @@ public sealed class VpnTunnel
         ReceivedBytes = live?.ReceiveBytes ?? 0,
         SentBytes = live?.TransmitBytes ?? 0,
         ConfigPath = configPath,
+        Removed = contract.TunnelRemoved,
     };
 
     public override string ToString() => $"{Id} {State} {Address} via {Endpoint}";
