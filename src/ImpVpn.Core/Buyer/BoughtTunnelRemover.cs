@@ -22,6 +22,15 @@ public sealed class BoughtTunnelRemover(ContractStore store, IWireGuardClient? w
             throw new PurchaseException(PurchaseError.UnknownContract, $"No contract {contractId} bought from this machine.");
         }
 
+        // Never, not even with force: a payment that may be held or settled must end in a recorded contract, and the
+        // key is what the tunnel it pays for is worth.
+        if (contract.State is ContractState.Paying or ContractState.AwaitingPayment || contract.RefreshBeingPaid is not null)
+        {
+            throw new PurchaseException(PurchaseError.PaymentUnderWay,
+                $"A payment for tunnel {contract.Id} may be under way; nothing was removed. Finish it first: " +
+                (contract.RefreshBeingPaid is null ? $"Confirm-VpnContract -Id {contract.Id}." : $"Update-VpnContract -Id {contract.Id}."));
+        }
+
         if (contract.StateAt(DateTimeOffset.UtcNow) == ContractState.Active && !force)
         {
             throw new PurchaseException(PurchaseError.TunnelStillActive,

@@ -23,4 +23,10 @@ public enum PurchaseError
 
     /// <summary>Removing a tunnel that still has paid time left, without saying so (-Force).</summary>
     TunnelStillActive,
+
+    /// <summary>Removing a tunnel whose purchase or refresh payment may be under way: it must be finished first.</summary>
+    PaymentUnderWay,
+
+    /// <summary>Using a tunnel that was removed from this machine (its private key is gone).</summary>
+    TunnelRemoved,
 }

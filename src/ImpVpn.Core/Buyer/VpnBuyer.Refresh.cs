@@ -16,6 +16,8 @@ public sealed partial class VpnBuyer
             throw new PurchaseException(PurchaseError.UnknownContract, $"No contract {contractId} bought from this machine.");
         }
 
+        RefuseRemoved(contract);
+
         _myPubKey ??= (await _node.GetInfoAsync(cancellationToken).ConfigureAwait(false)).IdentityPubKey;
         await EnsureConnectedAsync(contract.PeerPubKey, contract.PeerAddress, cancellationToken).ConfigureAwait(false);
         if (contract.RefreshBeingPaid is { } earlier)
@@ -27,6 +29,10 @@ public sealed partial class VpnBuyer
                 _log.Log(LogLevel.Verbose, $"Contract {contract.Id}: a refresh paid earlier is {earlierPayment.Status}; finishing it instead of paying again.");
                 return await FinishRefreshAsync(contract, earlier, paying: null, options, cancellationToken).ConfigureAwait(false);
             }
+
+            // Never made, or failed: nothing of it stands, and it must not hold later runs to it.
+            contract = contract with { RefreshBeingPaid = null };
+            _store.Save(contract);
         }
 
         var offer = await CallSellerAsync<RefreshResponse>(contract.PeerPubKey, PeerProtocol.Refresh,

@@ -104,6 +104,7 @@ public sealed partial class VpnBuyer : IAsyncDisposable
     public Task<ContractRecord> ResumeAsync(string contractId, BuyerOptions options, CancellationToken cancellationToken)
     {
         var contract = _store.Find(contractId) ?? throw new PurchaseException(PurchaseError.UnknownContract, $"No contract {contractId} in {_store.Root}.");
+        RefuseRemoved(contract);
         if (contract.State == ContractState.Paying && options.MaxPriceSat is { } max && contract.PriceSat > max)
         {
             throw new PurchaseException(PurchaseError.PriceAboveMaximum, $"Finishing contract {contract.Id} may pay {contract.PriceSat} sat; the most you allowed is {max} sat. Nothing was paid.");
@@ -178,6 +179,14 @@ public sealed partial class VpnBuyer : IAsyncDisposable
         throw new PurchaseException(PurchaseError.SellerUnreachable, givenAddress is null && graph is null
             ? $"Cannot connect to the seller {seller}: it is not in your node's graph. Give its address as {seller}@host:port."
             : $"Cannot connect to the seller {seller}: none of its addresses answers.");
+    }
+
+    private static void RefuseRemoved(ContractRecord contract)
+    {
+        if (contract.TunnelRemoved)
+        {
+            throw new PurchaseException(PurchaseError.TunnelRemoved, $"Tunnel {contract.Id} was removed from this machine (its private key is gone); buy a new one.");
+        }
     }
 
     private static string NormalizePubKey(string pubKey)

@@ -29,7 +29,10 @@ public sealed partial class VpnProvider
                 : contract with { State = ContractState.Cancelled };
             if (contract.State == ContractState.Cancelled)
             {
-                _log.Log(LogLevel.Warning, $"Contract {contract.Id}: activated, but its invoice was never paid ({invoice?.State.ToString() ?? "missing"}); cancelled.");
+                // Not paid for, so not served: the peer goes and its address returns to the pool.
+                await RemovePeerAsync(contract, cancellationToken).ConfigureAwait(false);
+                _pool.Release(IPAddress.Parse(contract.BuyerAddress));
+                _log.Log(LogLevel.Warning, $"Contract {contract.Id}: activated, but its invoice was never paid ({invoice?.State.ToString() ?? "missing"}); cancelled and its peer removed.");
             }
 
             _store.Save(contract);
@@ -72,41 +75,66 @@ public sealed partial class VpnProvider
         }
     }
 
-    /// <summary>Removes expired tunnels and lets unpaid invoices lapse. Public so tests and restarts can run it at once.</summary>
+    /// <summary>Removes expired tunnels, lets unpaid invoices lapse, and settles what a failed settle left held.
+    /// Public so tests and restarts can run it at once.</summary>
     public async Task ExpireAsync(CancellationToken cancellationToken)
     {
-        var now = _clock.GetUtcNow();
-        foreach (var contract in _store.All(ReportUnreadable).Where(c => c.Role == ContractRole.Seller))
+        // A first look without the gate finds the few contracts that need something done...
+        var due = _store.All(ReportUnreadable)
+            .Where(c => c.Role == ContractRole.Seller && NeedsAttention(c, _clock.GetUtcNow()))
+            .Select(c => c.Id)
+            .ToList();
+        foreach (var id in due)
         {
-            if (contract.State == ContractState.Active && contract.ExpiresAt <= now)
+            await _contractGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
             {
-                if (!_options.ConfigOnly)
+                // ...and each is read again under the gate, where no handler is changing it, before anything is done:
+                // a copy read earlier may predate a refresh or an activation the buyer has just paid for.
+                if (_store.Find(id) is { } current)
                 {
-                    await _wireGuard.ConfigureDeviceAsync(_options.InterfaceName,
-                        new DeviceConfig { Peers = [PeerConfig.Removal(WireGuardPublicKey.Parse(contract.BuyerWireGuardKey))] }, cancellationToken).ConfigureAwait(false);
+                    var settled = await FinishSettlementAsync(current, cancellationToken).ConfigureAwait(false);
+                    await ExpireOneAsync(settled, _clock.GetUtcNow(), cancellationToken).ConfigureAwait(false);
                 }
-
-                if (contract.Refresh is { Applied: false } unpaid)
-                {
-                    await CancelQuietlyAsync(unpaid.PaymentHash, "the contract expired", cancellationToken).ConfigureAwait(false);
-                }
-
-                _store.Save(contract with { State = ContractState.Expired, Refresh = contract.Refresh is { Applied: true } ? contract.Refresh : null });
-                _pool.Release(IPAddress.Parse(contract.BuyerAddress));
-                _log.Log(LogLevel.Info, $"Contract {contract.Id} expired; peer removed.");
             }
-            else if (contract.Refresh is { Applied: false } lapsed && lapsed.InvoiceExpiresAt <= now)
+            finally
             {
-                // Never activated in time: a payment still held goes back to the buyer.
-                await CancelQuietlyAsync(lapsed.PaymentHash, "the refresh lapsed", cancellationToken).ConfigureAwait(false);
-                _store.Save(contract with { Refresh = null });
+                _contractGate.Release();
             }
-            else if (contract.State == ContractState.AwaitingPayment && contract.QuoteExpiresAt <= now)
+        }
+    }
+
+    private static bool NeedsAttention(ContractRecord contract, DateTimeOffset now) =>
+        (contract.State == ContractState.Active && (!contract.InvoiceSettled || contract.ExpiresAt <= now))
+        || contract.Refresh is { Applied: true }
+        || (contract.Refresh is { Applied: false } refresh && refresh.InvoiceExpiresAt <= now)
+        || (contract.State == ContractState.AwaitingPayment && contract.QuoteExpiresAt <= now);
+
+    private async Task ExpireOneAsync(ContractRecord contract, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (contract.State == ContractState.Active && contract.ExpiresAt <= now)
+        {
+            await RemovePeerAsync(contract, cancellationToken).ConfigureAwait(false);
+            if (contract.Refresh is { Applied: false } unpaid)
             {
-                await CancelQuietlyAsync(contract.PaymentHash, "the quote lapsed", cancellationToken).ConfigureAwait(false);
-                _store.Save(contract with { State = ContractState.Cancelled });
-                _pool.Release(IPAddress.Parse(contract.BuyerAddress));
+                await CancelQuietlyAsync(unpaid.PaymentHash, "the contract expired", cancellationToken).ConfigureAwait(false);
             }
+
+            _store.Save(contract with { State = ContractState.Expired, Refresh = null });
+            _pool.Release(IPAddress.Parse(contract.BuyerAddress));
+            _log.Log(LogLevel.Info, $"Contract {contract.Id} expired; peer removed.");
+        }
+        else if (contract.Refresh is { Applied: false } lapsed && lapsed.InvoiceExpiresAt <= now)
+        {
+            // Never activated in time: a payment still held goes back to the buyer.
+            await CancelQuietlyAsync(lapsed.PaymentHash, "the refresh lapsed", cancellationToken).ConfigureAwait(false);
+            _store.Save(contract with { Refresh = null });
+        }
+        else if (contract.State == ContractState.AwaitingPayment && contract.QuoteExpiresAt <= now)
+        {
+            await CancelQuietlyAsync(contract.PaymentHash, "the quote lapsed", cancellationToken).ConfigureAwait(false);
+            _store.Save(contract with { State = ContractState.Cancelled });
+            _pool.Release(IPAddress.Parse(contract.BuyerAddress));
         }
     }
 }

@@ -57,7 +57,16 @@ public sealed partial class VpnProvider : IAsyncDisposable
             while (!cancellationToken.IsCancellationRequested)
             {
                 await Task.Delay(_options.ExpiryCheckInterval, _clock, cancellationToken).ConfigureAwait(false);
-                await ExpireAsync(cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await ExpireAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is LightningException or WireGuardException or IOException)
+                {
+                    // One round that could not finish (the node restarting, an interface gone) must not stop the
+                    // seller: what was not done is still due, and the next round tries again.
+                    _log.Log(LogLevel.Warning, $"Expiry check failed, retrying in {_options.ExpiryCheckInterval.TotalSeconds:0} s: {e.Message}");
+                }
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -163,6 +172,15 @@ public sealed partial class VpnProvider : IAsyncDisposable
 
     // One unreadable file must not stop a seller serving every other contract; a person has to look at it.
     private void ReportUnreadable(CorruptContractException e) => _log.Log(LogLevel.Warning, e.Message);
+
+    private async Task RemovePeerAsync(ContractRecord contract, CancellationToken cancellationToken)
+    {
+        if (!_options.ConfigOnly)
+        {
+            await _wireGuard.ConfigureDeviceAsync(_options.InterfaceName,
+                new DeviceConfig { Peers = [PeerConfig.Removal(WireGuardPublicKey.Parse(contract.BuyerWireGuardKey))] }, cancellationToken).ConfigureAwait(false);
+        }
+    }
 
     private Task AddPeerAsync(ContractRecord contract, CancellationToken cancellationToken) =>
         _wireGuard.ConfigureDeviceAsync(_options.InterfaceName, new DeviceConfig

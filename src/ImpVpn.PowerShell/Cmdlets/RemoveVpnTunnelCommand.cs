@@ -52,7 +52,12 @@ public sealed class RemoveVpnTunnelCommand : VpnCmdletBase
             try
             {
                 var wireGuard = InterfaceClientFor(contract);
-                var removed = Run((log, ct) => new BoughtTunnelRemover(store!, wireGuard, log).RemoveAsync(id, Force, ct));
+                var removed = Run(async (log, ct) =>
+                {
+                    // The store's lock, as for paying: a scheduled refresh must not write this contract meanwhile.
+                    using var locked = await store!.LockAsync(TimeSpan.FromMinutes(1), ct).ConfigureAwait(false);
+                    return await new BoughtTunnelRemover(store, wireGuard, log).RemoveAsync(id, Force, ct).ConfigureAwait(false);
+                });
                 if (PassThru)
                 {
                     WriteObject(VpnTunnel.From(removed));

@@ -49,13 +49,16 @@ public sealed class UpdateVpnContractCommand : VpnCmdletBase
 
     protected override void ProcessRecord()
     {
-        // Only tunnels still running: one that has already expired cannot be refreshed (the seller has removed it),
-        // and a scheduled run that failed on it every time would hide the failures that matter.
+        // Tunnels still running that expire within the window, and any refresh an earlier run paid for but did not
+        // record (its tunnel may look expired here only because the new expiry was never written). One that has
+        // simply expired cannot be refreshed (the seller has removed it), and failing on it every run would hide
+        // the failures that matter.
         var now = DateTimeOffset.UtcNow;
         var ids = ParameterSetName == ExpiringSet
             ? Checked(() => VpnSession.Store().All())
-                .Where(c => c.Role == Core.Contracts.ContractRole.Buyer && c.StateAt(now) == Core.Contracts.ContractState.Active
-                    && c.ExpiresAt <= now + ExpiringWithin)
+                .Where(c => c.Role == Core.Contracts.ContractRole.Buyer && !c.TunnelRemoved
+                    && (c.RefreshBeingPaid is not null
+                        || (c.StateAt(now) == Core.Contracts.ContractState.Active && c.ExpiresAt <= now + ExpiringWithin)))
                 .Select(c => c.Id).ToArray()
             : Id;
         var node = RequireNode();

@@ -117,7 +117,7 @@ public abstract class VpnCmdletBase : PSCmdlet
             PurchaseError.InvoiceMismatch => ErrorCategory.SecurityError,
             PurchaseError.SellerUnreachable => ErrorCategory.ConnectionError,
             PurchaseError.UnknownContract => ErrorCategory.ObjectNotFound,
-            PurchaseError.TunnelStillActive => ErrorCategory.InvalidOperation,
+            PurchaseError.TunnelStillActive or PurchaseError.PaymentUnderWay or PurchaseError.TunnelRemoved => ErrorCategory.InvalidOperation,
             _ => ErrorCategory.InvalidResult,
         }, target),
         CertificateMismatchException => new ErrorRecord(e, "ImpVpn.CertificateMismatch", ErrorCategory.SecurityError, target),

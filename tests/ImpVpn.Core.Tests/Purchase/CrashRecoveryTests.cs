@@ -96,4 +96,45 @@ public sealed class CrashRecoveryTests
         Assert.Equal(afterPurchase - 500_000, net.AliceMsat);
         Assert.Equal(1_500_000, net.BobMsat);
     }
+
+    [Fact]
+    public async Task A_refresh_racing_the_sellers_expiry_is_either_refused_unpaid_or_honoured_never_paid_and_dropped()
+    {
+        await using var net = await PurchaseNetwork.StartAsync();
+        var clock = new ManualClock(DateTimeOffset.UtcNow);
+        var wireGuard = new RecordingWireGuard();
+        var seller = await net.StartProviderAsync(wireGuard, SellerOptions, clock: clock);
+        await using var buyer = net.Buyer(null);
+        var contract = await buyer.ConfirmAsync(
+            await buyer.RequestQuoteAsync(net.SellerPubKey, TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(5), None), ConfigOnly, None);
+        var afterPurchase = net.AliceMsat;
+        clock.Advance(TimeSpan.FromSeconds(61));
+
+        // The seller's expiry round removes the peer; at that very moment the buyer asks for more time. The hook
+        // gives the refresh two seconds to run to its end (an ordering aid: a round that held no lock let it finish
+        // there, then wrote its stale copy over the paid extension).
+        Task<ContractRecord>? refreshing = null;
+        wireGuard.OnPeerRemoved = () =>
+        {
+            refreshing ??= Task.Run(() => buyer.RefreshAsync(contract.Id, TimeSpan.FromMinutes(30), ConfigOnly, None));
+            ((IAsyncResult)refreshing).AsyncWaitHandle.WaitOne(TimeSpan.FromSeconds(2));
+        };
+        await seller.ExpireAsync(None);
+        wireGuard.OnPeerRemoved = null;
+        Assert.NotNull(refreshing);
+        var refreshed = await Record.ExceptionAsync(() => refreshing!) is null ? await refreshing! : null;
+
+        var sellerRecord = net.SellerStore.Find(contract.Id)!;
+        if (refreshed is null)
+        {
+            Assert.Equal(ContractState.Expired, sellerRecord.State);
+            Assert.Equal(afterPurchase, net.AliceMsat);
+        }
+        else
+        {
+            Assert.Equal(ContractState.Active, sellerRecord.State);
+            Assert.Equal(refreshed.ExpiresAt, sellerRecord.ExpiresAt);
+            Assert.Equal(afterPurchase - 500_000, net.AliceMsat);
+        }
+    }
 }

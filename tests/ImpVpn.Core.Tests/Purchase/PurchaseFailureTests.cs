@@ -155,6 +155,9 @@ public sealed class PurchaseFailureTests
         }
 
         Assert.Equal(before - 1_000_000, net.AliceMsat);
+        // Paid but unrecorded: not even -Force may take its key away before the purchase is finished.
+        var removal = await Assert.ThrowsAsync<PurchaseException>(() => new BoughtTunnelRemover(net.BuyerStore, null).RemoveAsync(contractId, force: true, None));
+        Assert.Equal(PurchaseError.PaymentUnderWay, removal.Error);
         sellerWireGuard.OnPeerAdded = null;
         net.Simulation["bob"].DropCustomMessages = false;
         await using var again = net.Buyer(null);
@@ -162,6 +165,12 @@ public sealed class PurchaseFailureTests
 
         Assert.Equal(ContractState.Active, resumed.State);
         Assert.True(resumed.HasPreimage);
+        Assert.Equal(before - 1_000_000, net.AliceMsat);
+
+        // Removed (with force: it has paid time left), the tunnel can be neither fetched again nor refreshed.
+        await new BoughtTunnelRemover(net.BuyerStore, null).RemoveAsync(contractId, force: true, None);
+        Assert.Equal(PurchaseError.TunnelRemoved, (await Assert.ThrowsAsync<PurchaseException>(() => again.ResumeAsync(contractId, ConfigOnly, None))).Error);
+        Assert.Equal(PurchaseError.TunnelRemoved, (await Assert.ThrowsAsync<PurchaseException>(() => again.RefreshAsync(contractId, TimeSpan.FromMinutes(5), ConfigOnly, None))).Error);
         Assert.Equal(before - 1_000_000, net.AliceMsat);
     }
 }

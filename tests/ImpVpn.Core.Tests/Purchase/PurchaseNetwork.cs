@@ -59,9 +59,10 @@ internal sealed class PurchaseNetwork : IAsyncDisposable
         LndConnectionOptions.FromFiles(node.RpcAddress, node.TlsCertPath, node.MacaroonPath, "regtest");
 
     /// <param name="node">bob's node as the seller sees it; bob's own by default (a test may wrap it in hooks).</param>
-    public async Task<VpnProvider> StartProviderAsync(IWireGuardClient wireGuard, ProviderOptions options, ILightningNode? node = null)
+    /// <param name="clock">the seller's clock; the real one by default.</param>
+    public async Task<VpnProvider> StartProviderAsync(IWireGuardClient wireGuard, ProviderOptions options, ILightningNode? node = null, TimeProvider? clock = null)
     {
-        Provider = new VpnProvider(node ?? BobNode, wireGuard, SellerStore, options);
+        Provider = new VpnProvider(node ?? BobNode, wireGuard, SellerStore, options, clock: clock);
         await Provider.StartAsync(_stop.Token);
         return Provider;
     }

@@ -13,6 +13,8 @@ internal sealed class RecordingWireGuard : IWireGuardClient
 
     public Action? OnPeerAdded { get; set; }
 
+    public Action? OnPeerRemoved { get; set; }
+
     public IReadOnlyList<PeerConfig> PeersOf(string name) => _devices.TryGetValue(name, out var peers) ? peers : [];
 
     public Task<IReadOnlyList<string>> ListDevicesAsync(CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<string>>(_devices.Keys.ToList());
@@ -35,6 +37,10 @@ internal sealed class RecordingWireGuard : IWireGuardClient
             {
                 peers.Add(peer);
                 OnPeerAdded?.Invoke();
+            }
+            else
+            {
+                OnPeerRemoved?.Invoke();
             }
         }
 
