@@ -32,11 +32,8 @@ public sealed class RemoveVpnTunnelCommand : VpnCmdletBase
         var store = Checked(VpnSession.ExistingStore);
         foreach (var id in Id)
         {
-            var contract = store is null ? null : Checked(() => store.Find(id));
-            if (contract is null || contract.Role != ContractRole.Buyer)
+            if (FindBoughtOrReport(store, id) is not { } contract)
             {
-                WriteError(new ErrorRecord(new ItemNotFoundException($"No tunnel {id} bought from this machine."),
-                    "ImpVpn.TunnelNotFound", ErrorCategory.ObjectNotFound, id));
                 continue;
             }
 

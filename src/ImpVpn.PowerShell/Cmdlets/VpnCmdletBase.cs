@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using ImpVpn.Core.Buyer;
+using ImpVpn.Core.Contracts;
 using ImpVpn.Core.Diagnostics;
 using ImpVpn.Core.Lightning;
 using ImpVpn.Core.Protocol;
@@ -99,6 +100,21 @@ public abstract class VpnCmdletBase : PSCmdlet
                 WriteWarning(message);
                 break;
         }
+    }
+
+    /// <summary>The contract this machine bought under <paramref name="id"/>; null, after writing ImpVpn.TunnelNotFound
+    /// for that id, when the store has none.</summary>
+    protected ContractRecord? FindBoughtOrReport(ContractStore? store, string id)
+    {
+        var contract = store is null ? null : Checked(() => store.Find(id));
+        if (contract is not null && contract.Role == ContractRole.Buyer)
+        {
+            return contract;
+        }
+
+        WriteError(new ErrorRecord(new ItemNotFoundException($"No tunnel {id} bought from this machine."),
+            "ImpVpn.TunnelNotFound", ErrorCategory.ObjectNotFound, id));
+        return null;
     }
 
     /// <summary>The same error about a given pipeline item, so that $Error says which one failed.</summary>
