@@ -1,3 +1,4 @@
+using ImpVpn.Core.Buying;
 using ImpVpn.Core.Contracts;
 using ImpVpn.Core.Diagnostics;
 using ImpVpn.Core.Lightning;
@@ -41,7 +42,7 @@ public sealed partial class VpnBuyer : IAsyncDisposable
         await EnsureConnectedAsync(seller, sellerAddress, cancellationToken).ConfigureAwait(false);
         var response = await CallSellerAsync<QuoteResponse>(seller, PeerProtocol.Quote,
             new QuoteRequest((long)duration.TotalSeconds, new TunnelOffer()), replyTimeout, cancellationToken).ConfigureAwait(false);
-        var quote = VpnQuote.From(seller, response) with { SellerAddress = sellerAddress };
+        var quote = VpnQuote.From(seller, response) with { SellerNodeAddress = sellerAddress };
         _log.Log(LogLevel.Verbose, $"Quote from {seller}: {quote.PriceSat} sat for {quote.Duration}, valid until {quote.ExpiresAt:u}.");
         return quote;
     }
@@ -59,7 +60,7 @@ public sealed partial class VpnBuyer : IAsyncDisposable
         }
 
         _myPubKey ??= (await _node.GetInfoAsync(cancellationToken).ConfigureAwait(false)).IdentityPubKey;
-        await EnsureConnectedAsync(quote.SellerPubKey, quote.SellerAddress, cancellationToken).ConfigureAwait(false);
+        await EnsureConnectedAsync(quote.SellerPubKey, quote.SellerNodeAddress, cancellationToken).ConfigureAwait(false);
         using var wireGuardKey = WireGuardPrivateKey.Generate();
         _log.Progress(new ProgressUpdate("Buying a tunnel", "Accepting the quote", 10));
         var accepted = await CallSellerAsync<AcceptResponse>(quote.SellerPubKey, PeerProtocol.Accept, new AcceptRequest(
@@ -79,7 +80,7 @@ public sealed partial class VpnBuyer : IAsyncDisposable
             Id = contractId,
             Role = ContractRole.Buyer,
             PeerPubKey = quote.SellerPubKey,
-            PeerAddress = quote.SellerAddress,
+            PeerAddress = quote.SellerNodeAddress,
             State = ContractState.Paying,
             PriceSat = quote.PriceSat,
             DurationSeconds = (long)quote.Duration.TotalSeconds,

@@ -1,3 +1,5 @@
+using ImpVpn.Core.Store;
+
 namespace ImpVpn.Core.Contracts;
 
 public enum ContractRole
@@ -25,8 +27,12 @@ public enum ContractState
 /// One contract as a side stores it. <see cref="Preimage"/> is secret (proof of payment on the buyer's side, the
 /// hold invoice's key on the seller's): it lives only in the 0600 store file and never in output or logs.
 /// </summary>
-public sealed record ContractRecord
+public sealed record ContractRecord : IStoredContract<ContractRecord>
 {
+    public int? SchemaVersion { get; init; }
+
+    ContractRecord IStoredContract<ContractRecord>.StampedForWriting(DateTimeOffset now) => this with { SchemaVersion = StoreSchema.Current, UpdatedAt = now };
+
     public required string Id { get; init; }
 
     public required ContractRole Role { get; init; }

@@ -1,5 +1,7 @@
+using ImpVpn.Core;
 using System.Management.Automation;
 using ImpVpn.Core.Buyer;
+using ImpVpn.Core.Buying;
 using ImpVpn.Core.Contracts;
 using ImpVpn.Core.WireGuard;
 using ImpVpn.PowerShell.Output;

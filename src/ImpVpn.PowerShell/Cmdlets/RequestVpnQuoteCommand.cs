@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using ImpVpn.Core.Buyer;
+using ImpVpn.Core.Buying;
 using ImpVpn.Core.Contracts;
 using ImpVpn.PowerShell.Session;
 

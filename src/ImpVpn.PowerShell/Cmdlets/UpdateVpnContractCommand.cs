@@ -1,3 +1,4 @@
+using ImpVpn.Core;
 using System.Management.Automation;
 using ImpVpn.Core.Buyer;
 using ImpVpn.Core.WireGuard;

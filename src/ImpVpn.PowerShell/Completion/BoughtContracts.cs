@@ -1,3 +1,4 @@
+using ImpVpn.Core;
 using ImpVpn.Core.Contracts;
 using ImpVpn.PowerShell.Session;
 

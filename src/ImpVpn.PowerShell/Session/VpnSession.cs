@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using ImpVpn.Core.Buying;
 using ImpVpn.Core.Contracts;
 using ImpVpn.Core.Lightning;
 using ImpVpn.Core.Store;

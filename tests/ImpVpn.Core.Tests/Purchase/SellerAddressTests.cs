@@ -33,7 +33,7 @@ public sealed class SellerAddressTests
             var quote = await buyer.RequestQuoteAsync(carol.PubKey, TimeSpan.FromHours(1), TimeSpan.FromSeconds(5), None, carol.P2pAddress);
 
             Assert.Equal(carol.PubKey, quote.SellerPubKey);
-            Assert.Equal(carol.P2pAddress, quote.SellerAddress);
+            Assert.Equal(carol.P2pAddress, quote.SellerNodeAddress);
             Assert.Contains(await net.AliceNode.ListPeersAsync(None), p => p.PubKey == carol.PubKey);
         }
         finally

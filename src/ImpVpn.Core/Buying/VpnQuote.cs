@@ -1,6 +1,6 @@
 using ImpVpn.Core.Protocol;
 
-namespace ImpVpn.Core.Contracts;
+namespace ImpVpn.Core.Buying;
 
 /// <summary>A seller's offer as the buyer holds it: price for a duration, valid until ExpiresAt, bound to this
 /// buyer by the seller's promise. Confirm-VpnContract takes it back as is.</summary>
@@ -16,8 +16,8 @@ public sealed record VpnQuote(
 {
     public TunnelOffer Offer => new(AddressFamily, Mode);
 
-    /// <summary>The seller's host:port when the buyer gave one (pubkey@host:port), used again to reconnect.</summary>
-    public string? SellerAddress { get; init; }
+    /// <summary>The seller's Lightning host:port when the buyer gave one (pubkey@host:port), used again to reconnect.</summary>
+    public string? SellerNodeAddress { get; init; }
 
     public bool IsExpired(DateTimeOffset now) => now >= ExpiresAt;
 
