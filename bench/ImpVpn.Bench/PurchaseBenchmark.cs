@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using ImpVpn.Core.Buyer;
+using ImpVpn.Core.Buying;
 using ImpVpn.Core.Lightning.Lnd;
 using ImpVpn.Core.Seller;
 using ImpVpn.Core.Store;
@@ -48,7 +48,7 @@ internal sealed class PurchaseBenchmark : IBenchmark
         });
         await provider.StartAsync(none);
         var phases = new PurchasePhaseClock();
-        await using var buyer = new VpnBuyer(alice, buyerWireGuard, new ContractStore(Path.Combine(folder, "buyer")), phases);
+        await using var buyer = new Buyer(alice, new BoughtContracts(new ContractStore(Path.Combine(folder, "buyer"))), buyerWireGuard, phases);
         var totals = new List<TimeSpan>();
         var lndCalls = new List<TimeSpan>();
         var payments = new List<TimeSpan>();
@@ -62,8 +62,8 @@ internal sealed class PurchaseBenchmark : IBenchmark
                 bob.Reset();
                 phases.Start();
                 var watch = Stopwatch.StartNew();
-                var quote = await buyer.RequestQuoteAsync(simulation["bob"].PubKey, TimeSpan.FromHours(1), TimeSpan.FromSeconds(30), none);
-                var contract = await buyer.ConfirmAsync(quote, new BuyerOptions { MaxPriceSat = 2000 }, none);
+                var quote = await buyer.Quotes.RequestAsync(new SellerNode(simulation["bob"].PubKey, null), TimeSpan.FromHours(1), TimeSpan.FromSeconds(30), none);
+                var contract = await buyer.Purchase.ConfirmAsync(quote, new BuyerOptions { MaxPriceSat = 2000 }, none);
                 var total = watch.Elapsed;
                 await buyerWireGuard.DeleteInterfaceAsync(contract.InterfaceName, none);
                 if (i == 0)

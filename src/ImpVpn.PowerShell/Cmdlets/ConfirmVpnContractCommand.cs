@@ -1,18 +1,15 @@
-using ImpVpn.Core;
 using System.Management.Automation;
-using ImpVpn.Core.Buyer;
 using ImpVpn.Core.Buying;
-using ImpVpn.Core.Contracts;
-using ImpVpn.Core.WireGuard;
+using ImpVpn.PowerShell.Completion;
 using ImpVpn.PowerShell.Output;
 using ImpVpn.PowerShell.Session;
-
-using ImpVpn.PowerShell.Completion;
+using ImpVpn.PowerShell.Validation;
 
 namespace ImpVpn.PowerShell.Cmdlets;
 
 /// <summary>
-/// Accepts a quote, pays its hold invoice and brings the tunnel up (AcceptContract).
+/// Accepts a quote, pays its hold invoice and brings the tunnel up (AcceptContract); or, with -Id, finishes a
+/// purchase an interruption left unfinished.
 /// What users read (Get-Help) is written in docs/help/Confirm-VpnContract.md.
 /// </summary>
 [Cmdlet(VerbsLifecycle.Confirm, "VpnContract", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = QuoteSet)]
@@ -23,7 +20,9 @@ public sealed class ConfirmVpnContractCommand : VpnCmdletBase
     private const string TermsSet = "Terms";
     private const string ResumeSet = "Resume";
 
+    // A quote may also come back from another process (Export-Clixml, a job): it is rebuilt from its properties.
     [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = QuoteSet)]
+    [VpnQuoteTransformation]
     public VpnQuote? Quote { get; set; }
 
     // The original API's three values, also taken by property name from piped objects (a quote passed through
@@ -60,40 +59,20 @@ public sealed class ConfirmVpnContractCommand : VpnCmdletBase
     [Parameter]
     public SwitchParameter ConfigOnly { get; set; }
 
+    private BuyerOptions Options => new() { MaxPriceSat = MaxPriceSat, FeeLimitSat = FeeLimitSat, ConfigOnly = ConfigOnly };
+
     protected override void ProcessRecord()
     {
-        if (ParameterSetName == ResumeSet)
-        {
-            Resume();
-            return;
-        }
-
-        var quote = ParameterSetName == QuoteSet ? Quote : RecallQuote();
-        if (quote is null)
-        {
-            return;
-        }
-
-        if (!ShouldProcess($"{quote.SellerPubKey}", $"Pay {quote.PriceSat} sat (plus at most {FeeLimitSat} sat routing fee) for a {quote.Duration} tunnel"))
-        {
-            return;
-        }
-
-        var node = RequireNode();
-        var wireGuard = ConfigOnly ? null : CheckedWireGuard();
         try
         {
-            var tunnel = Run(async (log, ct) =>
+            if (ParameterSetName == ResumeSet)
             {
-                var store = VpnSession.Store();
-                await using var buyer = new VpnBuyer(node, wireGuard, store, log);
-                var options = new BuyerOptions { MaxPriceSat = MaxPriceSat, FeeLimitSat = FeeLimitSat, ConfigOnly = ConfigOnly };
-                var contract = await buyer.ConfirmAsync(quote, options, ct).ConfigureAwait(false);
-                TunnelFactory.WriteConfig(contract, store);
-                var described = await TunnelFactory.DescribeAsync(contract, store, wireGuard, ct).ConfigureAwait(false);
-                return described;
-            });
-            WriteObject(tunnel);
+                Resume();
+            }
+            else if ((ParameterSetName == QuoteSet ? Quote : RecallQuote()) is { } quote)
+            {
+                Buy(quote);
+            }
         }
         catch (VpnCmdletException e)
         {
@@ -101,17 +80,31 @@ public sealed class ConfirmVpnContractCommand : VpnCmdletBase
         }
     }
 
-    private void Resume()
+    private void Buy(VpnQuote quote)
     {
-        var recorded = Checked(() => VpnSession.ExistingStore()?.Find(Id));
-        if (recorded is null || recorded.Role != ContractRole.Buyer)
+        if (!ShouldProcess(quote.SellerPubKey, $"Pay {quote.PriceSat} sat (plus at most {FeeLimitSat} sat routing fee) for a {quote.Duration} tunnel"))
         {
-            WriteError(new ErrorRecord(new ItemNotFoundException($"No contract {Id} bought from this machine (store: {VpnSession.StorePath ?? "the default"})."),
-                "ImpVpn.UnknownContract", ErrorCategory.ObjectNotFound, Id));
             return;
         }
 
-        var action = recorded.State == ContractState.Paying
+        var node = RequireNode();
+        var wireGuard = ChooseWireGuard(() => SessionWireGuard.ForChanging(ConfigOnly));
+        WriteObject(Run(async (log, ct) =>
+        {
+            await using var buyer = new Buyer(node, VpnSession.Bought(), wireGuard, log);
+            var contract = await buyer.Purchase.ConfirmAsync(quote, Options, ct).ConfigureAwait(false);
+            return VpnTunnel.From(await TunnelStatus.ReadAsync(contract, buyer.Contracts, wireGuard, ct).ConfigureAwait(false));
+        }));
+    }
+
+    private void Resume()
+    {
+        if (FindBoughtOrReport(Checked(VpnSession.ExistingBought), Id) is not { } recorded)
+        {
+            return;
+        }
+
+        var action = recorded.State == BoughtContractState.Paying
             ? $"Finish the purchase: pay {recorded.PriceSat} sat (plus at most {FeeLimitSat} sat routing fee) only if your node never attempted the payment"
             : $"Fetch the {recorded.State} tunnel's configuration again (nothing is paid)";
         if (!ShouldProcess(Id, action))
@@ -120,27 +113,13 @@ public sealed class ConfirmVpnContractCommand : VpnCmdletBase
         }
 
         var node = RequireNode();
-        var wireGuard = ConfigOnly ? null : CheckedWireGuard();
-        try
+        var wireGuard = ChooseWireGuard(() => SessionWireGuard.ForChanging(ConfigOnly));
+        WriteObject(Run(async (log, ct) =>
         {
-            WriteObject(Run(async (log, ct) =>
-            {
-                var store = VpnSession.Store();
-                using var locked = await store.LockAsync(TimeSpan.FromMinutes(1), ct).ConfigureAwait(false);
-                await using var buyer = new VpnBuyer(node, wireGuard, store, log);
-                var contract = await buyer.ResumeAsync(Id, new BuyerOptions { MaxPriceSat = MaxPriceSat, FeeLimitSat = FeeLimitSat, ConfigOnly = ConfigOnly }, ct).ConfigureAwait(false);
-                if (contract.State == Core.Contracts.ContractState.Active)
-                {
-                    TunnelFactory.WriteConfig(contract, store);
-                }
-
-                return await TunnelFactory.DescribeAsync(contract, store, wireGuard, ct).ConfigureAwait(false);
-            }));
-        }
-        catch (VpnCmdletException e)
-        {
-            WriteError(e.ErrorRecord);
-        }
+            await using var buyer = new Buyer(node, VpnSession.Bought(), wireGuard, log);
+            var contract = await buyer.Purchase.ResumeAsync(Id, Options, ct).ConfigureAwait(false);
+            return VpnTunnel.From(await TunnelStatus.ReadAsync(contract, buyer.Contracts, wireGuard, ct).ConfigureAwait(false));
+        }));
     }
 
     /// <summary>The session's quote with these terms; null (after writing the error) when there is none, so one
@@ -150,23 +129,17 @@ public sealed class ConfirmVpnContractCommand : VpnCmdletBase
         var quote = VpnSession.Recall(Nonce);
         if (quote is null || !string.Equals(quote.SellerPubKey, PubKey, StringComparison.OrdinalIgnoreCase) || quote.PriceSat != Price)
         {
-            WriteError(new ErrorRecord(new ArgumentException($"No quote with nonce {Nonce} at {Price} sat from {PubKey} in this session. Run Request-VpnQuote first."),
-                "ImpVpn.UnknownQuote", ErrorCategory.ObjectNotFound, Nonce));
+            WriteError(new ErrorRecord(new ArgumentException($"No quote with nonce {Nonce} at {Price} sat from {PubKey} in this session."),
+                "ImpVpn.UnknownQuote", ErrorCategory.ObjectNotFound, Nonce)
+            {
+                ErrorDetails = new ErrorDetails($"No quote with nonce {Nonce} at {Price} sat from {PubKey} in this session.")
+                {
+                    RecommendedAction = "Run Request-VpnQuote in this session first, or pipe the quote object itself (Export-Clixml keeps all of it).",
+                },
+            });
             return null;
         }
 
         return quote;
-    }
-
-    private IWireGuardClient CheckedWireGuard()
-    {
-        var missing = WireGuardPrerequisites.Check();
-        if (missing.Count > 0)
-        {
-            ThrowTerminatingError(new ErrorRecord(new WireGuardPrerequisiteException(missing), "ImpVpn.WireGuardPrerequisites",
-                ErrorCategory.NotInstalled, null) { ErrorDetails = new ErrorDetails(new WireGuardPrerequisiteException(missing).Message + " Or use -ConfigOnly.") });
-        }
-
-        return WireGuardClient.Create();
     }
 }

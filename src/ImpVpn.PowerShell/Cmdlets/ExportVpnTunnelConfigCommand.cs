@@ -1,6 +1,5 @@
 using System.Management.Automation;
-using ImpVpn.Core.Buyer;
-using ImpVpn.Core.Contracts;
+using ImpVpn.Core.Buying;
 using ImpVpn.Core.WireGuard.Export;
 using ImpVpn.PowerShell.Completion;
 using ImpVpn.PowerShell.Output;
@@ -35,10 +34,10 @@ public sealed class ExportVpnTunnelConfigCommand : VpnCmdletBase
 
     protected override void ProcessRecord()
     {
-        var store = Checked(VpnSession.ExistingStore);
+        var bought = Checked(VpnSession.ExistingBought);
         foreach (var id in Id)
         {
-            if (FindBoughtOrReport(store, id) is not { } contract)
+            if (FindBoughtOrReport(bought, id) is not { } contract)
             {
                 continue;
             }
@@ -65,7 +64,7 @@ public sealed class ExportVpnTunnelConfigCommand : VpnCmdletBase
 
             try
             {
-                Checked(() => Write(contract, store!, target));
+                Checked(() => Write(contract, bought!, target));
                 _written.Add(target);
                 WriteObject(new FileInfo(target));
             }
@@ -76,9 +75,9 @@ public sealed class ExportVpnTunnelConfigCommand : VpnCmdletBase
         }
     }
 
-    private void Write(ContractRecord contract, Core.Store.ContractStore store, string target)
+    private void Write(BoughtContract contract, BoughtContracts bought, string target)
     {
-        var config = TunnelConfig.For(contract, store);
+        var config = TunnelExport.ConfigOf(contract, bought);
         if (Format == TunnelConfigFormat.QrCodePng)
         {
             TunnelQrCode.SavePng(config, target);

@@ -1,11 +1,8 @@
-using ImpVpn.Core;
 using System.Management.Automation;
-using ImpVpn.Core.Contracts;
-using ImpVpn.Core.WireGuard;
+using ImpVpn.Core.Buying;
+using ImpVpn.PowerShell.Completion;
 using ImpVpn.PowerShell.Output;
 using ImpVpn.PowerShell.Session;
-
-using ImpVpn.PowerShell.Completion;
 
 namespace ImpVpn.PowerShell.Cmdlets;
 
@@ -32,25 +29,23 @@ public sealed class GetVpnTunnelCommand : VpnCmdletBase
     protected override void ProcessRecord()
     {
         // Looking creates nothing: where no store exists yet there is simply no tunnel.
-        var store = Checked(VpnSession.ExistingStore);
-        var contracts = (store?.All(unreadable => WriteError(ToErrorRecord(unreadable, unreadable.Path))) ?? [])
-            .Where(c => c.Role == ContractRole.Buyer)
+        var bought = Checked(VpnSession.ExistingBought);
+        var contracts = (bought?.All(unreadable => WriteError(ToErrorRecord(unreadable, unreadable.Path))) ?? [])
             .Where(c => Id is null || Id.Contains(c.Id, StringComparer.OrdinalIgnoreCase))
-            .Where(c => SellerPubKey is null || string.Equals(c.PeerPubKey, SellerPubKey, StringComparison.OrdinalIgnoreCase))
+            .Where(c => SellerPubKey is null || string.Equals(c.SellerPubKey, SellerPubKey, StringComparison.OrdinalIgnoreCase))
             .ToList();
         foreach (var missing in (Id ?? []).Where(id => !contracts.Any(c => string.Equals(c.Id, id, StringComparison.OrdinalIgnoreCase))))
         {
-            WriteError(new ErrorRecord(new ItemNotFoundException($"No tunnel {missing} in {VpnSession.StorePath ?? "the contract store"}."),
-                "ImpVpn.TunnelNotFound", ErrorCategory.ObjectNotFound, missing));
+            WriteError(ToErrorRecord(new ContractNotFoundException(missing, VpnSession.StorePath ?? Core.Store.ContractStore.DefaultRoot()), missing));
         }
 
-        var wireGuard = OperatingSystem.IsLinux() && WireGuardPrerequisites.HasNetAdmin() ? WireGuardClient.Create() : null;
+        var wireGuard = SessionWireGuard.ForReading();
         foreach (var contract in contracts)
         {
             VpnTunnel tunnel;
             try
             {
-                tunnel = Run((log, ct) => TunnelFactory.DescribeAsync(contract, store!, wireGuard, ct));
+                tunnel = VpnTunnel.From(Run((log, ct) => TunnelStatus.ReadAsync(contract, bought!, wireGuard, ct)));
             }
             catch (VpnCmdletException e)
             {
@@ -58,7 +53,7 @@ public sealed class GetVpnTunnelCommand : VpnCmdletBase
                 continue;
             }
 
-            if (tunnel.State == nameof(ContractState.Active) && tunnel.TimeLeft is { } timeLeft && timeLeft < WarnWithin)
+            if (tunnel.State == nameof(BoughtContractState.Active) && tunnel.TimeLeft is { } timeLeft && timeLeft < WarnWithin)
             {
                 var left = TimeSpan.FromSeconds(Math.Floor(timeLeft.TotalSeconds));
                 WriteWarning($"Tunnel {tunnel.Id} expires in {left:c}. Renew it with Update-VpnContract -Id {tunnel.Id}.");

@@ -1,7 +1,5 @@
 using System.Management.Automation;
-using ImpVpn.Core.Buyer;
-using ImpVpn.Core.Contracts;
-using ImpVpn.Core.WireGuard;
+using ImpVpn.Core.Buying;
 using ImpVpn.PowerShell.Completion;
 using ImpVpn.PowerShell.Output;
 using ImpVpn.PowerShell.Session;
@@ -29,15 +27,15 @@ public sealed class RemoveVpnTunnelCommand : VpnCmdletBase
 
     protected override void ProcessRecord()
     {
-        var store = Checked(VpnSession.ExistingStore);
+        var bought = Checked(VpnSession.ExistingBought);
         foreach (var id in Id)
         {
-            if (FindBoughtOrReport(store, id) is not { } contract)
+            if (FindBoughtOrReport(bought, id) is not { } contract)
             {
                 continue;
             }
 
-            var active = contract.StateAt(DateTimeOffset.UtcNow) == ContractState.Active;
+            var active = contract.StateAt(DateTimeOffset.UtcNow) == BoughtContractState.Active;
             var what = active
                 ? $"Remove the tunnel, which has paid time left until {contract.ExpiresAt:u} (nothing is refunded)"
                 : $"Remove the {contract.StateAt(DateTimeOffset.UtcNow)} tunnel's interface, private key and configuration";
@@ -48,13 +46,8 @@ public sealed class RemoveVpnTunnelCommand : VpnCmdletBase
 
             try
             {
-                var wireGuard = InterfaceClientFor(contract);
-                var removed = Run(async (log, ct) =>
-                {
-                    // The store's lock, as for paying: a scheduled refresh must not write this contract meanwhile.
-                    using var locked = await store!.LockAsync(TimeSpan.FromMinutes(1), ct).ConfigureAwait(false);
-                    return await new BoughtTunnelRemover(store, wireGuard, log).RemoveAsync(id, Force, ct).ConfigureAwait(false);
-                });
+                var wireGuard = ChooseWireGuard(() => SessionWireGuard.ForRemoving(contract));
+                var removed = Run((log, ct) => new TunnelRemoval(bought!, wireGuard, log).RemoveAsync(id, Force, ct));
                 if (PassThru)
                 {
                     WriteObject(VpnTunnel.From(removed));
@@ -65,18 +58,5 @@ public sealed class RemoveVpnTunnelCommand : VpnCmdletBase
                 WriteError(WithTarget(e.ErrorRecord, id));
             }
         }
-    }
-
-    /// <summary>The WireGuard client to take the interface down with; null where there is no interface to take
-    /// down. An interface that exists but cannot be touched (no privileges) is an error before anything is deleted.</summary>
-    private static IWireGuardClient? InterfaceClientFor(ContractRecord contract)
-    {
-        if (contract.InterfaceName.Length == 0 || InterfaceName.ExistsHere(contract.InterfaceName) == false)
-        {
-            return null;
-        }
-
-        Checked(WireGuardPrerequisites.EnsureReady);
-        return WireGuardClient.Create();
     }
 }

@@ -1,10 +1,7 @@
 using System.Management.Automation;
-using ImpVpn.Core.Buyer;
 using ImpVpn.Core.Buying;
-using ImpVpn.Core.Contracts;
-using ImpVpn.PowerShell.Session;
-
 using ImpVpn.PowerShell.Completion;
+using ImpVpn.PowerShell.Session;
 using ImpVpn.PowerShell.Validation;
 
 namespace ImpVpn.PowerShell.Cmdlets;
@@ -36,16 +33,13 @@ public sealed class RequestVpnQuoteCommand : VpnCmdletBase
         var node = RequireNode();
         foreach (var given in PubKey)
         {
-            // pubkey@host:port, as node URIs are shared (lncli connect): the address is tried before the graph's.
-            var at = given.IndexOf('@');
-            var pubKey = at < 0 ? given : given[..at];
-            var address = at < 0 ? null : given[(at + 1)..];
             try
             {
+                var seller = Checked(() => SellerNode.Parse(given));
                 var quote = Run(async (log, ct) =>
                 {
-                    await using var buyer = new VpnBuyer(node, null, VpnSession.Store(), log);
-                    return await buyer.RequestQuoteAsync(pubKey, Duration, Timeout, ct, address).ConfigureAwait(false);
+                    await using var buyer = new Buyer(node, VpnSession.Bought(), null, log);
+                    return await buyer.Quotes.RequestAsync(seller, Duration, Timeout, ct).ConfigureAwait(false);
                 });
                 VpnSession.Remember(quote);
                 WriteObject(quote);

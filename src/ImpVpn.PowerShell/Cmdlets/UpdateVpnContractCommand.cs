@@ -1,17 +1,15 @@
-using ImpVpn.Core;
 using System.Management.Automation;
-using ImpVpn.Core.Buyer;
-using ImpVpn.Core.WireGuard;
+using ImpVpn.Core.Buying;
+using ImpVpn.PowerShell.Completion;
 using ImpVpn.PowerShell.Output;
 using ImpVpn.PowerShell.Session;
-
-using ImpVpn.PowerShell.Completion;
 using ImpVpn.PowerShell.Validation;
 
 namespace ImpVpn.PowerShell.Cmdlets;
 
 /// <summary>
-/// Buys more time on a tunnel (RefreshContract).
+/// Buys more time on a tunnel (RefreshContract); with -ExpiringWithin, every tunnel about to expire, as a scheduler
+/// runs it, within a total budget.
 /// What users read (Get-Help) is written in docs/help/Update-VpnContract.md.
 /// </summary>
 [Cmdlet(VerbsData.Update, "VpnContract", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = ByIdSet)]
@@ -20,7 +18,6 @@ public sealed class UpdateVpnContractCommand : VpnCmdletBase
 {
     private const string ByIdSet = "ById";
     private const string ExpiringSet = "Expiring";
-    private long _spentSat;
     private int _failures;
 
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = ByIdSet)]
@@ -48,32 +45,19 @@ public sealed class UpdateVpnContractCommand : VpnCmdletBase
     [ValidateRange(0, long.MaxValue)]
     public long FeeLimitSat { get; set; } = 10;
 
+    private BuyerOptions Options => new() { MaxPriceSat = MaxPriceSat, FeeLimitSat = FeeLimitSat };
+
     protected override void ProcessRecord()
     {
-        // Tunnels still running that expire within the window, and any refresh an earlier run paid for but did not
-        // record (its tunnel may look expired here only because the new expiry was never written). One that has
-        // simply expired cannot be refreshed (the seller has removed it), and failing on it every run would hide
-        // the failures that matter.
-        var now = DateTimeOffset.UtcNow;
-        var ids = ParameterSetName == ExpiringSet
-            ? Checked(() => VpnSession.Store().All())
-                .Where(c => c.Role == Core.Contracts.ContractRole.Buyer && !c.TunnelRemoved
-                    && (c.RefreshBeingPaid is not null
-                        || (c.StateAt(now) == Core.Contracts.ContractState.Active && c.ExpiresAt <= now + ExpiringWithin)))
-                .Select(c => c.Id).ToArray()
-            : Id;
-        var node = RequireNode();
-        foreach (var id in ids)
+        if (ParameterSetName == ExpiringSet)
         {
-            var budgetLeft = TotalBudgetSat - _spentSat;
-            if (budgetLeft is <= 0)
-            {
-                _failures++;
-                WriteError(new ErrorRecord(new InvalidOperationException($"The budget of {TotalBudgetSat} sat is spent; {id} was not refreshed."),
-                    "ImpVpn.BudgetExhausted", ErrorCategory.LimitsExceeded, id));
-                continue;
-            }
+            RefreshExpiring();
+            return;
+        }
 
+        var node = RequireNode();
+        foreach (var id in Id)
+        {
             if (!ShouldProcess(id, $"Pay for {Duration} more"))
             {
                 continue;
@@ -83,21 +67,47 @@ public sealed class UpdateVpnContractCommand : VpnCmdletBase
             {
                 WriteObject(Run(async (log, ct) =>
                 {
-                    var store = VpnSession.Store();
-                    using var locked = await store.LockAsync(TimeSpan.FromMinutes(1), ct).ConfigureAwait(false);
-                    await using var buyer = new VpnBuyer(node, null, store, log);
-                    // Within a budget, the price may use what is left of it minus the fee the payment may cost.
-                    var cap = budgetLeft is { } left ? Math.Min(MaxPriceSat ?? long.MaxValue, left - FeeLimitSat) : MaxPriceSat;
-                    var before = store.Find(id);
-                    var contract = await buyer.RefreshAsync(id, Duration, new BuyerOptions { MaxPriceSat = cap, FeeLimitSat = FeeLimitSat }, ct).ConfigureAwait(false);
-                    Interlocked.Add(ref _spentSat, (contract.PaidSat + contract.FeePaidSat) - ((before?.PaidSat ?? 0) + (before?.FeePaidSat ?? 0)));
-                    return await TunnelFactory.DescribeAsync(contract, store, OperatingSystem.IsLinux() ? WireGuardClient.Create() : null, ct).ConfigureAwait(false);
+                    await using var buyer = new Buyer(node, VpnSession.Bought(), null, log);
+                    var refreshed = await buyer.Refresh.RefreshAsync(id, Duration, Options, ct).ConfigureAwait(false);
+                    return VpnTunnel.From(await TunnelStatus.ReadAsync(refreshed, buyer.Contracts, SessionWireGuard.ForReading(), ct).ConfigureAwait(false));
                 }));
             }
             catch (VpnCmdletException e)
             {
-                _failures++;
                 WriteError(WithTarget(e.ErrorRecord, id));
+            }
+        }
+    }
+
+    /// <summary>The scheduled run: the user (or -WhatIf) sees the tunnels due now; the core checks each again
+    /// under the store's lock before paying, so a run started beside this one never makes it pay twice.</summary>
+    private void RefreshExpiring()
+    {
+        var contracts = Checked(VpnSession.Bought);
+        var due = Checked(() => contracts.DueForRefresh(DateTimeOffset.UtcNow, ExpiringWithin, unreadable => WriteError(ToErrorRecord(unreadable, unreadable.Path))));
+        var approved = due.Where(c => ShouldProcess(c.Id, $"Pay for {Duration} more (expires {c.ExpiresAt:u})")).Select(c => c.Id).ToList();
+        if (approved.Count == 0)
+        {
+            return;
+        }
+
+        var node = RequireNode();
+        var outcomes = Run(async (log, ct) =>
+        {
+            await using var buyer = new Buyer(node, contracts, null, log);
+            return await buyer.ScheduledRefresh.RunAsync(approved, ExpiringWithin, Duration, new RefreshBudget(TotalBudgetSat), Options, ct).ConfigureAwait(false);
+        });
+        var reader = SessionWireGuard.ForReading();
+        foreach (var outcome in outcomes)
+        {
+            if (outcome.Failure is { } failure)
+            {
+                _failures++;
+                WriteError(ToErrorRecord(failure, outcome.Id));
+            }
+            else if (outcome.Refreshed is { } refreshed)
+            {
+                WriteObject(Run((log, ct) => TunnelStatus.ReadAsync(refreshed, contracts, reader, ct)) is { } status ? VpnTunnel.From(status) : null);
             }
         }
     }

@@ -1,10 +1,7 @@
-using ImpVpn.Core;
 using System.Management.Automation;
-using ImpVpn.Core.Buyer;
-using ImpVpn.Core.Contracts;
+using ImpVpn.Core.Buying;
 using ImpVpn.Core.Diagnostics;
 using ImpVpn.Core.Lightning;
-using ImpVpn.Core.Protocol;
 using ImpVpn.Core.Store;
 using ImpVpn.Core.WireGuard;
 using ImpVpn.PowerShell.Session;
@@ -103,58 +100,39 @@ public abstract class VpnCmdletBase : PSCmdlet
         }
     }
 
-    /// <summary>The contract this machine bought under <paramref name="id"/>; null, after writing ImpVpn.TunnelNotFound
+    /// <summary>The contract this machine bought under <paramref name="id"/>; null, after writing ImpVpn.ContractNotFound
     /// for that id, when the store has none.</summary>
-    protected ContractRecord? FindBoughtOrReport(ContractStore? store, string id)
+    protected BoughtContract? FindBoughtOrReport(BoughtContracts? contracts, string id)
     {
-        var contract = store is null ? null : Checked(() => store.Find(id));
-        if (contract is not null && contract.Role == ContractRole.Buyer)
+        var contract = contracts is null ? null : Checked(() => contracts.Find(id));
+        if (contract is null)
         {
-            return contract;
+            WriteError(ErrorRecords.From(new ContractNotFoundException(id, contracts?.StoreRoot ?? VpnSession.StorePath ?? ContractStore.DefaultRoot()), id));
         }
 
-        WriteError(new ErrorRecord(new ItemNotFoundException($"No tunnel {id} bought from this machine."),
-            "ImpVpn.TunnelNotFound", ErrorCategory.ObjectNotFound, id));
-        return null;
+        return contract;
+    }
+
+    /// <summary>The WireGuard client <paramref name="choose"/> picks (see SessionWireGuard); a machine that cannot do
+    /// what is asked ends the command here, before anything is paid or started.</summary>
+    protected IWireGuardClient? ChooseWireGuard(Func<IWireGuardClient?> choose)
+    {
+        try
+        {
+            return choose();
+        }
+        catch (Exception e) when (e is WireGuardException or IOException or UnauthorizedAccessException)
+        {
+            ThrowTerminatingError(ErrorRecords.From(e));
+            return null;
+        }
     }
 
     /// <summary>The same error about a given pipeline item, so that $Error says which one failed.</summary>
     protected static ErrorRecord WithTarget(ErrorRecord record, object target) =>
         new(record.Exception, record.FullyQualifiedErrorId, record.CategoryInfo.Category, target) { ErrorDetails = record.ErrorDetails };
 
-    /// <summary>The stable error ids and categories of ImpVpn's failures (documented in about_ImpVpn). Anything
-    /// unforeseen is still an ErrorRecord: ImpVpn.Unexpected.</summary>
-    internal static ErrorRecord ToErrorRecord(Exception e, object? target = null) => e switch
-    {
-        VpnCmdletException wrapped => wrapped.ErrorRecord,
-        PurchaseException p => new ErrorRecord(p, "ImpVpn." + p.Error, p.Error switch
-        {
-            PurchaseError.PriceAboveMaximum => ErrorCategory.LimitsExceeded,
-            PurchaseError.QuoteExpired => ErrorCategory.InvalidOperation,
-            PurchaseError.InvoiceMismatch => ErrorCategory.SecurityError,
-            PurchaseError.SellerUnreachable => ErrorCategory.ConnectionError,
-            PurchaseError.UnknownContract => ErrorCategory.ObjectNotFound,
-            PurchaseError.TunnelStillActive or PurchaseError.PaymentUnderWay or PurchaseError.TunnelRemoved => ErrorCategory.InvalidOperation,
-            _ => ErrorCategory.InvalidResult,
-        }, target),
-        CertificateMismatchException => new ErrorRecord(e, "ImpVpn.CertificateMismatch", ErrorCategory.SecurityError, target),
-        MacaroonException => new ErrorRecord(e, "ImpVpn.MacaroonRefused", ErrorCategory.AuthenticationError, target),
-        NodeUnreachableException => new ErrorRecord(e, "ImpVpn.NodeUnreachable", ErrorCategory.ConnectionError, target),
-        NodeNotSyncedException => new ErrorRecord(e, "ImpVpn.NodeNotSynced", ErrorCategory.ResourceUnavailable, target),
-        WrongNetworkException => new ErrorRecord(e, "ImpVpn.WrongNetwork", ErrorCategory.InvalidData, target),
-        LightningException => new ErrorRecord(e, "ImpVpn.LightningError", ErrorCategory.InvalidResult, target),
-        WireGuardPrerequisiteException => new ErrorRecord(e, "ImpVpn.WireGuardPrerequisites", ErrorCategory.NotInstalled, target),
-        WireGuardException => new ErrorRecord(e, "ImpVpn.WireGuardError", ErrorCategory.DeviceError, target),
-        ProtocolException => new ErrorRecord(e, "ImpVpn.ProtocolError", ErrorCategory.ProtocolError, target),
-        ArgumentException or FormatException => new ErrorRecord(e, "ImpVpn.InvalidArgument", ErrorCategory.InvalidArgument, target),
-        StoreBusyException => new ErrorRecord(e, "ImpVpn.StoreBusy", ErrorCategory.ResourceBusy, target),
-        CorruptContractException => new ErrorRecord(e, "ImpVpn.StoreCorrupt", ErrorCategory.InvalidData, target),
-        FileNotFoundException or DirectoryNotFoundException => new ErrorRecord(e, "ImpVpn.FileNotFound", ErrorCategory.ObjectNotFound, target),
-        IOException or UnauthorizedAccessException => new ErrorRecord(e, "ImpVpn.StoreError", ErrorCategory.WriteError, target),
-        TimeoutException => new ErrorRecord(e, "ImpVpn.Timeout", ErrorCategory.OperationTimeout, target),
-        InvalidOperationException => new ErrorRecord(e, "ImpVpn.InvalidOperation", ErrorCategory.InvalidOperation, target),
-        _ => new ErrorRecord(e, "ImpVpn.Unexpected", ErrorCategory.NotSpecified, target),
-    };
+    internal static ErrorRecord ToErrorRecord(Exception e, object? target = null) => ErrorRecords.From(e, target);
 }
 
 /// <summary>Carries an ErrorRecord out of core work so the cmdlet can write it (and go on with the next item) or

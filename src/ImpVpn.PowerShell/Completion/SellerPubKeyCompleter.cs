@@ -23,8 +23,8 @@ public sealed class SellerPubKeyCompleter : IArgumentCompleter
     }
 
     private static IEnumerable<(string, string)> Sellers() =>
-        BoughtContracts.Read()
-            .GroupBy(c => c.PeerPubKey, StringComparer.OrdinalIgnoreCase)
+        CompletableContracts.Read()
+            .GroupBy(c => c.SellerPubKey, StringComparer.OrdinalIgnoreCase)
             .OrderByDescending(g => g.Max(c => c.CreatedAt))
             .Select(g => (g.Key, $"seller of {g.Count()} contract(s), last {g.Max(c => c.CreatedAt):u}"));
 

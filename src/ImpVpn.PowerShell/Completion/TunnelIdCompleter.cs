@@ -9,8 +9,8 @@ public sealed class TunnelIdCompleter : IArgumentCompleter
 {
     public IEnumerable<CompletionResult> CompleteArgument(
         string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters) =>
-        CompletionText.Matching(wordToComplete, BoughtContracts.Read()
+        CompletionText.Matching(wordToComplete, CompletableContracts.Read()
             .OrderByDescending(c => c.CreatedAt)
-            .Select(c => (c.Id, $"{c.State}, expires {c.ExpiresAt:u}, seller {c.PeerPubKey}")))
+            .Select(c => (c.Id, $"{c.State}, expires {c.ExpiresAt:u}, seller {c.SellerPubKey}")))
             .ToList();
 }

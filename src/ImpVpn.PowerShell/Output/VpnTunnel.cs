@@ -1,11 +1,10 @@
-using ImpVpn.Core.Contracts;
-using ImpVpn.Core.WireGuard;
+using ImpVpn.Core.Buying;
 
 namespace ImpVpn.PowerShell.Output;
 
 /// <summary>A tunnel as the cmdlets show it: the contract and, where the interface is up, its live state.
 /// Holds no secret: the private key stays in the store; <see cref="ConfigPath"/> names the 0600 .conf file.</summary>
-public sealed class VpnTunnel
+public sealed record VpnTunnel
 {
     public required string Id { get; init; }
 
@@ -25,9 +24,11 @@ public sealed class VpnTunnel
 
     public string InterfaceName { get; init; } = string.Empty;
 
+    /// <summary>This machine's address inside the tunnel.</summary>
     public string Address { get; init; } = string.Empty;
 
-    public string SellerAddress { get; init; } = string.Empty;
+    /// <summary>The seller's address inside the tunnel (what a node-to-node tunnel reaches).</summary>
+    public string SellerTunnelAddress { get; init; } = string.Empty;
 
     public string Endpoint { get; init; } = string.Empty;
 
@@ -46,25 +47,29 @@ public sealed class VpnTunnel
     /// <summary>Taken off this machine with Remove-VpnTunnel: no interface, key or configuration is left here.</summary>
     public bool Removed { get; init; }
 
-    public static VpnTunnel From(ContractRecord contract, WireGuardPeer? live = null, string? configPath = null) => new()
+    public static VpnTunnel From(TunnelStatus status) => From(status.Contract) with
+    {
+        LastHandshake = status.Live?.LastHandshake,
+        ReceivedBytes = status.Live?.ReceiveBytes ?? 0,
+        SentBytes = status.Live?.TransmitBytes ?? 0,
+        ConfigPath = status.ConfigPath,
+    };
+
+    public static VpnTunnel From(BoughtContract contract) => new()
     {
         Id = contract.Id,
-        SellerPubKey = contract.PeerPubKey,
+        SellerPubKey = contract.SellerPubKey,
         State = contract.StateAt(DateTimeOffset.UtcNow).ToString(),
         ExpiresAt = contract.ExpiresAt,
         PriceSat = contract.PriceSat,
         PaidSat = contract.PaidSat,
         FeeSat = contract.FeePaidSat,
         InterfaceName = contract.InterfaceName,
-        Address = contract.BuyerAddress,
-        SellerAddress = contract.SellerAddress,
+        Address = contract.BuyerTunnelAddress,
+        SellerTunnelAddress = contract.SellerTunnelAddress,
         Endpoint = contract.Endpoint,
         SellerWireGuardKey = contract.SellerWireGuardKey,
-        HasProofOfPayment = contract.HasPreimage,
-        LastHandshake = live?.LastHandshake,
-        ReceivedBytes = live?.ReceiveBytes ?? 0,
-        SentBytes = live?.TransmitBytes ?? 0,
-        ConfigPath = configPath,
+        HasProofOfPayment = contract.Preimage is not null,
         Removed = contract.TunnelRemoved,
     };
 

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using ImpVpn.Core.Buying;
-using ImpVpn.Core.Contracts;
 using ImpVpn.Core.Lightning;
 using ImpVpn.Core.Store;
 
@@ -29,8 +28,12 @@ internal static class VpnSession
 
     public static ContractStore Store() => new(StorePath ?? ContractStore.DefaultRoot());
 
-    /// <summary>This session's store if it exists; never creates one.</summary>
-    public static ContractStore? ExistingStore() => ContractStore.TryOpenExisting(StorePath ?? ContractStore.DefaultRoot());
+    /// <summary>The contracts this machine bought, in this session's store (created if need be).</summary>
+    public static BoughtContracts Bought() => new(Store());
+
+    /// <summary>The bought contracts if this session's store exists; never creates one (looking must not).</summary>
+    public static BoughtContracts? ExistingBought() =>
+        ContractStore.TryOpenExisting(StorePath ?? ContractStore.DefaultRoot()) is { } store ? new BoughtContracts(store) : null;
 
     public static void Remember(VpnQuote quote) => Quotes[quote.Nonce] = quote;
 

@@ -1,4 +1,4 @@
-using ImpVpn.Core.Buyer;
+using ImpVpn.Core.Buying;
 using ImpVpn.Core.Contracts;
 using ImpVpn.Core.Seller;
 using ImpVpn.Core.Tests.Fakes;
@@ -37,8 +37,8 @@ public sealed class CrashRecoveryTests
         Assert.True(net.SellerStore.Find(id)!.InvoiceSettled);
         Assert.Single(wireGuard.PeersOf("ivs-crash"));
         var resumed = await buyer.ResumeAsync(id, ConfigOnly, None);
-        Assert.Equal(ContractState.Active, resumed.State);
-        Assert.True(resumed.HasPreimage);
+        Assert.Equal(BoughtContractState.Active, resumed.State);
+        Assert.True(resumed.Preimage is not null);
         Assert.Equal(before - 1_000_000, net.AliceMsat);
         Assert.Equal(1_000_000, net.BobMsat);
     }
@@ -57,7 +57,7 @@ public sealed class CrashRecoveryTests
         // The seller adds the time and settles; its answer never arrives.
         bob.AfterSettle = () => net.Simulation["bob"].DropCustomMessages = true;
         await Assert.ThrowsAsync<PurchaseException>(() => buyer.RefreshAsync(contract.Id, TimeSpan.FromMinutes(30), ConfigOnly, None));
-        Assert.NotNull(net.BuyerStore.Find(contract.Id)!.RefreshBeingPaid);
+        Assert.NotNull(net.BoughtContracts.Find(contract.Id)!.RefreshBeingPaid);
         Assert.Equal(afterPurchase - 500_000, net.AliceMsat);
 
         bob.AfterSettle = null;
@@ -113,7 +113,7 @@ public sealed class CrashRecoveryTests
         // The seller's expiry round removes the peer; at that very moment the buyer asks for more time. The hook
         // gives the refresh two seconds to run to its end (an ordering aid: a round that held no lock let it finish
         // there, then wrote its stale copy over the paid extension).
-        Task<ContractRecord>? refreshing = null;
+        Task<BoughtContract>? refreshing = null;
         wireGuard.OnPeerRemoved = () =>
         {
             refreshing ??= Task.Run(() => buyer.RefreshAsync(contract.Id, TimeSpan.FromMinutes(30), ConfigOnly, None));

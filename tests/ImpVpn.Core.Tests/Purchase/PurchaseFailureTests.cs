@@ -1,4 +1,5 @@
-using ImpVpn.Core.Buyer;
+using ImpVpn.Core.Diagnostics;
+using ImpVpn.Core.Buying;
 using ImpVpn.Core.Contracts;
 using ImpVpn.Core.Seller;
 
@@ -28,7 +29,7 @@ public sealed class PurchaseFailureTests
 
         var contract = await buyer.ConfirmAsync(await buyer.RequestQuoteAsync(net.SellerPubKey, TimeSpan.FromHours(1), TimeSpan.FromSeconds(5), None), ConfigOnly, None);
 
-        Assert.Equal(ContractState.Active, contract.State);
+        Assert.Equal(BoughtContractState.Active, contract.State);
         Assert.Equal("192.0.2.1:51820", contract.Endpoint);
         Assert.Equal(contract.BuyerWireGuardKey, Assert.Single(sellerWireGuard.PeersOf("ivs-test")).PublicKey.ToBase64());
         Assert.Equal(1_000, contract.PaidSat);
@@ -52,7 +53,24 @@ public sealed class PurchaseFailureTests
     }
 
     [Fact]
-    public async Task A_reused_quote_is_refused_and_charged_once()
+    public async Task A_quote_confirmed_again_gives_back_its_contract_and_is_charged_once()
+    {
+        var (net, _) = await StartAsync();
+        await using var __ = net;
+        await using var buyer = net.Buyer(null);
+        var before = net.AliceMsat;
+        var quote = await buyer.RequestQuoteAsync(net.SellerPubKey, TimeSpan.FromHours(1), TimeSpan.FromSeconds(5), None);
+        var first = await buyer.ConfirmAsync(quote, ConfigOnly, None);
+
+        var again = await buyer.ConfirmAsync(quote, ConfigOnly, None);
+
+        Assert.Equal(first.Id, again.Id);
+        Assert.Single(buyer.List());
+        Assert.Equal(before - 1_000_000, net.AliceMsat);
+    }
+
+    [Fact]
+    public async Task A_quote_reused_from_another_store_is_refused_by_the_seller_and_charged_once()
     {
         var (net, _) = await StartAsync();
         await using var __ = net;
@@ -60,10 +78,12 @@ public sealed class PurchaseFailureTests
         var before = net.AliceMsat;
         var quote = await buyer.RequestQuoteAsync(net.SellerPubKey, TimeSpan.FromHours(1), TimeSpan.FromSeconds(5), None);
         await buyer.ConfirmAsync(quote, ConfigOnly, None);
+        await using var elsewhere = net.Buyer(null, contracts: net.OtherBuyerStore());
 
-        var error = await Assert.ThrowsAsync<PurchaseException>(() => buyer.ConfirmAsync(quote, ConfigOnly, None));
+        var error = await Assert.ThrowsAsync<PurchaseException>(() => elsewhere.ConfirmAsync(quote, ConfigOnly, None));
 
         Assert.Equal(PurchaseError.QuoteExpired, error.Error);
+        Assert.Empty(elsewhere.List());
         Assert.Equal(before - 1_000_000, net.AliceMsat);
     }
 
@@ -96,7 +116,7 @@ public sealed class PurchaseFailureTests
         Assert.Equal(PurchaseError.ActivationFailed, error.Error);
         Assert.Contains("refunded", error.Message);
         Assert.Equal(before, net.AliceMsat);
-        Assert.Equal(ContractState.Cancelled, Assert.Single(buyer.List()).State);
+        Assert.Equal(BoughtContractState.Cancelled, Assert.Single(buyer.List()).State);
     }
 
     [Fact]
@@ -129,7 +149,7 @@ public sealed class PurchaseFailureTests
 
         Assert.Equal(PurchaseError.PaymentFailed, error.Error);
         Assert.Equal(before, net.AliceMsat);
-        Assert.Equal(ContractState.Cancelled, Assert.Single(buyer.List()).State);
+        Assert.Equal(BoughtContractState.Cancelled, Assert.Single(buyer.List()).State);
     }
 
     [Fact]
@@ -148,27 +168,27 @@ public sealed class PurchaseFailureTests
             var error = await Assert.ThrowsAsync<PurchaseException>(
                 () => dying.ConfirmAsync(quote, ConfigOnly with { ReplyTimeout = TimeSpan.FromSeconds(2) }, None));
             Assert.Equal(PurchaseError.ActivationFailed, error.Error);
-            var unfinished = Assert.Single(net.BuyerStore.All());
-            Assert.Equal(ContractState.Paying, unfinished.State);
-            Assert.False(unfinished.HasPreimage);
+            var unfinished = Assert.Single(net.BoughtContracts.All());
+            Assert.Equal(BoughtContractState.Paying, unfinished.State);
+            Assert.False(unfinished.Preimage is not null);
             contractId = unfinished.Id;
         }
 
         Assert.Equal(before - 1_000_000, net.AliceMsat);
         // Paid but unrecorded: not even -Force may take its key away before the purchase is finished.
-        var removal = await Assert.ThrowsAsync<PurchaseException>(() => new BoughtTunnelRemover(net.BuyerStore, null).RemoveAsync(contractId, force: true, None));
+        var removal = await Assert.ThrowsAsync<PurchaseException>(() => new TunnelRemoval(net.BoughtContracts, null, NullProgressLog.Instance).RemoveAsync(contractId, evenWithTimeLeft: true, None));
         Assert.Equal(PurchaseError.PaymentUnderWay, removal.Error);
         sellerWireGuard.OnPeerAdded = null;
         net.Simulation["bob"].DropCustomMessages = false;
         await using var again = net.Buyer(null);
         var resumed = await again.ResumeAsync(contractId, ConfigOnly, None);
 
-        Assert.Equal(ContractState.Active, resumed.State);
-        Assert.True(resumed.HasPreimage);
+        Assert.Equal(BoughtContractState.Active, resumed.State);
+        Assert.True(resumed.Preimage is not null);
         Assert.Equal(before - 1_000_000, net.AliceMsat);
 
         // Removed (with force: it has paid time left), the tunnel can be neither fetched again nor refreshed.
-        await new BoughtTunnelRemover(net.BuyerStore, null).RemoveAsync(contractId, force: true, None);
+        await new TunnelRemoval(net.BoughtContracts, null, NullProgressLog.Instance).RemoveAsync(contractId, evenWithTimeLeft: true, None);
         Assert.Equal(PurchaseError.TunnelRemoved, (await Assert.ThrowsAsync<PurchaseException>(() => again.ResumeAsync(contractId, ConfigOnly, None))).Error);
         Assert.Equal(PurchaseError.TunnelRemoved, (await Assert.ThrowsAsync<PurchaseException>(() => again.RefreshAsync(contractId, TimeSpan.FromMinutes(5), ConfigOnly, None))).Error);
         Assert.Equal(before - 1_000_000, net.AliceMsat);

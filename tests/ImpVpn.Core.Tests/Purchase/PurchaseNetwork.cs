@@ -1,4 +1,4 @@
-using ImpVpn.Core.Buyer;
+using ImpVpn.Core.Buying;
 using ImpVpn.Core.Lightning;
 using ImpVpn.Core.Lightning.Lnd;
 using ImpVpn.Core.Seller;
@@ -22,6 +22,7 @@ internal sealed class PurchaseNetwork : IAsyncDisposable
         AliceNode = alice;
         BobNode = bob;
         BuyerStore = new ContractStore(Path.Combine(folder, "buyer"));
+        BoughtContracts = new BoughtContracts(BuyerStore);
         SellerStore = new ContractStore(Path.Combine(folder, "seller"));
     }
 
@@ -32,6 +33,9 @@ internal sealed class PurchaseNetwork : IAsyncDisposable
     public LndNode BobNode { get; }
 
     public ContractStore BuyerStore { get; }
+
+    /// <summary>alice's bought contracts.</summary>
+    public BoughtContracts BoughtContracts { get; }
 
     public static LndConnectionOptions OptionsFor(SimNode node) => Options(node);
 
@@ -67,7 +71,12 @@ internal sealed class PurchaseNetwork : IAsyncDisposable
         return Provider;
     }
 
-    public VpnBuyer Buyer(IWireGuardClient? wireGuard, ILightningNode? node = null) => new(node ?? AliceNode, wireGuard, BuyerStore);
+    /// <param name="contracts">another store's contracts (a second machine of alice's); alice's own by default.</param>
+    public TestBuyer Buyer(IWireGuardClient? wireGuard, ILightningNode? node = null, BoughtContracts? contracts = null) =>
+        new(node ?? AliceNode, contracts ?? BoughtContracts, wireGuard);
+
+    /// <summary>A second, empty store of alice's, as on another machine.</summary>
+    public BoughtContracts OtherBuyerStore() => new(new ContractStore(Path.Combine(_folder, "buyer-" + Guid.NewGuid().ToString("N"))));
 
     public long AliceMsat => Simulation["alice"].LocalBalanceMsat;
 

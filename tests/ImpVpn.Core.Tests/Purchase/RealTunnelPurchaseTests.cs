@@ -1,4 +1,4 @@
-using ImpVpn.Core.Buyer;
+using ImpVpn.Core.Buying;
 using ImpVpn.Core.Contracts;
 using ImpVpn.Core.Seller;
 using ImpVpn.Core.WireGuard;
@@ -33,16 +33,16 @@ public sealed class RealTunnelPurchaseTests
         await using var buyer = net.Buyer(buyerWireGuard);
         var aliceBefore = net.AliceMsat;
         var bobBefore = net.BobMsat;
-        ContractRecord? contract = null;
+        BoughtContract? contract = null;
         try
         {
             var quote = await buyer.RequestQuoteAsync(net.SellerPubKey, TimeSpan.FromSeconds(8), TimeSpan.FromSeconds(20), None);
             Assert.Equal(8, quote.PriceSat);
             contract = await buyer.ConfirmAsync(quote, new BuyerOptions { MaxPriceSat = 100 }, None);
 
-            Assert.Equal(ContractState.Active, contract.State);
-            Assert.True(contract.HasPreimage);
-            Assert.True(NetworkNamespacePair.Ping(pair.A, contract.SellerAddress, count: 2, waitSeconds: 2), "ping through the bought tunnel");
+            Assert.Equal(BoughtContractState.Active, contract.State);
+            Assert.True(contract.Preimage is not null);
+            Assert.True(NetworkNamespacePair.Ping(pair.A, contract.SellerTunnelAddress, count: 2, waitSeconds: 2), "ping through the bought tunnel");
             var buyerDevice = await buyerWireGuard.GetDeviceAsync(contract.InterfaceName, None);
             Assert.NotNull(Assert.Single(buyerDevice!.Peers).LastHandshake);
             Assert.Equal(aliceBefore - (quote.PriceSat * 1000) - (contract.FeePaidSat * 1000), net.AliceMsat);
@@ -58,7 +58,7 @@ public sealed class RealTunnelPurchaseTests
 
             Assert.Equal(ContractState.Expired, net.SellerStore.Find(contract.Id)!.State);
             Assert.Empty((await sellerWireGuard.GetDeviceAsync(sellerInterface, None))!.Peers);
-            Assert.False(NetworkNamespacePair.Ping(pair.A, contract.SellerAddress, count: 2, waitSeconds: 1), "traffic stops after expiry");
+            Assert.False(NetworkNamespacePair.Ping(pair.A, contract.SellerTunnelAddress, count: 2, waitSeconds: 1), "traffic stops after expiry");
         }
         finally
         {

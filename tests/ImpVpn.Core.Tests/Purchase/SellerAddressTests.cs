@@ -1,4 +1,4 @@
-using ImpVpn.Core.Buyer;
+using ImpVpn.Core.Buying;
 using ImpVpn.Core.Lightning.Lnd;
 using ImpVpn.Core.Seller;
 using ImpVpn.Core.Store;
@@ -28,7 +28,7 @@ public sealed class SellerAddressTests
             var unknown = await Assert.ThrowsAsync<PurchaseException>(() =>
                 buyer.RequestQuoteAsync(carol.PubKey, TimeSpan.FromHours(1), TimeSpan.FromSeconds(5), None));
             Assert.Equal(PurchaseError.SellerUnreachable, unknown.Error);
-            Assert.Contains("@host:port", unknown.Message);
+            Assert.Contains("not in your node's graph", unknown.Message);
 
             var quote = await buyer.RequestQuoteAsync(carol.PubKey, TimeSpan.FromHours(1), TimeSpan.FromSeconds(5), None, carol.P2pAddress);
 

@@ -1,4 +1,4 @@
-using ImpVpn.Core.Buyer;
+using ImpVpn.Core.Buying;
 using ImpVpn.Core.Contracts;
 using ImpVpn.Core.Seller;
 

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json;
-using ImpVpn.Core.Buyer;
+using ImpVpn.Core.Buying;
 using ImpVpn.Core.Lightning;
 using ImpVpn.Core.Lightning.Lnd;
 using ImpVpn.Core.Protocol;
@@ -61,6 +61,6 @@ public sealed class TamperedInvoiceTests
         Assert.Equal(PurchaseError.InvoiceMismatch, error.Error);
         Assert.Contains("Nothing was paid", error.Message);
         Assert.Equal(before, net.AliceMsat);
-        Assert.Empty(net.BuyerStore.All());
+        Assert.Empty(net.BoughtContracts.All());
     }
 }

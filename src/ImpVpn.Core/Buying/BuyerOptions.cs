@@ -1,4 +1,4 @@
-namespace ImpVpn.Core.Buyer;
+namespace ImpVpn.Core.Buying;
 
 /// <summary>Limits the buyer sets on one purchase or refresh.</summary>
 public sealed record BuyerOptions
@@ -9,7 +9,7 @@ public sealed record BuyerOptions
     /// <summary>The routing fee the payment may cost at most (sat).</summary>
     public long FeeLimitSat { get; init; } = 10;
 
-    /// <summary>Skip interface set-up and only return the tunnel's configuration.</summary>
+    /// <summary>Skip interface set-up and only record the tunnel's configuration.</summary>
     public bool ConfigOnly { get; init; }
 
     /// <summary>How long to wait for the seller's replies.</summary>

@@ -1,0 +1,82 @@
+using ImpVpn.Core.Store;
+using ImpVpn.Core.WireGuard.Keys;
+
+namespace ImpVpn.Core.Buying;
+
+/// <summary>
+/// The buyer's contracts and the secrets of their tunnels, over the store: finding one (or saying it is not
+/// there), which are due for a refresh, where a tunnel's private key and wg-quick file live, and the store's lock
+/// under which every run that can pay chooses its work.
+/// </summary>
+public sealed class BoughtContracts
+{
+    /// <summary>How long a run waits for another to finish paying before it gives up (with StoreBusyException).</summary>
+    public static readonly TimeSpan LockWait = TimeSpan.FromMinutes(1);
+
+    private readonly ContractStore _store;
+    private readonly ContractShelf<BoughtContract> _shelf;
+
+    public BoughtContracts(ContractStore store)
+    {
+        _store = store;
+        _shelf = store.Shelf<BoughtContract>("bought");
+    }
+
+    public string StoreRoot => _store.Root;
+
+    /// <summary>The contract bought under <paramref name="id"/>; <see cref="ContractNotFoundException"/> when there is none.</summary>
+    public BoughtContract Get(string id) => Find(id) ?? throw new ContractNotFoundException(id, _store.Root);
+
+    public BoughtContract? Find(string id) => ContractId.IsValid(id) ? _shelf.Find(id) : null;
+
+    /// <summary>Every bought contract, oldest first. Unreadable files throw <see cref="CorruptContractException"/>
+    /// unless <paramref name="onUnreadable"/> takes them, in which case the readable ones are still returned.</summary>
+    public IReadOnlyList<BoughtContract> All(Action<CorruptContractException>? onUnreadable = null)
+    {
+        foreach (var leftover in _store.Leftovers())
+        {
+            (onUnreadable ?? throw leftover)(leftover);
+        }
+
+        return _shelf.All(onUnreadable).OrderBy(c => c.CreatedAt).ToList();
+    }
+
+    public BoughtContract Save(BoughtContract contract) => _shelf.Save(contract);
+
+    /// <summary>The contract bought with this quote, if any run has bought it: a quote is paid for once.</summary>
+    public BoughtContract? FindByQuote(VpnQuote quote) =>
+        _shelf.All(_ => { }).FirstOrDefault(c => c.Nonce == quote.Nonce && c.SellerPubKey == quote.SellerPubKey);
+
+    /// <summary>Whether a scheduled run should refresh this contract now: its tunnel is still running and expires
+    /// within <paramref name="window"/>, or an earlier run recorded a refresh that must be finished (its expiry may
+    /// look past only because the new one was never written). One that has simply expired cannot be refreshed
+    /// (the seller has removed it) and is left alone.</summary>
+    public static bool IsDueForRefresh(BoughtContract contract, DateTimeOffset now, TimeSpan window) =>
+        !contract.TunnelRemoved
+        && (contract.RefreshBeingPaid is not null
+            || (contract.StateAt(now) == BoughtContractState.Active && contract.ExpiresAt <= now + window));
+
+    public IReadOnlyList<BoughtContract> DueForRefresh(DateTimeOffset now, TimeSpan window, Action<CorruptContractException>? onUnreadable = null) =>
+        All(onUnreadable).Where(c => IsDueForRefresh(c, now, window)).ToList();
+
+    public void SavePrivateKey(string id, WireGuardPrivateKey key) => _store.SaveSecret(PrivateKeyName(id), key.RevealBase64());
+
+    /// <summary>The tunnel's private key; null when it is gone (the tunnel was removed, or the store was copied without it).</summary>
+    public WireGuardPrivateKey? ReadPrivateKey(string id) =>
+        _store.ReadSecret(PrivateKeyName(id)) is { } text ? WireGuardPrivateKey.Parse(text.Trim()) : null;
+
+    /// <summary>Where the store keeps the tunnel's wg-quick file (owner-only; it holds the private key).</summary>
+    public string ConfigPath(string id) => _store.SecretPath(id + ".conf");
+
+    /// <summary>Deletes the tunnel's private key and wg-quick file; what is already gone is no error.</summary>
+    public void DeleteTunnelSecrets(string id)
+    {
+        _store.DeleteSecret(PrivateKeyName(id));
+        _store.DeleteSecret(id + ".conf");
+    }
+
+    /// <summary>The store's lock: held while a run chooses what to pay for and pays it.</summary>
+    public Task<IDisposable> LockAsync(CancellationToken cancellationToken) => _store.LockAsync(LockWait, cancellationToken);
+
+    private static string PrivateKeyName(string id) => id + ".key";
+}

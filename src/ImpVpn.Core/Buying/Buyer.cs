@@ -1,0 +1,36 @@
+using ImpVpn.Core.Diagnostics;
+using ImpVpn.Core.Lightning;
+using ImpVpn.Core.WireGuard;
+
+namespace ImpVpn.Core.Buying;
+
+/// <summary>The buyer's behaviours wired over one node, one store and (optionally) one WireGuard client, sharing
+/// one line to sellers. Holds no logic of its own: each behaviour is in the file named after it.</summary>
+public sealed class Buyer : IAsyncDisposable
+{
+    private readonly SellerLink _link;
+
+    /// <param name="wireGuard">null to set up no interface (config-only purchases, refreshes, quotes).</param>
+    public Buyer(ILightningNode node, BoughtContracts contracts, IWireGuardClient? wireGuard, IProgressLog? log = null)
+    {
+        log ??= NullProgressLog.Instance;
+        _link = new SellerLink(node, log);
+        Contracts = contracts;
+        Quotes = new SellerQuotes(_link, log);
+        Purchase = new TunnelPurchase(node, _link, contracts, wireGuard is null ? null : new TunnelSetup(wireGuard, contracts, log), log);
+        Refresh = new TunnelRefresh(node, _link, contracts, log);
+        ScheduledRefresh = new ScheduledRefresh(Refresh, contracts, log);
+    }
+
+    public BoughtContracts Contracts { get; }
+
+    public SellerQuotes Quotes { get; }
+
+    public TunnelPurchase Purchase { get; }
+
+    public TunnelRefresh Refresh { get; }
+
+    public ScheduledRefresh ScheduledRefresh { get; }
+
+    public ValueTask DisposeAsync() => _link.DisposeAsync();
+}

@@ -1,0 +1,97 @@
+using ImpVpn.Core.Diagnostics;
+using ImpVpn.Core.Lightning;
+
+namespace ImpVpn.Core.Buying;
+
+/// <summary>
+/// Paying a hold invoice at most once, as purchase and refresh both do: the node is asked about the payment hash
+/// first, and only a payment it never attempted (or one that failed) is started. Then the payment is followed until
+/// the seller holds it (IN_FLIGHT), and later to its end.
+/// </summary>
+public sealed class PaymentOnce(ILightningNode node, IProgressLog log)
+{
+    // LND's own default for a payment's timeout; the hold invoice keeps it in flight past that, until settled.
+    private static readonly TimeSpan PaymentTimeout = TimeSpan.FromSeconds(60);
+
+    /// <summary>Starts paying <paramref name="paymentRequest"/> unless the node already has a payment for
+    /// <paramref name="hash"/> that is under way or done; returns the payment started, or null.</summary>
+    public async Task<Task<PaymentResult>?> StartUnlessAttemptedAsync(byte[] hash, string paymentRequest, long feeLimitSat, CancellationToken cancellationToken)
+    {
+        var earlier = await node.TrackPaymentAsync(hash, waitForFinal: false, cancellationToken).ConfigureAwait(false);
+        if (earlier is not null && earlier.Status != PaymentStatus.Failed)
+        {
+            log.Log(LogLevel.Verbose, $"The node already has the payment {Hex(hash)[..16]}… ({earlier.Status}); not paying again.");
+            return null;
+        }
+
+        return node.PayAsync(new PaymentOrder(paymentRequest, feeLimitSat, PaymentTimeout), cancellationToken);
+    }
+
+    /// <summary>Waits until the payment is held by the seller (IN_FLIGHT), has succeeded, or has failed.</summary>
+    public async Task<PaymentResult> WaitUntilHeldAsync(byte[] hash, Task<PaymentResult>? paying, CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow + PaymentTimeout;
+        // The payment is usually in flight within milliseconds: ask again soon, then back off to 50 ms.
+        var pause = TimeSpan.FromMilliseconds(2);
+        while (true)
+        {
+            if (paying is { IsCompleted: true })
+            {
+                if (paying.Exception?.InnerException is LightningRpcException refusal
+                    && await node.TrackPaymentAsync(hash, waitForFinal: false, cancellationToken).ConfigureAwait(false) is null)
+                {
+                    // The node refused to start the payment at all (an expired invoice, say): nothing left it, so it
+                    // is a failed payment like any other and the caller records it as such.
+                    log.Log(LogLevel.Warning, $"Your node refused the payment: {refusal.Message}");
+                    return new PaymentResult(hash, PaymentStatus.Failed, PaymentFailureReason.Error, 0, 0, null);
+                }
+
+                return await paying.ConfigureAwait(false);
+            }
+
+            var state = await node.TrackPaymentAsync(hash, waitForFinal: false, cancellationToken).ConfigureAwait(false);
+            if (state is { Status: PaymentStatus.InFlight or PaymentStatus.Succeeded or PaymentStatus.Failed })
+            {
+                return state;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new PurchaseException(PurchaseError.PaymentFailed, $"The payment did not start within {PaymentTimeout.TotalSeconds:0} s.");
+            }
+
+            // A payment that ends (fails fast, say) wakes this at once rather than after the pause.
+            var delay = Task.Delay(pause, cancellationToken);
+            await (paying is null ? delay : Task.WhenAny(paying, delay)).ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
+            pause = TimeSpan.FromMilliseconds(Math.Min(50, pause.TotalMilliseconds * 2));
+        }
+    }
+
+    /// <summary>The payment's final state: from the payment this run started, or from the node for one an earlier
+    /// run started.</summary>
+    public async Task<PaymentResult?> FinalAsync(byte[] hash, Task<PaymentResult>? paying, CancellationToken cancellationToken) =>
+        paying is not null
+            ? await paying.ConfigureAwait(false)
+            : await node.TrackPaymentAsync(hash, waitForFinal: true, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>The final state if it comes within <paramref name="wait"/>; null otherwise (it is still held).</summary>
+    public static async Task<PaymentResult?> FinalOrNullAsync(Task<PaymentResult>? paying, TimeSpan wait)
+    {
+        if (paying is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            return await paying.WaitAsync(wait).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            return null;
+        }
+    }
+
+    private static string Hex(byte[] bytes) => Convert.ToHexString(bytes).ToLowerInvariant();
+}

@@ -1,0 +1,40 @@
+namespace ImpVpn.Core.Buying;
+
+/// <summary>Why a purchase, refresh or removal did not go through on the buyer's side. Raised before any money
+/// moves, unless <see cref="MoneyMoved"/> says the payment went through (then <see cref="ContractId"/> names the
+/// recorded contract that holds its proof, so the user can finish what failed).</summary>
+public sealed class PurchaseException(PurchaseError error, string message, Exception? inner = null, string? contractId = null, bool moneyMoved = false)
+    : Exception(message, inner)
+{
+    public PurchaseError Error { get; } = error;
+
+    public string? ContractId { get; } = contractId;
+
+    public bool MoneyMoved { get; } = moneyMoved;
+}
+
+public enum PurchaseError
+{
+    PriceAboveMaximum,
+    QuoteExpired,
+    InvoiceMismatch,
+    SellerRefused,
+    SellerUnreachable,
+    PaymentFailed,
+    ActivationFailed,
+
+    /// <summary>Paid and recorded, but the tunnel's interface could not be set up on this machine.</summary>
+    TunnelSetupFailed,
+
+    /// <summary>Removing a tunnel that still has paid time left, without saying so.</summary>
+    TunnelStillActive,
+
+    /// <summary>Removing a tunnel whose purchase or refresh payment may be under way: it must be finished first.</summary>
+    PaymentUnderWay,
+
+    /// <summary>Using a tunnel that was removed from this machine (its private key is gone).</summary>
+    TunnelRemoved,
+
+    /// <summary>A scheduled run's budget is spent.</summary>
+    BudgetExhausted,
+}

@@ -1,0 +1,80 @@
+using ImpVpn.Core.Diagnostics;
+
+namespace ImpVpn.Core.Buying;
+
+/// <summary>
+/// A scheduler's run: every bought tunnel that expires within a window is refreshed, within a total budget (fees
+/// included). Each tunnel is chosen again under the store's lock just before it is paid, so two runs started at
+/// the same moment refresh it once: the second finds the new expiry outside the window and leaves it. Which tunnels
+/// are due is <see cref="BoughtContracts.DueForRefresh"/>; the caller shows (or asks about) those before the run.
+/// </summary>
+public sealed class ScheduledRefresh(TunnelRefresh refresh, BoughtContracts contracts, IProgressLog log)
+{
+    /// <summary>Refreshes those of <paramref name="ids"/> still due when their turn comes. Each tunnel's outcome is
+    /// returned; one tunnel's failure does not stop the others.</summary>
+    public async Task<IReadOnlyList<RefreshOutcome>> RunAsync(
+        IReadOnlyList<string> ids, TimeSpan window, TimeSpan duration, RefreshBudget budget, BuyerOptions options, CancellationToken cancellationToken)
+    {
+        var outcomes = new List<RefreshOutcome>();
+        foreach (var id in ids)
+        {
+            if (budget.LeftSat is <= 0)
+            {
+                outcomes.Add(RefreshOutcome.Failed(id, new PurchaseException(PurchaseError.BudgetExhausted,
+                    $"The budget of {budget.TotalSat} sat is spent; {id} was not refreshed.", contractId: id)));
+                continue;
+            }
+
+            try
+            {
+                using var locked = await contracts.LockAsync(cancellationToken).ConfigureAwait(false);
+                var current = contracts.Find(id);
+                if (current is null || !BoughtContracts.IsDueForRefresh(current, DateTimeOffset.UtcNow, window))
+                {
+                    log.Log(LogLevel.Verbose, $"Contract {id} is no longer due (another run refreshed it meanwhile); skipped.");
+                    outcomes.Add(RefreshOutcome.NotDue(id));
+                    continue;
+                }
+
+                var before = current.PaidSat + current.FeePaidSat;
+                var refreshed = await refresh.RefreshLockedAsync(current, duration, options with { MaxPriceSat = budget.PriceCap(options) }, cancellationToken).ConfigureAwait(false);
+                budget.Spend(refreshed.PaidSat + refreshed.FeePaidSat - before);
+                outcomes.Add(RefreshOutcome.Done(refreshed));
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                outcomes.Add(RefreshOutcome.Failed(id, e));
+            }
+        }
+
+        return outcomes;
+    }
+}
+
+/// <summary>What a scheduled run may spend in all, fees included; null: no total (each refresh still has its own
+/// price limit).</summary>
+public sealed class RefreshBudget(long? totalSat)
+{
+    public long? TotalSat { get; } = totalSat;
+
+    public long SpentSat { get; private set; }
+
+    public long? LeftSat => TotalSat - SpentSat;
+
+    /// <summary>The most the next refresh may cost: its own limit, and within a budget what is left of it minus the
+    /// routing fee the payment may cost.</summary>
+    public long? PriceCap(BuyerOptions options) =>
+        LeftSat is { } left ? Math.Min(options.MaxPriceSat ?? long.MaxValue, left - options.FeeLimitSat) : options.MaxPriceSat;
+
+    public void Spend(long sat) => SpentSat += sat;
+}
+
+/// <summary>One tunnel's result in a scheduled run: refreshed, no longer due, or failed (with why).</summary>
+public sealed record RefreshOutcome(string Id, BoughtContract? Refreshed, Exception? Failure)
+{
+    public static RefreshOutcome Done(BoughtContract refreshed) => new(refreshed.Id, refreshed, null);
+
+    public static RefreshOutcome NotDue(string id) => new(id, null, null);
+
+    public static RefreshOutcome Failed(string id, Exception failure) => new(id, null, failure);
+}

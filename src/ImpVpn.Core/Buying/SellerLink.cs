@@ -1,0 +1,85 @@
+using ImpVpn.Core.Diagnostics;
+using ImpVpn.Core.Lightning;
+using ImpVpn.Core.Protocol;
+
+namespace ImpVpn.Core.Buying;
+
+/// <summary>
+/// The buyer's line to a seller: makes sure the node is connected to it (the given address first, then the
+/// graph's), calls its methods over the peer protocol, and turns what goes wrong into <see cref="PurchaseException"/>.
+/// A peer that dropped (the message was never sent) is reconnected and the call sent once more; the protocol's
+/// request ids make a repeated call safe (the seller answers it with its first answer).
+/// </summary>
+public sealed class SellerLink : IAsyncDisposable
+{
+    private readonly ILightningNode _node;
+    private readonly IProgressLog _log;
+    private readonly PeerRpcEndpoint _rpc;
+
+    public SellerLink(ILightningNode node, IProgressLog log)
+    {
+        _node = node;
+        _log = log;
+        _rpc = new PeerRpcEndpoint(node, log);
+    }
+
+    public async Task ConnectAsync(SellerNode seller, CancellationToken cancellationToken)
+    {
+        if ((await _node.ListPeersAsync(cancellationToken).ConfigureAwait(false)).Any(p => p.PubKey == seller.PubKey))
+        {
+            return;
+        }
+
+        var graph = await _node.GetNodeInfoAsync(seller.PubKey, cancellationToken).ConfigureAwait(false);
+        var addresses = (seller.Address is null ? [] : new[] { seller.Address }).Concat(graph?.Addresses ?? []).Distinct();
+        foreach (var address in addresses)
+        {
+            try
+            {
+                await _node.ConnectPeerAsync(seller.PubKey, address, cancellationToken).ConfigureAwait(false);
+                _log.Log(LogLevel.Verbose, $"Connected to the seller at {address}.");
+                return;
+            }
+            catch (LightningException e)
+            {
+                _log.Log(LogLevel.Verbose, $"Could not connect to the seller at {address}: {e.Message}");
+            }
+        }
+
+        throw new PurchaseException(PurchaseError.SellerUnreachable, seller.Address is null && graph is null
+            ? $"Cannot connect to the seller {seller.PubKey}: it is not in your node's graph and no address was given for it."
+            : $"Cannot connect to the seller {seller.PubKey}: none of its addresses answers.");
+    }
+
+    /// <summary>Calls <paramref name="method"/> on the seller, which must be connected (<see cref="ConnectAsync"/>).</summary>
+    public async Task<T> CallAsync<T>(SellerNode seller, string method, object request, TimeSpan timeout, CancellationToken cancellationToken)
+        where T : class
+    {
+        try
+        {
+            try
+            {
+                return await _rpc.CallAsync<T>(seller.PubKey, method, request, timeout, cancellationToken).ConfigureAwait(false);
+            }
+            catch (PeerNotConnectedException)
+            {
+                _log.Log(LogLevel.Verbose, $"The seller {NodePubKey.Short(seller.PubKey)} is no longer connected; reconnecting to send {method} again.");
+                await ConnectAsync(seller, cancellationToken).ConfigureAwait(false);
+                return await _rpc.CallAsync<T>(seller.PubKey, method, request, timeout, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (ProtocolException e)
+        {
+            var error = e.Code is ProtocolErrorCode.QuoteExpired or ProtocolErrorCode.NonceReused
+                ? PurchaseError.QuoteExpired
+                : PurchaseError.SellerRefused;
+            throw new PurchaseException(error, e.Message, e);
+        }
+        catch (Exception e) when (e is TimeoutException or PeerNotConnectedException)
+        {
+            throw new PurchaseException(PurchaseError.SellerUnreachable, $"The seller {NodePubKey.Short(seller.PubKey)} did not answer {method}: {e.Message}", e);
+        }
+    }
+
+    public ValueTask DisposeAsync() => _rpc.DisposeAsync();
+}

@@ -1,0 +1,45 @@
+using ImpVpn.Core.Diagnostics;
+using ImpVpn.Core.WireGuard;
+
+namespace ImpVpn.Core.Buying;
+
+/// <summary>The buyer's clean-up: a tunnel that has run out (or that the user gives up) leaves no interface, no
+/// wireguard-go process and no private key behind. Needs no Lightning node: nothing is asked of the seller.</summary>
+public sealed class TunnelRemoval(BoughtContracts contracts, IWireGuardClient? wireGuard, IProgressLog log)
+{
+    /// <summary>Takes the tunnel's interface down (when <c>wireGuard</c> is given) and deletes its private key and
+    /// wg-quick file, under the store's lock (a scheduled refresh must not write the contract meanwhile). The contract
+    /// stays, with its proof of payment. A tunnel with paid time left is removed only when
+    /// <paramref name="evenWithTimeLeft"/> says so: nothing is refunded for the time given up.</summary>
+    public async Task<BoughtContract> RemoveAsync(string contractId, bool evenWithTimeLeft, CancellationToken cancellationToken)
+    {
+        using var locked = await contracts.LockAsync(cancellationToken).ConfigureAwait(false);
+        var contract = contracts.Get(contractId);
+
+        // Never, whatever the caller says: a payment that may be held or settled must end in a recorded contract,
+        // and the key is what the tunnel it pays for is worth.
+        if (contract.PaymentMayBeUnderWay)
+        {
+            throw new PurchaseException(PurchaseError.PaymentUnderWay,
+                $"A {(contract.RefreshBeingPaid is null ? "purchase" : "refresh")} payment for tunnel {contract.Id} may be under way; nothing was removed.",
+                contractId: contract.Id);
+        }
+
+        if (contract.StateAt(DateTimeOffset.UtcNow) == BoughtContractState.Active && !evenWithTimeLeft)
+        {
+            throw new PurchaseException(PurchaseError.TunnelStillActive,
+                $"Tunnel {contract.Id} has paid time left (until {contract.ExpiresAt:u}); nothing was removed.", contractId: contract.Id);
+        }
+
+        if (wireGuard is not null && contract.InterfaceName.Length > 0)
+        {
+            await wireGuard.DeleteInterfaceAsync(contract.InterfaceName, cancellationToken).ConfigureAwait(false);
+            log.Log(LogLevel.Verbose, $"Tunnel {contract.Id}: interface {contract.InterfaceName} removed.");
+        }
+
+        contracts.DeleteTunnelSecrets(contract.Id);
+        var removed = contracts.Save(contract.Removed());
+        log.Log(LogLevel.Verbose, $"Tunnel {contract.Id}: private key and configuration deleted; the contract and its proof of payment stay in {contracts.StoreRoot}.");
+        return removed;
+    }
+}

@@ -1,0 +1,80 @@
+using System.Net;
+using ImpVpn.Core.Diagnostics;
+using ImpVpn.Core.WireGuard;
+using ImpVpn.Core.WireGuard.Keys;
+
+namespace ImpVpn.Core.Buying;
+
+/// <summary>The buyer's WireGuard side: the bought tunnel's interface brought up with the seller as its one peer,
+/// then a wait for the first handshake.</summary>
+public sealed class TunnelSetup(IWireGuardClient wireGuard, BoughtContracts contracts, IProgressLog log)
+{
+    // Keeps the tunnel's NAT mapping alive from behind a home router, as WireGuard's own documentation suggests.
+    internal static readonly TimeSpan Keepalive = TimeSpan.FromSeconds(25);
+
+    /// <summary>Brings the interface up (replacing a half-made one of the same name) and waits at most
+    /// <paramref name="handshakeTimeout"/> for the first handshake; no handshake is a warning, not a failure (the
+    /// seller's side may just be slow, and WireGuard keeps trying).</summary>
+    public async Task BringUpAsync(BoughtContract contract, TimeSpan handshakeTimeout, CancellationToken cancellationToken)
+    {
+        log.Log(LogLevel.Verbose, $"Bringing up {contract.InterfaceName} ({contract.BuyerTunnelAddress}) with peer {contract.Endpoint}.");
+        var key = contracts.ReadPrivateKey(contract.Id) ?? throw new WireGuardException($"The private key of tunnel {contract.Id} is missing from the store.");
+        var address = IPAddress.Parse(contract.BuyerTunnelAddress);
+        var hostBits = address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? 128 : 32;
+        await wireGuard.DeleteInterfaceAsync(contract.InterfaceName, cancellationToken).ConfigureAwait(false);
+        await wireGuard.CreateInterfaceAsync(contract.InterfaceName, new InterfaceOptions
+        {
+            PrivateKey = key,
+            Addresses = [new IpPrefix(address, hostBits)],
+        }, cancellationToken).ConfigureAwait(false);
+        var allowed = contract.AllowedIps.Select(IpPrefix.Parse).ToList();
+        await wireGuard.ConfigureDeviceAsync(contract.InterfaceName, new DeviceConfig
+        {
+            Peers =
+            [
+                new PeerConfig(WireGuardPublicKey.Parse(contract.SellerWireGuardKey))
+                {
+                    Endpoint = IPEndPoint.Parse(contract.Endpoint),
+                    PersistentKeepalive = Keepalive,
+                    ReplaceAllowedIps = true,
+                    AllowedIps = allowed,
+                },
+            ],
+        }, cancellationToken).ConfigureAwait(false);
+        foreach (var route in allowed)
+        {
+            await wireGuard.AddRouteAsync(contract.InterfaceName, route, cancellationToken).ConfigureAwait(false);
+        }
+
+        log.Progress(new ProgressUpdate("Buying a tunnel", "Waiting for the first WireGuard handshake", 90));
+        if (await WaitForHandshakeAsync(contract.InterfaceName, handshakeTimeout, cancellationToken).ConfigureAwait(false))
+        {
+            log.Log(LogLevel.Verbose, $"{contract.InterfaceName}: first handshake with {contract.Endpoint}.");
+        }
+        else
+        {
+            log.Log(LogLevel.Warning, $"{contract.InterfaceName} is up but no handshake with {contract.Endpoint} within {handshakeTimeout.TotalSeconds:0} s.");
+        }
+    }
+
+    private async Task<bool> WaitForHandshakeAsync(string interfaceName, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        // A handshake on a working path takes a few milliseconds; reading the device is cheap (one UAPI get), so
+        // look again soon and back off to 20 ms.
+        var pause = TimeSpan.FromMilliseconds(1);
+        while (DateTime.UtcNow < deadline)
+        {
+            var device = await wireGuard.GetDeviceAsync(interfaceName, cancellationToken).ConfigureAwait(false);
+            if (device?.Peers.FirstOrDefault()?.LastHandshake is not null)
+            {
+                return true;
+            }
+
+            await Task.Delay(pause, cancellationToken).ConfigureAwait(false);
+            pause = TimeSpan.FromMilliseconds(Math.Min(20, pause.TotalMilliseconds * 2));
+        }
+
+        return false;
+    }
+}

@@ -1,0 +1,30 @@
+using ImpVpn.Core.Buying;
+using ImpVpn.Core.Lightning;
+using ImpVpn.Core.WireGuard;
+
+namespace ImpVpn.Core.Tests.Purchase;
+
+/// <summary>The buyer's behaviours as the tests drive them: one object over <see cref="Buyer"/>, so a test reads as
+/// the user's sequence (quote, confirm, refresh, resume) rather than as wiring.</summary>
+internal sealed class TestBuyer(ILightningNode node, BoughtContracts contracts, IWireGuardClient? wireGuard) : IAsyncDisposable
+{
+    private readonly Buyer _buyer = new(node, contracts, wireGuard);
+
+    public BoughtContracts Contracts => contracts;
+
+    public Task<VpnQuote> RequestQuoteAsync(string sellerPubKey, TimeSpan duration, TimeSpan replyTimeout, CancellationToken cancellationToken, string? sellerAddress = null) =>
+        _buyer.Quotes.RequestAsync(new SellerNode(sellerPubKey, sellerAddress), duration, replyTimeout, cancellationToken);
+
+    public Task<BoughtContract> ConfirmAsync(VpnQuote quote, BuyerOptions options, CancellationToken cancellationToken) =>
+        _buyer.Purchase.ConfirmAsync(quote, options, cancellationToken);
+
+    public Task<BoughtContract> ResumeAsync(string id, BuyerOptions options, CancellationToken cancellationToken) =>
+        _buyer.Purchase.ResumeAsync(id, options, cancellationToken);
+
+    public Task<BoughtContract> RefreshAsync(string id, TimeSpan duration, BuyerOptions options, CancellationToken cancellationToken) =>
+        _buyer.Refresh.RefreshAsync(id, duration, options, cancellationToken);
+
+    public IReadOnlyList<BoughtContract> List() => contracts.All();
+
+    public ValueTask DisposeAsync() => _buyer.DisposeAsync();
+}
