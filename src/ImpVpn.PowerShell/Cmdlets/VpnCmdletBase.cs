@@ -121,9 +121,57 @@ public abstract class VpnCmdletBase : PSCmdlet
     protected static ErrorRecord WithTarget(ErrorRecord record, object target) =>
         new(record.Exception, record.FullyQualifiedErrorId, record.CategoryInfo.Category, target) { ErrorDetails = record.ErrorDetails };
 
-    /// <summary>The stable error ids and categories of ImpVpn's failures (documented in about_ImpVpn). Anything
-    /// unforeseen is still an ErrorRecord: ImpVpn.Unexpected.</summary>
-    internal static ErrorRecord ToErrorRecord(Exception e, object? target = null) => e switch
+    /// <summary>The stable error ids and categories of ImpVpn's failures (documented in about_ImpVpn), with a
+    /// RecommendedAction where this layer knows what to do about one. Anything unforeseen is still an ErrorRecord:
+    /// ImpVpn.Unexpected.</summary>
+    internal static ErrorRecord ToErrorRecord(Exception e, object? target = null)
+    {
+        var record = Classify(e, target);
+        if (e is not VpnCmdletException && RecommendedAction(e) is { } action)
+        {
+            record.ErrorDetails = new ErrorDetails(e.Message) { RecommendedAction = action };
+        }
+
+        return record;
+    }
+
+    /// <summary>What to do about a failure connecting to or using the Lightning node. The core's exceptions state
+    /// the facts (a path, an address, a reason); which cmdlet parameter to give is this layer's to say.</summary>
+    internal static string? RecommendedAction(Exception e) => e switch
+    {
+        MacaroonException { Reason: MacaroonProblem.FileMissing or MacaroonProblem.NotAMacaroon } =>
+            "Give Connect-VpnNode the node's macaroon file: -MacaroonPath (with -RpcAddress and -TlsCertPath), or -LndDirectory and " +
+            "-Network to use <LND directory>/data/chain/bitcoin/<network>/admin.macaroon, or -LndConnectUri with an lndconnect URI.",
+        MacaroonException { Reason: MacaroonProblem.Unreadable } =>
+            "Run Connect-VpnNode as a user who may read the macaroon file (the user LND runs as, or one given read access to it).",
+        MacaroonException { Reason: MacaroonProblem.MissingFromUri } =>
+            "Give Connect-VpnNode -LndConnectUri a URI with a macaroon parameter (lndconnect://host:port?cert=...&macaroon=...), " +
+            "or give -RpcAddress, -TlsCertPath and -MacaroonPath.",
+        MacaroonException { Reason: MacaroonProblem.Refused } =>
+            "Give Connect-VpnNode this node's own macaroon, with the permissions ImpVpn needs (admin.macaroon has them): -MacaroonPath, " +
+            "-LndDirectory with the node's -Network, or a fresh lndconnect URI.",
+        CertificateMismatchException { Reason: CertificateProblem.NotPinned } =>
+            "LND's certificate is self-signed, so ImpVpn needs the node's tls.cert: give Connect-VpnNode -TlsCertPath (with -RpcAddress " +
+            "and -MacaroonPath), or -LndDirectory, or an lndconnect URI with a cert parameter.",
+        CertificateMismatchException { Reason: CertificateProblem.DiffersFromPinned } =>
+            "If LND regenerated its certificate (tlsautorefresh, or a deleted tls.cert), run Connect-VpnNode again with the new tls.cert: " +
+            "-TlsCertPath, -LndDirectory, or a fresh lndconnect URI. Otherwise check -RpcAddress: another node may answer there.",
+        CertificateMismatchException { Reason: CertificateProblem.NotACertificate } =>
+            "Give Connect-VpnNode -TlsCertPath the node's tls.cert as LND wrote it (PEM), or -LndDirectory.",
+        TlsCertificateNotFoundException =>
+            "Give Connect-VpnNode the node's tls.cert: -TlsCertPath (with -RpcAddress and -MacaroonPath), or -LndDirectory with LND's " +
+            "directory (tls.cert lies at its top), or -LndConnectUri with an lndconnect URI.",
+        NodeUnreachableException u =>
+            $"Check that LND is running and that its RPC listens at {u.Address}; if it listens elsewhere, give Connect-VpnNode that " +
+            "address with -RpcAddress (LND's default is localhost:10009).",
+        NodeNotSyncedException =>
+            "Wait until LND has synced to the chain ('lncli getinfo' shows synced_to_chain: true), then connect again.",
+        WrongNetworkException w =>
+            $"Give Connect-VpnNode -Network {w.Actual} to use this node (without -Network, mainnet is expected), or connect to a node on {w.Expected}.",
+        _ => null,
+    };
+
+    private static ErrorRecord Classify(Exception e, object? target) => e switch
     {
         VpnCmdletException wrapped => wrapped.ErrorRecord,
         PurchaseException p => new ErrorRecord(p, "ImpVpn." + p.Error, p.Error switch

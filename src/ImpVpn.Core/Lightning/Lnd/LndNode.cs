@@ -66,8 +66,7 @@ public sealed class LndNode : ILightningNode
 
             if (requireSynced && !info.SyncedToChain)
             {
-                throw new NodeNotSyncedException(
-                    $"LND {info.IdentityPubKey[..8]}… is not synced to the chain yet (block {info.BlockHeight}); wait until it is.");
+                throw new NodeNotSyncedException(info.IdentityPubKey, info.BlockHeight);
             }
 
             node.Info = info;
