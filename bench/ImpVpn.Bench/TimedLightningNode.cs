@@ -45,11 +45,9 @@ internal sealed class TimedLightningNode(ILightningNode inner) : ILightningNode
 
     public Task<GraphNodeInfo?> GetNodeInfoAsync(string pubKey, CancellationToken ct) => Time(inner.GetNodeInfoAsync(pubKey, ct));
 
-    public Task SendCustomMessageAsync(string peerPubKey, uint type, ReadOnlyMemory<byte> data, CancellationToken ct) => Time(inner.SendCustomMessageAsync(peerPubKey, type, data, ct));
+    public Task SendCustomMessageAsync(string pubKey, uint type, ReadOnlyMemory<byte> data, CancellationToken ct) => Time(inner.SendCustomMessageAsync(pubKey, type, data, ct));
 
     public IAsyncEnumerable<CustomMessage> SubscribeCustomMessagesAsync(CancellationToken ct) => inner.SubscribeCustomMessagesAsync(ct);
-
-    public Task<CreatedInvoice> AddInvoiceAsync(InvoiceRequest request, CancellationToken ct) => Time(inner.AddInvoiceAsync(request, ct));
 
     public Task<CreatedInvoice> AddHoldInvoiceAsync(HoldInvoiceRequest request, CancellationToken ct) => Time(inner.AddHoldInvoiceAsync(request, ct));
 
@@ -58,10 +56,6 @@ internal sealed class TimedLightningNode(ILightningNode inner) : ILightningNode
     public Task CancelInvoiceAsync(ReadOnlyMemory<byte> paymentHash, CancellationToken ct) => Time(inner.CancelInvoiceAsync(paymentHash, ct));
 
     public Task<InvoiceInfo?> LookupInvoiceAsync(ReadOnlyMemory<byte> paymentHash, CancellationToken ct) => Time(inner.LookupInvoiceAsync(paymentHash, ct));
-
-    public IAsyncEnumerable<InvoiceInfo> SubscribeSingleInvoiceAsync(ReadOnlyMemory<byte> paymentHash, CancellationToken ct) => inner.SubscribeSingleInvoiceAsync(paymentHash, ct);
-
-    public IAsyncEnumerable<InvoiceInfo> SubscribeInvoicesAsync(CancellationToken ct) => inner.SubscribeInvoicesAsync(ct);
 
     public Task<DecodedPaymentRequest> DecodePaymentRequestAsync(string paymentRequest, CancellationToken ct) => Time(inner.DecodePaymentRequestAsync(paymentRequest, ct));
 
@@ -79,12 +73,6 @@ internal sealed class TimedLightningNode(ILightningNode inner) : ILightningNode
     }
 
     public Task<PaymentResult?> TrackPaymentAsync(ReadOnlyMemory<byte> paymentHash, bool waitForFinal, CancellationToken ct) => Time(inner.TrackPaymentAsync(paymentHash, waitForFinal, ct));
-
-    public Task<ChannelBalanceInfo> GetChannelBalanceAsync(CancellationToken ct) => Time(inner.GetChannelBalanceAsync(ct));
-
-    public Task<string> SignMessageAsync(ReadOnlyMemory<byte> message, CancellationToken ct) => Time(inner.SignMessageAsync(message, ct));
-
-    public Task<SignatureCheck> VerifyMessageAsync(ReadOnlyMemory<byte> message, string signature, CancellationToken ct) => Time(inner.VerifyMessageAsync(message, signature, ct));
 
     public ValueTask DisposeAsync() => inner.DisposeAsync();
 }

@@ -6,7 +6,7 @@ BeforeAll {
     $script:SomeKey = '02' + ('ab' * 32)
 
     # Runs $Script in a new pwsh with the staged module imported and IMPVPN_HOME in a folder of its own, and returns
-    # what it reported about the errors it met: id, category and target, one object each.
+    # what it reported about the errors it met: id, category, target, message and recommended action, one object each.
     function script:Invoke-Fresh([string] $Name, [string] $Script) {
         $storeHome = Join-Path $Work $Name
         $file = Join-Path $Work "$Name.ps1"
@@ -19,7 +19,12 @@ try {
 }
 catch { `$found.Add(`$_) }
 foreach (`$e in @(`$found) + @(`$failed)) {
-    if (`$e) { [pscustomobject]@{ Id = `$e.FullyQualifiedErrorId; Category = [string] `$e.CategoryInfo.Category; Target = [string] `$e.TargetObject; Message = `$e.Exception.Message } }
+    if (`$e) {
+        [pscustomobject]@{
+            Id = `$e.FullyQualifiedErrorId; Category = [string] `$e.CategoryInfo.Category; Target = [string] `$e.TargetObject
+            Message = `$e.Exception.Message; Shown = [string] `$e.ErrorDetails.Message; RecommendedAction = [string] `$e.ErrorDetails.RecommendedAction
+        }
+    }
 }
 "@ | Set-Content $file
         Push-Location $env:IMPVPN_REPO
@@ -55,6 +60,28 @@ Describe 'Errors a user meets' {
         $files = Invoke-Fresh 'missing-cert' "Connect-VpnNode -RpcAddress 127.0.0.1:1 -TlsCertPath ./no-such.cert -MacaroonPath ./no-such.macaroon -Network regtest"
         $files.Errors[0].Id | Should -BeLike 'ImpVpn.FileNotFound,*'
         $files.Errors[0].Category | Should -Be 'ObjectNotFound'
+        $files.Errors[0].RecommendedAction | Should -Match '-TlsCertPath'
+    }
+
+    It 'says which macaroon file is missing, and recommends what to give Connect-VpnNode' {
+        # A real certificate, so that the macaroon is what is missing.
+        $key = [Security.Cryptography.ECDsa]::Create([Security.Cryptography.ECCurve+NamedCurves]::nistP256)
+        $request = [Security.Cryptography.X509Certificates.CertificateRequest]::new('CN=localhost', $key, 'SHA256')
+        $certificate = $request.CreateSelfSigned([DateTimeOffset]::UtcNow, [DateTimeOffset]::UtcNow.AddDays(1))
+        $cert = Join-Path $Work 'tls.cert'
+        Set-Content $cert $certificate.ExportCertificatePem()
+        $missing = Join-Path $Work 'no-such.macaroon'
+
+        $run = Invoke-Fresh 'missing-macaroon' "Connect-VpnNode -RpcAddress 127.0.0.1:1 -TlsCertPath '$cert' -MacaroonPath '$missing' -Network regtest"
+
+        $run.Errors[0].Id | Should -BeLike 'ImpVpn.MacaroonRefused,*'
+        $run.Errors[0].Category | Should -Be 'AuthenticationError'
+        $run.Errors[0].Message | Should -Be "No macaroon file at '$missing'."
+        $run.Errors[0].Shown | Should -Be $run.Errors[0].Message
+        $run.Errors[0].RecommendedAction | Should -Match 'Connect-VpnNode'
+        $run.Errors[0].RecommendedAction | Should -Match '-MacaroonPath'
+        $run.Errors[0].RecommendedAction | Should -Match '-LndDirectory'
+        $run.Errors[0].RecommendedAction | Should -Match 'lndconnect'
     }
 
     It 'refuses a seller endpoint buyers could not reach, and a minimum duration above the maximum, before starting' {

@@ -19,12 +19,6 @@ public sealed record GraphNodeInfo(string PubKey, string Alias, IReadOnlyList<st
 
 public sealed record CustomMessage(string PeerPubKey, uint Type, byte[] Data);
 
-public sealed record InvoiceRequest(
-    long AmountSat,
-    string? Memo = null,
-    byte[]? DescriptionHash = null,
-    long ExpirySeconds = 3600);
-
 public sealed record HoldInvoiceRequest(
     byte[] PaymentHash,
     long AmountSat,
@@ -103,7 +97,3 @@ public sealed record PaymentResult(
     long ValueSat,
     long FeeSat,
     byte[]? Preimage);
-
-public sealed record ChannelBalanceInfo(long LocalSat, long RemoteSat, long PendingOpenLocalSat);
-
-public sealed record SignatureCheck(bool Valid, string PubKey);

@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using ImpVpn.Core.Buying;
 using ImpVpn.Core.Lightning;
+using ImpVpn.Core.Lightning.Lnd;
 using ImpVpn.Core.Protocol;
 using ImpVpn.Core.Store;
 using ImpVpn.Core.WireGuard;
@@ -61,6 +62,35 @@ internal static class ErrorRecords
 
     private static string? RemedyFor(Exception e) => e switch
     {
+        MacaroonException { Reason: MacaroonProblem.FileMissing or MacaroonProblem.NotAMacaroon } =>
+            "Give Connect-VpnNode the node's macaroon file: -MacaroonPath (with -RpcAddress and -TlsCertPath), or -LndDirectory and " +
+            "-Network to use <LND directory>/data/chain/bitcoin/<network>/admin.macaroon, or -LndConnectUri with an lndconnect URI.",
+        MacaroonException { Reason: MacaroonProblem.Unreadable } =>
+            "Run Connect-VpnNode as a user who may read the macaroon file (the user LND runs as, or one given read access to it).",
+        MacaroonException { Reason: MacaroonProblem.MissingFromUri } =>
+            "Give Connect-VpnNode -LndConnectUri a URI with a macaroon parameter (lndconnect://host:port?cert=...&macaroon=...), " +
+            "or give -RpcAddress, -TlsCertPath and -MacaroonPath.",
+        MacaroonException { Reason: MacaroonProblem.Refused } =>
+            "Give Connect-VpnNode this node's own macaroon, with the permissions ImpVpn needs (admin.macaroon has them): -MacaroonPath, " +
+            "-LndDirectory with the node's -Network, or a fresh lndconnect URI.",
+        CertificateMismatchException { Reason: CertificateProblem.NotPinned } =>
+            "LND's certificate is self-signed, so ImpVpn needs the node's tls.cert: give Connect-VpnNode -TlsCertPath (with -RpcAddress " +
+            "and -MacaroonPath), or -LndDirectory, or an lndconnect URI with a cert parameter.",
+        CertificateMismatchException { Reason: CertificateProblem.DiffersFromPinned } =>
+            "If LND regenerated its certificate (tlsautorefresh, or a deleted tls.cert), run Connect-VpnNode again with the new tls.cert: " +
+            "-TlsCertPath, -LndDirectory, or a fresh lndconnect URI. Otherwise check -RpcAddress: another node may answer there.",
+        CertificateMismatchException { Reason: CertificateProblem.NotACertificate } =>
+            "Give Connect-VpnNode -TlsCertPath the node's tls.cert as LND wrote it (PEM), or -LndDirectory.",
+        TlsCertificateNotFoundException =>
+            "Give Connect-VpnNode the node's tls.cert: -TlsCertPath (with -RpcAddress and -MacaroonPath), or -LndDirectory with LND's " +
+            "directory (tls.cert lies at its top), or -LndConnectUri with an lndconnect URI.",
+        NodeUnreachableException u =>
+            $"Check that LND is running and that its RPC listens at {u.Address}; if it listens elsewhere, give Connect-VpnNode that " +
+            "address with -RpcAddress (LND's default is localhost:10009).",
+        NodeNotSyncedException =>
+            "Wait until LND has synced to the chain ('lncli getinfo' shows synced_to_chain: true), then connect again.",
+        WrongNetworkException w =>
+            $"Give Connect-VpnNode -Network {w.Actual} to use this node (without -Network, mainnet is expected), or connect to a node on {w.Expected}.",
         PurchaseException { Error: PurchaseError.PriceAboveMaximum } => "Raise -MaxPriceSat (or -TotalBudgetSat) if the price is acceptable, or ask another seller.",
         PurchaseException { Error: PurchaseError.BudgetExhausted } => "Raise -TotalBudgetSat, or let the next scheduled run refresh the rest.",
         PurchaseException { Error: PurchaseError.QuoteExpired } => "Request a new quote with Request-VpnQuote and confirm that one.",

@@ -26,16 +26,16 @@ internal sealed class FakeLightningNode(string pubKey) : ILightningNode
     /// <summary>Delivers raw bytes to this node as if <paramref name="from"/> had sent them.</summary>
     public void Inject(string from, uint type, byte[] data) => _inbox.Writer.TryWrite(new CustomMessage(from, type, data));
 
-    public Task SendCustomMessageAsync(string peerPubKey, uint type, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    public Task SendCustomMessageAsync(string pubKey, uint type, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
-        if (!_peers.TryGetValue(peerPubKey, out var peer))
+        if (!_peers.TryGetValue(pubKey, out var peer))
         {
-            throw new PeerNotConnectedException(peerPubKey);
+            throw new PeerNotConnectedException(pubKey);
         }
 
         lock (Sent)
         {
-            Sent.Add((peerPubKey, data.ToArray()));
+            Sent.Add((pubKey, data.ToArray()));
         }
 
         peer.Inject(PubKey, type, data.ToArray());
@@ -72,8 +72,6 @@ internal sealed class FakeLightningNode(string pubKey) : ILightningNode
 
     public Task<GraphNodeInfo?> GetNodeInfoAsync(string pubKey, CancellationToken cancellationToken) => throw NotNeeded();
 
-    public Task<CreatedInvoice> AddInvoiceAsync(InvoiceRequest request, CancellationToken cancellationToken) => throw NotNeeded();
-
     public Task<CreatedInvoice> AddHoldInvoiceAsync(HoldInvoiceRequest request, CancellationToken cancellationToken) => throw NotNeeded();
 
     public Task SettleInvoiceAsync(ReadOnlyMemory<byte> preimage, CancellationToken cancellationToken) => throw NotNeeded();
@@ -82,21 +80,11 @@ internal sealed class FakeLightningNode(string pubKey) : ILightningNode
 
     public Task<InvoiceInfo?> LookupInvoiceAsync(ReadOnlyMemory<byte> paymentHash, CancellationToken cancellationToken) => throw NotNeeded();
 
-    public IAsyncEnumerable<InvoiceInfo> SubscribeSingleInvoiceAsync(ReadOnlyMemory<byte> paymentHash, CancellationToken cancellationToken) => throw NotNeeded();
-
-    public IAsyncEnumerable<InvoiceInfo> SubscribeInvoicesAsync(CancellationToken cancellationToken) => throw NotNeeded();
-
     public Task<DecodedPaymentRequest> DecodePaymentRequestAsync(string paymentRequest, CancellationToken cancellationToken) => throw NotNeeded();
 
     public Task<PaymentResult> PayAsync(PaymentOrder order, CancellationToken cancellationToken) => throw NotNeeded();
 
     public Task<PaymentResult?> TrackPaymentAsync(ReadOnlyMemory<byte> paymentHash, bool waitForFinal, CancellationToken cancellationToken) => throw NotNeeded();
-
-    public Task<ChannelBalanceInfo> GetChannelBalanceAsync(CancellationToken cancellationToken) => throw NotNeeded();
-
-    public Task<string> SignMessageAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken) => throw NotNeeded();
-
-    public Task<SignatureCheck> VerifyMessageAsync(ReadOnlyMemory<byte> message, string signature, CancellationToken cancellationToken) => throw NotNeeded();
 
     private static NotSupportedException NotNeeded([CallerMemberName] string method = "") =>
         new($"{method} is not part of the protocol tests' fake node.");

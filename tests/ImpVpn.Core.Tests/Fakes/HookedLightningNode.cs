@@ -39,12 +39,10 @@ internal sealed class HookedLightningNode(ILightningNode inner) : ILightningNode
 
     public Task<GraphNodeInfo?> GetNodeInfoAsync(string pubKey, CancellationToken cancellationToken) => inner.GetNodeInfoAsync(pubKey, cancellationToken);
 
-    public Task SendCustomMessageAsync(string peerPubKey, uint type, ReadOnlyMemory<byte> data, CancellationToken cancellationToken) =>
-        inner.SendCustomMessageAsync(peerPubKey, type, data, cancellationToken);
+    public Task SendCustomMessageAsync(string pubKey, uint type, ReadOnlyMemory<byte> data, CancellationToken cancellationToken) =>
+        inner.SendCustomMessageAsync(pubKey, type, data, cancellationToken);
 
     public IAsyncEnumerable<CustomMessage> SubscribeCustomMessagesAsync(CancellationToken cancellationToken) => inner.SubscribeCustomMessagesAsync(cancellationToken);
-
-    public Task<CreatedInvoice> AddInvoiceAsync(InvoiceRequest request, CancellationToken cancellationToken) => inner.AddInvoiceAsync(request, cancellationToken);
 
     public Task<CreatedInvoice> AddHoldInvoiceAsync(HoldInvoiceRequest request, CancellationToken cancellationToken) => inner.AddHoldInvoiceAsync(request, cancellationToken);
 
@@ -52,23 +50,11 @@ internal sealed class HookedLightningNode(ILightningNode inner) : ILightningNode
 
     public Task<InvoiceInfo?> LookupInvoiceAsync(ReadOnlyMemory<byte> paymentHash, CancellationToken cancellationToken) => inner.LookupInvoiceAsync(paymentHash, cancellationToken);
 
-    public IAsyncEnumerable<InvoiceInfo> SubscribeSingleInvoiceAsync(ReadOnlyMemory<byte> paymentHash, CancellationToken cancellationToken) =>
-        inner.SubscribeSingleInvoiceAsync(paymentHash, cancellationToken);
-
-    public IAsyncEnumerable<InvoiceInfo> SubscribeInvoicesAsync(CancellationToken cancellationToken) => inner.SubscribeInvoicesAsync(cancellationToken);
-
     public Task<DecodedPaymentRequest> DecodePaymentRequestAsync(string paymentRequest, CancellationToken cancellationToken) =>
         inner.DecodePaymentRequestAsync(paymentRequest, cancellationToken);
 
     public Task<PaymentResult?> TrackPaymentAsync(ReadOnlyMemory<byte> paymentHash, bool waitForFinal, CancellationToken cancellationToken) =>
         inner.TrackPaymentAsync(paymentHash, waitForFinal, cancellationToken);
-
-    public Task<ChannelBalanceInfo> GetChannelBalanceAsync(CancellationToken cancellationToken) => inner.GetChannelBalanceAsync(cancellationToken);
-
-    public Task<string> SignMessageAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken) => inner.SignMessageAsync(message, cancellationToken);
-
-    public Task<SignatureCheck> VerifyMessageAsync(ReadOnlyMemory<byte> message, string signature, CancellationToken cancellationToken) =>
-        inner.VerifyMessageAsync(message, signature, cancellationToken);
 
     // The inner node belongs to whoever made it.
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;

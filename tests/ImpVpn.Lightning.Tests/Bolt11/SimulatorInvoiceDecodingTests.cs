@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using ImpVpn.Core.Lightning;
+using ImpVpn.Core.Lightning.Lnd;
 
 namespace ImpVpn.Lightning.Tests.Bolt11;
 

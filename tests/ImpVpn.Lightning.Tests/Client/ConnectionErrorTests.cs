@@ -35,6 +35,8 @@ public sealed class ConnectionErrorTests
 
         var error = await Assert.ThrowsAsync<NodeUnreachableException>(() => LndNode.ConnectAsync(options, false, None));
         Assert.Contains($"127.0.0.1:{freePort}", error.Message);
+        Assert.Equal($"127.0.0.1:{freePort}", error.Address);
+        ErrorFactsTests.AssertNamesNoCmdletParameter(error);
     }
 
     [Fact]
@@ -45,10 +47,13 @@ public sealed class ConnectionErrorTests
 
         var error = await Assert.ThrowsAsync<CertificateMismatchException>(() => LndNode.ConnectAsync(options, false, None));
         Assert.Contains("tls.cert", error.Message);
+        Assert.Equal(CertificateProblem.DiffersFromPinned, error.Reason);
+        Assert.Equal(net["alice"].RpcAddress, error.Address);
+        ErrorFactsTests.AssertNamesNoCmdletParameter(error);
     }
 
     [Fact]
-    public async Task Without_a_pinned_certificate_lnds_self_signed_one_is_refused_and_the_error_says_to_give_tls_cert()
+    public async Task Without_a_pinned_certificate_lnds_self_signed_one_is_refused_as_not_pinned()
     {
         await using var net = await TestNetwork.StartAsync("alice");
         var pinned = TestNetwork.OptionsFor(net["alice"]);
@@ -57,6 +62,10 @@ public sealed class ConnectionErrorTests
         var error = await Assert.ThrowsAsync<CertificateMismatchException>(() => LndNode.ConnectAsync(unpinned, false, None));
         Assert.Contains("no trusted authority", error.Message);
         Assert.DoesNotContain("pinned", error.Message);
+        Assert.Equal(CertificateProblem.NotPinned, error.Reason);
+        Assert.Equal(net["alice"].RpcAddress, error.Address);
+        Assert.Null(error.Path);
+        ErrorFactsTests.AssertNamesNoCmdletParameter(error);
     }
 
     [Fact]
@@ -67,6 +76,8 @@ public sealed class ConnectionErrorTests
 
         var error = Assert.Throws<MacaroonException>(() => LndConnectionOptions.FromFiles(net["alice"].RpcAddress, net["alice"].TlsCertPath, missing));
         Assert.Contains(missing, error.Message);
+        Assert.Equal((MacaroonProblem.FileMissing, missing), (error.Reason, error.Path));
+        ErrorFactsTests.AssertNamesNoCmdletParameter(error);
     }
 
     [Fact]
@@ -77,6 +88,7 @@ public sealed class ConnectionErrorTests
 
         var error = await Assert.ThrowsAsync<MacaroonException>(() => LndNode.ConnectAsync(options, false, None));
         Assert.Contains("verification failed", error.Message);
+        Assert.Equal(MacaroonProblem.Refused, error.Reason);
         var macaroonHex = Convert.ToHexString(await File.ReadAllBytesAsync(net["bob"].MacaroonPath));
         Assert.DoesNotContain(macaroonHex, error.ToString(), StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain(macaroonHex, options.ToString(), StringComparison.OrdinalIgnoreCase);
@@ -88,7 +100,9 @@ public sealed class ConnectionErrorTests
         await using var net = await TestNetwork.StartAsync("alice");
         net["alice"].SyncedToChain = false;
 
-        await Assert.ThrowsAsync<NodeNotSyncedException>(() => LndNode.ConnectAsync(TestNetwork.OptionsFor(net["alice"]), true, None));
+        var error = await Assert.ThrowsAsync<NodeNotSyncedException>(() => LndNode.ConnectAsync(TestNetwork.OptionsFor(net["alice"]), true, None));
+        Assert.Equal(net["alice"].PubKey, error.IdentityPubKey);
+        ErrorFactsTests.AssertNamesNoCmdletParameter(error);
         await using var unchecked_ = await LndNode.ConnectAsync(TestNetwork.OptionsFor(net["alice"]), false, None);
         Assert.False(unchecked_.Info!.SyncedToChain);
     }

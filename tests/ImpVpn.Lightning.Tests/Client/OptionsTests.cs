@@ -7,7 +7,7 @@ public sealed class OptionsTests
 {
     private static readonly byte[] Macaroon = [2, 1, 3, 0xAB, 0xCD, 0xEF, 0x10, 0x20];
 
-    private static byte[] SelfSignedCertificate()
+    internal static byte[] SelfSignedCertificate()
     {
         using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
         var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=localhost", key, System.Security.Cryptography.HashAlgorithmName.SHA256);
@@ -43,6 +43,7 @@ public sealed class OptionsTests
     {
         var options = LndConnectUri.Parse(LndConnectUri.Format("::1", 10010, null, Macaroon));
         Assert.Equal(("::1", 10010), (options.Host, options.Port));
+        Assert.Equal("[::1]:10010", options.RpcAddress);
     }
 
     [Theory]

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using ImpVpn.Core.Lightning;
+using ImpVpn.Core.Lightning.Lnd;
 using ImpVpn.LndSim.Network;
 using SimFailure = ImpVpn.Lnd.Rpc.Lnrpc.PaymentFailureReason;
 
@@ -229,7 +230,7 @@ public sealed class PaymentTests
         Assert.Equal((InvoiceState.Open, 3_000L), (seen.State, seen.ValueSat));
     }
 
-    internal static async Task WaitForStateAsync(ILightningNode node, byte[] hash, InvoiceState state)
+    internal static async Task WaitForStateAsync(LndNode node, byte[] hash, InvoiceState state)
     {
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(20));
         await foreach (var invoice in node.SubscribeSingleInvoiceAsync(hash, stop.Token))

@@ -1,5 +1,6 @@
 using System.Text;
 using ImpVpn.Core.Lightning;
+using ImpVpn.Core.Lightning.Lnd;
 
 namespace ImpVpn.Lightning.Tests.Client;
 

@@ -39,7 +39,7 @@ public static class LndConnectUri
 
         if (string.IsNullOrEmpty(macaroon))
         {
-            throw new MacaroonException("The lndconnect URI has no macaroon parameter.");
+            throw new MacaroonException(MacaroonProblem.MissingFromUri, "The lndconnect URI has no macaroon parameter.");
         }
 
         return new LndConnectionOptions(

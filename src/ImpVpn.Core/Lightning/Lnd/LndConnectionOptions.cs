@@ -21,7 +21,7 @@ public sealed class LndConnectionOptions
 
         if (macaroon.Length == 0)
         {
-            throw new MacaroonException("The macaroon is empty.");
+            throw new MacaroonException(MacaroonProblem.NotAMacaroon, "The macaroon is empty.");
         }
 
         Host = host;
@@ -44,7 +44,10 @@ public sealed class LndConnectionOptions
     /// <summary>The network the caller expects (mainnet, testnet, signet, regtest), when known.</summary>
     public string? Network { get; }
 
-    public Uri Address => new($"https://{(Host.Contains(':') ? $"[{Host}]" : Host)}:{Port}");
+    /// <summary>host:port, with an IPv6 host in brackets.</summary>
+    public string RpcAddress => Host.Contains(':') ? $"[{Host}]:{Port}" : $"{Host}:{Port}";
+
+    public Uri Address => new($"https://{RpcAddress}");
 
     /// <summary>From a host:port, a tls.cert (PEM) and a macaroon file, the three things LND hands out.</summary>
     public static LndConnectionOptions FromFiles(string hostPort, string tlsCertPath, string macaroonPath, string? network = null)
@@ -95,5 +98,5 @@ public sealed class LndConnectionOptions
             : throw new FormatException($"'{whole}' does not end in a port number (1-65535).");
 
     public override string ToString() =>
-        $"LND at {Host}:{Port} ({(PinnedCertificate is null ? "system CA" : "pinned tls.cert")}, macaroon {Macaroon.Length} bytes)";
+        $"LND at {RpcAddress} ({(PinnedCertificate is null ? "system CA" : "pinned tls.cert")}, macaroon {Macaroon.Length} bytes)";
 }

@@ -2,7 +2,8 @@ using Grpc.Core;
 
 namespace ImpVpn.Core.Lightning.Lnd;
 
-/// <summary>Turns gRPC failures into ImpVpn's typed Lightning exceptions, with messages a node operator can act on.</summary>
+/// <summary>Turns gRPC failures into ImpVpn's typed Lightning exceptions: messages say what happened, the typed
+/// properties (address, reason) let the caller say what to do about it.</summary>
 internal static class LndErrorMapper
 {
     // What LND says when it refuses a macaroon: missing, undecodable, or signed by another node's root key.
@@ -18,19 +19,24 @@ internal static class LndErrorMapper
             && (e.Status.DebugException is HttpRequestException || detail.Contains("SSL", StringComparison.OrdinalIgnoreCase));
         if (e.StatusCode == StatusCode.Unavailable || transportFailure)
         {
-            return tls.LastHandshakeRefused
-                ? new CertificateMismatchException(tls.IsPinned
-                    ? $"The node at {options.Host}:{options.Port} presented a TLS certificate other than the pinned tls.cert. " +
-                      "If LND regenerated its certificate, point ImpVpn at the new tls.cert."
-                    : $"The node at {options.Host}:{options.Port} presented a TLS certificate that no trusted authority vouches for. " +
-                      "LND's own certificate is self-signed: give its tls.cert (the lndconnect URI's cert parameter, or -TlsCertPath).", e)
-                : new NodeUnreachableException($"Cannot reach LND at {options.Host}:{options.Port}: {Simplify(detail)}", e);
+            var address = options.RpcAddress;
+            if (!tls.LastHandshakeRefused)
+            {
+                return new NodeUnreachableException(address, $"Cannot reach LND at {address}: {Simplify(detail)}", e);
+            }
+
+            return tls.IsPinned
+                ? new CertificateMismatchException(CertificateProblem.DiffersFromPinned,
+                    $"The node at {address} presented a TLS certificate other than the pinned tls.cert.", address, inner: e)
+                : new CertificateMismatchException(CertificateProblem.NotPinned,
+                    $"The node at {address} presented a TLS certificate that no trusted authority vouches for, and no tls.cert was " +
+                    "given to compare it with (LND's own certificate is self-signed).", address, inner: e);
         }
 
         if (MacaroonRefusals.Any(text => detail.Contains(text, StringComparison.OrdinalIgnoreCase))
             || e.StatusCode is StatusCode.Unauthenticated or StatusCode.PermissionDenied)
         {
-            return new MacaroonException($"LND refused the macaroon for {method}: {detail}", e);
+            return new MacaroonException(MacaroonProblem.Refused, $"LND refused the macaroon for {method}: {detail}", inner: e);
         }
 
         return new LightningRpcException(method, e.StatusCode.ToString(), detail, e);

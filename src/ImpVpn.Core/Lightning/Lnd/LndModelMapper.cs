@@ -52,13 +52,13 @@ internal static class LndModelMapper
 
     public static ByteString Bytes(ReadOnlyMemory<byte> bytes) => ByteString.CopyFrom(bytes.Span);
 
-    public static ByteString PubKeyBytes(string pubKeyHex)
+    public static ByteString PubKeyBytes(string pubKey)
     {
-        if (pubKeyHex.Length != 66 || !pubKeyHex.All(Uri.IsHexDigit))
+        if (pubKey.Length != 66 || !pubKey.All(Uri.IsHexDigit))
         {
-            throw new ArgumentException($"'{pubKeyHex}' is not a node public key (66 hex characters).", nameof(pubKeyHex));
+            throw new ArgumentException($"'{pubKey}' is not a node public key (66 hex characters).", nameof(pubKey));
         }
 
-        return ByteString.CopyFrom(Convert.FromHexString(pubKeyHex));
+        return ByteString.CopyFrom(Convert.FromHexString(pubKey));
     }
 }

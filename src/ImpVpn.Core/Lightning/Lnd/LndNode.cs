@@ -12,6 +12,8 @@ namespace ImpVpn.Core.Lightning.Lnd;
 /// <summary>
 /// The operator's LND node over gRPC (Grpc.Net.Client, HTTP/2 over TLS pinned to tls.cert, macaroon in the
 /// `macaroon` metadata as hex). Works unchanged against a real LND and ImpVpn's simulator.
+/// Besides <see cref="ILightningNode"/> it offers a few LND calls ImpVpn itself does not use (AddInvoice, ChannelBalance,
+/// the invoice subscriptions, Sign/VerifyMessage, OpenChannelSync): the simulator's tests and the demo need them.
 /// </summary>
 public sealed class LndNode : ILightningNode
 {
@@ -64,8 +66,7 @@ public sealed class LndNode : ILightningNode
 
             if (requireSynced && !info.SyncedToChain)
             {
-                throw new NodeNotSyncedException(
-                    $"LND {info.IdentityPubKey[..8]}… is not synced to the chain yet (block {info.BlockHeight}); wait until it is.");
+                throw new NodeNotSyncedException(info.IdentityPubKey, info.BlockHeight);
             }
 
             node.Info = info;
@@ -123,17 +124,17 @@ public sealed class LndNode : ILightningNode
         }
     }
 
-    public async Task SendCustomMessageAsync(string peerPubKey, uint type, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    public async Task SendCustomMessageAsync(string pubKey, uint type, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
         try
         {
             await CallAsync("SendCustomMessage", o => _lightning.SendCustomMessageAsync(
-                new SendCustomMessageRequest { Peer = PubKeyBytes(peerPubKey), Type = type, Data = Bytes(data) }, o),
+                new SendCustomMessageRequest { Peer = PubKeyBytes(pubKey), Type = type, Data = Bytes(data) }, o),
                 cancellationToken).ConfigureAwait(false);
         }
         catch (LightningRpcException e) when (e.Code == nameof(StatusCode.NotFound))
         {
-            throw new PeerNotConnectedException(peerPubKey, e);
+            throw new PeerNotConnectedException(pubKey, e);
         }
     }
 
@@ -142,18 +143,6 @@ public sealed class LndNode : ILightningNode
             o => _lightning.SubscribeCustomMessages(new SubscribeCustomMessagesRequest(), o),
             m => new CustomMessage(Convert.ToHexString(m.Peer.Span).ToLowerInvariant(), m.Type, m.Data.ToByteArray()),
             cancellationToken);
-
-    public async Task<CreatedInvoice> AddInvoiceAsync(InvoiceRequest request, CancellationToken cancellationToken)
-    {
-        var invoice = new Invoice { Value = request.AmountSat, Expiry = request.ExpirySeconds, Memo = request.Memo ?? string.Empty };
-        if (request.DescriptionHash is { } hash)
-        {
-            invoice.DescriptionHash = Google.Protobuf.ByteString.CopyFrom(hash);
-        }
-
-        var response = await CallAsync("AddInvoice", o => _lightning.AddInvoiceAsync(invoice, o), cancellationToken).ConfigureAwait(false);
-        return new CreatedInvoice(response.PaymentRequest, response.RHash.ToByteArray(), response.AddIndex);
-    }
 
     public async Task<CreatedInvoice> AddHoldInvoiceAsync(HoldInvoiceRequest request, CancellationToken cancellationToken)
     {
@@ -193,15 +182,6 @@ public sealed class LndNode : ILightningNode
             return null;
         }
     }
-
-    public IAsyncEnumerable<InvoiceInfo> SubscribeSingleInvoiceAsync(ReadOnlyMemory<byte> paymentHash, CancellationToken cancellationToken) =>
-        StreamAsync("SubscribeSingleInvoice",
-            o => _invoices.SubscribeSingleInvoice(new SubscribeSingleInvoiceRequest { RHash = Bytes(paymentHash) }, o),
-            i => ToInvoiceInfo(i),
-            cancellationToken);
-
-    public IAsyncEnumerable<InvoiceInfo> SubscribeInvoicesAsync(CancellationToken cancellationToken) =>
-        StreamAsync("SubscribeInvoices", o => _lightning.SubscribeInvoices(new InvoiceSubscription(), o), i => ToInvoiceInfo(i), cancellationToken);
 
     public async Task<DecodedPaymentRequest> DecodePaymentRequestAsync(string paymentRequest, CancellationToken cancellationToken) =>
         ToDecoded(await CallAsync("DecodePayReq", o => _lightning.DecodePayReqAsync(new PayReqString { PayReq = paymentRequest }, o), cancellationToken)
@@ -254,6 +234,35 @@ public sealed class LndNode : ILightningNode
         return null;
     }
 
+    // Calls beyond ILightningNode. ImpVpn's own code does not use them; the tests that hold the simulator to LND's
+    // behaviour and the demo do. Move one into ILightningNode when production code needs it.
+
+    /// <summary>AddInvoice: an ordinary invoice whose preimage the node chooses.</summary>
+    public async Task<CreatedInvoice> AddInvoiceAsync(InvoiceRequest request, CancellationToken cancellationToken)
+    {
+        var invoice = new Invoice { Value = request.AmountSat, Expiry = request.ExpirySeconds, Memo = request.Memo ?? string.Empty };
+        if (request.DescriptionHash is { } hash)
+        {
+            invoice.DescriptionHash = Google.Protobuf.ByteString.CopyFrom(hash);
+        }
+
+        var response = await CallAsync("AddInvoice", o => _lightning.AddInvoiceAsync(invoice, o), cancellationToken).ConfigureAwait(false);
+        return new CreatedInvoice(response.PaymentRequest, response.RHash.ToByteArray(), response.AddIndex);
+    }
+
+    /// <summary>Invoices.SubscribeSingleInvoice: the invoice's state each time it changes, starting with its current state,
+    /// until cancelled.</summary>
+    public IAsyncEnumerable<InvoiceInfo> SubscribeSingleInvoiceAsync(ReadOnlyMemory<byte> paymentHash, CancellationToken cancellationToken) =>
+        StreamAsync("SubscribeSingleInvoice",
+            o => _invoices.SubscribeSingleInvoice(new SubscribeSingleInvoiceRequest { RHash = Bytes(paymentHash) }, o),
+            i => ToInvoiceInfo(i),
+            cancellationToken);
+
+    /// <summary>SubscribeInvoices: every invoice added or settled on this node, until cancelled.</summary>
+    public IAsyncEnumerable<InvoiceInfo> SubscribeInvoicesAsync(CancellationToken cancellationToken) =>
+        StreamAsync("SubscribeInvoices", o => _lightning.SubscribeInvoices(new InvoiceSubscription(), o), i => ToInvoiceInfo(i), cancellationToken);
+
+    /// <summary>ChannelBalance: what this node can spend and receive over its channels.</summary>
     public async Task<ChannelBalanceInfo> GetChannelBalanceAsync(CancellationToken cancellationToken)
     {
         var balance = await CallAsync("ChannelBalance", o => _lightning.ChannelBalanceAsync(new ChannelBalanceRequest(), o), cancellationToken)
@@ -262,22 +271,18 @@ public sealed class LndNode : ILightningNode
             (long)(balance.LocalBalance?.Sat ?? 0), (long)(balance.RemoteBalance?.Sat ?? 0), (long)(balance.PendingOpenLocalBalance?.Sat ?? 0));
     }
 
+    /// <summary>SignMessage with the node's identity key; returns LND's zbase32 signature.</summary>
     public async Task<string> SignMessageAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken) =>
         (await CallAsync("SignMessage", o => _lightning.SignMessageAsync(new SignMessageRequest { Msg = Bytes(message) }, o), cancellationToken)
             .ConfigureAwait(false)).Signature;
 
+    /// <summary>VerifyMessage: whether the signature is valid and whose key signed it (LND reports valid only for signers
+    /// in its graph).</summary>
     public async Task<SignatureCheck> VerifyMessageAsync(ReadOnlyMemory<byte> message, string signature, CancellationToken cancellationToken)
     {
         var response = await CallAsync("VerifyMessage", o => _lightning.VerifyMessageAsync(
             new VerifyMessageRequest { Msg = Bytes(message), Signature = signature }, o), cancellationToken).ConfigureAwait(false);
         return new SignatureCheck(response.Valid, response.Pubkey);
-    }
-
-    /// <summary>Lists the node's channels (used by the demo and tests; not part of ILightningNode).</summary>
-    public async Task<IReadOnlyList<(string RemotePubKey, long Capacity, long LocalBalance, long RemoteBalance)>> ListChannelsAsync(CancellationToken cancellationToken)
-    {
-        var response = await CallAsync("ListChannels", o => _lightning.ListChannelsAsync(new ListChannelsRequest(), o), cancellationToken).ConfigureAwait(false);
-        return response.Channels.Select(c => (c.RemotePubkey, c.Capacity, c.LocalBalance, c.RemoteBalance)).ToList();
     }
 
     /// <summary>Opens a channel (OpenChannelSync). On the simulator it opens at once; on a real node it waits for confirmations.</summary>

@@ -10,13 +10,13 @@ public static class MacaroonFile
     {
         if (!File.Exists(path))
         {
-            throw new MacaroonException($"No macaroon file at '{path}'. Give -MacaroonPath, or the LND directory and network.");
+            throw new MacaroonException(MacaroonProblem.FileMissing, $"No macaroon file at '{path}'.", path);
         }
 
         var info = new FileInfo(path);
         if (info.Length is 0 or > MaxBytes)
         {
-            throw new MacaroonException($"'{path}' ({info.Length} bytes) is not a macaroon.");
+            throw new MacaroonException(MacaroonProblem.NotAMacaroon, $"'{path}' ({info.Length} bytes) is not a macaroon.", path);
         }
 
         try
@@ -25,7 +25,7 @@ public static class MacaroonFile
         }
         catch (UnauthorizedAccessException e)
         {
-            throw new MacaroonException($"The macaroon at '{path}' cannot be read by this user: {e.Message}", e);
+            throw new MacaroonException(MacaroonProblem.Unreadable, $"The macaroon at '{path}' cannot be read by this user: {e.Message}", path, e);
         }
     }
 }

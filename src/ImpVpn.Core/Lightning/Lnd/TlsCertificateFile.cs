@@ -9,7 +9,7 @@ public static class TlsCertificateFile
     {
         if (!File.Exists(path))
         {
-            throw new FileNotFoundException($"LND's TLS certificate was not found at '{path}'. Give -TlsCertPath, or the LND directory.", path);
+            throw new TlsCertificateNotFoundException(path);
         }
 
         try
@@ -19,7 +19,7 @@ public static class TlsCertificateFile
         }
         catch (System.Security.Cryptography.CryptographicException e)
         {
-            throw new CertificateMismatchException($"'{path}' is not a PEM certificate: {e.Message}", e);
+            throw new CertificateMismatchException(CertificateProblem.NotACertificate, $"'{path}' is not a PEM certificate: {e.Message}", path: path, inner: e);
         }
     }
 }
