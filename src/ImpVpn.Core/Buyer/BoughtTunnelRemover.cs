@@ -1,13 +1,13 @@
 using ImpVpn.Core.Contracts;
 using ImpVpn.Core.Diagnostics;
 using ImpVpn.Core.Store;
-using ImpVpn.Core.WireGuard;
+using ImpVpn.Core.WireGuard.Types;
 
 namespace ImpVpn.Core.Buyer;
 
 /// <summary>The buyer's clean-up: a tunnel that has run out (or that the user gives up) leaves no interface, no
 /// wireguard-go process and no private key behind. Needs no Lightning node: nothing is asked of the seller.</summary>
-public sealed class BoughtTunnelRemover(ContractStore store, IWireGuardClient? wireGuard, IProgressLog? log = null)
+public sealed class BoughtTunnelRemover(ContractStore store, WireGuardHost? wireGuard, IProgressLog? log = null)
 {
     private readonly IProgressLog _log = log ?? NullProgressLog.Instance;
 
@@ -39,7 +39,7 @@ public sealed class BoughtTunnelRemover(ContractStore store, IWireGuardClient? w
 
         if (wireGuard is not null && contract.InterfaceName.Length > 0)
         {
-            await wireGuard.DeleteInterfaceAsync(contract.InterfaceName, cancellationToken).ConfigureAwait(false);
+            await wireGuard.Links.DeleteInterfaceAsync(contract.InterfaceName, cancellationToken).ConfigureAwait(false);
             _log.Log(LogLevel.Verbose, $"Tunnel {contract.Id}: interface {contract.InterfaceName} removed.");
         }
 

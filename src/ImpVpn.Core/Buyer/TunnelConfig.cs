@@ -1,8 +1,7 @@
 using ImpVpn.Core.Contracts;
 using ImpVpn.Core.Store;
-using ImpVpn.Core.WireGuard;
+using ImpVpn.Core.WireGuard.Types;
 using ImpVpn.Core.WireGuard.Export;
-using ImpVpn.Core.WireGuard.Keys;
 
 namespace ImpVpn.Core.Buyer;
 

@@ -1,8 +1,7 @@
 using System.Net;
 using ImpVpn.Core.Contracts;
 using ImpVpn.Core.Diagnostics;
-using ImpVpn.Core.WireGuard;
-using ImpVpn.Core.WireGuard.Keys;
+using ImpVpn.Core.WireGuard.Types;
 
 namespace ImpVpn.Core.Buyer;
 
@@ -20,14 +19,14 @@ public sealed partial class VpnBuyer
         _log.Log(LogLevel.Verbose, $"Bringing up {contract.InterfaceName} ({contract.BuyerAddress}) with peer {contract.Endpoint}.");
         var key = WireGuardPrivateKey.Parse(_store.ReadSecret(contract.Id + ".key") ?? throw new PurchaseException(PurchaseError.ActivationFailed, "The tunnel's private key is missing from the store."));
         var family = IPAddress.Parse(contract.BuyerAddress).AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? 128 : 32;
-        await _wireGuard.DeleteInterfaceAsync(contract.InterfaceName, cancellationToken).ConfigureAwait(false);
-        await _wireGuard.CreateInterfaceAsync(contract.InterfaceName, new InterfaceOptions
+        await _wireGuard.Links.DeleteInterfaceAsync(contract.InterfaceName, cancellationToken).ConfigureAwait(false);
+        await _wireGuard.Links.CreateInterfaceAsync(contract.InterfaceName, new InterfaceOptions
         {
             PrivateKey = key,
             Addresses = [new IpPrefix(IPAddress.Parse(contract.BuyerAddress), family)],
         }, cancellationToken).ConfigureAwait(false);
         var allowed = contract.AllowedIps.Select(IpPrefix.Parse).ToList();
-        await _wireGuard.ConfigureDeviceAsync(contract.InterfaceName, new DeviceConfig
+        await _wireGuard.Devices.ConfigureDeviceAsync(contract.InterfaceName, new DeviceConfig
         {
             Peers =
             [
@@ -42,7 +41,7 @@ public sealed partial class VpnBuyer
         }, cancellationToken).ConfigureAwait(false);
         foreach (var route in allowed)
         {
-            await _wireGuard.AddRouteAsync(contract.InterfaceName, route, cancellationToken).ConfigureAwait(false);
+            await _wireGuard.Links.AddRouteAsync(contract.InterfaceName, route, cancellationToken).ConfigureAwait(false);
         }
 
         _log.Progress(new ProgressUpdate("Buying a tunnel", "Waiting for the first WireGuard handshake", 90));
@@ -52,7 +51,7 @@ public sealed partial class VpnBuyer
         var pause = TimeSpan.FromMilliseconds(1);
         while (DateTime.UtcNow < deadline)
         {
-            var device = await _wireGuard.GetDeviceAsync(contract.InterfaceName, cancellationToken).ConfigureAwait(false);
+            var device = await _wireGuard.Devices.GetDeviceAsync(contract.InterfaceName, cancellationToken).ConfigureAwait(false);
             if (device?.Peers.FirstOrDefault()?.LastHandshake is not null)
             {
                 _log.Log(LogLevel.Verbose, $"{contract.InterfaceName}: first handshake with {contract.Endpoint}.");

@@ -3,8 +3,7 @@ using ImpVpn.Core.Diagnostics;
 using ImpVpn.Core.Lightning;
 using ImpVpn.Core.Protocol;
 using ImpVpn.Core.Store;
-using ImpVpn.Core.WireGuard;
-using ImpVpn.Core.WireGuard.Keys;
+using ImpVpn.Core.WireGuard.Types;
 
 namespace ImpVpn.Core.Buyer;
 
@@ -17,13 +16,13 @@ namespace ImpVpn.Core.Buyer;
 public sealed partial class VpnBuyer : IAsyncDisposable
 {
     private readonly ILightningNode _node;
-    private readonly IWireGuardClient? _wireGuard;
+    private readonly WireGuardHost? _wireGuard;
     private readonly ContractStore _store;
     private readonly IProgressLog _log;
     private readonly PeerRpcEndpoint _rpc;
     private string? _myPubKey;
 
-    public VpnBuyer(ILightningNode node, IWireGuardClient? wireGuard, ContractStore store, IProgressLog? log = null)
+    public VpnBuyer(ILightningNode node, WireGuardHost? wireGuard, ContractStore store, IProgressLog? log = null)
     {
         _node = node;
         _wireGuard = wireGuard;

@@ -1,7 +1,8 @@
 using System.Management.Automation;
 using ImpVpn.Core.Buyer;
 using ImpVpn.Core.Contracts;
-using ImpVpn.Core.WireGuard;
+using ImpVpn.Core.WireGuard.Platform;
+using ImpVpn.Core.WireGuard.Types;
 using ImpVpn.PowerShell.Output;
 using ImpVpn.PowerShell.Session;
 
@@ -156,7 +157,7 @@ public sealed class ConfirmVpnContractCommand : VpnCmdletBase
         return quote;
     }
 
-    private IWireGuardClient CheckedWireGuard()
+    private WireGuardHost CheckedWireGuard()
     {
         var missing = WireGuardPrerequisites.Check();
         if (missing.Count > 0)
@@ -165,6 +166,6 @@ public sealed class ConfirmVpnContractCommand : VpnCmdletBase
                 ErrorCategory.NotInstalled, null) { ErrorDetails = new ErrorDetails(new WireGuardPrerequisiteException(missing).Message + " Or use -ConfigOnly.") });
         }
 
-        return WireGuardClient.Create();
+        return WireGuardHosts.ForThisMachine();
     }
 }

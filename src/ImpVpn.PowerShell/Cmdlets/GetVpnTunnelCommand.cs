@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using ImpVpn.Core.Contracts;
-using ImpVpn.Core.WireGuard;
+using ImpVpn.Core.WireGuard.Platform;
+using ImpVpn.Core.WireGuard.Types;
 using ImpVpn.PowerShell.Output;
 using ImpVpn.PowerShell.Session;
 
@@ -43,7 +44,7 @@ public sealed class GetVpnTunnelCommand : VpnCmdletBase
                 "ImpVpn.TunnelNotFound", ErrorCategory.ObjectNotFound, missing));
         }
 
-        var wireGuard = OperatingSystem.IsLinux() && WireGuardPrerequisites.HasNetAdmin() ? WireGuardClient.Create() : null;
+        var wireGuard = OperatingSystem.IsLinux() && WireGuardPrerequisites.HasNetAdmin() ? WireGuardHosts.ForThisMachine() : null;
         foreach (var contract in contracts)
         {
             VpnTunnel tunnel;

@@ -1,7 +1,8 @@
 using System.Management.Automation;
 using ImpVpn.Core.Buyer;
 using ImpVpn.Core.Contracts;
-using ImpVpn.Core.WireGuard;
+using ImpVpn.Core.WireGuard.Platform;
+using ImpVpn.Core.WireGuard.Types;
 using ImpVpn.PowerShell.Completion;
 using ImpVpn.PowerShell.Output;
 using ImpVpn.PowerShell.Session;
@@ -69,7 +70,7 @@ public sealed class RemoveVpnTunnelCommand : VpnCmdletBase
 
     /// <summary>The WireGuard client to take the interface down with; null where there is no interface to take
     /// down. An interface that exists but cannot be touched (no privileges) is an error before anything is deleted.</summary>
-    private static IWireGuardClient? InterfaceClientFor(ContractRecord contract)
+    private static WireGuardHost? InterfaceClientFor(ContractRecord contract)
     {
         if (contract.InterfaceName.Length == 0 || InterfaceName.ExistsHere(contract.InterfaceName) == false)
         {
@@ -77,6 +78,6 @@ public sealed class RemoveVpnTunnelCommand : VpnCmdletBase
         }
 
         Checked(WireGuardPrerequisites.EnsureReady);
-        return WireGuardClient.Create();
+        return WireGuardHosts.ForThisMachine();
     }
 }

@@ -1,7 +1,7 @@
 using ImpVpn.Core.Buyer;
 using ImpVpn.Core.Contracts;
 using ImpVpn.Core.Store;
-using ImpVpn.Core.WireGuard;
+using ImpVpn.Core.WireGuard.Types;
 using ImpVpn.PowerShell.Output;
 
 namespace ImpVpn.PowerShell.Cmdlets;
@@ -10,14 +10,14 @@ namespace ImpVpn.PowerShell.Cmdlets;
 /// file a config-only buyer takes to its device.</summary>
 internal static class TunnelFactory
 {
-    public static async Task<VpnTunnel> DescribeAsync(ContractRecord contract, ContractStore store, IWireGuardClient? wireGuard, CancellationToken ct)
+    public static async Task<VpnTunnel> DescribeAsync(ContractRecord contract, ContractStore store, WireGuardHost? wireGuard, CancellationToken ct)
     {
         WireGuardPeer? live = null;
         if (wireGuard is not null && contract.InterfaceName.Length > 0 && contract.State == ContractState.Active)
         {
             try
             {
-                live = (await wireGuard.GetDeviceAsync(contract.InterfaceName, ct).ConfigureAwait(false))?.Peers.FirstOrDefault();
+                live = (await wireGuard.Devices.GetDeviceAsync(contract.InterfaceName, ct).ConfigureAwait(false))?.Peers.FirstOrDefault();
             }
             catch (WireGuardException)
             {

@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using ImpVpn.Core.Buyer;
-using ImpVpn.Core.WireGuard;
+using ImpVpn.Core.WireGuard.Platform;
+using ImpVpn.Core.WireGuard.Types;
 using ImpVpn.PowerShell.Output;
 using ImpVpn.PowerShell.Session;
 
@@ -90,7 +91,7 @@ public sealed class UpdateVpnContractCommand : VpnCmdletBase
                     var before = store.Find(id);
                     var contract = await buyer.RefreshAsync(id, Duration, new BuyerOptions { MaxPriceSat = cap, FeeLimitSat = FeeLimitSat }, ct).ConfigureAwait(false);
                     Interlocked.Add(ref _spentSat, (contract.PaidSat + contract.FeePaidSat) - ((before?.PaidSat ?? 0) + (before?.FeePaidSat ?? 0)));
-                    return await TunnelFactory.DescribeAsync(contract, store, OperatingSystem.IsLinux() ? WireGuardClient.Create() : null, ct).ConfigureAwait(false);
+                    return await TunnelFactory.DescribeAsync(contract, store, OperatingSystem.IsLinux() ? WireGuardHosts.ForThisMachine() : null, ct).ConfigureAwait(false);
                 }));
             }
             catch (VpnCmdletException e)

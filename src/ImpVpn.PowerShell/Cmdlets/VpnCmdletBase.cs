@@ -5,7 +5,7 @@ using ImpVpn.Core.Diagnostics;
 using ImpVpn.Core.Lightning;
 using ImpVpn.Core.Protocol;
 using ImpVpn.Core.Store;
-using ImpVpn.Core.WireGuard;
+using ImpVpn.Core.WireGuard.Types;
 using ImpVpn.PowerShell.Session;
 
 namespace ImpVpn.PowerShell.Cmdlets;

@@ -1,5 +1,5 @@
 using ImpVpn.Core.Contracts;
-using ImpVpn.Core.WireGuard;
+using ImpVpn.Core.WireGuard.Types;
 
 namespace ImpVpn.PowerShell.Output;
 

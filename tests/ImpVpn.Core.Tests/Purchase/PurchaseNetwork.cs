@@ -3,7 +3,7 @@ using ImpVpn.Core.Lightning;
 using ImpVpn.Core.Lightning.Lnd;
 using ImpVpn.Core.Seller;
 using ImpVpn.Core.Store;
-using ImpVpn.Core.WireGuard;
+using ImpVpn.Core.WireGuard.Types;
 using ImpVpn.LndSim;
 
 namespace ImpVpn.Core.Tests.Purchase;
@@ -60,14 +60,14 @@ internal sealed class PurchaseNetwork : IAsyncDisposable
 
     /// <param name="node">bob's node as the seller sees it; bob's own by default (a test may wrap it in hooks).</param>
     /// <param name="clock">the seller's clock; the real one by default.</param>
-    public async Task<VpnProvider> StartProviderAsync(IWireGuardClient wireGuard, ProviderOptions options, ILightningNode? node = null, TimeProvider? clock = null)
+    public async Task<VpnProvider> StartProviderAsync(WireGuardHost wireGuard, ProviderOptions options, ILightningNode? node = null, TimeProvider? clock = null)
     {
         Provider = new VpnProvider(node ?? BobNode, wireGuard, SellerStore, options, clock: clock);
         await Provider.StartAsync(_stop.Token);
         return Provider;
     }
 
-    public VpnBuyer Buyer(IWireGuardClient? wireGuard, ILightningNode? node = null) => new(node ?? AliceNode, wireGuard, BuyerStore);
+    public VpnBuyer Buyer(WireGuardHost? wireGuard, ILightningNode? node = null) => new(node ?? AliceNode, wireGuard, BuyerStore);
 
     public long AliceMsat => Simulation["alice"].LocalBalanceMsat;
 

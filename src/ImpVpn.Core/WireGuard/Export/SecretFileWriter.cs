@@ -1,34 +1,12 @@
+using ImpVpn.Core.Files;
+
 namespace ImpVpn.Core.WireGuard.Export;
 
-/// <summary>Writes files that hold secrets: created owner-only from the first byte (mode 0600; on Windows an ACL for
-/// the current user, SYSTEM and Administrators; never tightened after), replacing an existing file atomically
-/// through a temporary file in the same folder (a same-volume move keeps the ACL).</summary>
+/// <summary>The former home of owner-only writing, now <see cref="OwnerOnlyFile"/>. Kept only as a forwarder for
+/// Store/ContractStore while it moves to <see cref="OwnerOnlyFile"/>; delete this file once nothing calls it.</summary>
 public static class SecretFileWriter
 {
-    public static void WriteAllBytes(string path, ReadOnlySpan<byte> content)
-    {
-        var folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        Directory.CreateDirectory(folder);
-        var temporary = Path.Combine(folder, "." + Path.GetFileName(path) + "." + Guid.NewGuid().ToString("N") + ".tmp");
-        try
-        {
-            using (var stream = OwnerOnlyFile.CreateNew(temporary))
-            {
-                stream.Write(content);
-                stream.Flush(flushToDisk: true);
-            }
+    public static void WriteAllBytes(string path, ReadOnlySpan<byte> content) => OwnerOnlyFile.WriteAllBytes(path, content);
 
-            File.Move(temporary, path, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temporary))
-            {
-                File.Delete(temporary);
-            }
-        }
-    }
-
-    public static void WriteAllText(string path, string content) =>
-        WriteAllBytes(path, System.Text.Encoding.UTF8.GetBytes(content));
+    public static void WriteAllText(string path, string content) => OwnerOnlyFile.WriteAllText(path, content);
 }
