@@ -113,6 +113,65 @@ public sealed class WindowsTunnelLinksTests : IDisposable
     }
 
     [Fact]
+    public async Task Addresses_and_the_mtu_of_a_running_tunnel_change_through_netsh()
+    {
+        var runner = new RecordingCommandRunner();
+        var links = Backend(runner);
+
+        await links.AddAddressAsync("impvpn1", IpPrefix.Parse("10.77.0.5/32"), CancellationToken.None);
+        await links.AddAddressAsync("impvpn1", IpPrefix.Parse("fd77::5/128"), CancellationToken.None);
+        await links.SetMtuAsync("impvpn1", 1380, CancellationToken.None);
+
+        Assert.Equal(
+        [
+            "netsh interface ipv4 add address impvpn1 10.77.0.5/32 store=active",
+            "netsh interface ipv6 add address impvpn1 fd77::5/128 store=active",
+            "netsh interface ipv4 set subinterface impvpn1 mtu=1380 store=active",
+            "netsh interface ipv6 set subinterface impvpn1 mtu=1380 store=active",
+        ], runner.Commands);
+    }
+
+    [Fact]
+    public async Task Every_link_member_works_on_windows()
+    {
+        // Nothing on Windows' link interface may throw NotSupportedException: each member does what it says.
+        var runner = WgExeWithOneTunnel();
+        var links = Backend(runner);
+        using var key = WireGuardPrivateKey.Generate();
+        var prefix = IpPrefix.Parse("10.77.0.9/32");
+
+        await links.CreateInterfaceAsync("impvpn1", new InterfaceOptions { PrivateKey = key, Addresses = [prefix] }, CancellationToken.None);
+        await links.AddAddressAsync("impvpn1", IpPrefix.Parse("10.77.0.10/32"), CancellationToken.None);
+        await links.SetMtuAsync("impvpn1", 1400, CancellationToken.None);
+        await links.AddRouteAsync("impvpn1", prefix, CancellationToken.None);
+        await links.RemoveRouteAsync("impvpn1", prefix, CancellationToken.None);
+        await links.DeleteInterfaceAsync("impvpn1", CancellationToken.None);
+
+        var conf = Path.Combine(_folder, "impvpn1.conf");
+        Assert.Equal(
+        [
+            $"wireguard.exe /installtunnelservice {conf}",
+            "netsh interface ipv4 add address impvpn1 10.77.0.10/32 store=active",
+            "netsh interface ipv4 set subinterface impvpn1 mtu=1400 store=active",
+            "netsh interface ipv6 set subinterface impvpn1 mtu=1400 store=active",
+            "netsh interface ipv4 add route 10.77.0.9/32 impvpn1 store=active",
+            "netsh interface ipv4 delete route 10.77.0.9/32 impvpn1 store=active",
+            "wireguard.exe /uninstalltunnelservice impvpn1",
+        ], runner.Commands.Where(c => !c.StartsWith(WgExe, StringComparison.Ordinal)));
+        Assert.False(File.Exists(Path.Combine(_folder, "impvpn1.conf")));
+    }
+
+    [Fact]
+    public async Task The_windows_host_reads_tunnels_through_wg_exe()
+    {
+        var host = Host(WgExeWithOneTunnel());
+
+        Assert.Equal(["impvpn1"], await host.Devices.ListDevicesAsync(CancellationToken.None));
+        Assert.Equal(WireGuardBackendKind.WindowsTunnelService, (await host.Devices.GetDeviceAsync("impvpn1", CancellationToken.None))!.Backend);
+        Assert.Null(await host.Devices.GetDeviceAsync("other9", CancellationToken.None));
+    }
+
+    [Fact]
     public async Task Deleting_a_tunnel_uninstalls_its_service_and_removes_the_conf()
     {
         var runner = new RecordingCommandRunner();
