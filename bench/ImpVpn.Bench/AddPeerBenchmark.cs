@@ -1,7 +1,7 @@
 using System.Diagnostics;
+using ImpVpn.Core.WireGuard.Links.Linux;
 using ImpVpn.Core.WireGuard.Platform;
 using ImpVpn.Core.WireGuard.Types;
-using ImpVpn.Core.WireGuard.Links.Linux;
 using ImpVpn.WireGuard.Tests.Integration;
 
 namespace ImpVpn.Bench;
@@ -16,7 +16,7 @@ internal sealed class AddPeerBenchmark : IBenchmark
     public string Name => "wireguard-add-peer";
 
     public string Description =>
-        $"Time to add one peer to, and remove one peer from, a wireguard-go device through ImpVpn's WireGuardClient (UAPI), {Samples} samples each, with 0 and with 1,000 existing peers.";
+        $"Time to add one peer to, and remove one peer from, a wireguard-go device through ImpVpn's device client (WireGuardHost.Devices, UAPI), {Samples} samples each, with 0 and with 1,000 existing peers.";
 
     public string? CannotRunBecause() => RealTunnelRequirement.Missing();
 

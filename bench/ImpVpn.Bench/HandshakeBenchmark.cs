@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Net;
+using ImpVpn.Core.WireGuard.Links.Linux;
 using ImpVpn.Core.WireGuard.Platform;
 using ImpVpn.Core.WireGuard.Types;
-using ImpVpn.Core.WireGuard.Links.Linux;
 using ImpVpn.WireGuard.Tests.Integration;
 
 namespace ImpVpn.Bench;
@@ -17,7 +17,7 @@ internal sealed class HandshakeBenchmark : IBenchmark
     public string Name => "wireguard-handshake";
 
     public string Description =>
-        $"Fresh namespace pair per sample ({Samples} samples), wireguard-go on both sides set up by ImpVpn's WireGuardClient; handshake seen by polling GetDeviceAsync every 2 ms.";
+        $"Fresh namespace pair per sample ({Samples} samples), wireguard-go on both sides set up by ImpVpn's WireGuardHost (Links, then Devices); handshake seen by polling Devices.GetDeviceAsync every 2 ms.";
 
     public string? CannotRunBecause() => RealTunnelRequirement.Missing();
 

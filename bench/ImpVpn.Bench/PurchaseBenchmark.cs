@@ -3,9 +3,9 @@ using ImpVpn.Core.Buyer;
 using ImpVpn.Core.Lightning.Lnd;
 using ImpVpn.Core.Seller;
 using ImpVpn.Core.Store;
+using ImpVpn.Core.WireGuard.Links.Linux;
 using ImpVpn.Core.WireGuard.Platform;
 using ImpVpn.Core.WireGuard.Types;
-using ImpVpn.Core.WireGuard.Links.Linux;
 using ImpVpn.LndSim;
 using ImpVpn.WireGuard.Tests.Integration;
 

@@ -1,7 +1,7 @@
 using ImpVpn.Core.Contracts;
 using ImpVpn.Core.Store;
-using ImpVpn.Core.WireGuard.Types;
 using ImpVpn.Core.WireGuard.Export;
+using ImpVpn.Core.WireGuard.Types;
 
 namespace ImpVpn.Core.Buyer;
 

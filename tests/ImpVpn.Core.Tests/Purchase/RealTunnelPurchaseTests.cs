@@ -1,9 +1,9 @@
 using ImpVpn.Core.Buyer;
 using ImpVpn.Core.Contracts;
 using ImpVpn.Core.Seller;
+using ImpVpn.Core.WireGuard.Links.Linux;
 using ImpVpn.Core.WireGuard.Platform;
 using ImpVpn.Core.WireGuard.Types;
-using ImpVpn.Core.WireGuard.Links.Linux;
 using ImpVpn.WireGuard.Tests.Integration;
 
 namespace ImpVpn.Core.Tests.Purchase;

@@ -1,7 +1,7 @@
 using System.Net;
+using ImpVpn.Core.WireGuard.Links.Linux;
 using ImpVpn.Core.WireGuard.Platform;
 using ImpVpn.Core.WireGuard.Types;
-using ImpVpn.Core.WireGuard.Links.Linux;
 
 namespace ImpVpn.WireGuard.Tests.Integration;
 

@@ -1,5 +1,5 @@
-using ImpVpn.Core.WireGuard.Types;
 using ImpVpn.Core.WireGuard.Export;
+using ImpVpn.Core.WireGuard.Types;
 
 namespace ImpVpn.WireGuard.Tests.Unit;
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
+using ImpVpn.Core.WireGuard.Devices.Uapi;
 using ImpVpn.Core.WireGuard.Platform;
 using ImpVpn.Core.WireGuard.Types;
-using ImpVpn.Core.WireGuard.Devices.Uapi;
 
 namespace ImpVpn.WireGuard.Tests.Unit;
 

@@ -1,6 +1,6 @@
 using System.Net;
-using ImpVpn.Core.WireGuard.Types;
 using ImpVpn.Core.WireGuard.Devices.Uapi;
+using ImpVpn.Core.WireGuard.Types;
 
 namespace ImpVpn.WireGuard.Tests.Unit;
 

@@ -1,7 +1,7 @@
 using System.Net.Sockets;
 using System.Text;
-using ImpVpn.Core.WireGuard.Types;
 using ImpVpn.Core.WireGuard.Devices.Uapi;
+using ImpVpn.Core.WireGuard.Types;
 
 namespace ImpVpn.WireGuard.Tests.Unit;
 
