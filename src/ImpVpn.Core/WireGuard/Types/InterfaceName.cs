@@ -1,3 +1,4 @@
+using System.Net.NetworkInformation;
 using System.Security.Cryptography;
 
 namespace ImpVpn.Core.WireGuard.Types;
@@ -17,9 +18,13 @@ public static class InterfaceName
     }
 
     /// <summary>Whether a network interface of this name exists in this process's namespace: true or false on
-    /// Linux, where /sys/class/net lists them to any user; null elsewhere (unknown without privileges).</summary>
+    /// Linux, where /sys/class/net lists them to any user, and on macOS and the BSDs, where getifaddrs does (ImpVpn
+    /// makes no interfaces there, so a bought tunnel's name is normally absent and removing it needs no
+    /// privileges); null on Windows (unknown without privileges).</summary>
     public static bool? ExistsHere(string name) =>
-        OperatingSystem.IsLinux() ? Directory.Exists(Path.Combine("/sys/class/net", name)) : null;
+        OperatingSystem.IsLinux() ? Directory.Exists(Path.Combine("/sys/class/net", name))
+        : OperatingSystem.IsWindows() ? null
+        : NetworkInterface.GetAllNetworkInterfaces().Any(i => i.Name == name);
 
     /// <summary>A fresh name with a prefix and random hex, e.g. "ivpn3f9a2c1b".</summary>
     public static string Random(string prefix)
