@@ -1,7 +1,7 @@
 using System.Diagnostics;
-using ImpVpn.Core.WireGuard;
-using ImpVpn.Core.WireGuard.Keys;
-using ImpVpn.Core.WireGuard.Linux;
+using ImpVpn.Core.WireGuard.Links.Linux;
+using ImpVpn.Core.WireGuard.Platform;
+using ImpVpn.Core.WireGuard.Types;
 using ImpVpn.WireGuard.Tests.Integration;
 
 namespace ImpVpn.Bench;
@@ -16,42 +16,42 @@ internal sealed class AddPeerBenchmark : IBenchmark
     public string Name => "wireguard-add-peer";
 
     public string Description =>
-        $"Time to add one peer to, and remove one peer from, a wireguard-go device through ImpVpn's WireGuardClient (UAPI), {Samples} samples each, with 0 and with 1,000 existing peers.";
+        $"Time to add one peer to, and remove one peer from, a wireguard-go device through ImpVpn's device client (WireGuardHost.Devices, UAPI), {Samples} samples each, with 0 and with 1,000 existing peers.";
 
     public string? CannotRunBecause() => RealTunnelRequirement.Missing();
 
     public async Task RunAsync(BenchReport report)
     {
         using var pair = NetworkNamespacePair.Create();
-        var client = WireGuardClient.Create(new LinuxNetworkContext(pair.A), preferKernel: false);
+        var client = WireGuardHosts.ForThisMachine(new LinuxNetworkContext(pair.A), preferKernel: false);
         var device = "ivbP" + pair.Tag;
         using var key = WireGuardPrivateKey.Generate();
-        await client.CreateInterfaceAsync(device, new InterfaceOptions { PrivateKey = key, Addresses = [IpPrefix.Parse("10.64.0.1/10")] }, CancellationToken.None);
+        await client.Links.CreateInterfaceAsync(device, new InterfaceOptions { PrivateKey = key, Addresses = [IpPrefix.Parse("10.64.0.1/10")] }, CancellationToken.None);
         try
         {
             await MeasureAsync(report, client, device, existing: 0, firstAddress: 100_000);
             await FillAsync(client, device, 1000);
             await MeasureAsync(report, client, device, existing: 1000, firstAddress: 200_000);
-            var count = (await client.GetDeviceAsync(device, CancellationToken.None))!.Peers.Count;
+            var count = (await client.Devices.GetDeviceAsync(device, CancellationToken.None))!.Peers.Count;
             report.Note($"The device held {count} peers after the run (1,000 expected): removals undid every add.");
         }
         finally
         {
-            await client.DeleteInterfaceAsync(device, CancellationToken.None);
+            await client.Links.DeleteInterfaceAsync(device, CancellationToken.None);
         }
     }
 
-    private static async Task FillAsync(IWireGuardClient client, string device, int count)
+    private static async Task FillAsync(WireGuardHost client, string device, int count)
     {
         var peers = Enumerable.Range(0, count).Select(i => Peer(i)).ToList();
         // Filled in chunks: one UAPI message per 100 peers keeps the set-up fast and the message small.
         foreach (var chunk in peers.Chunk(100))
         {
-            await client.ConfigureDeviceAsync(device, new DeviceConfig { Peers = chunk }, CancellationToken.None);
+            await client.Devices.ConfigureDeviceAsync(device, new DeviceConfig { Peers = chunk }, CancellationToken.None);
         }
     }
 
-    private static async Task MeasureAsync(BenchReport report, IWireGuardClient client, string device, int existing, int firstAddress)
+    private static async Task MeasureAsync(BenchReport report, WireGuardHost client, string device, int existing, int firstAddress)
     {
         var adds = new List<TimeSpan>();
         var removes = new List<TimeSpan>();
@@ -59,10 +59,10 @@ internal sealed class AddPeerBenchmark : IBenchmark
         {
             var peer = Peer(firstAddress + i);
             var watch = Stopwatch.StartNew();
-            await client.ConfigureDeviceAsync(device, new DeviceConfig { Peers = [peer] }, CancellationToken.None);
+            await client.Devices.ConfigureDeviceAsync(device, new DeviceConfig { Peers = [peer] }, CancellationToken.None);
             var added = watch.Elapsed;
             watch.Restart();
-            await client.ConfigureDeviceAsync(device, new DeviceConfig { Peers = [PeerConfig.Removal(peer.PublicKey)] }, CancellationToken.None);
+            await client.Devices.ConfigureDeviceAsync(device, new DeviceConfig { Peers = [PeerConfig.Removal(peer.PublicKey)] }, CancellationToken.None);
             var removed = watch.Elapsed;
             if (i >= 10)
             {

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Net;
-using ImpVpn.Core.WireGuard;
-using ImpVpn.Core.WireGuard.Keys;
-using ImpVpn.Core.WireGuard.Linux;
+using ImpVpn.Core.WireGuard.Links.Linux;
+using ImpVpn.Core.WireGuard.Platform;
+using ImpVpn.Core.WireGuard.Types;
 using ImpVpn.WireGuard.Tests.Integration;
 
 namespace ImpVpn.Bench;
@@ -17,7 +17,7 @@ internal sealed class HandshakeBenchmark : IBenchmark
     public string Name => "wireguard-handshake";
 
     public string Description =>
-        $"Fresh namespace pair per sample ({Samples} samples), wireguard-go on both sides set up by ImpVpn's WireGuardClient; handshake seen by polling GetDeviceAsync every 2 ms.";
+        $"Fresh namespace pair per sample ({Samples} samples), wireguard-go on both sides set up by ImpVpn's WireGuardHost (Links, then Devices); handshake seen by polling Devices.GetDeviceAsync every 2 ms.";
 
     public string? CannotRunBecause() => RealTunnelRequirement.Missing();
 
@@ -39,18 +39,18 @@ internal sealed class HandshakeBenchmark : IBenchmark
     private static async Task<(TimeSpan BringUp, TimeSpan Handshake)> MeasureOnceAsync()
     {
         using var pair = NetworkNamespacePair.Create();
-        var a = WireGuardClient.Create(new LinuxNetworkContext(pair.A), preferKernel: false);
-        var b = WireGuardClient.Create(new LinuxNetworkContext(pair.B), preferKernel: false);
+        var a = WireGuardHosts.ForThisMachine(new LinuxNetworkContext(pair.A), preferKernel: false);
+        var b = WireGuardHosts.ForThisMachine(new LinuxNetworkContext(pair.B), preferKernel: false);
         using var keyA = WireGuardPrivateKey.Generate();
         using var keyB = WireGuardPrivateKey.Generate();
         string wgA = "ivhA" + pair.Tag, wgB = "ivhB" + pair.Tag;
         var none = CancellationToken.None;
         var bringUp = Stopwatch.StartNew();
-        await a.CreateInterfaceAsync(wgA, new InterfaceOptions { PrivateKey = keyA, ListenPort = 51820, Addresses = [IpPrefix.Parse("10.210.0.1/24")] }, none);
-        await b.CreateInterfaceAsync(wgB, new InterfaceOptions { PrivateKey = keyB, ListenPort = 51820, Addresses = [IpPrefix.Parse("10.210.0.2/24")] }, none);
-        await b.ConfigureDeviceAsync(wgB, new DeviceConfig { Peers = [new PeerConfig(keyA.PublicKey) { AllowedIps = [IpPrefix.Parse("10.210.0.1/32")] }] }, none);
+        await a.Links.CreateInterfaceAsync(wgA, new InterfaceOptions { PrivateKey = keyA, ListenPort = 51820, Addresses = [IpPrefix.Parse("10.210.0.1/24")] }, none);
+        await b.Links.CreateInterfaceAsync(wgB, new InterfaceOptions { PrivateKey = keyB, ListenPort = 51820, Addresses = [IpPrefix.Parse("10.210.0.2/24")] }, none);
+        await b.Devices.ConfigureDeviceAsync(wgB, new DeviceConfig { Peers = [new PeerConfig(keyA.PublicKey) { AllowedIps = [IpPrefix.Parse("10.210.0.1/32")] }] }, none);
         var handshake = Stopwatch.StartNew();
-        await a.ConfigureDeviceAsync(wgA, new DeviceConfig
+        await a.Devices.ConfigureDeviceAsync(wgA, new DeviceConfig
         {
             Peers = [new PeerConfig(keyB.PublicKey)
             {
@@ -60,7 +60,7 @@ internal sealed class HandshakeBenchmark : IBenchmark
             }],
         }, none);
         var configured = bringUp.Elapsed;
-        while ((await a.GetDeviceAsync(wgA, none))!.Peers[0].LastHandshake is null)
+        while ((await a.Devices.GetDeviceAsync(wgA, none))!.Peers[0].LastHandshake is null)
         {
             if (handshake.Elapsed > TimeSpan.FromSeconds(30))
             {
@@ -71,8 +71,8 @@ internal sealed class HandshakeBenchmark : IBenchmark
         }
 
         var handshakeTime = handshake.Elapsed;
-        await a.DeleteInterfaceAsync(wgA, none);
-        await b.DeleteInterfaceAsync(wgB, none);
+        await a.Links.DeleteInterfaceAsync(wgA, none);
+        await b.Links.DeleteInterfaceAsync(wgB, none);
         return (configured, handshakeTime);
     }
 }

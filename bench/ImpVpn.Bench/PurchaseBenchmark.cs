@@ -3,8 +3,9 @@ using ImpVpn.Core.Buying;
 using ImpVpn.Core.Lightning.Lnd;
 using ImpVpn.Core.Seller;
 using ImpVpn.Core.Store;
-using ImpVpn.Core.WireGuard;
-using ImpVpn.Core.WireGuard.Linux;
+using ImpVpn.Core.WireGuard.Links.Linux;
+using ImpVpn.Core.WireGuard.Platform;
+using ImpVpn.Core.WireGuard.Types;
 using ImpVpn.LndSim;
 using ImpVpn.WireGuard.Tests.Integration;
 
@@ -37,8 +38,8 @@ internal sealed class PurchaseBenchmark : IBenchmark
         LndConnectionOptions Options(SimNode n) => LndConnectionOptions.FromFiles(n.RpcAddress, n.TlsCertPath, n.MacaroonPath, "regtest");
         var bob = new TimedLightningNode(await LndNode.ConnectAsync(Options(simulation["bob"]), true, none));
         var alice = new TimedLightningNode(await LndNode.ConnectAsync(Options(simulation["alice"]), true, none));
-        var sellerWireGuard = WireGuardClient.Create(new LinuxNetworkContext(pair.B), preferKernel: false);
-        var buyerWireGuard = WireGuardClient.Create(new LinuxNetworkContext(pair.A), preferKernel: false);
+        var sellerWireGuard = WireGuardHosts.ForThisMachine(new LinuxNetworkContext(pair.B), preferKernel: false);
+        var buyerWireGuard = WireGuardHosts.ForThisMachine(new LinuxNetworkContext(pair.A), preferKernel: false);
         var sellerInterface = "ivbS" + pair.Tag;
         await using var provider = new VpnProvider(bob, sellerWireGuard, new ContractStore(Path.Combine(folder, "seller")), new ProviderOptions
         {
@@ -65,7 +66,7 @@ internal sealed class PurchaseBenchmark : IBenchmark
                 var quote = await buyer.Quotes.RequestAsync(new SellerNode(simulation["bob"].PubKey, null), TimeSpan.FromHours(1), TimeSpan.FromSeconds(30), none);
                 var contract = await buyer.Purchase.ConfirmAsync(quote, new BuyerOptions { MaxPriceSat = 2000 }, none);
                 var total = watch.Elapsed;
-                await buyerWireGuard.DeleteInterfaceAsync(contract.InterfaceName, none);
+                await buyerWireGuard.Links.DeleteInterfaceAsync(contract.InterfaceName, none);
                 if (i == 0)
                 {
                     continue; // warm-up: JIT and first connections
@@ -83,7 +84,7 @@ internal sealed class PurchaseBenchmark : IBenchmark
         }
         finally
         {
-            await sellerWireGuard.DeleteInterfaceAsync(sellerInterface, none);
+            await sellerWireGuard.Links.DeleteInterfaceAsync(sellerInterface, none);
             await alice.DisposeAsync();
             await bob.DisposeAsync();
             Directory.Delete(folder, true);

@@ -1,4 +1,5 @@
-using ImpVpn.Core.WireGuard;
+using ImpVpn.Core.WireGuard.Platform;
+using ImpVpn.Core.WireGuard.Types;
 
 namespace ImpVpn.Bench;
 

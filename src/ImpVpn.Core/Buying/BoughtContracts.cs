@@ -1,5 +1,5 @@
 using ImpVpn.Core.Store;
-using ImpVpn.Core.WireGuard.Keys;
+using ImpVpn.Core.WireGuard.Types;
 
 namespace ImpVpn.Core.Buying;
 

@@ -1,6 +1,6 @@
 using ImpVpn.Core.Diagnostics;
 using ImpVpn.Core.Lightning;
-using ImpVpn.Core.WireGuard;
+using ImpVpn.Core.WireGuard.Types;
 
 namespace ImpVpn.Core.Buying;
 
@@ -11,7 +11,7 @@ public sealed class Buyer : IAsyncDisposable
     private readonly SellerLink _link;
 
     /// <param name="wireGuard">null to set up no interface (config-only purchases, refreshes, quotes).</param>
-    public Buyer(ILightningNode node, BoughtContracts contracts, IWireGuardClient? wireGuard, IProgressLog? log = null)
+    public Buyer(ILightningNode node, BoughtContracts contracts, WireGuardHost? wireGuard, IProgressLog? log = null)
     {
         log ??= NullProgressLog.Instance;
         _link = new SellerLink(node, log);

@@ -1,6 +1,5 @@
-using ImpVpn.Core.WireGuard;
+using ImpVpn.Core.WireGuard.Types;
 using ImpVpn.Core.WireGuard.Export;
-using ImpVpn.Core.WireGuard.Keys;
 
 namespace ImpVpn.Core.Buying;
 

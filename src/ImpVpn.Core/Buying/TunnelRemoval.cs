@@ -1,11 +1,11 @@
 using ImpVpn.Core.Diagnostics;
-using ImpVpn.Core.WireGuard;
+using ImpVpn.Core.WireGuard.Types;
 
 namespace ImpVpn.Core.Buying;
 
 /// <summary>The buyer's clean-up: a tunnel that has run out (or that the user gives up) leaves no interface, no
 /// wireguard-go process and no private key behind. Needs no Lightning node: nothing is asked of the seller.</summary>
-public sealed class TunnelRemoval(BoughtContracts contracts, IWireGuardClient? wireGuard, IProgressLog log)
+public sealed class TunnelRemoval(BoughtContracts contracts, WireGuardHost? wireGuard, IProgressLog log)
 {
     /// <summary>Takes the tunnel's interface down (when <c>wireGuard</c> is given) and deletes its private key and
     /// wg-quick file, under the store's lock (a scheduled refresh must not write the contract meanwhile). The contract
@@ -33,7 +33,7 @@ public sealed class TunnelRemoval(BoughtContracts contracts, IWireGuardClient? w
 
         if (wireGuard is not null && contract.InterfaceName.Length > 0)
         {
-            await wireGuard.DeleteInterfaceAsync(contract.InterfaceName, cancellationToken).ConfigureAwait(false);
+            await wireGuard.Links.DeleteInterfaceAsync(contract.InterfaceName, cancellationToken).ConfigureAwait(false);
             log.Log(LogLevel.Verbose, $"Tunnel {contract.Id}: interface {contract.InterfaceName} removed.");
         }
 

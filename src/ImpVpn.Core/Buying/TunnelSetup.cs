@@ -1,13 +1,12 @@
 using System.Net;
 using ImpVpn.Core.Diagnostics;
-using ImpVpn.Core.WireGuard;
-using ImpVpn.Core.WireGuard.Keys;
+using ImpVpn.Core.WireGuard.Types;
 
 namespace ImpVpn.Core.Buying;
 
 /// <summary>The buyer's WireGuard side: the bought tunnel's interface brought up with the seller as its one peer,
 /// then a wait for the first handshake.</summary>
-public sealed class TunnelSetup(IWireGuardClient wireGuard, BoughtContracts contracts, IProgressLog log)
+public sealed class TunnelSetup(WireGuardHost wireGuard, BoughtContracts contracts, IProgressLog log)
 {
     // Keeps the tunnel's NAT mapping alive from behind a home router, as WireGuard's own documentation suggests.
     internal static readonly TimeSpan Keepalive = TimeSpan.FromSeconds(25);
@@ -21,14 +20,14 @@ public sealed class TunnelSetup(IWireGuardClient wireGuard, BoughtContracts cont
         var key = contracts.ReadPrivateKey(contract.Id) ?? throw new WireGuardException($"The private key of tunnel {contract.Id} is missing from the store.");
         var address = IPAddress.Parse(contract.BuyerTunnelAddress);
         var hostBits = address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? 128 : 32;
-        await wireGuard.DeleteInterfaceAsync(contract.InterfaceName, cancellationToken).ConfigureAwait(false);
-        await wireGuard.CreateInterfaceAsync(contract.InterfaceName, new InterfaceOptions
+        await wireGuard.Links.DeleteInterfaceAsync(contract.InterfaceName, cancellationToken).ConfigureAwait(false);
+        await wireGuard.Links.CreateInterfaceAsync(contract.InterfaceName, new InterfaceOptions
         {
             PrivateKey = key,
             Addresses = [new IpPrefix(address, hostBits)],
         }, cancellationToken).ConfigureAwait(false);
         var allowed = contract.AllowedIps.Select(IpPrefix.Parse).ToList();
-        await wireGuard.ConfigureDeviceAsync(contract.InterfaceName, new DeviceConfig
+        await wireGuard.Devices.ConfigureDeviceAsync(contract.InterfaceName, new DeviceConfig
         {
             Peers =
             [
@@ -43,7 +42,7 @@ public sealed class TunnelSetup(IWireGuardClient wireGuard, BoughtContracts cont
         }, cancellationToken).ConfigureAwait(false);
         foreach (var route in allowed)
         {
-            await wireGuard.AddRouteAsync(contract.InterfaceName, route, cancellationToken).ConfigureAwait(false);
+            await wireGuard.Links.AddRouteAsync(contract.InterfaceName, route, cancellationToken).ConfigureAwait(false);
         }
 
         log.Progress(new ProgressUpdate("Buying a tunnel", "Waiting for the first WireGuard handshake", 90));
@@ -65,7 +64,7 @@ public sealed class TunnelSetup(IWireGuardClient wireGuard, BoughtContracts cont
         var pause = TimeSpan.FromMilliseconds(1);
         while (DateTime.UtcNow < deadline)
         {
-            var device = await wireGuard.GetDeviceAsync(interfaceName, cancellationToken).ConfigureAwait(false);
+            var device = await wireGuard.Devices.GetDeviceAsync(interfaceName, cancellationToken).ConfigureAwait(false);
             if (device?.Peers.FirstOrDefault()?.LastHandshake is not null)
             {
                 return true;

@@ -1,4 +1,4 @@
-using ImpVpn.Core.WireGuard;
+using ImpVpn.Core.WireGuard.Types;
 
 namespace ImpVpn.Core.Buying;
 
@@ -8,14 +8,14 @@ public sealed record TunnelStatus(BoughtContract Contract, WireGuardPeer? Live, 
 {
     /// <param name="wireGuard">null where interfaces cannot be read here (no privileges, or no WireGuard): the
     /// contract still shows, without live state.</param>
-    public static async Task<TunnelStatus> ReadAsync(BoughtContract contract, BoughtContracts contracts, IWireGuardClient? wireGuard, CancellationToken cancellationToken)
+    public static async Task<TunnelStatus> ReadAsync(BoughtContract contract, BoughtContracts contracts, WireGuardHost? wireGuard, CancellationToken cancellationToken)
     {
         WireGuardPeer? live = null;
         if (wireGuard is not null && contract.InterfaceName.Length > 0 && contract.State == BoughtContractState.Active)
         {
             try
             {
-                live = (await wireGuard.GetDeviceAsync(contract.InterfaceName, cancellationToken).ConfigureAwait(false))?.Peers.FirstOrDefault();
+                live = (await wireGuard.Devices.GetDeviceAsync(contract.InterfaceName, cancellationToken).ConfigureAwait(false))?.Peers.FirstOrDefault();
             }
             catch (WireGuardException)
             {

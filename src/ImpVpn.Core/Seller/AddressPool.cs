@@ -1,7 +1,7 @@
 using System.Net;
 using System.Numerics;
 using ImpVpn.Core.Protocol;
-using ImpVpn.Core.WireGuard;
+using ImpVpn.Core.WireGuard.Types;
 
 namespace ImpVpn.Core.Seller;
 

@@ -1,4 +1,4 @@
-using ImpVpn.Core.WireGuard;
+using ImpVpn.Core.WireGuard.Types;
 
 namespace ImpVpn.Core.Seller;
 

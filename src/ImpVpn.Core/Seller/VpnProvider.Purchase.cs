@@ -4,8 +4,7 @@ using ImpVpn.Core.Contracts;
 using ImpVpn.Core.Diagnostics;
 using ImpVpn.Core.Lightning;
 using ImpVpn.Core.Protocol;
-using ImpVpn.Core.WireGuard;
-using ImpVpn.Core.WireGuard.Keys;
+using ImpVpn.Core.WireGuard.Types;
 
 namespace ImpVpn.Core.Seller;
 

@@ -2,8 +2,7 @@ using System.Net;
 using ImpVpn.Core.Contracts;
 using ImpVpn.Core.Diagnostics;
 using ImpVpn.Core.Lightning;
-using ImpVpn.Core.WireGuard;
-using ImpVpn.Core.WireGuard.Keys;
+using ImpVpn.Core.WireGuard.Types;
 
 namespace ImpVpn.Core.Seller;
 

@@ -5,8 +5,7 @@ using ImpVpn.Core.Diagnostics;
 using ImpVpn.Core.Lightning;
 using ImpVpn.Core.Protocol;
 using ImpVpn.Core.Store;
-using ImpVpn.Core.WireGuard;
-using ImpVpn.Core.WireGuard.Keys;
+using ImpVpn.Core.WireGuard.Types;
 
 namespace ImpVpn.Core.Seller;
 
@@ -18,7 +17,7 @@ namespace ImpVpn.Core.Seller;
 public sealed partial class VpnProvider : IAsyncDisposable
 {
     private readonly ILightningNode _node;
-    private readonly IWireGuardClient _wireGuard;
+    private readonly WireGuardHost _wireGuard;
     private readonly ContractStore _store;
     private readonly ProviderOptions _options;
     private readonly IProgressLog _log;
@@ -32,7 +31,7 @@ public sealed partial class VpnProvider : IAsyncDisposable
     private WireGuardPrivateKey _wireGuardKey = null!;
     private string _myPubKey = string.Empty;
 
-    public VpnProvider(ILightningNode node, IWireGuardClient wireGuard, ContractStore store, ProviderOptions options, IProgressLog? log = null, TimeProvider? clock = null)
+    public VpnProvider(ILightningNode node, WireGuardHost wireGuard, ContractStore store, ProviderOptions options, IProgressLog? log = null, TimeProvider? clock = null)
     {
         _node = node;
         _wireGuard = wireGuard;
@@ -112,9 +111,9 @@ public sealed partial class VpnProvider : IAsyncDisposable
 
     private async Task EnsureInterfaceAsync(CancellationToken cancellationToken)
     {
-        if (await _wireGuard.GetDeviceAsync(_options.InterfaceName, cancellationToken).ConfigureAwait(false) is null)
+        if (await _wireGuard.Devices.GetDeviceAsync(_options.InterfaceName, cancellationToken).ConfigureAwait(false) is null)
         {
-            await _wireGuard.CreateInterfaceAsync(_options.InterfaceName, new InterfaceOptions
+            await _wireGuard.Links.CreateInterfaceAsync(_options.InterfaceName, new InterfaceOptions
             {
                 PrivateKey = _wireGuardKey,
                 ListenPort = _options.ListenPort,
@@ -123,7 +122,7 @@ public sealed partial class VpnProvider : IAsyncDisposable
         }
         else
         {
-            await _wireGuard.ConfigureDeviceAsync(_options.InterfaceName,
+            await _wireGuard.Devices.ConfigureDeviceAsync(_options.InterfaceName,
                 new DeviceConfig { PrivateKey = _wireGuardKey, ListenPort = _options.ListenPort }, cancellationToken).ConfigureAwait(false);
         }
     }
@@ -177,13 +176,13 @@ public sealed partial class VpnProvider : IAsyncDisposable
     {
         if (!_options.ConfigOnly)
         {
-            await _wireGuard.ConfigureDeviceAsync(_options.InterfaceName,
+            await _wireGuard.Devices.ConfigureDeviceAsync(_options.InterfaceName,
                 new DeviceConfig { Peers = [PeerConfig.Removal(WireGuardPublicKey.Parse(contract.BuyerWireGuardKey))] }, cancellationToken).ConfigureAwait(false);
         }
     }
 
     private Task AddPeerAsync(ContractRecord contract, CancellationToken cancellationToken) =>
-        _wireGuard.ConfigureDeviceAsync(_options.InterfaceName, new DeviceConfig
+        _wireGuard.Devices.ConfigureDeviceAsync(_options.InterfaceName, new DeviceConfig
         {
             Peers =
             [

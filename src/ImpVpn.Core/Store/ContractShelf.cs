@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using ImpVpn.Core.WireGuard.Export;
+using ImpVpn.Core.Files;
 
 namespace ImpVpn.Core.Store;
 
@@ -24,7 +24,7 @@ public sealed class ContractShelf<T>
     internal ContractShelf(string folder)
     {
         _folder = folder;
-        PrivateFolder.Create(folder);
+        OwnerOnlyFile.CreatePrivateFolder(folder);
     }
 
     private string ArchiveFolder => Path.Combine(_folder, "archive");
@@ -32,7 +32,7 @@ public sealed class ContractShelf<T>
     public T Save(T contract)
     {
         var stamped = contract.StampedForWriting(DateTimeOffset.UtcNow);
-        SecretFileWriter.WriteAllBytes(PathOf(_folder, stamped.Id), JsonSerializer.SerializeToUtf8Bytes(stamped, Json));
+        OwnerOnlyFile.WriteAllBytes(PathOf(_folder, stamped.Id), JsonSerializer.SerializeToUtf8Bytes(stamped, Json));
         return stamped;
     }
 
@@ -54,7 +54,7 @@ public sealed class ContractShelf<T>
     /// <summary>Moves a finished contract out of the live folder, keeping its file as it is.</summary>
     public void Archive(string id)
     {
-        PrivateFolder.Create(ArchiveFolder);
+        OwnerOnlyFile.CreatePrivateFolder(ArchiveFolder);
         File.Move(PathOf(_folder, id), PathOf(ArchiveFolder, id), overwrite: true);
     }
 

@@ -1,4 +1,4 @@
-using ImpVpn.Core.WireGuard.Export;
+using ImpVpn.Core.Files;
 
 namespace ImpVpn.Core.Store;
 
@@ -15,9 +15,9 @@ public sealed class ContractStore
     public ContractStore(string root)
     {
         Root = root;
-        PrivateFolder.Create(root);
-        PrivateFolder.Create(ContractsFolder);
-        PrivateFolder.Create(KeysFolder);
+        OwnerOnlyFile.CreatePrivateFolder(root);
+        OwnerOnlyFile.CreatePrivateFolder(ContractsFolder);
+        OwnerOnlyFile.CreatePrivateFolder(KeysFolder);
         StoreMigration.MoveSchema1Contracts(ContractsFolder);
     }
 
@@ -52,7 +52,7 @@ public sealed class ContractStore
         where T : class, IStoredContract<T> =>
         new(Path.Combine(ContractsFolder, name));
 
-    public void SaveSecret(string name, string value) => SecretFileWriter.WriteAllText(SecretPath(name), value);
+    public void SaveSecret(string name, string value) => OwnerOnlyFile.WriteAllText(SecretPath(name), value);
 
     public string? ReadSecret(string name) => File.Exists(SecretPath(name)) ? File.ReadAllText(SecretPath(name)) : null;
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ImpVpn.Core.Files;
 
 namespace ImpVpn.Core.Store;
 
@@ -24,7 +25,7 @@ internal static class StoreMigration
             }
 
             var target = Path.Combine(contractsFolder, folder);
-            PrivateFolder.Create(target);
+            OwnerOnlyFile.CreatePrivateFolder(target);
             try
             {
                 File.Move(path, Path.Combine(target, Path.GetFileName(path)), overwrite: false);

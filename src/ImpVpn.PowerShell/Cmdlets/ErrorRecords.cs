@@ -4,7 +4,8 @@ using ImpVpn.Core.Lightning;
 using ImpVpn.Core.Lightning.Lnd;
 using ImpVpn.Core.Protocol;
 using ImpVpn.Core.Store;
-using ImpVpn.Core.WireGuard;
+using ImpVpn.Core.WireGuard.Platform;
+using ImpVpn.Core.WireGuard.Types;
 
 namespace ImpVpn.PowerShell.Cmdlets;
 
@@ -30,6 +31,7 @@ internal static class ErrorRecords
             LightningException => new ErrorRecord(e, "ImpVpn.LightningError", ErrorCategory.InvalidResult, target),
             WireGuardPrerequisiteException => new ErrorRecord(e, "ImpVpn.WireGuardPrerequisites", ErrorCategory.NotInstalled, target),
             WireGuardException => new ErrorRecord(e, "ImpVpn.WireGuardError", ErrorCategory.DeviceError, target),
+            PlatformNotSupportedException => new ErrorRecord(e, "ImpVpn.PlatformNotSupported", ErrorCategory.NotImplemented, target),
             ProtocolException => new ErrorRecord(e, "ImpVpn.ProtocolError", ErrorCategory.ProtocolError, target),
             ArgumentException or FormatException => new ErrorRecord(e, "ImpVpn.InvalidArgument", ErrorCategory.InvalidArgument, target),
             StoreBusyException => new ErrorRecord(e, "ImpVpn.StoreBusy", ErrorCategory.ResourceBusy, target),
@@ -106,6 +108,7 @@ internal static class ErrorRecords
         PurchaseException { Error: PurchaseError.TunnelRemoved } => "Buy a new tunnel: Request-VpnQuote | Confirm-VpnContract.",
         ContractNotFoundException => "List the tunnels bought in this store with Get-VpnTunnel (Connect-VpnNode -StorePath selects another store).",
         WireGuardPrerequisiteException => "Install what is missing and run as root (or with CAP_NET_ADMIN as an ambient capability); with -ConfigOnly, buying and selling work without touching interfaces.",
+        PlatformNotSupportedException => "Buy with -ConfigOnly and take the tunnel to this device with Export-VpnTunnelConfig (a wg-quick file, or a QR code for the WireGuard app).",
         StoreBusyException => "Another ImpVpn process (a scheduled refresh, say) is paying; try again when it has finished.",
         CorruptContractException => "Move the file aside if it is not needed; ImpVpn leaves it untouched.",
         _ => null,

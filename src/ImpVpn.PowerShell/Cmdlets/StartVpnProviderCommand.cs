@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using ImpVpn.Core.Seller;
-using ImpVpn.Core.WireGuard;
+using ImpVpn.Core.WireGuard.Platform;
+using ImpVpn.Core.WireGuard.Types;
 using ImpVpn.PowerShell.Session;
 using ImpVpn.PowerShell.Validation;
 
@@ -62,7 +63,7 @@ public sealed class StartVpnProviderCommand : VpnCmdletBase
 
         Run(async (log, ct) =>
         {
-            await using var provider = new VpnProvider(node, WireGuardClient.Create(), VpnSession.Store(), options, log);
+            await using var provider = new VpnProvider(node, WireGuardHosts.ForThisMachine(), VpnSession.Store(), options, log);
             await provider.RunAsync(ct).ConfigureAwait(false);
             return true;
         });

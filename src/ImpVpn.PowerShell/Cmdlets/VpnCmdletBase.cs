@@ -3,7 +3,7 @@ using ImpVpn.Core.Buying;
 using ImpVpn.Core.Diagnostics;
 using ImpVpn.Core.Lightning;
 using ImpVpn.Core.Store;
-using ImpVpn.Core.WireGuard;
+using ImpVpn.Core.WireGuard.Types;
 using ImpVpn.PowerShell.Session;
 
 namespace ImpVpn.PowerShell.Cmdlets;
@@ -115,7 +115,7 @@ public abstract class VpnCmdletBase : PSCmdlet
 
     /// <summary>The WireGuard client <paramref name="choose"/> picks (see SessionWireGuard); a machine that cannot do
     /// what is asked ends the command here, before anything is paid or started.</summary>
-    protected IWireGuardClient? ChooseWireGuard(Func<IWireGuardClient?> choose)
+    protected WireGuardHost? ChooseWireGuard(Func<WireGuardHost?> choose)
     {
         try
         {

@@ -1,5 +1,6 @@
 using ImpVpn.Core.Buying;
-using ImpVpn.Core.WireGuard;
+using ImpVpn.Core.WireGuard.Platform;
+using ImpVpn.Core.WireGuard.Types;
 
 namespace ImpVpn.PowerShell.Session;
 
@@ -9,20 +10,20 @@ namespace ImpVpn.PowerShell.Session;
 internal static class SessionWireGuard
 {
     /// <summary>For buying, resuming or selling: null with -ConfigOnly; otherwise a client for this machine.</summary>
-    public static IWireGuardClient? ForChanging(bool configOnly) => configOnly ? null : Ready();
+    public static WireGuardHost? ForChanging(bool configOnly) => configOnly ? null : Ready();
 
     /// <summary>For showing live state: a client only where interfaces can be read; null shows contracts without it.</summary>
-    public static IWireGuardClient? ForReading() =>
-        OperatingSystem.IsLinux() && WireGuardPrerequisites.HasNetAdmin() ? WireGuardClient.Create() : null;
+    public static WireGuardHost? ForReading() =>
+        OperatingSystem.IsLinux() && WireGuardPrerequisites.HasNetAdmin() ? WireGuardHosts.ForThisMachine() : null;
 
     /// <summary>For removing a tunnel: null where it has no interface on this machine; a client where it has, or an
     /// error (before anything is deleted) where this session may not touch it.</summary>
-    public static IWireGuardClient? ForRemoving(BoughtContract contract) =>
+    public static WireGuardHost? ForRemoving(BoughtContract contract) =>
         contract.InterfaceName.Length == 0 || InterfaceName.ExistsHere(contract.InterfaceName) == false ? null : Ready();
 
-    private static IWireGuardClient Ready()
+    private static WireGuardHost Ready()
     {
         WireGuardPrerequisites.EnsureReady();
-        return WireGuardClient.Create();
+        return WireGuardHosts.ForThisMachine();
     }
 }

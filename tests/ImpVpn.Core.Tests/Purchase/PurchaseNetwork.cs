@@ -3,7 +3,7 @@ using ImpVpn.Core.Lightning;
 using ImpVpn.Core.Lightning.Lnd;
 using ImpVpn.Core.Seller;
 using ImpVpn.Core.Store;
-using ImpVpn.Core.WireGuard;
+using ImpVpn.Core.WireGuard.Types;
 using ImpVpn.LndSim;
 
 namespace ImpVpn.Core.Tests.Purchase;
@@ -64,7 +64,7 @@ internal sealed class PurchaseNetwork : IAsyncDisposable
 
     /// <param name="node">bob's node as the seller sees it; bob's own by default (a test may wrap it in hooks).</param>
     /// <param name="clock">the seller's clock; the real one by default.</param>
-    public async Task<VpnProvider> StartProviderAsync(IWireGuardClient wireGuard, ProviderOptions options, ILightningNode? node = null, TimeProvider? clock = null)
+    public async Task<VpnProvider> StartProviderAsync(WireGuardHost wireGuard, ProviderOptions options, ILightningNode? node = null, TimeProvider? clock = null)
     {
         Provider = new VpnProvider(node ?? BobNode, wireGuard, SellerStore, options, clock: clock);
         await Provider.StartAsync(_stop.Token);
@@ -72,7 +72,7 @@ internal sealed class PurchaseNetwork : IAsyncDisposable
     }
 
     /// <param name="contracts">another store's contracts (a second machine of alice's); alice's own by default.</param>
-    public TestBuyer Buyer(IWireGuardClient? wireGuard, ILightningNode? node = null, BoughtContracts? contracts = null) =>
+    public TestBuyer Buyer(WireGuardHost? wireGuard, ILightningNode? node = null, BoughtContracts? contracts = null) =>
         new(node ?? AliceNode, contracts ?? BoughtContracts, wireGuard);
 
     /// <summary>A second, empty store of alice's, as on another machine.</summary>

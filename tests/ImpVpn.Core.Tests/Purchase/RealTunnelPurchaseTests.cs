@@ -1,8 +1,9 @@
 using ImpVpn.Core.Buying;
 using ImpVpn.Core.Contracts;
 using ImpVpn.Core.Seller;
-using ImpVpn.Core.WireGuard;
-using ImpVpn.Core.WireGuard.Linux;
+using ImpVpn.Core.WireGuard.Platform;
+using ImpVpn.Core.WireGuard.Types;
+using ImpVpn.Core.WireGuard.Links.Linux;
 using ImpVpn.WireGuard.Tests.Integration;
 
 namespace ImpVpn.Core.Tests.Purchase;
@@ -20,8 +21,8 @@ public sealed class RealTunnelPurchaseTests
         Skip.If(missing is not null, missing);
         using var pair = NetworkNamespacePair.Create();
         await using var net = await PurchaseNetwork.StartAsync();
-        var sellerWireGuard = WireGuardClient.Create(new LinuxNetworkContext(pair.B), preferKernel: false);
-        var buyerWireGuard = WireGuardClient.Create(new LinuxNetworkContext(pair.A), preferKernel: false);
+        var sellerWireGuard = WireGuardHosts.ForThisMachine(new LinuxNetworkContext(pair.B), preferKernel: false);
+        var buyerWireGuard = WireGuardHosts.ForThisMachine(new LinuxNetworkContext(pair.A), preferKernel: false);
         var sellerInterface = "ivsE" + pair.Tag;
         var provider = await net.StartProviderAsync(sellerWireGuard, new ProviderOptions
         {
@@ -43,7 +44,7 @@ public sealed class RealTunnelPurchaseTests
             Assert.Equal(BoughtContractState.Active, contract.State);
             Assert.True(contract.Preimage is not null);
             Assert.True(NetworkNamespacePair.Ping(pair.A, contract.SellerTunnelAddress, count: 2, waitSeconds: 2), "ping through the bought tunnel");
-            var buyerDevice = await buyerWireGuard.GetDeviceAsync(contract.InterfaceName, None);
+            var buyerDevice = await buyerWireGuard.Devices.GetDeviceAsync(contract.InterfaceName, None);
             Assert.NotNull(Assert.Single(buyerDevice!.Peers).LastHandshake);
             Assert.Equal(aliceBefore - (quote.PriceSat * 1000) - (contract.FeePaidSat * 1000), net.AliceMsat);
             Assert.Equal(bobBefore + (quote.PriceSat * 1000), net.BobMsat);
@@ -57,17 +58,17 @@ public sealed class RealTunnelPurchaseTests
             await provider.ExpireAsync(None);
 
             Assert.Equal(ContractState.Expired, net.SellerStore.Find(contract.Id)!.State);
-            Assert.Empty((await sellerWireGuard.GetDeviceAsync(sellerInterface, None))!.Peers);
+            Assert.Empty((await sellerWireGuard.Devices.GetDeviceAsync(sellerInterface, None))!.Peers);
             Assert.False(NetworkNamespacePair.Ping(pair.A, contract.SellerTunnelAddress, count: 2, waitSeconds: 1), "traffic stops after expiry");
         }
         finally
         {
             if (contract is not null)
             {
-                await buyerWireGuard.DeleteInterfaceAsync(contract.InterfaceName, None);
+                await buyerWireGuard.Links.DeleteInterfaceAsync(contract.InterfaceName, None);
             }
 
-            await sellerWireGuard.DeleteInterfaceAsync(sellerInterface, None);
+            await sellerWireGuard.Links.DeleteInterfaceAsync(sellerInterface, None);
         }
     }
 }

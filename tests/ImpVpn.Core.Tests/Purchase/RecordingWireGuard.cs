@@ -1,11 +1,11 @@
-using ImpVpn.Core.WireGuard;
+using ImpVpn.Core.WireGuard.Types;
 
 namespace ImpVpn.Core.Tests.Purchase;
 
-/// <summary>A WireGuard client that keeps devices in memory and can be told to fail adding peers
+/// <summary>A WireGuard host (devices and links) that keeps devices in memory and can be told to fail adding peers
 /// (the seller's provisioning failure), or to run a test's hook when a peer is added (to cut the seller off at
 /// that exact point, with no race against the clock).</summary>
-internal sealed class RecordingWireGuard : IWireGuardClient
+internal sealed class RecordingWireGuard : IWireGuardDevices, IWireGuardLinks
 {
     private readonly Dictionary<string, List<PeerConfig>> _devices = [];
 
@@ -14,6 +14,11 @@ internal sealed class RecordingWireGuard : IWireGuardClient
     public Action? OnPeerAdded { get; set; }
 
     public Action? OnPeerRemoved { get; set; }
+
+    public WireGuardHost Host => new(this, this);
+
+    // Buyer and seller take a WireGuardHost; converting lets tests hand this fake over as they always have.
+    public static implicit operator WireGuardHost(RecordingWireGuard wireGuard) => wireGuard.Host;
 
     public IReadOnlyList<PeerConfig> PeersOf(string name) => _devices.TryGetValue(name, out var peers) ? peers : [];
 

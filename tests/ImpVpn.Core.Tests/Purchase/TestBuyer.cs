@@ -1,12 +1,12 @@
 using ImpVpn.Core.Buying;
 using ImpVpn.Core.Lightning;
-using ImpVpn.Core.WireGuard;
+using ImpVpn.Core.WireGuard.Types;
 
 namespace ImpVpn.Core.Tests.Purchase;
 
 /// <summary>The buyer's behaviours as the tests drive them: one object over <see cref="Buyer"/>, so a test reads as
 /// the user's sequence (quote, confirm, refresh, resume) rather than as wiring.</summary>
-internal sealed class TestBuyer(ILightningNode node, BoughtContracts contracts, IWireGuardClient? wireGuard) : IAsyncDisposable
+internal sealed class TestBuyer(ILightningNode node, BoughtContracts contracts, WireGuardHost? wireGuard) : IAsyncDisposable
 {
     private readonly Buyer _buyer = new(node, contracts, wireGuard);
 

@@ -1,4 +1,4 @@
-using ImpVpn.Core.WireGuard;
+using ImpVpn.Core.WireGuard.Platform;
 
 namespace ImpVpn.WireGuard.Tests.Integration;
 

@@ -1,3 +1,4 @@
+using ImpVpn.Core.Files;
 using QRCoder;
 
 namespace ImpVpn.Core.WireGuard.Export;
@@ -23,7 +24,7 @@ public static class TunnelQrCode
     }
 
     /// <summary>Writes the PNG with mode 0600: the picture holds the private key.</summary>
-    public static void SavePng(WgQuickConfig config, string path) => SecretFileWriter.WriteAllBytes(path, ToPng(config));
+    public static void SavePng(WgQuickConfig config, string path) => OwnerOnlyFile.WriteAllBytes(path, ToPng(config));
 
     private static QRCodeData Encode(WgQuickConfig config)
     {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
-using ImpVpn.Core.WireGuard.Keys;
+using ImpVpn.Core.Files;
+using ImpVpn.Core.WireGuard.Types;
 
 namespace ImpVpn.Core.WireGuard.Export;
 
@@ -69,7 +70,7 @@ public sealed record WgQuickConfig(WireGuardPrivateKey PrivateKey, IReadOnlyList
     }
 
     /// <summary>Writes the .conf created with mode 0600 (the file holds the private key).</summary>
-    public void WriteFile(string path) => SecretFileWriter.WriteAllText(path, Render());
+    public void WriteFile(string path) => OwnerOnlyFile.WriteAllText(path, Render());
 
     public override string ToString() => $"WgQuickConfig({Addresses.Count} address(es), {Peers.Count} peer(s))";
 }

@@ -1,0 +1,8 @@
+namespace ImpVpn.Core.WireGuard.Commands;
+
+/// <summary>Runs the system tools WireGuard setup needs (ip, wg, wireguard-go, wireguard.exe).
+/// An interface so links, devices and error paths are tested on exactly what they would run.</summary>
+internal interface ICommandRunner
+{
+    Task<CommandResult> RunAsync(string file, IReadOnlyList<string> arguments, CancellationToken cancellationToken);
+}

@@ -1,0 +1,5 @@
+namespace ImpVpn.Core.WireGuard.Types;
+
+/// <summary>What buyer and seller are given to run tunnels on a machine: its devices and its links. Built for this
+/// machine by <c>WireGuardHosts.ForThisMachine</c>; tests give fakes.</summary>
+public sealed record WireGuardHost(IWireGuardDevices Devices, IWireGuardLinks Links);
