@@ -57,7 +57,7 @@ Connect-VpnNode -RpcAddress '$($alice.rpcAddress)' -TlsCertPath '$($alice.tlsCer
 `$watch = [Diagnostics.Stopwatch]::StartNew()
 `$tunnel = Request-VpnQuote -PubKey $bob -Duration 01:00:00 | Confirm-VpnContract -MaxPriceSat 2000
 `$elapsed = `$watch.Elapsed.TotalMilliseconds
-`$ping = ping -c 3 -W 2 `$tunnel.SellerAddress | Out-String
+`$ping = ping -c 3 -W 2 `$tunnel.SellerTunnelAddress | Out-String
 `$table = Get-VpnTunnel | Format-Table | Out-String -Width 120
 [pscustomobject]@{ Elapsed = `$elapsed; Ping = `$ping; Table = `$table; Id = `$tunnel.Id } | ConvertTo-Json -Compress
 "@

@@ -95,7 +95,7 @@ Describe 'Errors a user meets' {
 
     It 'says which tunnel id it does not know, and creates no store by looking' {
         $run = Invoke-Fresh 'unknown-id' "Get-VpnTunnel -Id nosuch -ErrorVariable failed -ErrorAction SilentlyContinue"
-        $run.Errors[0].Id | Should -Be 'ImpVpn.TunnelNotFound,ImpVpn.PowerShell.Cmdlets.GetVpnTunnelCommand'
+        $run.Errors[0].Id | Should -Be 'ImpVpn.ContractNotFound,ImpVpn.PowerShell.Cmdlets.GetVpnTunnelCommand'
         $run.Errors[0].Category | Should -Be 'ObjectNotFound'
         $run.Errors[0].Target | Should -Be 'nosuch'
         Test-Path $run.Home | Should -BeFalse
@@ -113,7 +113,7 @@ Describe 'Errors a user meets' {
 
     It 'says which contract -Id it does not know, before any payment question' {
         $run = Invoke-Fresh 'unknown-contract' "Confirm-VpnContract -Id abc123 -WhatIf -ErrorVariable failed -ErrorAction SilentlyContinue"
-        $run.Errors[0].Id | Should -Be 'ImpVpn.UnknownContract,ImpVpn.PowerShell.Cmdlets.ConfirmVpnContractCommand'
+        $run.Errors[0].Id | Should -Be 'ImpVpn.ContractNotFound,ImpVpn.PowerShell.Cmdlets.ConfirmVpnContractCommand'
         $run.Errors[0].Category | Should -Be 'ObjectNotFound'
     }
 }

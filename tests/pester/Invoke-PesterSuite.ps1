@@ -29,7 +29,21 @@ $configuration.TestResult.Enabled = $true
 $configuration.TestResult.OutputPath = [IO.Path]::ChangeExtension($ResultFile, '.xml')
 $configuration.TestResult.OutputFormat = 'NUnitXml'
 
-$result = Invoke-Pester -Configuration $configuration
+# Pester can fail after running every test (writing its XML report, say): then there is no result object, and the
+# run must count as failed rather than as nothing having failed.
+$result = $null
+try {
+    $result = Invoke-Pester -Configuration $configuration
+}
+catch {
+    Write-Warning "Pester did not finish: $_"
+}
+
+if ($null -eq $result) {
+    [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 } | ConvertTo-Json | Set-Content -Path $ResultFile
+    exit 1
+}
+
 # A container that failed to load (syntax error, BeforeAll failure) counts as a failure, not as nothing.
 $failedBlocks = @($result.Containers | Where-Object { $_.Result -eq 'Failed' -and $_.FailedCount -eq 0 }).Count
 [pscustomobject]@{

@@ -59,7 +59,7 @@ Describe 'Buying a tunnel with the cmdlets' {
         $tunnel | Export-VpnTunnelConfig -Path $elsewhere -WhatIf
         Test-Path $elsewhere | Should -BeFalse
         Export-VpnTunnelConfig -Id nosuch -ErrorVariable missing -ErrorAction SilentlyContinue
-        $missing[0].FullyQualifiedErrorId | Should -BeLike 'ImpVpn.TunnelNotFound,*'
+        $missing[0].FullyQualifiedErrorId | Should -BeLike 'ImpVpn.ContractNotFound,*'
     }
 
     It 'removes a tunnel only with -Force while it has paid time left, and keeps the contract and its proof' {
@@ -116,11 +116,24 @@ Describe 'Buying a tunnel with the cmdlets' {
         (Get-SandboxBalanceMsat $Sim 'alice') | Should -Be $before
     }
 
-    It 'reports a reused quote' {
+    It 'gives back the contract of a quote confirmed twice, paying once; another store reusing it is refused' {
         $quote = Request-VpnQuote $Bob -Duration '00:05:00'
-        $quote | Confirm-VpnContract -ConfigOnly | Out-Null
-        $quote | Confirm-VpnContract -ConfigOnly -ErrorVariable failure -ErrorAction SilentlyContinue
-        $failure[0].FullyQualifiedErrorId | Should -BeLike 'ImpVpn.QuoteExpired,*'
+        $first = $quote | Confirm-VpnContract -ConfigOnly
+        $before = Get-SandboxBalanceMsat $Sim 'alice'
+        $again = $quote | Confirm-VpnContract -ConfigOnly
+        $again.Id | Should -Be $first.Id
+        (Get-SandboxBalanceMsat $Sim 'alice') | Should -Be $before
+
+        Connect-SandboxNode $Sim 'alice' (Join-Path $Root 'another-store') | Out-Null
+        try {
+            $quote | Confirm-VpnContract -ConfigOnly -ErrorVariable failure -ErrorAction SilentlyContinue
+            $failure[0].FullyQualifiedErrorId | Should -BeLike 'ImpVpn.QuoteExpired,*'
+            $failure[0].ErrorDetails.RecommendedAction | Should -Match 'Request-VpnQuote'
+            (Get-SandboxBalanceMsat $Sim 'alice') | Should -Be $before
+        }
+        finally {
+            Connect-SandboxNode $Sim 'alice' (Join-Path $Root 'buyer') | Out-Null
+        }
     }
 
     It 'finishes or re-fetches a purchase by -Id without paying again' {
@@ -217,7 +230,7 @@ Request-VpnQuote $Bob -Duration 00:05:00 | Confirm-VpnContract -ConfigOnly
         try {
             $buyer = Start-Process dotnet -ArgumentList 'tool', 'run', 'pwsh', '-NoProfile', '-NonInteractive', '-File', $script -WorkingDirectory $env:IMPVPN_REPO -PassThru
             $deadline = (Get-Date).AddSeconds(60)
-            while (-not (Get-ChildItem (Join-Path $store 'contracts') -Filter *.json -ErrorAction SilentlyContinue)) {
+            while (-not (Get-ChildItem (Join-Path $store 'contracts/bought') -Filter *.json -ErrorAction SilentlyContinue)) {
                 if ((Get-Date) -gt $deadline) { throw 'The buyer never recorded its contract.' }
                 Start-Sleep -Milliseconds 50
             }
@@ -233,7 +246,7 @@ Request-VpnQuote $Bob -Duration 00:05:00 | Confirm-VpnContract -ConfigOnly
         finally {
             Invoke-RestMethod -Method Post "$($Sim.Control)nodes/bob/faults" -ContentType 'application/json' -Body '{"customMessageDelayMs":0}' | Out-Null
         }
-        $record = Get-ChildItem (Join-Path $store 'contracts') -Filter *.json | Get-Content -Raw | ConvertFrom-Json
+        $record = Get-ChildItem (Join-Path $store 'contracts/bought') -Filter *.json | Get-Content -Raw | ConvertFrom-Json
         $record.State | Should -Be 'Paying'
         # 5 minutes at 1,200 sat an hour: 100 sat, over a direct channel (no routing fee).
         (Get-SandboxBalanceMsat $Sim 'alice') | Should -Be ($before - 100000) -Because 'the payment went through before the buyer died'
@@ -254,7 +267,7 @@ Request-VpnQuote $Bob -Duration 00:05:00 | Confirm-VpnContract -ConfigOnly
         $address = (Get-SandboxNode $Sim 'bob').p2pAddress
         $quote = Request-VpnQuote "$Bob@$address" -Duration '00:10:00'
         $quote.SellerPubKey | Should -Be $Bob
-        $quote.SellerAddress | Should -Be $address
+        $quote.SellerNodeAddress | Should -Be $address
         { Request-VpnQuote "$Bob@nowhere" } | Should -Throw -ErrorId 'ParameterArgumentValidationError,ImpVpn.PowerShell.Cmdlets.RequestVpnQuoteCommand'
     }
 
@@ -279,7 +292,7 @@ Describe 'Streams and completion' {
 
         $buyerStore = Join-Path $Root 'buyer'
         $sellerStore = Join-Path $Root 'seller'
-        $record = Get-Content -Raw (Join-Path $buyerStore "contracts/$($tunnel.Id).json") | ConvertFrom-Json
+        $record = Get-Content -Raw (Join-Path $buyerStore "contracts/bought/$($tunnel.Id).json") | ConvertFrom-Json
         $secrets = @(
             $record.Preimage
             ((Get-Content $tunnel.ConfigPath | Select-String '^PrivateKey\s*=\s*(\S+)').Matches.Groups[1].Value)

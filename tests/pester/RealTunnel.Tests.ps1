@@ -35,7 +35,7 @@ Describe 'A tunnel bought between two network namespaces' -Skip:([bool] $Missing
         $bought = Invoke-InNamespace $Hosts.Buyer $Root @"
 $Connect
 `$tunnel = Request-VpnQuote -PubKey $Bob -Duration 00:00:12 | Confirm-VpnContract -MaxPriceSat 100
-ping -c 2 -W 2 `$tunnel.SellerAddress | Out-Null
+ping -c 2 -W 2 `$tunnel.SellerTunnelAddress | Out-Null
 `$pingOk = `$LASTEXITCODE -eq 0
 [pscustomobject]@{ Tunnel = (Get-VpnTunnel -Id `$tunnel.Id); PingOk = `$pingOk } | ConvertTo-Json -Compress -Depth 4
 "@
@@ -52,14 +52,15 @@ $Connect
 Update-VpnContract -Id $id -Duration 00:00:04 -MaxPriceSat 100 | ConvertTo-Json -Compress
 "@
         ([DateTimeOffset] $refreshed.ExpiresAt - [DateTimeOffset] $bought.Tunnel.ExpiresAt).TotalSeconds | Should -Be 4
-        $sellerRecord = Get-Content -Raw (Join-Path $Root "seller/contracts/$id.json") | ConvertFrom-Json
+        # The seller keeps live contracts in contracts/sold and moves finished ones to contracts/sold/archive.
+        $sellerRecord = Get-ChildItem (Join-Path $Root 'seller/contracts/sold') -Recurse -Filter "$id.json" | Get-Content -Raw | ConvertFrom-Json
         ([DateTimeOffset] $sellerRecord.ExpiresAt) | Should -Be ([DateTimeOffset] $refreshed.ExpiresAt)
 
         $wait = ([DateTimeOffset] $refreshed.ExpiresAt - [DateTimeOffset]::UtcNow).TotalSeconds + 3
         if ($wait -gt 0) { Start-Sleep -Seconds $wait }
-        ip netns exec $Hosts.Buyer ping -c 2 -W 1 $bought.Tunnel.SellerAddress | Out-Null
+        ip netns exec $Hosts.Buyer ping -c 2 -W 1 $bought.Tunnel.SellerTunnelAddress | Out-Null
         $LASTEXITCODE | Should -Not -Be 0 -Because 'the seller removes the peer when the contract expires'
-        (Get-Content -Raw (Join-Path $Root "seller/contracts/$id.json") | ConvertFrom-Json).State | Should -Be 'Expired'
+        (Get-ChildItem (Join-Path $Root 'seller/contracts/sold') -Recurse -Filter "$id.json" | Get-Content -Raw | ConvertFrom-Json).State | Should -Be 'Expired'
         $after = Invoke-InNamespace $Hosts.Buyer $Root @"
 $Connect
 Get-VpnTunnel -Id $id | ConvertTo-Json -Compress

@@ -4,20 +4,22 @@ namespace ImpVpn.Core.Buying;
 
 /// <summary>
 /// A scheduler's run: every bought tunnel that expires within a window is refreshed, within a total budget (fees
-/// included). Each tunnel is chosen again under the store's lock just before it is paid, so two runs started at
-/// the same moment refresh it once: the second finds the new expiry outside the window and leaves it. Which tunnels
+/// included). Each tunnel is read again under the store's lock just before it is paid, and left alone when it has
+/// changed since it was chosen: two runs started at the same moment refresh it once, the second finding that the
+/// first has already moved its expiry. Which tunnels
 /// are due is <see cref="BoughtContracts.DueForRefresh"/>; the caller shows (or asks about) those before the run.
 /// </summary>
 public sealed class ScheduledRefresh(TunnelRefresh refresh, BoughtContracts contracts, IProgressLog log)
 {
-    /// <summary>Refreshes those of <paramref name="ids"/> still due when their turn comes. Each tunnel's outcome is
-    /// returned; one tunnel's failure does not stop the others.</summary>
+    /// <summary>Refreshes those of <paramref name="chosen"/> (as they were read when chosen) that are unchanged and
+    /// still due when their turn comes. Each tunnel's outcome is returned; one tunnel's failure does not stop the others.</summary>
     public async Task<IReadOnlyList<RefreshOutcome>> RunAsync(
-        IReadOnlyList<string> ids, TimeSpan window, TimeSpan duration, RefreshBudget budget, BuyerOptions options, CancellationToken cancellationToken)
+        IReadOnlyList<BoughtContract> chosen, TimeSpan window, TimeSpan duration, RefreshBudget budget, BuyerOptions options, CancellationToken cancellationToken)
     {
         var outcomes = new List<RefreshOutcome>();
-        foreach (var id in ids)
+        foreach (var choice in chosen)
         {
+            var id = choice.Id;
             if (budget.LeftSat is <= 0)
             {
                 outcomes.Add(RefreshOutcome.Failed(id, new PurchaseException(PurchaseError.BudgetExhausted,
@@ -29,9 +31,9 @@ public sealed class ScheduledRefresh(TunnelRefresh refresh, BoughtContracts cont
             {
                 using var locked = await contracts.LockAsync(cancellationToken).ConfigureAwait(false);
                 var current = contracts.Find(id);
-                if (current is null || !BoughtContracts.IsDueForRefresh(current, DateTimeOffset.UtcNow, window))
+                if (current is null || !Unchanged(choice, current) || !BoughtContracts.IsDueForRefresh(current, DateTimeOffset.UtcNow, window))
                 {
-                    log.Log(LogLevel.Verbose, $"Contract {id} is no longer due (another run refreshed it meanwhile); skipped.");
+                    log.Log(LogLevel.Verbose, $"Contract {id} changed since this run chose it (another run refreshed it) or is no longer due; skipped.");
                     outcomes.Add(RefreshOutcome.NotDue(id));
                     continue;
                 }
@@ -49,6 +51,10 @@ public sealed class ScheduledRefresh(TunnelRefresh refresh, BoughtContracts cont
 
         return outcomes;
     }
+
+    // What a refresh changes: the expiry, and the refresh recorded as being paid.
+    private static bool Unchanged(BoughtContract chosen, BoughtContract current) =>
+        chosen.ExpiresAt == current.ExpiresAt && chosen.RefreshBeingPaid == current.RefreshBeingPaid && chosen.TunnelRemoved == current.TunnelRemoved;
 }
 
 /// <summary>What a scheduled run may spend in all, fees included; null: no total (each refresh still has its own

@@ -3,7 +3,6 @@ using ImpVpn.Core.Buying;
 using ImpVpn.PowerShell.Completion;
 using ImpVpn.PowerShell.Output;
 using ImpVpn.PowerShell.Session;
-using ImpVpn.PowerShell.Validation;
 
 namespace ImpVpn.PowerShell.Cmdlets;
 
@@ -20,23 +19,22 @@ public sealed class ConfirmVpnContractCommand : VpnCmdletBase
     private const string TermsSet = "Terms";
     private const string ResumeSet = "Resume";
 
-    // A quote may also come back from another process (Export-Clixml, a job): it is rebuilt from its properties.
+    // Anything piped binds here: a VpnQuote, the same quote back from another process (Export-Clixml, a job), or an
+    // object with the original API's three values (a quote passed through Select-Object, a CSV); see PipedQuote.
     [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = QuoteSet)]
-    [VpnQuoteTransformation]
-    public VpnQuote? Quote { get; set; }
+    public PSObject? Quote { get; set; }
 
-    // The original API's three values, also taken by property name from piped objects (a quote passed through
-    // Select-Object or a CSV of them): SellerPubKey, Nonce, PriceSat.
-    [Parameter(Mandatory = true, ParameterSetName = TermsSet, ValueFromPipelineByPropertyName = true)]
+    // The original API's three values, given by name.
+    [Parameter(Mandatory = true, ParameterSetName = TermsSet)]
     [Alias("SellerPubKey")]
     [ValidatePattern("^0[23][0-9a-fA-F]{64}$")]
     [ArgumentCompleter(typeof(SellerPubKeyCompleter))]
     public string PubKey { get; set; } = string.Empty;
 
-    [Parameter(Mandatory = true, ParameterSetName = TermsSet, ValueFromPipelineByPropertyName = true)]
+    [Parameter(Mandatory = true, ParameterSetName = TermsSet)]
     public string Nonce { get; set; } = string.Empty;
 
-    [Parameter(Mandatory = true, ParameterSetName = TermsSet, ValueFromPipelineByPropertyName = true)]
+    [Parameter(Mandatory = true, ParameterSetName = TermsSet)]
     [Alias("PriceSat")]
     [ValidateRange(1, long.MaxValue)]
     public long Price { get; set; }
@@ -69,7 +67,7 @@ public sealed class ConfirmVpnContractCommand : VpnCmdletBase
             {
                 Resume();
             }
-            else if ((ParameterSetName == QuoteSet ? Quote : RecallQuote()) is { } quote)
+            else if ((ParameterSetName == QuoteSet ? Checked(() => PipedQuote.From(Quote!, RecallQuote)) : RecallQuote(PubKey, Nonce, Price)) is { } quote)
             {
                 Buy(quote);
             }
@@ -124,15 +122,15 @@ public sealed class ConfirmVpnContractCommand : VpnCmdletBase
 
     /// <summary>The session's quote with these terms; null (after writing the error) when there is none, so one
     /// unknown row in piped input does not stop the rows after it.</summary>
-    private VpnQuote? RecallQuote()
+    private VpnQuote? RecallQuote(string pubKey, string nonce, long price)
     {
-        var quote = VpnSession.Recall(Nonce);
-        if (quote is null || !string.Equals(quote.SellerPubKey, PubKey, StringComparison.OrdinalIgnoreCase) || quote.PriceSat != Price)
+        var quote = VpnSession.Recall(nonce);
+        if (quote is null || !string.Equals(quote.SellerPubKey, pubKey, StringComparison.OrdinalIgnoreCase) || quote.PriceSat != price)
         {
-            WriteError(new ErrorRecord(new ArgumentException($"No quote with nonce {Nonce} at {Price} sat from {PubKey} in this session."),
-                "ImpVpn.UnknownQuote", ErrorCategory.ObjectNotFound, Nonce)
+            WriteError(new ErrorRecord(new ArgumentException($"No quote with nonce {nonce} at {price} sat from {pubKey} in this session."),
+                "ImpVpn.UnknownQuote", ErrorCategory.ObjectNotFound, nonce)
             {
-                ErrorDetails = new ErrorDetails($"No quote with nonce {Nonce} at {Price} sat from {PubKey} in this session.")
+                ErrorDetails = new ErrorDetails($"No quote with nonce {nonce} at {price} sat from {pubKey} in this session.")
                 {
                     RecommendedAction = "Run Request-VpnQuote in this session first, or pipe the quote object itself (Export-Clixml keeps all of it).",
                 },

@@ -85,7 +85,7 @@ public sealed class UpdateVpnContractCommand : VpnCmdletBase
     {
         var contracts = Checked(VpnSession.Bought);
         var due = Checked(() => contracts.DueForRefresh(DateTimeOffset.UtcNow, ExpiringWithin, unreadable => WriteError(ToErrorRecord(unreadable, unreadable.Path))));
-        var approved = due.Where(c => ShouldProcess(c.Id, $"Pay for {Duration} more (expires {c.ExpiresAt:u})")).Select(c => c.Id).ToList();
+        var approved = due.Where(c => ShouldProcess(c.Id, $"Pay for {Duration} more (expires {c.ExpiresAt:u})")).ToList();
         if (approved.Count == 0)
         {
             return;
