@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using ImpVpn.Core.Buyer;
 using ImpVpn.Core.Lightning.Lnd;
-using ImpVpn.Core.Seller;
+using ImpVpn.Core.Selling;
 using ImpVpn.Core.Store;
 using ImpVpn.Core.WireGuard;
 using ImpVpn.Core.WireGuard.Linux;
@@ -40,13 +40,13 @@ internal sealed class PurchaseBenchmark : IBenchmark
         var sellerWireGuard = WireGuardClient.Create(new LinuxNetworkContext(pair.B), preferKernel: false);
         var buyerWireGuard = WireGuardClient.Create(new LinuxNetworkContext(pair.A), preferKernel: false);
         var sellerInterface = "ivbS" + pair.Tag;
-        await using var provider = new VpnProvider(bob, sellerWireGuard, new ContractStore(Path.Combine(folder, "seller")), new ProviderOptions
+        await using var seller = new VpnSeller(bob, sellerWireGuard, new ContractStore(Path.Combine(folder, "seller")), new SellerOptions
         {
             InterfaceName = sellerInterface,
             Endpoint = pair.UnderlayB + ":51820",
             Subnet = IpPrefix.Parse("10.79.0.0/24"),
         });
-        await provider.StartAsync(none);
+        await seller.StartAsync(none);
         var phases = new PurchasePhaseClock();
         await using var buyer = new VpnBuyer(alice, buyerWireGuard, new ContractStore(Path.Combine(folder, "buyer")), phases);
         var totals = new List<TimeSpan>();

@@ -1,5 +1,5 @@
 using System.Management.Automation;
-using ImpVpn.Core.Seller;
+using ImpVpn.Core.Selling;
 using ImpVpn.Core.WireGuard;
 using ImpVpn.PowerShell.Session;
 using ImpVpn.PowerShell.Validation;
@@ -45,10 +45,10 @@ public sealed class StartVpnProviderCommand : VpnCmdletBase
     protected override void EndProcessing()
     {
         // Every setting is checked before anything starts: a seller must not take payments for tunnels it cannot give.
-        var options = Checked(() => new ProviderOptions
+        var options = Checked(() => new SellerOptions
         {
             InterfaceName = InterfaceName,
-            Endpoint = ProviderOptions.ValidEndpoint(Endpoint),
+            Endpoint = SellerOptions.ValidEndpoint(Endpoint),
             ListenPort = ListenPort,
             Subnet = IpPrefix.Parse(Subnet),
             Pricing = new Pricing(PricePerHourSat, MinimumDuration, MaximumDuration).Validated(),
@@ -62,8 +62,8 @@ public sealed class StartVpnProviderCommand : VpnCmdletBase
 
         Run(async (log, ct) =>
         {
-            await using var provider = new VpnProvider(node, WireGuardClient.Create(), VpnSession.Store(), options, log);
-            await provider.RunAsync(ct).ConfigureAwait(false);
+            await using var seller = new VpnSeller(node, WireGuardClient.Create(), VpnSession.Store(), options, log);
+            await seller.RunAsync(ct).ConfigureAwait(false);
             return true;
         });
     }

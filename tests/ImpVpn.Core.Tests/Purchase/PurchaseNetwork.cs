@@ -1,7 +1,7 @@
 using ImpVpn.Core.Buyer;
 using ImpVpn.Core.Lightning;
 using ImpVpn.Core.Lightning.Lnd;
-using ImpVpn.Core.Seller;
+using ImpVpn.Core.Selling;
 using ImpVpn.Core.Store;
 using ImpVpn.Core.WireGuard;
 using ImpVpn.LndSim;
@@ -37,7 +37,7 @@ internal sealed class PurchaseNetwork : IAsyncDisposable
 
     public ContractStore SellerStore { get; }
 
-    public VpnProvider? Provider { get; private set; }
+    public VpnSeller? Seller { get; private set; }
 
     public string SellerPubKey => Simulation["bob"].PubKey;
 
@@ -60,11 +60,11 @@ internal sealed class PurchaseNetwork : IAsyncDisposable
 
     /// <param name="node">bob's node as the seller sees it; bob's own by default (a test may wrap it in hooks).</param>
     /// <param name="clock">the seller's clock; the real one by default.</param>
-    public async Task<VpnProvider> StartProviderAsync(IWireGuardClient wireGuard, ProviderOptions options, ILightningNode? node = null, TimeProvider? clock = null)
+    public async Task<VpnSeller> StartSellerAsync(IWireGuardClient wireGuard, SellerOptions options, ILightningNode? node = null, TimeProvider? clock = null)
     {
-        Provider = new VpnProvider(node ?? BobNode, wireGuard, SellerStore, options, clock: clock);
-        await Provider.StartAsync(_stop.Token);
-        return Provider;
+        Seller = new VpnSeller(node ?? BobNode, wireGuard, SellerStore, options, clock: clock);
+        await Seller.StartAsync(_stop.Token);
+        return Seller;
     }
 
     public VpnBuyer Buyer(IWireGuardClient? wireGuard, ILightningNode? node = null) => new(node ?? AliceNode, wireGuard, BuyerStore);
@@ -76,9 +76,9 @@ internal sealed class PurchaseNetwork : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();
-        if (Provider is not null)
+        if (Seller is not null)
         {
-            await Provider.DisposeAsync();
+            await Seller.DisposeAsync();
         }
 
         await AliceNode.DisposeAsync();
