@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using ImpVpn.Core.Buying;
 using ImpVpn.Core.Lightning.Lnd;
-using ImpVpn.Core.Seller;
+using ImpVpn.Core.Selling;
 using ImpVpn.Core.Store;
 using ImpVpn.Core.WireGuard.Links.Linux;
 using ImpVpn.Core.WireGuard.Platform;
@@ -41,13 +41,13 @@ internal sealed class PurchaseBenchmark : IBenchmark
         var sellerWireGuard = WireGuardHosts.ForThisMachine(new LinuxNetworkContext(pair.B), preferKernel: false);
         var buyerWireGuard = WireGuardHosts.ForThisMachine(new LinuxNetworkContext(pair.A), preferKernel: false);
         var sellerInterface = "ivbS" + pair.Tag;
-        await using var provider = new VpnProvider(bob, sellerWireGuard, new ContractStore(Path.Combine(folder, "seller")), new ProviderOptions
+        await using var seller = new VpnSeller(bob, sellerWireGuard, new ContractStore(Path.Combine(folder, "seller")), new SellerOptions
         {
             InterfaceName = sellerInterface,
             Endpoint = pair.UnderlayB + ":51820",
             Subnet = IpPrefix.Parse("10.79.0.0/24"),
         });
-        await provider.StartAsync(none);
+        await seller.StartAsync(none);
         var phases = new PurchasePhaseClock();
         await using var buyer = new Buyer(alice, new BoughtContracts(new ContractStore(Path.Combine(folder, "buyer"))), buyerWireGuard, phases);
         var totals = new List<TimeSpan>();

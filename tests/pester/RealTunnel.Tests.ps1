@@ -52,15 +52,15 @@ $Connect
 Update-VpnContract -Id $id -Duration 00:00:04 -MaxPriceSat 100 | ConvertTo-Json -Compress
 "@
         ([DateTimeOffset] $refreshed.ExpiresAt - [DateTimeOffset] $bought.Tunnel.ExpiresAt).TotalSeconds | Should -Be 4
-        # The seller keeps live contracts in contracts/sold and moves finished ones to contracts/sold/archive.
-        $sellerRecord = Get-ChildItem (Join-Path $Root 'seller/contracts/sold') -Recurse -Filter "$id.json" | Get-Content -Raw | ConvertFrom-Json
+        $sellerRecord = Get-Content -Raw (Join-Path $Root "seller/contracts/sold/$id.json") | ConvertFrom-Json
         ([DateTimeOffset] $sellerRecord.ExpiresAt) | Should -Be ([DateTimeOffset] $refreshed.ExpiresAt)
 
         $wait = ([DateTimeOffset] $refreshed.ExpiresAt - [DateTimeOffset]::UtcNow).TotalSeconds + 3
         if ($wait -gt 0) { Start-Sleep -Seconds $wait }
         ip netns exec $Hosts.Buyer ping -c 2 -W 1 $bought.Tunnel.SellerTunnelAddress | Out-Null
         $LASTEXITCODE | Should -Not -Be 0 -Because 'the seller removes the peer when the contract expires'
-        (Get-ChildItem (Join-Path $Root 'seller/contracts/sold') -Recurse -Filter "$id.json" | Get-Content -Raw | ConvertFrom-Json).State | Should -Be 'Expired'
+        # A finished contract leaves the seller's live folder for its archive.
+        (Get-Content -Raw (Join-Path $Root "seller/contracts/sold/archive/$id.json") | ConvertFrom-Json).State | Should -Be 'Expired'
         $after = Invoke-InNamespace $Hosts.Buyer $Root @"
 $Connect
 Get-VpnTunnel -Id $id | ConvertTo-Json -Compress

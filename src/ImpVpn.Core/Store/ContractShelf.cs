@@ -51,6 +51,14 @@ public sealed class ContractShelf<T>
     public IReadOnlyList<T> Archived(Action<CorruptContractException>? onUnreadable = null) =>
         Directory.Exists(ArchiveFolder) ? ReadFolder(ArchiveFolder, onUnreadable) : [];
 
+    /// <summary>One archived contract, or null: for a question about a contract no longer live, without reading the
+    /// whole archive.</summary>
+    public T? FindArchived(string id)
+    {
+        var path = PathOf(ArchiveFolder, id);
+        return File.Exists(path) ? Read(path) : null;
+    }
+
     /// <summary>Moves a finished contract out of the live folder, keeping its file as it is.</summary>
     public void Archive(string id)
     {

@@ -1,6 +1,5 @@
 using System.Management.Automation;
-using ImpVpn.Core.Seller;
-using ImpVpn.Core.WireGuard.Platform;
+using ImpVpn.Core.Selling;
 using ImpVpn.Core.WireGuard.Types;
 using ImpVpn.PowerShell.Session;
 using ImpVpn.PowerShell.Validation;
@@ -46,25 +45,21 @@ public sealed class StartVpnProviderCommand : VpnCmdletBase
     protected override void EndProcessing()
     {
         // Every setting is checked before anything starts: a seller must not take payments for tunnels it cannot give.
-        var options = Checked(() => new ProviderOptions
+        var options = Checked(() => new SellerOptions
         {
             InterfaceName = InterfaceName,
-            Endpoint = ProviderOptions.ValidEndpoint(Endpoint),
+            Endpoint = SellerOptions.ValidEndpoint(Endpoint),
             ListenPort = ListenPort,
             Subnet = IpPrefix.Parse(Subnet),
             Pricing = new Pricing(PricePerHourSat, MinimumDuration, MaximumDuration).Validated(),
             ConfigOnly = ConfigOnly,
         });
         var node = RequireNode();
-        if (!ConfigOnly)
-        {
-            Checked(WireGuardPrerequisites.EnsureReady);
-        }
-
+        var wireGuard = ChooseWireGuard(() => SessionWireGuard.ForChanging(ConfigOnly));
         Run(async (log, ct) =>
         {
-            await using var provider = new VpnProvider(node, WireGuardHosts.ForThisMachine(), VpnSession.Store(), options, log);
-            await provider.RunAsync(ct).ConfigureAwait(false);
+            await using var seller = new VpnSeller(node, wireGuard, VpnSession.Store(), options, log);
+            await seller.RunAsync(ct).ConfigureAwait(false);
             return true;
         });
     }

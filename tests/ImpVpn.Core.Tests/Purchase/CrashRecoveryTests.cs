@@ -1,6 +1,6 @@
 using ImpVpn.Core.Buying;
-using ImpVpn.Core.Contracts;
-using ImpVpn.Core.Seller;
+using ImpVpn.Core.Selling;
+using ImpVpn.Core.Tests.Selling;
 using ImpVpn.Core.Tests.Fakes;
 
 namespace ImpVpn.Core.Tests.Purchase;
@@ -11,14 +11,14 @@ public sealed class CrashRecoveryTests
 {
     private static readonly CancellationToken None = CancellationToken.None;
     private static readonly BuyerOptions ConfigOnly = new() { ConfigOnly = true, MaxPriceSat = 10_000, ReplyTimeout = TimeSpan.FromSeconds(2) };
-    private static readonly ProviderOptions SellerOptions = new() { InterfaceName = "ivs-crash", Endpoint = "192.0.2.1:51820" };
+    private static readonly SellerOptions SellerOptions = new() { InterfaceName = "ivs-crash", Endpoint = "192.0.2.1:51820" };
 
     [Fact]
     public async Task A_seller_that_dies_before_settling_settles_on_restart_and_the_buyer_pays_once()
     {
         await using var net = await PurchaseNetwork.StartAsync();
         var dyingNode = new HookedLightningNode(net.BobNode) { BeforeSettle = () => throw new IOException("the seller's process died here") };
-        var first = await net.StartProviderAsync(new RecordingWireGuard(), SellerOptions, dyingNode);
+        var first = await net.StartSellerAsync(new RecordingWireGuard(), SellerOptions, dyingNode);
         await using var buyer = net.Buyer(null);
         var before = net.AliceMsat;
 
@@ -26,15 +26,15 @@ public sealed class CrashRecoveryTests
             await buyer.RequestQuoteAsync(net.SellerPubKey, TimeSpan.FromHours(1), TimeSpan.FromSeconds(5), None), ConfigOnly, None));
         Assert.Equal(PurchaseError.ActivationFailed, error.Error);
         var id = Assert.Single(buyer.List()).Id;
-        Assert.False(net.SellerStore.Find(id)!.InvoiceSettled);
+        Assert.False(net.SellerStore.SoldContract(id)!.InvoiceSettled);
         Assert.Equal(0, net.BobMsat);
         await first.DisposeAsync();
 
         var wireGuard = new RecordingWireGuard();
-        await using var second = new VpnProvider(net.BobNode, wireGuard, net.SellerStore, SellerOptions);
+        await using var second = new VpnSeller(net.BobNode, wireGuard, net.SellerStore, SellerOptions);
         await second.StartAsync(None);
 
-        Assert.True(net.SellerStore.Find(id)!.InvoiceSettled);
+        Assert.True(net.SellerStore.SoldContract(id)!.InvoiceSettled);
         Assert.Single(wireGuard.PeersOf("ivs-crash"));
         var resumed = await buyer.ResumeAsync(id, ConfigOnly, None);
         Assert.Equal(BoughtContractState.Active, resumed.State);
@@ -48,7 +48,7 @@ public sealed class CrashRecoveryTests
     {
         await using var net = await PurchaseNetwork.StartAsync();
         var bob = new HookedLightningNode(net.BobNode);
-        await net.StartProviderAsync(new RecordingWireGuard(), SellerOptions, bob);
+        await net.StartSellerAsync(new RecordingWireGuard(), SellerOptions, bob);
         await using var buyer = net.Buyer(null);
         var contract = await buyer.ConfirmAsync(
             await buyer.RequestQuoteAsync(net.SellerPubKey, TimeSpan.FromHours(1), TimeSpan.FromSeconds(5), None), ConfigOnly, None);
@@ -65,7 +65,7 @@ public sealed class CrashRecoveryTests
         var refreshed = await buyer.RefreshAsync(contract.Id, TimeSpan.FromMinutes(30), ConfigOnly, None);
 
         Assert.Equal(contract.ExpiresAt!.Value.AddMinutes(30), refreshed.ExpiresAt);
-        Assert.Equal(refreshed.ExpiresAt, net.SellerStore.Find(contract.Id)!.ExpiresAt);
+        Assert.Equal(refreshed.ExpiresAt, net.SellerStore.SoldContract(contract.Id)!.ExpiresAt);
         Assert.Null(refreshed.RefreshBeingPaid);
         Assert.Equal(1_500, refreshed.PaidSat);
         Assert.Equal(afterPurchase - 500_000, net.AliceMsat);
@@ -75,7 +75,7 @@ public sealed class CrashRecoveryTests
     public async Task A_refresh_paid_but_never_activated_is_activated_by_the_next_run_and_paid_once()
     {
         await using var net = await PurchaseNetwork.StartAsync();
-        await net.StartProviderAsync(new RecordingWireGuard(), SellerOptions);
+        await net.StartSellerAsync(new RecordingWireGuard(), SellerOptions);
         var alice = new HookedLightningNode(net.AliceNode);
         await using var buyer = net.Buyer(null, alice);
         var contract = await buyer.ConfirmAsync(
@@ -85,14 +85,14 @@ public sealed class CrashRecoveryTests
         // The buyer pays; its request to activate never reaches the seller, so the payment stays held.
         alice.AfterPayStarted = () => net.Simulation["alice"].DropCustomMessages = true;
         await Assert.ThrowsAsync<PurchaseException>(() => buyer.RefreshAsync(contract.Id, TimeSpan.FromMinutes(30), ConfigOnly, None));
-        Assert.Equal(contract.ExpiresAt, net.SellerStore.Find(contract.Id)!.ExpiresAt);
+        Assert.Equal(contract.ExpiresAt, net.SellerStore.SoldContract(contract.Id)!.ExpiresAt);
 
         alice.AfterPayStarted = null;
         net.Simulation["alice"].DropCustomMessages = false;
         var refreshed = await buyer.RefreshAsync(contract.Id, TimeSpan.FromMinutes(30), ConfigOnly, None);
 
         Assert.Equal(contract.ExpiresAt!.Value.AddMinutes(30), refreshed.ExpiresAt);
-        Assert.Equal(refreshed.ExpiresAt, net.SellerStore.Find(contract.Id)!.ExpiresAt);
+        Assert.Equal(refreshed.ExpiresAt, net.SellerStore.SoldContract(contract.Id)!.ExpiresAt);
         Assert.Equal(afterPurchase - 500_000, net.AliceMsat);
         Assert.Equal(1_500_000, net.BobMsat);
     }
@@ -103,7 +103,7 @@ public sealed class CrashRecoveryTests
         await using var net = await PurchaseNetwork.StartAsync();
         var clock = new ManualClock(DateTimeOffset.UtcNow);
         var wireGuard = new RecordingWireGuard();
-        var seller = await net.StartProviderAsync(wireGuard, SellerOptions, clock: clock);
+        var seller = await net.StartSellerAsync(wireGuard, SellerOptions, clock: clock);
         await using var buyer = net.Buyer(null);
         var contract = await buyer.ConfirmAsync(
             await buyer.RequestQuoteAsync(net.SellerPubKey, TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(5), None), ConfigOnly, None);
@@ -124,15 +124,15 @@ public sealed class CrashRecoveryTests
         Assert.NotNull(refreshing);
         var refreshed = await Record.ExceptionAsync(() => refreshing!) is null ? await refreshing! : null;
 
-        var sellerRecord = net.SellerStore.Find(contract.Id)!;
+        var sellerRecord = net.SellerStore.SoldContract(contract.Id)!;
         if (refreshed is null)
         {
-            Assert.Equal(ContractState.Expired, sellerRecord.State);
+            Assert.Equal(SoldContractState.Expired, sellerRecord.State);
             Assert.Equal(afterPurchase, net.AliceMsat);
         }
         else
         {
-            Assert.Equal(ContractState.Active, sellerRecord.State);
+            Assert.Equal(SoldContractState.Active, sellerRecord.State);
             Assert.Equal(refreshed.ExpiresAt, sellerRecord.ExpiresAt);
             Assert.Equal(afterPurchase - 500_000, net.AliceMsat);
         }

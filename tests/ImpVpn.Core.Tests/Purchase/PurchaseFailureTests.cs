@@ -1,7 +1,6 @@
 using ImpVpn.Core.Diagnostics;
 using ImpVpn.Core.Buying;
-using ImpVpn.Core.Contracts;
-using ImpVpn.Core.Seller;
+using ImpVpn.Core.Selling;
 
 namespace ImpVpn.Core.Tests.Purchase;
 
@@ -16,7 +15,7 @@ public sealed class PurchaseFailureTests
     {
         var net = await PurchaseNetwork.StartAsync();
         var wireGuard = new RecordingWireGuard();
-        await net.StartProviderAsync(wireGuard, new ProviderOptions { InterfaceName = "ivs-test", Endpoint = "192.0.2.1:51820" });
+        await net.StartSellerAsync(wireGuard, new SellerOptions { InterfaceName = "ivs-test", Endpoint = "192.0.2.1:51820" });
         return (net, wireGuard);
     }
 

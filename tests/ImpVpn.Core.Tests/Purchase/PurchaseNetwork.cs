@@ -1,7 +1,7 @@
 using ImpVpn.Core.Buying;
 using ImpVpn.Core.Lightning;
 using ImpVpn.Core.Lightning.Lnd;
-using ImpVpn.Core.Seller;
+using ImpVpn.Core.Selling;
 using ImpVpn.Core.Store;
 using ImpVpn.Core.WireGuard.Types;
 using ImpVpn.LndSim;
@@ -41,7 +41,7 @@ internal sealed class PurchaseNetwork : IAsyncDisposable
 
     public ContractStore SellerStore { get; }
 
-    public VpnProvider? Provider { get; private set; }
+    public VpnSeller? Seller { get; private set; }
 
     public string SellerPubKey => Simulation["bob"].PubKey;
 
@@ -64,11 +64,11 @@ internal sealed class PurchaseNetwork : IAsyncDisposable
 
     /// <param name="node">bob's node as the seller sees it; bob's own by default (a test may wrap it in hooks).</param>
     /// <param name="clock">the seller's clock; the real one by default.</param>
-    public async Task<VpnProvider> StartProviderAsync(WireGuardHost wireGuard, ProviderOptions options, ILightningNode? node = null, TimeProvider? clock = null)
+    public async Task<VpnSeller> StartSellerAsync(WireGuardHost wireGuard, SellerOptions options, ILightningNode? node = null, TimeProvider? clock = null)
     {
-        Provider = new VpnProvider(node ?? BobNode, wireGuard, SellerStore, options, clock: clock);
-        await Provider.StartAsync(_stop.Token);
-        return Provider;
+        Seller = new VpnSeller(node ?? BobNode, wireGuard, SellerStore, options, clock: clock);
+        await Seller.StartAsync(_stop.Token);
+        return Seller;
     }
 
     /// <param name="contracts">another store's contracts (a second machine of alice's); alice's own by default.</param>
@@ -85,9 +85,9 @@ internal sealed class PurchaseNetwork : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();
-        if (Provider is not null)
+        if (Seller is not null)
         {
-            await Provider.DisposeAsync();
+            await Seller.DisposeAsync();
         }
 
         await AliceNode.DisposeAsync();

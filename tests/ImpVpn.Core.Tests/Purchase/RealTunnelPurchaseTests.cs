@@ -1,9 +1,9 @@
 using ImpVpn.Core.Buying;
-using ImpVpn.Core.Contracts;
-using ImpVpn.Core.Seller;
+using ImpVpn.Core.Selling;
+using ImpVpn.Core.Tests.Selling;
+using ImpVpn.Core.WireGuard.Links.Linux;
 using ImpVpn.Core.WireGuard.Platform;
 using ImpVpn.Core.WireGuard.Types;
-using ImpVpn.Core.WireGuard.Links.Linux;
 using ImpVpn.WireGuard.Tests.Integration;
 
 namespace ImpVpn.Core.Tests.Purchase;
@@ -24,7 +24,7 @@ public sealed class RealTunnelPurchaseTests
         var sellerWireGuard = WireGuardHosts.ForThisMachine(new LinuxNetworkContext(pair.B), preferKernel: false);
         var buyerWireGuard = WireGuardHosts.ForThisMachine(new LinuxNetworkContext(pair.A), preferKernel: false);
         var sellerInterface = "ivsE" + pair.Tag;
-        var provider = await net.StartProviderAsync(sellerWireGuard, new ProviderOptions
+        var provider = await net.StartSellerAsync(sellerWireGuard, new SellerOptions
         {
             InterfaceName = sellerInterface,
             Endpoint = pair.UnderlayB + ":51820",
@@ -51,13 +51,13 @@ public sealed class RealTunnelPurchaseTests
 
             var refreshed = await buyer.RefreshAsync(contract.Id, TimeSpan.FromSeconds(4), new BuyerOptions { MaxPriceSat = 100 }, None);
             Assert.Equal(contract.ExpiresAt!.Value.AddSeconds(4), refreshed.ExpiresAt);
-            Assert.Equal(refreshed.ExpiresAt, net.SellerStore.Find(contract.Id)!.ExpiresAt);
+            Assert.Equal(refreshed.ExpiresAt, net.SellerStore.SoldContract(contract.Id)!.ExpiresAt);
             Assert.Equal(aliceBefore - ((8 + 4) * 1000), net.AliceMsat);
 
             await Task.Delay(refreshed.ExpiresAt!.Value - DateTimeOffset.UtcNow + TimeSpan.FromSeconds(1));
             await provider.ExpireAsync(None);
 
-            Assert.Equal(ContractState.Expired, net.SellerStore.Find(contract.Id)!.State);
+            Assert.Equal(SoldContractState.Expired, net.SellerStore.SoldContract(contract.Id)!.State);
             Assert.Empty((await sellerWireGuard.Devices.GetDeviceAsync(sellerInterface, None))!.Peers);
             Assert.False(NetworkNamespacePair.Ping(pair.A, contract.SellerTunnelAddress, count: 2, waitSeconds: 1), "traffic stops after expiry");
         }

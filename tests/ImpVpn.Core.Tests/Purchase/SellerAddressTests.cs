@@ -1,6 +1,6 @@
 using ImpVpn.Core.Buying;
 using ImpVpn.Core.Lightning.Lnd;
-using ImpVpn.Core.Seller;
+using ImpVpn.Core.Selling;
 using ImpVpn.Core.Store;
 
 namespace ImpVpn.Core.Tests.Purchase;
@@ -20,8 +20,8 @@ public sealed class SellerAddressTests
         try
         {
             await using var carolNode = await LndNode.ConnectAsync(PurchaseNetwork.OptionsFor(carol), true, None);
-            await using var provider = new VpnProvider(carolNode, new RecordingWireGuard(), new ContractStore(storeFolder),
-                new ProviderOptions { InterfaceName = "ivs-carol", Endpoint = "192.0.2.3:51820" });
+            await using var provider = new VpnSeller(carolNode, new RecordingWireGuard(), new ContractStore(storeFolder),
+                new SellerOptions { InterfaceName = "ivs-carol", Endpoint = "192.0.2.3:51820" });
             await provider.StartAsync(None);
             await using var buyer = net.Buyer(null);
 

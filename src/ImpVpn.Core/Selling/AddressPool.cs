@@ -3,7 +3,7 @@ using System.Numerics;
 using ImpVpn.Core.Protocol;
 using ImpVpn.Core.WireGuard.Types;
 
-namespace ImpVpn.Core.Seller;
+namespace ImpVpn.Core.Selling;
 
 /// <summary>
 /// Tunnel addresses the seller hands out: the first host of the subnet is the seller's own, every other host is

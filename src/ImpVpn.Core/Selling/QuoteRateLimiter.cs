@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace ImpVpn.Core.Seller;
+namespace ImpVpn.Core.Selling;
 
 /// <summary>At most N quotes per peer per minute: a quote costs the seller nothing to keep (it is a promise),
 /// but answering is still work, and a peer that floods gets refused.</summary>

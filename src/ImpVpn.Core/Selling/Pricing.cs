@@ -1,6 +1,6 @@
 using ImpVpn.Core.Protocol;
 
-namespace ImpVpn.Core.Seller;
+namespace ImpVpn.Core.Selling;
 
 /// <summary>The seller's price list: a price per hour, charged per started second and rounded up to whole sats,
 /// within a minimum and maximum duration.</summary>

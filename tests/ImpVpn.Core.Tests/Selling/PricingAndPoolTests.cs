@@ -1,9 +1,9 @@
 using System.Net;
 using ImpVpn.Core.Protocol;
-using ImpVpn.Core.Seller;
+using ImpVpn.Core.Selling;
 using ImpVpn.Core.WireGuard.Types;
 
-namespace ImpVpn.Core.Tests.Seller;
+namespace ImpVpn.Core.Tests.Selling;
 
 public sealed class PricingAndPoolTests
 {

@@ -1,9 +1,9 @@
 using ImpVpn.Core.WireGuard.Types;
 
-namespace ImpVpn.Core.Seller;
+namespace ImpVpn.Core.Selling;
 
 /// <summary>How a seller runs: what it charges, which addresses it hands out, where buyers reach its WireGuard.</summary>
-public sealed record ProviderOptions
+public sealed record SellerOptions
 {
     public required string InterfaceName { get; init; }
 
@@ -38,4 +38,7 @@ public sealed record ProviderOptions
 
     /// <summary>Issue invoices and keep contracts but touch no interface (for hosts where WireGuard is set up elsewhere).</summary>
     public bool ConfigOnly { get; init; }
+
+    /// <summary>The address family of the tunnels sold, as the protocol names it: that of <see cref="Subnet"/>.</summary>
+    public string AddressFamily => Subnet.Address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? "ipv6" : "ipv4";
 }

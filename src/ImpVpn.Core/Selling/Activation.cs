@@ -1,0 +1,94 @@
+using ImpVpn.Core.Diagnostics;
+using ImpVpn.Core.Protocol;
+using ImpVpn.Core.WireGuard.Types;
+
+namespace ImpVpn.Core.Selling;
+
+/// <summary>
+/// The buyer's payment is held: the seller adds the buyer's peer, records the contract active, then settles. When
+/// the peer cannot be added nothing was delivered, so the invoice is cancelled and the buyer refunded. An activate
+/// for a refresh's invoice goes to <see cref="Extension"/>; an activate for a contract already active gives its
+/// tunnel again to a buyer that proves payment (or completes a settle a crash interrupted).
+/// </summary>
+internal sealed class Activation(
+    SoldContracts contracts,
+    HoldInvoiceSettlement settlement,
+    PeerProvisioning provisioning,
+    Extension extension,
+    TimeProvider clock,
+    IProgressLog log)
+{
+    public async Task<ActivateResponse> ActivateAsync(string buyer, ActivateRequest request, CancellationToken cancellationToken)
+    {
+        using (await contracts.LockAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var contract = contracts.SoldTo(buyer, request.ContractId);
+            var hash = request.PaymentHash.ToLowerInvariant();
+            if (contract.Refresh is { } refresh && refresh.PaymentHash == hash)
+            {
+                return await extension.ApplyAsync(contract, refresh, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (hash != contract.PaymentHash)
+            {
+                throw new ProtocolException(ProtocolErrorCode.NotPaid, "That payment hash belongs to no invoice of this contract.");
+            }
+
+            if (contract.State == SoldContractState.Active)
+            {
+                return await AgainAsync(contract, request, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (contract.State != SoldContractState.AwaitingPayment)
+            {
+                throw new ProtocolException(ProtocolErrorCode.ContractExpired, $"The contract is {contract.State}.");
+            }
+
+            if (!await settlement.IsHeldAsync(hash, cancellationToken).ConfigureAwait(false))
+            {
+                throw new ProtocolException(ProtocolErrorCode.NotPaid, "The hold invoice has not been paid yet.");
+            }
+
+            var activated = contract.Activated(clock.GetUtcNow().AddSeconds(contract.DurationSeconds));
+            try
+            {
+                await provisioning.AddPeerAsync(activated, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is WireGuardException or IOException)
+            {
+                // Nothing was delivered, so nothing is charged: cancelling the hold invoice refunds the buyer.
+                await settlement.RefundAsync(hash).ConfigureAwait(false);
+                contracts.Save(contract.Cancelled());
+                log.Log(LogLevel.Warning, $"Contract {contract.Id}: provisioning failed ({e.Message}); invoice cancelled, buyer refunded.");
+                throw new ProtocolException(ProtocolErrorCode.ProvisioningFailed, "The seller could not set up the tunnel; your payment was refunded.");
+            }
+
+            // Record before settling: a crash between the two leaves an active, unsettled contract whose invoice is
+            // still ACCEPTED, which the next round or start settles (HoldInvoiceSettlement.FinishAsync) or the
+            // buyer's retry completes — never a paid, unrecorded one.
+            contracts.Save(activated);
+            await settlement.SettleAsync(contract.Preimage, cancellationToken).ConfigureAwait(false);
+            var settled = contracts.Save(activated.InvoiceWasSettled());
+            log.Log(LogLevel.Info, $"Contract {contract.Id} active until {settled.ExpiresAt:u}; invoice settled.");
+            return settled.Tunnel();
+        }
+    }
+
+    private async Task<ActivateResponse> AgainAsync(SoldContract contract, ActivateRequest request, CancellationToken cancellationToken)
+    {
+        // Recorded active but not settled (this seller died in between): the buyer's held payment is its proof, and
+        // settling completes the purchase.
+        if (!contract.InvoiceSettled && await settlement.SettleIfHeldAsync(contract.PaymentHash, contract.Preimage, cancellationToken).ConfigureAwait(false))
+        {
+            return contracts.Save(contract.InvoiceWasSettled()).Tunnel();
+        }
+
+        // Already active: the buyer lost its configuration and proves payment with the preimage.
+        if (request.Preimage is null || !string.Equals(request.Preimage, contract.Preimage, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new ProtocolException(ProtocolErrorCode.NotPaid, "The contract is active; send the payment preimage to fetch its configuration again.");
+        }
+
+        return contract.Tunnel();
+    }
+}

@@ -1,0 +1,98 @@
+using System.Security.Cryptography;
+using ImpVpn.Core.Diagnostics;
+using ImpVpn.Core.Lightning;
+using ImpVpn.Core.Protocol;
+
+namespace ImpVpn.Core.Selling;
+
+/// <summary>
+/// More time on an active contract: a refresh invoice (a hold invoice committed to the refresh's terms) and, once
+/// it is paid, the time added, recorded, then the invoice settled — paid like the first purchase.
+/// </summary>
+internal sealed class Extension(
+    ILightningNode node,
+    SoldContracts contracts,
+    HoldInvoiceSettlement settlement,
+    SellerOptions options,
+    string sellerNodeKey,
+    TimeProvider clock,
+    IProgressLog log)
+{
+    /// <summary>Issues a refresh invoice for <paramref name="request"/>; it replaces one asked for earlier.</summary>
+    public async Task<RefreshResponse> OfferAsync(string buyer, RefreshRequest request, CancellationToken cancellationToken)
+    {
+        using (await contracts.LockAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var contract = contracts.SoldTo(buyer, request.ContractId);
+            if (contract.State != SoldContractState.Active)
+            {
+                throw new ProtocolException(ProtocolErrorCode.ContractExpired, $"The contract is {contract.State}; buy a new one.");
+            }
+
+            var price = options.Pricing.PriceFor(TimeSpan.FromSeconds(request.DurationSeconds));
+            if (contract.Refresh is { } earlier)
+            {
+                // The buyer asks again, so the earlier refresh will never be activated: an applied one is settled,
+                // any other cancelled, which refunds a payment the buyer may have left held.
+                if (earlier.Applied)
+                {
+                    await settlement.SettleIfHeldAsync(earlier.PaymentHash, earlier.Preimage, cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    await settlement.CancelQuietlyAsync(earlier.PaymentHash, "superseded by a new refresh", cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            var preimage = RandomNumberGenerator.GetBytes(32);
+            var hash = SHA256.HashData(preimage);
+            var hashHex = Convert.ToHexString(hash).ToLowerInvariant();
+            var terms = new ContractTerms(contract.Id, sellerNodeKey, buyer, contract.BuyerWireGuardKey, price, request.DurationSeconds, hashHex, "refresh");
+            var invoice = await node.AddHoldInvoiceAsync(new HoldInvoiceRequest(hash, price, DescriptionHash: terms.DescriptionHash(),
+                ExpirySeconds: (long)options.QuoteLifetime.TotalSeconds), cancellationToken).ConfigureAwait(false);
+            contracts.Save(contract.WithRefreshInvoice(new SoldContract.PendingRefresh
+            {
+                PaymentHash = hashHex,
+                Preimage = Convert.ToHexString(preimage).ToLowerInvariant(),
+                DurationSeconds = request.DurationSeconds,
+                PriceSat = price,
+                InvoiceExpiresAt = clock.GetUtcNow().Add(options.QuoteLifetime),
+            }));
+            return new RefreshResponse(contract.Id, price, request.DurationSeconds, invoice.PaymentRequest);
+        }
+    }
+
+    /// <summary>The buyer has paid <paramref name="refresh"/> (its invoice is held): the time is added from the
+    /// current expiry, or from now when that has passed. Called with the contracts' lock held.</summary>
+    public async Task<ActivateResponse> ApplyAsync(SoldContract contract, SoldContract.PendingRefresh refresh, CancellationToken cancellationToken)
+    {
+        if (refresh.Applied)
+        {
+            // The time was added before a crash kept this seller from settling: settle now and answer as before.
+            await settlement.SettleIfHeldAsync(refresh.PaymentHash, refresh.Preimage, cancellationToken).ConfigureAwait(false);
+            return contracts.Save(contract.RefreshCleared()).Tunnel();
+        }
+
+        if (!await settlement.IsHeldAsync(refresh.PaymentHash, cancellationToken).ConfigureAwait(false))
+        {
+            throw new ProtocolException(ProtocolErrorCode.NotPaid, "The refresh invoice has not been paid yet.");
+        }
+
+        if (contract.State != SoldContractState.Active)
+        {
+            await settlement.RefundAsync(refresh.PaymentHash).ConfigureAwait(false);
+            contracts.Save(contract.RefreshCleared());
+            throw new ProtocolException(ProtocolErrorCode.ContractExpired, "The contract expired before the refresh was paid; the payment was refunded.");
+        }
+
+        var now = clock.GetUtcNow();
+        var start = contract.ExpiresAt > now ? contract.ExpiresAt!.Value : now;
+        // As with activation: the added time is recorded before settling, and marked applied so that a restart
+        // between the two settles rather than forgets the invoice.
+        var extended = contracts.Save(contract.RefreshApplied(start.AddSeconds(refresh.DurationSeconds)));
+        await settlement.SettleAsync(refresh.Preimage, cancellationToken).ConfigureAwait(false);
+        var finished = contracts.Save(extended.RefreshCleared());
+        log.Log(LogLevel.Info, $"Contract {contract.Id} refreshed until {finished.ExpiresAt:u}.");
+        return finished.Tunnel();
+    }
+}

@@ -1,0 +1,87 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using ImpVpn.Core.Diagnostics;
+using ImpVpn.Core.Protocol;
+using ImpVpn.Core.WireGuard.Types;
+
+namespace ImpVpn.Core.Selling;
+
+/// <summary>
+/// Prices tunnels and stands by its quotes without storing them: a quote carries a promise (a MAC over its terms
+/// and the buyer's node key, <see cref="QuotePromise"/>), and an accepted quote is honoured only when the promise
+/// still matches, it has not lapsed, and its nonce has not been used. Peers that ask too often are refused.
+/// </summary>
+internal sealed class QuoteDesk
+{
+    private readonly SellerOptions _options;
+    private readonly QuotePromise _promise;
+    private readonly TimeProvider _clock;
+    private readonly IProgressLog _log;
+    private readonly QuoteRateLimiter _rateLimiter;
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _usedNonces = new();
+
+    public QuoteDesk(SellerOptions options, QuotePromise promise, TimeProvider clock, IProgressLog log)
+    {
+        _options = options;
+        _promise = promise;
+        _clock = clock;
+        _log = log;
+        _rateLimiter = new QuoteRateLimiter(options.QuotesPerPeerPerMinute, clock);
+    }
+
+    public QuoteResponse Quote(string buyer, QuoteRequest request)
+    {
+        if (!_rateLimiter.TryTake(buyer))
+        {
+            throw new ProtocolException(ProtocolErrorCode.RateLimited, "Too many quotes; try again in a minute.");
+        }
+
+        var offer = request.Offer ?? new TunnelOffer();
+        if (offer.AddressFamily != _options.AddressFamily || offer.Mode != "node-to-node")
+        {
+            throw new ProtocolException(ProtocolErrorCode.InvalidParams, $"This seller offers {_options.AddressFamily} node-to-node tunnels only.");
+        }
+
+        var duration = TimeSpan.FromSeconds(request.DurationSeconds);
+        var price = _options.Pricing.PriceFor(duration);
+        var nonce = Convert.ToHexString(RandomNumberGenerator.GetBytes(16)).ToLowerInvariant();
+        var expires = _clock.GetUtcNow().Add(_options.QuoteLifetime).ToUnixTimeSeconds();
+        _log.Log(LogLevel.Verbose, $"Quote for {buyer[..16]}…: {price} sat for {duration}.");
+        return new QuoteResponse(nonce, price, request.DurationSeconds, expires, offer,
+            _promise.Sign(buyer, nonce, price, request.DurationSeconds, expires, offer));
+    }
+
+    /// <summary>Checks that <paramref name="request"/> is a quote this seller gave <paramref name="buyer"/>, still
+    /// open and never accepted before, and takes its nonce; returns the buyer's WireGuard key.</summary>
+    public WireGuardPublicKey Honour(string buyer, AcceptRequest request)
+    {
+        if (!_promise.Verify(buyer, request.Nonce, request.PriceSat, request.DurationSeconds, request.ExpiresAt, request.Offer, request.Promise))
+        {
+            throw new ProtocolException(ProtocolErrorCode.TermsMismatch, "These are not the terms this seller quoted to you.");
+        }
+
+        var now = _clock.GetUtcNow();
+        if (now.ToUnixTimeSeconds() >= request.ExpiresAt)
+        {
+            throw new ProtocolException(ProtocolErrorCode.QuoteExpired, "The quote has expired; ask for a new one.");
+        }
+
+        if (!WireGuardPublicKey.TryParse(request.BuyerWireGuardKey, out var buyerKey))
+        {
+            throw new ProtocolException(ProtocolErrorCode.InvalidParams, "buyer_wire_guard_key is not a WireGuard public key.");
+        }
+
+        // Remember used nonces until their quote would have expired anyway: bounded state.
+        foreach (var (stale, _) in _usedNonces.Where(n => n.Value < now).ToList())
+        {
+            _usedNonces.TryRemove(stale, out _);
+        }
+
+        if (!_usedNonces.TryAdd(request.Nonce, DateTimeOffset.FromUnixTimeSeconds(request.ExpiresAt)))
+        {
+            throw new ProtocolException(ProtocolErrorCode.NonceReused, "This quote was accepted already; ask for a new one.");
+        }
+
+        return buyerKey!;
+    }
+}

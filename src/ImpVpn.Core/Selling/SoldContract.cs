@@ -1,0 +1,256 @@
+using System.Text.Json.Serialization;
+using ImpVpn.Core.Protocol;
+using ImpVpn.Core.Store;
+
+namespace ImpVpn.Core.Selling;
+
+/// <summary>Where a sale stands on the seller's side. The names are those written in the store's files.</summary>
+public enum SoldContractState
+{
+    /// <summary>Hold invoice issued, waiting for the buyer's payment.</summary>
+    AwaitingPayment,
+
+    /// <summary>Paid (held or settled) and the buyer's peer added.</summary>
+    Active,
+
+    /// <summary>Its time ran out; the peer was removed.</summary>
+    Expired,
+
+    /// <summary>Never activated: provisioning failed, the quote lapsed unpaid, or the invoice was never paid.</summary>
+    Cancelled,
+}
+
+/// <summary>
+/// A contract this machine sold: the terms, the hold invoice and its key, and the tunnel handed out. Every change
+/// of state is one of the methods here, so what may follow what is read in one place. <see cref="Preimage"/> is
+/// the hold invoice's key: until the seller settles, whoever knows it could take the buyer's money, so it lives only
+/// in the owner-only store file, never in output, logs or <see cref="ToString"/>.
+/// JSON names are those of schema 1 (see <see cref="StoreSchema"/>), so older stores read unchanged.
+/// </summary>
+public sealed record SoldContract : IStoredContract<SoldContract>
+{
+    public required string Id { get; init; }
+
+    public int? SchemaVersion { get; init; }
+
+    /// <summary>Kept in the file so a person (or an older tool) reading it knows whose side it records.</summary>
+    [JsonInclude]
+    public string Role => "Seller";
+
+    [JsonPropertyName("PeerPubKey")]
+    public required string BuyerPubKey { get; init; }
+
+    [JsonInclude]
+    public SoldContractState State { get; private init; }
+
+    /// <summary>What the contract has earned, the purchase and every applied refresh, in sat.</summary>
+    [JsonInclude]
+    public long PriceSat { get; private init; }
+
+    public long DurationSeconds { get; init; }
+
+    /// <summary>The nonce of the quote it was sold on.</summary>
+    public string Nonce { get; init; } = string.Empty;
+
+    public string PaymentHash { get; init; } = string.Empty;
+
+    /// <summary>The purchase's hold-invoice key: secret until settled.</summary>
+    public string Preimage { get; init; } = string.Empty;
+
+    public string PaymentRequest { get; init; } = string.Empty;
+
+    public string BuyerWireGuardKey { get; init; } = string.Empty;
+
+    public string SellerWireGuardKey { get; init; } = string.Empty;
+
+    /// <summary>The seller's WireGuard endpoint, ip:port, as buyers reach it.</summary>
+    public string Endpoint { get; init; } = string.Empty;
+
+    [JsonPropertyName("BuyerAddress")]
+    public string BuyerTunnelAddress { get; init; } = string.Empty;
+
+    [JsonPropertyName("SellerAddress")]
+    public string SellerTunnelAddress { get; init; } = string.Empty;
+
+    public IReadOnlyList<string> AllowedIps { get; init; } = [];
+
+    [JsonInclude]
+    public DateTimeOffset? ExpiresAt { get; private init; }
+
+    /// <summary>When the purchase's hold invoice lapses unpaid.</summary>
+    public DateTimeOffset QuoteExpiresAt { get; init; }
+
+    public DateTimeOffset CreatedAt { get; init; } = DateTimeOffset.UtcNow;
+
+    public DateTimeOffset UpdatedAt { get; init; } = DateTimeOffset.UtcNow;
+
+    /// <summary>The purchase's hold invoice has been settled. False between recording the activation and settling,
+    /// so a seller that dies in between settles later instead of serving a tunnel it was never paid for.</summary>
+    [JsonInclude]
+    public bool InvoiceSettled { get; private init; }
+
+    /// <summary>A refresh invoiced and not yet finished.</summary>
+    [JsonInclude]
+    [JsonPropertyName("Refresh")]
+    public PendingRefresh? Refresh { get; private init; }
+
+    /// <summary>Whether its buyer address is in use: leased from the pool while the contract is open or active.</summary>
+    [JsonIgnore]
+    public bool HoldsAddress => State is SoldContractState.AwaitingPayment or SoldContractState.Active;
+
+    /// <summary>Nothing more will happen to it: expired or cancelled, with no refresh invoice left to cancel. Such a
+    /// contract is archived.</summary>
+    [JsonIgnore]
+    public bool IsFinished => State is SoldContractState.Expired or SoldContractState.Cancelled && Refresh is null;
+
+    /// <summary>When the seller next has something to do for this contract, or null when never again:
+    /// at once for an activation recorded but not settled, an applied refresh not yet settled, or a finished
+    /// contract whose refresh invoice must still be cancelled; otherwise when the purchase's invoice lapses
+    /// (awaiting payment), or the contract expires or its refresh invoice lapses, whichever comes first (active).</summary>
+    [JsonIgnore]
+    public DateTimeOffset? AttentionDueAt => this switch
+    {
+        { IsFinished: true } => null,
+        { Refresh.Applied: true } => DateTimeOffset.MinValue,
+        { State: SoldContractState.Expired or SoldContractState.Cancelled } => DateTimeOffset.MinValue,
+        { State: SoldContractState.Active, InvoiceSettled: false } => DateTimeOffset.MinValue,
+        { State: SoldContractState.Active } => Earliest(ExpiresAt ?? DateTimeOffset.MinValue, Refresh?.InvoiceExpiresAt),
+        _ => Earliest(QuoteExpiresAt, Refresh?.InvoiceExpiresAt),
+    };
+
+    public bool IsDueAt(DateTimeOffset now) => AttentionDueAt <= now;
+
+    /// <summary>A quote the buyer accepted: a hold invoice is issued and the buyer's address leased.</summary>
+    public static SoldContract Accepted(
+        string id,
+        string buyerPubKey,
+        long priceSat,
+        long durationSeconds,
+        string nonce,
+        string paymentHash,
+        string preimage,
+        string paymentRequest,
+        string buyerWireGuardKey,
+        string sellerWireGuardKey,
+        string endpoint,
+        string buyerTunnelAddress,
+        string sellerTunnelAddress,
+        IReadOnlyList<string> allowedIps,
+        DateTimeOffset quoteExpiresAt) => new()
+        {
+            Id = id,
+            BuyerPubKey = buyerPubKey,
+            State = SoldContractState.AwaitingPayment,
+            PriceSat = priceSat,
+            DurationSeconds = durationSeconds,
+            Nonce = nonce,
+            PaymentHash = paymentHash,
+            Preimage = preimage,
+            PaymentRequest = paymentRequest,
+            BuyerWireGuardKey = buyerWireGuardKey,
+            SellerWireGuardKey = sellerWireGuardKey,
+            Endpoint = endpoint,
+            BuyerTunnelAddress = buyerTunnelAddress,
+            SellerTunnelAddress = sellerTunnelAddress,
+            AllowedIps = allowedIps,
+            QuoteExpiresAt = quoteExpiresAt,
+        };
+
+    /// <summary>The payment is held and the peer added: active until <paramref name="expiresAt"/> (whole seconds),
+    /// the invoice not yet settled.</summary>
+    public SoldContract Activated(DateTimeOffset expiresAt) => Require(SoldContractState.AwaitingPayment, nameof(Activated)) with
+    {
+        State = SoldContractState.Active,
+        ExpiresAt = WholeSeconds(expiresAt),
+    };
+
+    /// <summary>The purchase's invoice is settled (or was found settled): the sale is complete.</summary>
+    public SoldContract InvoiceWasSettled() => Require(SoldContractState.Active, nameof(InvoiceWasSettled)) with { InvoiceSettled = true };
+
+    /// <summary>Never honoured: unpaid when the quote lapsed, provisioning failed, or an activation recorded before
+    /// settling whose invoice was never paid. A refresh invoice still pending stays, to be cancelled.</summary>
+    public SoldContract Cancelled() => State == SoldContractState.AwaitingPayment || (State == SoldContractState.Active && !InvoiceSettled)
+        ? this with { State = SoldContractState.Cancelled }
+        : throw Refused(nameof(Cancelled));
+
+    /// <summary>Its time has run out; a refresh never applied goes with it (its invoice is the caller's to cancel).</summary>
+    public SoldContract Expired() => Require(SoldContractState.Active, nameof(Expired)) with { State = SoldContractState.Expired, Refresh = null };
+
+    /// <summary>A refresh invoice issued for more time; it replaces any earlier refresh (whose invoice the caller
+    /// has settled or cancelled).</summary>
+    public SoldContract WithRefreshInvoice(PendingRefresh refresh) => Require(SoldContractState.Active, nameof(WithRefreshInvoice)) with
+    {
+        Refresh = refresh,
+    };
+
+    /// <summary>The refresh is paid and its time added (to <paramref name="expiresAt"/>, whole seconds); marked
+    /// applied so that a restart before its invoice is settled settles it instead of forgetting it.</summary>
+    public SoldContract RefreshApplied(DateTimeOffset expiresAt)
+    {
+        var refresh = Refresh is { Applied: false } pending ? pending : throw Refused(nameof(RefreshApplied));
+        return Require(SoldContractState.Active, nameof(RefreshApplied)) with
+        {
+            ExpiresAt = WholeSeconds(expiresAt),
+            PriceSat = PriceSat + refresh.PriceSat,
+            Refresh = refresh.MarkedApplied(),
+        };
+    }
+
+    /// <summary>The refresh is finished: settled when applied, otherwise its invoice was cancelled.</summary>
+    public SoldContract RefreshCleared() => this with { Refresh = null };
+
+    /// <summary>The tunnel as the activate answer gives it to the buyer.</summary>
+    public ActivateResponse Tunnel() => new(
+        Id,
+        SellerWireGuardKey,
+        Endpoint,
+        BuyerTunnelAddress,
+        SellerTunnelAddress,
+        AllowedIps,
+        ExpiresAt?.ToUnixTimeSeconds() ?? 0);
+
+    public StatusResponse Status() => new(Id, State.ToString(), ExpiresAt?.ToUnixTimeSeconds() ?? 0);
+
+    SoldContract IStoredContract<SoldContract>.StampedForWriting(DateTimeOffset now) =>
+        this with { SchemaVersion = StoreSchema.Current, UpdatedAt = now };
+
+    // The compiler's ToString would print the preimage.
+    public override string ToString() =>
+        $"Sold contract {Id} ({State}) to {BuyerPubKey[..Math.Min(16, BuyerPubKey.Length)]}…, {PriceSat} sat, expires {ExpiresAt:u}{(Refresh is null ? string.Empty : $", {Refresh}")}";
+
+    // The protocol carries times as Unix seconds; keeping whole seconds here makes both sides' records agree.
+    private static DateTimeOffset WholeSeconds(DateTimeOffset time) => DateTimeOffset.FromUnixTimeSeconds(time.ToUnixTimeSeconds());
+
+    private static DateTimeOffset Earliest(DateTimeOffset time, DateTimeOffset? other) => other < time ? other.Value : time;
+
+    private SoldContract Require(SoldContractState state, string transition) => State == state ? this : throw Refused(transition);
+
+    private InvalidOperationException Refused(string transition) =>
+        new($"Sold contract {Id} is {State}{(Refresh is null ? string.Empty : Refresh.Applied ? " with an applied refresh" : " with a pending refresh")}; {transition} does not follow from there.");
+
+    /// <summary>The seller's refresh invoice: more time for an existing contract, paid like the first purchase.
+    /// <see cref="Applied"/> is set when the time has been added and the invoice is about to be settled; the invoice
+    /// lapses (and is cancelled) at <see cref="InvoiceExpiresAt"/> when it was never paid.</summary>
+    public sealed record PendingRefresh
+    {
+        public required string PaymentHash { get; init; }
+
+        /// <summary>The refresh invoice's key: secret until settled.</summary>
+        public required string Preimage { get; init; }
+
+        public long DurationSeconds { get; init; }
+
+        public long PriceSat { get; init; }
+
+        public DateTimeOffset InvoiceExpiresAt { get; init; }
+
+        [JsonInclude]
+        public bool Applied { get; private init; }
+
+        internal PendingRefresh MarkedApplied() => this with { Applied = true };
+
+        // The preimage is the seller's secret until it settles: keep it out of the compiler's ToString.
+        public override string ToString() =>
+            $"Refresh {PaymentHash[..Math.Min(16, PaymentHash.Length)]}… +{DurationSeconds} s for {PriceSat} sat{(Applied ? ", applied" : string.Empty)}";
+    }
+}

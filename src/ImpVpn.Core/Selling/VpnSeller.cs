@@ -1,0 +1,183 @@
+using ImpVpn.Core.Diagnostics;
+using ImpVpn.Core.Lightning;
+using ImpVpn.Core.Protocol;
+using ImpVpn.Core.Store;
+using ImpVpn.Core.WireGuard.Types;
+
+namespace ImpVpn.Core.Selling;
+
+/// <summary>
+/// The seller: on start it takes the store's seller role (one seller per store), loads its contracts, brings up
+/// its interface, finishes what a previous run left (settles, expires, re-adds active peers), and then answers
+/// quote, accept, activate, refresh and status over custom peer messages and runs the expiry round. The work
+/// itself is done by <see cref="QuoteDesk"/>, <see cref="Acceptance"/>, <see cref="Activation"/>,
+/// <see cref="Extension"/>, <see cref="HoldInvoiceSettlement"/>, <see cref="ExpiryRound"/> and
+/// <see cref="PeerProvisioning"/> over <see cref="SoldContracts"/>.
+/// </summary>
+public sealed class VpnSeller : IAsyncDisposable
+{
+    // The secret files keep the names earlier versions gave them: renaming would cost a running seller its
+    // WireGuard key (every buyer's configuration) and the secret its open quotes were promised under.
+    private const string PromiseSecretName = "provider-promise.secret";
+    private const string WireGuardKeyName = "provider-wireguard.key";
+
+    private readonly ILightningNode _node;
+    private readonly WireGuardHost? _wireGuard;
+    private readonly ContractStore _store;
+    private readonly SellerOptions _options;
+    private readonly IProgressLog _log;
+    private readonly TimeProvider _clock;
+    private readonly PeerRpcEndpoint _rpc;
+    private IDisposable? _role;
+    private Running? _running;
+
+    public VpnSeller(ILightningNode node, WireGuardHost? wireGuard, ContractStore store, SellerOptions options, IProgressLog? log = null, TimeProvider? clock = null)
+    {
+        _node = node;
+        _wireGuard = wireGuard;
+        _store = store;
+        _options = options;
+        _log = log ?? NullProgressLog.Instance;
+        _clock = clock ?? TimeProvider.System;
+        _rpc = new PeerRpcEndpoint(node, _log);
+    }
+
+    /// <summary>The seller's WireGuard public key (known once started).</summary>
+    public WireGuardPublicKey PublicKey => Started.WireGuardKey;
+
+    /// <summary>The contracts this seller holds (once started).</summary>
+    public SoldContracts Contracts => Started.Contracts;
+
+    private Running Started => _running ?? throw new InvalidOperationException("The seller has not been started.");
+
+    /// <summary>Starts serving (see <see cref="StartAsync"/>), then runs the expiry round every
+    /// <see cref="SellerOptions.ExpiryCheckInterval"/> until <paramref name="cancellationToken"/> is cancelled.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        await StartAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                await Task.Delay(_options.ExpiryCheckInterval, _clock, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await ExpireAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is LightningException or WireGuardException or IOException)
+                {
+                    // One round that could not finish (the node restarting, an interface gone) must not stop the
+                    // seller: what was not done is still due, and the next round tries again.
+                    _log.Log(LogLevel.Warning, $"Expiry check failed, retrying in {_options.ExpiryCheckInterval.TotalSeconds:0} s: {e.Message}");
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            _log.Log(LogLevel.Verbose, "Seller stopping.");
+        }
+    }
+
+    /// <summary>Takes the seller role on the store (<see cref="StoreBusyException"/> when another seller holds it),
+    /// loads keys and contracts, brings up the interface, settles and expires what a previous run left, re-adds the
+    /// peers of active contracts, and begins answering peers.</summary>
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (_running is not null)
+        {
+            throw new InvalidOperationException("The seller is running already.");
+        }
+
+        // Two sellers on one store would each trust their own index of it and overwrite each other's contracts.
+        _role = _store.HoldRole("seller");
+        try
+        {
+            var running = await OpenAsync(cancellationToken).ConfigureAwait(false);
+            _running = running;
+            _rpc.Handle(PeerProtocol.Quote, (peer, p, _) =>
+                Task.FromResult<object>(running.Quotes.Quote(peer, JsonRpcCodec.ReadPayload<QuoteRequest>(p))));
+            _rpc.Handle(PeerProtocol.Accept, async (peer, p, ct) =>
+            {
+                var request = JsonRpcCodec.ReadPayload<AcceptRequest>(p);
+                return await running.Acceptance.AcceptAsync(peer, request, running.Quotes.Honour(peer, request), ct).ConfigureAwait(false);
+            });
+            _rpc.Handle(PeerProtocol.Activate, async (peer, p, ct) =>
+                await running.Activation.ActivateAsync(peer, JsonRpcCodec.ReadPayload<ActivateRequest>(p), ct).ConfigureAwait(false));
+            _rpc.Handle(PeerProtocol.Refresh, async (peer, p, ct) =>
+                await running.Extension.OfferAsync(peer, JsonRpcCodec.ReadPayload<RefreshRequest>(p), ct).ConfigureAwait(false));
+            _rpc.Handle(PeerProtocol.Status, (peer, p, _) =>
+                Task.FromResult<object>(running.Contracts.SoldTo(peer, JsonRpcCodec.ReadPayload<StatusRequest>(p).ContractId).Status()));
+            _rpc.Start();
+            _log.Log(LogLevel.Info, $"Selling tunnels on {_options.Endpoint} as {running.NodeKey}, WireGuard key {running.WireGuardKey}, pool {_options.Subnet}.");
+        }
+        catch
+        {
+            _running = null;
+            ReleaseRole();
+            throw;
+        }
+    }
+
+    /// <summary>One expiry round now: removes expired tunnels, lets unpaid invoices lapse, and settles what a failed
+    /// settle left held. The seller runs it on its own; tests and restarts run it at once.</summary>
+    public Task ExpireAsync(CancellationToken cancellationToken) => Started.Round.RunAsync(cancellationToken);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _rpc.DisposeAsync().ConfigureAwait(false);
+        ReleaseRole();
+    }
+
+    private async Task<Running> OpenAsync(CancellationToken cancellationToken)
+    {
+        var nodeKey = (await _node.GetInfoAsync(cancellationToken).ConfigureAwait(false)).IdentityPubKey;
+        var promise = new QuotePromise(Convert.FromHexString(LoadOrCreateSecret(PromiseSecretName, () => Convert.ToHexString(QuotePromise.NewSecret()))));
+        var wireGuardKey = WireGuardPrivateKey.Parse(LoadOrCreateSecret(WireGuardKeyName, () => WireGuardPrivateKey.Generate().RevealBase64()));
+        var pool = new AddressPool(_options.Subnet);
+        var contracts = SoldContracts.Load(_store, pool, _log);
+        var provisioning = new PeerProvisioning(_wireGuard, _options, wireGuardKey, pool.SellerAddress, _log);
+        var settlement = new HoldInvoiceSettlement(_node, contracts, provisioning, _log);
+        var extension = new Extension(_node, contracts, settlement, _options, nodeKey, _clock, _log);
+        var running = new Running(
+            nodeKey,
+            wireGuardKey.PublicKey,
+            contracts,
+            new QuoteDesk(_options, promise, _clock, _log),
+            new Acceptance(_node, contracts, pool, _options, nodeKey, wireGuardKey.PublicKey, _clock, _log),
+            new Activation(contracts, settlement, provisioning, extension, _clock, _log),
+            extension,
+            new ExpiryRound(contracts, settlement, provisioning, _clock, _log));
+
+        await provisioning.EnsureInterfaceAsync(cancellationToken).ConfigureAwait(false);
+        // What the last run left: settled or cancelled, expired or lapsed first, so that only what is still active
+        // gets its peer back.
+        await running.Round.RunAsync(cancellationToken).ConfigureAwait(false);
+        await provisioning.ReapplyAsync(contracts.Live, _clock.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        return running;
+    }
+
+    private string LoadOrCreateSecret(string name, Func<string> create)
+    {
+        if (_store.ReadSecret(name) is { } existing)
+        {
+            return existing.Trim();
+        }
+
+        var value = create();
+        _store.SaveSecret(name, value);
+        return value;
+    }
+
+    private void ReleaseRole() => Interlocked.Exchange(ref _role, null)?.Dispose();
+
+    /// <summary>What a started seller works with.</summary>
+    private sealed record Running(
+        string NodeKey,
+        WireGuardPublicKey WireGuardKey,
+        SoldContracts Contracts,
+        QuoteDesk Quotes,
+        Acceptance Acceptance,
+        Activation Activation,
+        Extension Extension,
+        ExpiryRound Round);
+}
