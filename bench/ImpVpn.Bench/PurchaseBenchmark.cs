@@ -6,7 +6,7 @@ using ImpVpn.Core.Store;
 using ImpVpn.Core.WireGuard.Links.Linux;
 using ImpVpn.Core.WireGuard.Platform;
 using ImpVpn.Core.WireGuard.Types;
-using ImpVpn.LndSim;
+using ImpVpn.LndSim.Hosting;
 using ImpVpn.WireGuard.Tests.Integration;
 
 namespace ImpVpn.Bench;

@@ -1,6 +1,5 @@
 using System.Runtime.InteropServices;
 using System.Text.Json;
-using ImpVpn.LndSim;
 using ImpVpn.LndSim.Control;
 using ImpVpn.LndSim.Hosting;
 

@@ -1,5 +1,5 @@
 using ImpVpn.Core.Lightning.Lnd;
-using ImpVpn.LndSim;
+using ImpVpn.LndSim.Hosting;
 
 namespace ImpVpn.Lightning.Tests;
 

@@ -1,5 +1,6 @@
 using System.Net;
 using ImpVpn.Lnd.Rpc.Lnrpc;
+using ImpVpn.LndSim.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;

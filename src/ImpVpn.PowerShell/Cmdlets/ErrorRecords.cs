@@ -100,8 +100,8 @@ internal static class ErrorRecords
         PurchaseException { Error: PurchaseError.PaymentFailed } => "Check your node's channels and outbound balance, or allow a higher routing fee with -FeeLimitSat.",
         PurchaseException { Error: PurchaseError.ActivationFailed, ContractId: { } id } =>
             $"If your payment is still held, Confirm-VpnContract -Id {id} finishes the purchase; otherwise it returns to you when the seller's invoice lapses.",
-        PurchaseException { Error: PurchaseError.TunnelSetupFailed, ContractId: { } id } =>
-            $"Nothing is paid again: fix what stopped the interface, then run Confirm-VpnContract -Id {id} to set the tunnel up, or Export-VpnTunnelConfig -Id {id} to use it on another device.",
+        PurchaseException { MoneyMoved: true, ContractId: { } id } =>
+            $"Your payment went through and contract {id} holds its proof. Nothing is paid again: fix what stopped the interface, then run Confirm-VpnContract -Id {id} to set the tunnel up, or Export-VpnTunnelConfig -Id {id} to use it on another device.",
         PurchaseException { Error: PurchaseError.TunnelStillActive } => "Add -Force to remove it anyway (nothing is refunded for the time left).",
         PurchaseException { Error: PurchaseError.PaymentUnderWay, ContractId: { } id } =>
             $"Finish the payment first (Confirm-VpnContract -Id {id} for a purchase, Update-VpnContract -Id {id} for a refresh), then remove the tunnel.",

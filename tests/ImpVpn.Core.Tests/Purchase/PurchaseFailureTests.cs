@@ -192,4 +192,32 @@ public sealed class PurchaseFailureTests
         Assert.Equal(PurchaseError.TunnelRemoved, (await Assert.ThrowsAsync<PurchaseException>(() => again.RefreshAsync(contractId, TimeSpan.FromMinutes(5), ConfigOnly, None))).Error);
         Assert.Equal(before - 1_000_000, net.AliceMsat);
     }
+
+    [Fact]
+    public async Task A_tunnel_that_cannot_be_set_up_after_paying_says_money_moved_and_is_finished_without_paying_again()
+    {
+        var (net, _) = await StartAsync();
+        await using var __ = net;
+        var buyerWireGuard = new RecordingWireGuard { FailInterfaceCreation = true };
+        await using var buyer = net.Buyer(buyerWireGuard);
+        var before = net.AliceMsat;
+        var quote = await buyer.RequestQuoteAsync(net.SellerPubKey, TimeSpan.FromHours(1), TimeSpan.FromSeconds(5), None);
+
+        var error = await Assert.ThrowsAsync<PurchaseException>(() => buyer.ConfirmAsync(quote, ConfigOnly with { ConfigOnly = false, HandshakeTimeout = TimeSpan.FromMilliseconds(50) }, None));
+
+        Assert.Equal(PurchaseError.TunnelSetupFailed, error.Error);
+        Assert.True(error.MoneyMoved);
+        var recorded = Assert.Single(buyer.List());
+        Assert.Equal(recorded.Id, error.ContractId);
+        Assert.Equal(BoughtContractState.Active, recorded.State);
+        Assert.NotNull(recorded.Preimage);
+        Assert.Equal(before - 1_000_000, net.AliceMsat);
+
+        buyerWireGuard.FailInterfaceCreation = false;
+        var resumed = await buyer.ResumeAsync(recorded.Id, ConfigOnly with { ConfigOnly = false, HandshakeTimeout = TimeSpan.FromMilliseconds(50) }, None);
+
+        Assert.Equal(BoughtContractState.Active, resumed.State);
+        Assert.NotNull(await buyerWireGuard.GetDeviceAsync(resumed.InterfaceName, None));
+        Assert.Equal(before - 1_000_000, net.AliceMsat);
+    }
 }

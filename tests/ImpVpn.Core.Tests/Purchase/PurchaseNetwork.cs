@@ -4,7 +4,7 @@ using ImpVpn.Core.Lightning.Lnd;
 using ImpVpn.Core.Selling;
 using ImpVpn.Core.Store;
 using ImpVpn.Core.WireGuard.Types;
-using ImpVpn.LndSim;
+using ImpVpn.LndSim.Hosting;
 
 namespace ImpVpn.Core.Tests.Purchase;
 

@@ -11,6 +11,9 @@ internal sealed class RecordingWireGuard : IWireGuardDevices, IWireGuardLinks
 
     public bool FailPeerChanges { get; set; }
 
+    /// <summary>Creating an interface fails (the buyer's machine cannot set its tunnel up).</summary>
+    public bool FailInterfaceCreation { get; set; }
+
     public Action? OnPeerAdded { get; set; }
 
     public Action? OnPeerRemoved { get; set; }
@@ -54,6 +57,11 @@ internal sealed class RecordingWireGuard : IWireGuardDevices, IWireGuardLinks
 
     public Task CreateInterfaceAsync(string name, InterfaceOptions options, CancellationToken cancellationToken)
     {
+        if (FailInterfaceCreation)
+        {
+            throw new WireGuardException("simulated interface failure");
+        }
+
         _devices[name] = [];
         return Task.CompletedTask;
     }

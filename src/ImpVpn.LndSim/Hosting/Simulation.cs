@@ -1,11 +1,10 @@
 using System.Security.Cryptography.X509Certificates;
 using ImpVpn.Lnd.Rpc.Lnrpc;
 using ImpVpn.LndSim.Crypto;
-using ImpVpn.LndSim.Hosting;
 using ImpVpn.LndSim.Network;
 using ImpVpn.LndSim.Services;
 
-namespace ImpVpn.LndSim;
+namespace ImpVpn.LndSim.Hosting;
 
 /// <summary>What to simulate: where node directories go, which nodes, on which network.</summary>
 public sealed class SimulationOptions
