@@ -2,7 +2,7 @@
 # Directory.Build.props reads it for every assembly, and build.ps1 stamps packages with it.
 @{
     RootModule           = 'ImpVpn.PowerShell.dll'
-    ModuleVersion        = '0.1.0'
+    ModuleVersion        = '0.2.0'
     GUID                 = '6f0f8f5e-2c49-4a51-9d4e-7f3b7f1c2a90'
     Author               = 'The ImpVpn developers'
     CompanyName          = 'ImpVpn'
@@ -31,6 +31,13 @@
             ProjectUri   = 'https://example.invalid/impvpn'
             LicenseUri   = 'https://example.invalid/impvpn/LICENSE'
             ReleaseNotes = @'
+0.2.0 - the core split by role, one behaviour per file; two processes never pay for one thing (purchases and
+refreshes choose their work under the store's lock); a quote can be confirmed from another process (Export-Clixml);
+errors carry RecommendedAction; one error id, ImpVpn.ContractNotFound, for an unknown -Id; the store moves to
+schema 2 (contracts per role, finished sales archived) and opens schema-1 stores; macOS is config-only.
+Breaking: ImpVpn.TunnelNotFound and ImpVpn.UnknownContract are now ImpVpn.ContractNotFound; VpnTunnel.SellerAddress
+is now SellerTunnelAddress and VpnQuote.SellerAddress SellerNodeAddress. See CHANGELOG.md.
+
 0.1.0 - first version.
 Buy (Request-VpnQuote | Confirm-VpnContract), refresh (Update-VpnContract, also -ExpiringWithin -TotalBudgetSat for
 schedulers), list (Get-VpnTunnel) and sell (Start-VpnProvider) WireGuard tunnels between LND nodes, paid with hold

@@ -11,8 +11,8 @@ namespace ImpVpn.Core.Protocol;
 /// </summary>
 public sealed record ContractTerms(
     string ContractId,
-    string SellerNodeKey,
-    string BuyerNodeKey,
+    string SellerPubKey,
+    string BuyerPubKey,
     string BuyerWireGuardKey,
     long PriceSat,
     long DurationSeconds,
@@ -23,8 +23,8 @@ public sealed record ContractTerms(
         "impvpn-terms-v1\n" +
         $"purpose={Purpose}\n" +
         $"contract_id={ContractId}\n" +
-        $"seller_node={SellerNodeKey.ToLowerInvariant()}\n" +
-        $"buyer_node={BuyerNodeKey.ToLowerInvariant()}\n" +
+        $"seller_node={SellerPubKey.ToLowerInvariant()}\n" +
+        $"buyer_node={BuyerPubKey.ToLowerInvariant()}\n" +
         $"buyer_wireguard_key={BuyerWireGuardKey}\n" +
         $"price_sat={PriceSat.ToString(CultureInfo.InvariantCulture)}\n" +
         $"duration_seconds={DurationSeconds.ToString(CultureInfo.InvariantCulture)}\n" +

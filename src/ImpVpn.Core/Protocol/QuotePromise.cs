@@ -13,11 +13,11 @@ public sealed class QuotePromise(byte[] sellerSecret)
 {
     public static byte[] NewSecret() => RandomNumberGenerator.GetBytes(32);
 
-    public string Sign(string buyerNodeKey, string nonce, long priceSat, long durationSeconds, long expiresAt, TunnelOffer offer) =>
-        Convert.ToHexString(HMACSHA256.HashData(sellerSecret, Terms(buyerNodeKey, nonce, priceSat, durationSeconds, expiresAt, offer)))
+    public string Sign(string buyerPubKey, string nonce, long priceSat, long durationSeconds, long expiresAt, TunnelOffer offer) =>
+        Convert.ToHexString(HMACSHA256.HashData(sellerSecret, Terms(buyerPubKey, nonce, priceSat, durationSeconds, expiresAt, offer)))
             .ToLowerInvariant();
 
-    public bool Verify(string buyerNodeKey, string nonce, long priceSat, long durationSeconds, long expiresAt, TunnelOffer offer, string promise)
+    public bool Verify(string buyerPubKey, string nonce, long priceSat, long durationSeconds, long expiresAt, TunnelOffer offer, string promise)
     {
         byte[] given;
         try
@@ -29,14 +29,14 @@ public sealed class QuotePromise(byte[] sellerSecret)
             return false;
         }
 
-        var expected = HMACSHA256.HashData(sellerSecret, Terms(buyerNodeKey, nonce, priceSat, durationSeconds, expiresAt, offer));
+        var expected = HMACSHA256.HashData(sellerSecret, Terms(buyerPubKey, nonce, priceSat, durationSeconds, expiresAt, offer));
         return CryptographicOperations.FixedTimeEquals(expected, given);
     }
 
-    private static byte[] Terms(string buyerNodeKey, string nonce, long priceSat, long durationSeconds, long expiresAt, TunnelOffer offer) =>
+    private static byte[] Terms(string buyerPubKey, string nonce, long priceSat, long durationSeconds, long expiresAt, TunnelOffer offer) =>
         Encoding.UTF8.GetBytes(string.Join('\n',
             "impvpn-quote-v1",
-            buyerNodeKey.ToLowerInvariant(),
+            buyerPubKey.ToLowerInvariant(),
             nonce,
             priceSat.ToString(CultureInfo.InvariantCulture),
             durationSeconds.ToString(CultureInfo.InvariantCulture),

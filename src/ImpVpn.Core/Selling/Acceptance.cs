@@ -16,7 +16,7 @@ internal sealed class Acceptance(
     SoldContracts contracts,
     AddressPool pool,
     SellerOptions options,
-    string sellerNodeKey,
+    string sellerPubKey,
     WireGuardPublicKey sellerWireGuardKey,
     TimeProvider clock,
     IProgressLog log)
@@ -35,7 +35,7 @@ internal sealed class Acceptance(
             var id = Convert.ToHexString(RandomNumberGenerator.GetBytes(8)).ToLowerInvariant();
             var preimage = RandomNumberGenerator.GetBytes(32);
             var hash = SHA256.HashData(preimage);
-            var terms = new ContractTerms(id, sellerNodeKey, buyer, buyerKey.ToBase64(), request.PriceSat, request.DurationSeconds, request.Nonce);
+            var terms = new ContractTerms(id, sellerPubKey, buyer, buyerKey.ToBase64(), request.PriceSat, request.DurationSeconds, request.Nonce);
             var invoiceLifetime = Math.Max(60, request.ExpiresAt - now.ToUnixTimeSeconds());
             CreatedInvoice invoice;
             try

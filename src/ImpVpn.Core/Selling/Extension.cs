@@ -14,7 +14,7 @@ internal sealed class Extension(
     SoldContracts contracts,
     HoldInvoiceSettlement settlement,
     SellerOptions options,
-    string sellerNodeKey,
+    string sellerPubKey,
     TimeProvider clock,
     IProgressLog log)
 {
@@ -47,7 +47,7 @@ internal sealed class Extension(
             var preimage = RandomNumberGenerator.GetBytes(32);
             var hash = SHA256.HashData(preimage);
             var hashHex = Convert.ToHexString(hash).ToLowerInvariant();
-            var terms = new ContractTerms(contract.Id, sellerNodeKey, buyer, contract.BuyerWireGuardKey, price, request.DurationSeconds, hashHex, "refresh");
+            var terms = new ContractTerms(contract.Id, sellerPubKey, buyer, contract.BuyerWireGuardKey, price, request.DurationSeconds, hashHex, "refresh");
             var invoice = await node.AddHoldInvoiceAsync(new HoldInvoiceRequest(hash, price, DescriptionHash: terms.DescriptionHash(),
                 ExpirySeconds: (long)options.QuoteLifetime.TotalSeconds), cancellationToken).ConfigureAwait(false);
             contracts.Save(contract.WithRefreshInvoice(new SoldContract.PendingRefresh

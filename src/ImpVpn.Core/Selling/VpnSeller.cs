@@ -108,7 +108,7 @@ public sealed class VpnSeller : IAsyncDisposable
             _rpc.Handle(PeerProtocol.Status, (peer, p, _) =>
                 Task.FromResult<object>(running.Contracts.SoldTo(peer, JsonRpcCodec.ReadPayload<StatusRequest>(p).ContractId).Status()));
             _rpc.Start();
-            _log.Log(LogLevel.Info, $"Selling tunnels on {_options.Endpoint} as {running.NodeKey}, WireGuard key {running.WireGuardKey}, pool {_options.Subnet}.");
+            _log.Log(LogLevel.Info, $"Selling tunnels on {_options.Endpoint} as {running.PubKey}, WireGuard key {running.WireGuardKey}, pool {_options.Subnet}.");
         }
         catch
         {
@@ -130,20 +130,20 @@ public sealed class VpnSeller : IAsyncDisposable
 
     private async Task<Running> OpenAsync(CancellationToken cancellationToken)
     {
-        var nodeKey = (await _node.GetInfoAsync(cancellationToken).ConfigureAwait(false)).IdentityPubKey;
+        var pubKey = (await _node.GetInfoAsync(cancellationToken).ConfigureAwait(false)).IdentityPubKey;
         var promise = new QuotePromise(Convert.FromHexString(LoadOrCreateSecret(PromiseSecretName, () => Convert.ToHexString(QuotePromise.NewSecret()))));
         var wireGuardKey = WireGuardPrivateKey.Parse(LoadOrCreateSecret(WireGuardKeyName, () => WireGuardPrivateKey.Generate().RevealBase64()));
         var pool = new AddressPool(_options.Subnet);
         var contracts = SoldContracts.Load(_store, pool, _log);
         var provisioning = new PeerProvisioning(_wireGuard, _options, wireGuardKey, pool.SellerAddress, _log);
         var settlement = new HoldInvoiceSettlement(_node, contracts, provisioning, _log);
-        var extension = new Extension(_node, contracts, settlement, _options, nodeKey, _clock, _log);
+        var extension = new Extension(_node, contracts, settlement, _options, pubKey, _clock, _log);
         var running = new Running(
-            nodeKey,
+            pubKey,
             wireGuardKey.PublicKey,
             contracts,
             new QuoteDesk(_options, promise, _clock, _log),
-            new Acceptance(_node, contracts, pool, _options, nodeKey, wireGuardKey.PublicKey, _clock, _log),
+            new Acceptance(_node, contracts, pool, _options, pubKey, wireGuardKey.PublicKey, _clock, _log),
             new Activation(contracts, settlement, provisioning, extension, _clock, _log),
             extension,
             new ExpiryRound(contracts, settlement, provisioning, _clock, _log));
@@ -172,7 +172,7 @@ public sealed class VpnSeller : IAsyncDisposable
 
     /// <summary>What a started seller works with.</summary>
     private sealed record Running(
-        string NodeKey,
+        string PubKey,
         WireGuardPublicKey WireGuardKey,
         SoldContracts Contracts,
         QuoteDesk Quotes,

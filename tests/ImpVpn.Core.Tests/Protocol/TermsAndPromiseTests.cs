@@ -19,7 +19,7 @@ public sealed class TermsAndPromiseTests
             Terms with { PriceSat = 1501 },
             Terms with { DurationSeconds = 3601 },
             Terms with { BuyerWireGuardKey = "other=" },
-            Terms with { SellerNodeKey = "02" + new string('c', 64) },
+            Terms with { SellerPubKey = "02" + new string('c', 64) },
             Terms with { Nonce = "n2" },
             Terms with { ContractId = "c0ffef" },
             Terms with { Purpose = "refresh" },
@@ -30,7 +30,7 @@ public sealed class TermsAndPromiseTests
     [Fact]
     public void Node_keys_are_compared_case_insensitively_in_the_terms()
     {
-        var upper = Terms with { SellerNodeKey = Terms.SellerNodeKey.ToUpperInvariant() };
+        var upper = Terms with { SellerPubKey = Terms.SellerPubKey.ToUpperInvariant() };
         Assert.Equal(Terms.DescriptionHash(), upper.DescriptionHash());
     }
 
