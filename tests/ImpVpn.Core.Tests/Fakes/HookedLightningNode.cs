@@ -14,6 +14,13 @@ internal sealed class HookedLightningNode(ILightningNode inner) : ILightningNode
     /// <summary>Runs after the settle has reached the node.</summary>
     public Action? AfterSettle { get; set; }
 
+    /// <summary>How many of the next custom messages the node refuses as if their peer had just disconnected
+    /// (LND answers NotFound, and nothing is sent).</summary>
+    public int DropConnectionForNextMessages { get; set; }
+
+    /// <summary>How often the peers were listed (each reconnection attempt lists them first).</summary>
+    public int PeerListings { get; private set; }
+
     /// <summary>Runs once the node has been asked to pay.</summary>
     public Action? AfterPayStarted { get; set; }
 
@@ -35,12 +42,24 @@ internal sealed class HookedLightningNode(ILightningNode inner) : ILightningNode
 
     public Task ConnectPeerAsync(string pubKey, string hostPort, CancellationToken cancellationToken) => inner.ConnectPeerAsync(pubKey, hostPort, cancellationToken);
 
-    public Task<IReadOnlyList<PeerInfo>> ListPeersAsync(CancellationToken cancellationToken) => inner.ListPeersAsync(cancellationToken);
+    public Task<IReadOnlyList<PeerInfo>> ListPeersAsync(CancellationToken cancellationToken)
+    {
+        PeerListings++;
+        return inner.ListPeersAsync(cancellationToken);
+    }
 
     public Task<GraphNodeInfo?> GetNodeInfoAsync(string pubKey, CancellationToken cancellationToken) => inner.GetNodeInfoAsync(pubKey, cancellationToken);
 
-    public Task SendCustomMessageAsync(string pubKey, uint type, ReadOnlyMemory<byte> data, CancellationToken cancellationToken) =>
-        inner.SendCustomMessageAsync(pubKey, type, data, cancellationToken);
+    public Task SendCustomMessageAsync(string pubKey, uint type, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    {
+        if (DropConnectionForNextMessages > 0)
+        {
+            DropConnectionForNextMessages--;
+            throw new PeerNotConnectedException(pubKey);
+        }
+
+        return inner.SendCustomMessageAsync(pubKey, type, data, cancellationToken);
+    }
 
     public IAsyncEnumerable<CustomMessage> SubscribeCustomMessagesAsync(CancellationToken cancellationToken) => inner.SubscribeCustomMessagesAsync(cancellationToken);
 
