@@ -2,7 +2,7 @@ using System.Diagnostics;
 using ImpVpn.Core.WireGuard;
 using ImpVpn.Core.WireGuard.Keys;
 using ImpVpn.Core.WireGuard.Linux;
-using ImpVpn.WireGuard.Tests.Integration;
+using ImpVpn.TestSupport;
 
 namespace ImpVpn.Bench;
 

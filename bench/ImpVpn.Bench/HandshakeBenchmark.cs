@@ -3,7 +3,7 @@ using System.Net;
 using ImpVpn.Core.WireGuard;
 using ImpVpn.Core.WireGuard.Keys;
 using ImpVpn.Core.WireGuard.Linux;
-using ImpVpn.WireGuard.Tests.Integration;
+using ImpVpn.TestSupport;
 
 namespace ImpVpn.Bench;
 

@@ -6,7 +6,7 @@ using ImpVpn.Core.Store;
 using ImpVpn.Core.WireGuard;
 using ImpVpn.Core.WireGuard.Linux;
 using ImpVpn.LndSim;
-using ImpVpn.WireGuard.Tests.Integration;
+using ImpVpn.TestSupport;
 
 namespace ImpVpn.Bench;
 

@@ -3,7 +3,7 @@ using ImpVpn.Core.Contracts;
 using ImpVpn.Core.Seller;
 using ImpVpn.Core.WireGuard;
 using ImpVpn.Core.WireGuard.Linux;
-using ImpVpn.WireGuard.Tests.Integration;
+using ImpVpn.TestSupport;
 
 namespace ImpVpn.Core.Tests.Purchase;
 

@@ -2,6 +2,7 @@ using System.Net;
 using ImpVpn.Core.WireGuard;
 using ImpVpn.Core.WireGuard.Keys;
 using ImpVpn.Core.WireGuard.Linux;
+using ImpVpn.TestSupport;
 
 namespace ImpVpn.WireGuard.Tests.Integration;
 

@@ -1,14 +1,14 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
 
-namespace ImpVpn.WireGuard.Tests.Integration;
+namespace ImpVpn.TestSupport;
 
 /// <summary>
 /// Two network namespaces joined by a veth pair (192.168.N.1 ↔ 192.168.N.2), the underlay a tunnel runs over.
 /// Names carry random hex so parallel or leftover runs never collide; Dispose kills every process inside the
 /// namespaces (wireguard-go) and deletes them, also after a failed test.
 /// </summary>
-internal sealed class NetworkNamespacePair : IDisposable
+public sealed class NetworkNamespacePair : IDisposable
 {
     private NetworkNamespacePair(string tag, int subnet)
     {
