@@ -255,8 +255,18 @@ function Invoke-PesterSuites {
 
 # Builds what one suite needs from the restored packages, without the bootstrap.
 function Invoke-SuiteBuild([string] $Name) {
-    if (-not (Test-Path (Join-Path $RepoRoot 'src/ImpVpn.Core/obj/project.assets.json'))) {
-        throw "Packages are not restored. Run once: dotnet pwsh ./build.ps1 build (-Suite skips the restore)."
+    # The projects to check for a restore: what the suite builds.
+    $projects = @(if ($Name -eq 'Pester') {
+            Join-Path $RepoRoot 'src/ImpVpn.PowerShell/ImpVpn.PowerShell.csproj'
+            Join-Path $RepoRoot 'src/ImpVpn.LndSim/ImpVpn.LndSim.csproj'
+        }
+        else {
+            (Get-XunitProjects | Where-Object BaseName -EQ $Name).FullName
+        })
+    foreach ($project in $projects) {
+        if (-not (Test-Path (Join-Path (Split-Path $project) 'obj/project.assets.json'))) {
+            throw "$([IO.Path]::GetFileName($project)) is not restored. Run once: dotnet pwsh ./build.ps1 build (-Suite skips the restore)."
+        }
     }
 
     if ($Name -eq 'Pester') {
@@ -265,9 +275,8 @@ function Invoke-SuiteBuild([string] $Name) {
         return
     }
 
-    $project = Get-XunitProjects | Where-Object BaseName -EQ $Name
     Write-Step "Building $Name ($Configuration)"
-    Invoke-Native dotnet @('build', $project.FullName, '-c', $Configuration, '--no-restore', '--verbosity', 'quiet', '-nologo')
+    Invoke-Native dotnet @('build', $projects[0], '-c', $Configuration, '--no-restore', '--verbosity', 'quiet', '-nologo')
 }
 
 function Invoke-Test {
