@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Security.Cryptography;
 using ImpVpn.Core.Contracts;
 using ImpVpn.Core.Protocol;
@@ -26,7 +27,7 @@ internal sealed class ExpiryRoundBenchmark : IBenchmark
     public string Name => "expiry";
 
     public string Description =>
-        $"A seller (VpnProvider, ConfigOnly, in-memory Lightning node) over a ContractStore on disk holding {string.Join(", ", Sizes.Select(s => s.ToString("N0")))} seller contracts " +
+        $"A seller (VpnProvider, ConfigOnly, in-memory Lightning node) over a ContractStore on disk holding {string.Join(", ", Sizes.Select(s => s.ToString("N0", CultureInfo.InvariantCulture)))} seller contracts " +
         $"(2 % Active with future expiry, the rest history: 70 % Expired, 30 % Cancelled). For each size, {Samples} samples of: an expiry round (ExpireAsync) " +
         $"with {DueEachRound} Active contracts due (each round expires and saves them; they are put back, untimed, before the next); an expiry round with nothing due " +
         "(the seller's every-second steady state); and a quote + accept from a buyer's PeerRpcEndpoint over in-memory custom messages (the accepted contract file " +
@@ -134,7 +135,7 @@ internal sealed class ExpiryRoundBenchmark : IBenchmark
                 }
             }
 
-            var n = size.ToString("N0");
+            var n = size.ToString("N0", CultureInfo.InvariantCulture);
             report.Add($"{n} contracts: expiry round, {DueEachRound} due (each expired and saved)", dueTimes);
             report.Add($"{n} contracts: expiry round, nothing due", idleTimes);
             report.Add($"{n} contracts: quote + accept from a buyer (round trip, in-memory messages)", quoteAcceptTimes);

@@ -29,7 +29,7 @@ public sealed partial class CoreIsolationTests
             {
                 if (Syntax.NameOf(directive) is { } name && IsPowerShellName(name))
                 {
-                    offenders.Add($"{file.Path}:{file.LineOf(directive)}: {directive.ToString().Trim()}");
+                    offenders.Add($"{file.Path}:{Syntax.LineOf(directive)}: {directive.ToString().Trim()}");
                 }
             }
 
@@ -37,7 +37,7 @@ public sealed partial class CoreIsolationTests
             {
                 foreach (var (name, node) in Syntax.QualifiedNamesFrom(file.Root, root).Where(n => IsPowerShellName(n.Name)))
                 {
-                    offenders.Add($"{file.Path}:{file.LineOf(node)}: names {name}");
+                    offenders.Add($"{file.Path}:{Syntax.LineOf(node)}: names {name}");
                 }
             }
         }
@@ -134,11 +134,11 @@ public sealed partial class CoreIsolationTests
                                                           literal.Token.IsKind(SyntaxKind.MultiLineRawStringLiteralToken) ||
                                                           literal.Token.IsKind(SyntaxKind.Utf8SingleLineRawStringLiteralToken) ||
                                                           literal.Token.IsKind(SyntaxKind.Utf8MultiLineRawStringLiteralToken):
-                    yield return (literal.Token.ValueText, file.LineOf(literal));
+                    yield return (literal.Token.ValueText, Syntax.LineOf(literal));
                     break;
                 case InterpolatedStringExpressionSyntax interpolated:
                     var text = string.Concat(interpolated.Contents.Select(c => c is InterpolatedStringTextSyntax t ? t.TextToken.ValueText : "{…}"));
-                    yield return (text, file.LineOf(interpolated));
+                    yield return (text, Syntax.LineOf(interpolated));
                     break;
             }
         }

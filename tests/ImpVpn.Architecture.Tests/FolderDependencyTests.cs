@@ -40,7 +40,7 @@ public sealed class FolderDependencyTests
 
             foreach (var (name, node) in declared.Where(d => d.Name != file.ExpectedNamespace))
             {
-                offenders.Add($"{file.Path}:{file.LineOf(node)}: namespace {name}; its folder expects {file.ExpectedNamespace}");
+                offenders.Add($"{file.Path}:{Syntax.LineOf(node)}: namespace {name}; its folder expects {file.ExpectedNamespace}");
             }
         }
 

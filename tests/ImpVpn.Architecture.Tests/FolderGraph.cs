@@ -49,7 +49,7 @@ internal sealed class FolderGraph
             {
                 if (Syntax.NameOf(directive) is { } name && FolderOf(name) is { } target)
                 {
-                    graph.Add(file.Folder, target, new Evidence(file.Path, file.LineOf(directive), directive.ToString().Trim()));
+                    graph.Add(file.Folder, target, new Evidence(file.Path, Syntax.LineOf(directive), directive.ToString().Trim()));
                 }
             }
 
@@ -57,7 +57,7 @@ internal sealed class FolderGraph
             {
                 if (FolderOf(name) is { } target)
                 {
-                    graph.Add(file.Folder, target, new Evidence(file.Path, file.LineOf(node), "names " + name));
+                    graph.Add(file.Folder, target, new Evidence(file.Path, Syntax.LineOf(node), "names " + name));
                 }
             }
         }
@@ -81,10 +81,7 @@ internal sealed class FolderGraph
 
     private void AddFolder(string folder)
     {
-        if (!_edges.ContainsKey(folder))
-        {
-            _edges[folder] = new SortedDictionary<string, List<Evidence>>(StringComparer.Ordinal);
-        }
+        _edges.TryAdd(folder, new SortedDictionary<string, List<Evidence>>(StringComparer.Ordinal));
     }
 
     private void Add(string from, string to, Evidence evidence)
@@ -121,14 +118,14 @@ internal sealed class FolderGraph
             onStack.Add(v);
             foreach (var w in DependenciesOf(v))
             {
-                if (!indices.ContainsKey(w))
+                if (!indices.TryGetValue(w, out var wIndex))
                 {
                     Connect(w);
                     low[v] = Math.Min(low[v], low[w]);
                 }
                 else if (onStack.Contains(w))
                 {
-                    low[v] = Math.Min(low[v], indices[w]);
+                    low[v] = Math.Min(low[v], wIndex);
                 }
             }
 

@@ -13,10 +13,6 @@ internal sealed record SourceFile(string Path, string Folder, SourceProject Proj
 {
     public CompilationUnitSyntax Root => (CompilationUnitSyntax)Tree.GetRoot();
 
-    public int LineOf(SyntaxNode node) => node.GetLocation().GetLineSpan().StartLinePosition.Line + 1;
-
-    public int LineOf(SyntaxToken token) => token.GetLocation().GetLineSpan().StartLinePosition.Line + 1;
-
     /// <summary>The namespace the folder asks for: the project's root namespace and the folders below it.</summary>
     public string ExpectedNamespace =>
         Folder == Project.Folder
@@ -132,6 +128,9 @@ internal sealed class SourceTree
 /// <summary>Syntax helpers shared by the rules.</summary>
 internal static class Syntax
 {
+    /// <summary>The 1-based line a node starts on.</summary>
+    public static int LineOf(SyntaxNode node) => node.GetLocation().GetLineSpan().StartLinePosition.Line + 1;
+
     /// <summary>The name a using directive brings in, without <c>global::</c>: a namespace, or a type for
     /// <c>using static</c> and for aliases.</summary>
     public static string? NameOf(UsingDirectiveSyntax directive) =>

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Security.Cryptography;
 
 namespace ImpVpn.TestSupport;
@@ -58,7 +59,7 @@ public sealed class NetworkNamespacePair : IDisposable
 
     /// <summary>Whether one ping from namespace <paramref name="ns"/> to <paramref name="address"/> is answered.</summary>
     public static bool Ping(string ns, string address, int count = 1, int waitSeconds = 1) =>
-        TryRun("ip", "netns", "exec", ns, "ping", "-c", count.ToString(), "-W", waitSeconds.ToString(), address) == 0;
+        TryRun("ip", "netns", "exec", ns, "ping", "-c", count.ToString(CultureInfo.InvariantCulture), "-W", waitSeconds.ToString(CultureInfo.InvariantCulture), address) == 0;
 
     public void Dispose()
     {
@@ -75,7 +76,7 @@ public sealed class NetworkNamespacePair : IDisposable
             {
                 try
                 {
-                    using var process = Process.GetProcessById(int.Parse(pid));
+                    using var process = Process.GetProcessById(int.Parse(pid, CultureInfo.InvariantCulture));
                     if (!process.WaitForExit(2000))
                     {
                         process.Kill();
