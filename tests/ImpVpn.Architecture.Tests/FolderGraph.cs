@@ -12,7 +12,8 @@ internal sealed record Evidence(string File, int Line, string What)
 /// Which folder of src/ depends on which. Folder A depends on folder B when a .cs file directly in A names B's
 /// namespace in a using directive (plain, global, static or alias) or writes a name under it fully qualified in
 /// code; and every folder depends on each ancestor folder (up to its project's folder) that directly holds .cs
-/// files, since C# code sees its parent namespaces without a using. Namespaces map to folders as
+/// files declaring something in its namespace, since C# code sees its parent namespaces without a using (a folder
+/// holding only top-level statements declares nothing there). Namespaces map to folders as
 /// &lt;project folder&gt;/&lt;rest of the namespace as path&gt;; a name maps to the folder of its longest namespace.
 /// </summary>
 internal sealed class FolderGraph
@@ -29,8 +30,11 @@ internal sealed class FolderGraph
     public static FolderGraph Build(SourceTree tree)
     {
         var graph = new FolderGraph();
-        // Folders that directly hold .cs files, by the namespace their path asks for; longest first.
+        // Folders that directly hold .cs files declaring something in a namespace, by the namespace their path asks
+        // for. A folder whose only file is top-level statements (a Program.cs) adds nothing to its namespace: the
+        // compiler puts that code in the global namespace, so no child sees it and no name can point at it.
         var folderByNamespace = tree.Files
+            .Where(f => Syntax.DeclaredNamespaces(f.Root).Any())
             .GroupBy(f => f.Folder)
             .ToDictionary(g => g.First().ExpectedNamespace, g => g.Key, StringComparer.Ordinal);
         var namespaces = folderByNamespace.Keys.OrderByDescending(n => n.Length).ToList();
@@ -38,7 +42,7 @@ internal sealed class FolderGraph
         string? FolderOf(string name) =>
             namespaces.FirstOrDefault(n => name == n || name.StartsWith(n + ".", StringComparison.Ordinal)) is { } ns ? folderByNamespace[ns] : null;
 
-        foreach (var folder in folderByNamespace.Values)
+        foreach (var folder in tree.Files.Select(f => f.Folder).Distinct())
         {
             graph.AddFolder(folder);
         }
@@ -62,7 +66,7 @@ internal sealed class FolderGraph
             }
         }
 
-        foreach (var folder in folderByNamespace.Values)
+        foreach (var folder in graph.Folders.ToList())
         {
             var project = tree.Files.First(f => f.Folder == folder).Project;
             for (var parent = Parent(folder); parent is not null && parent.Length >= project.Folder.Length; parent = Parent(parent))

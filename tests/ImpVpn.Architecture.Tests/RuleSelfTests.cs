@@ -59,6 +59,17 @@ public sealed class RuleSelfTests : IDisposable
     }
 
     [Fact]
+    public void A_folder_holding_only_top_level_statements_is_no_parent_namespace()
+    {
+        Write("src/ImpVpn.Demo/Program.cs", "using ImpVpn.Demo.A;\nSystem.Console.WriteLine(First.Name);\n");
+        Write("src/ImpVpn.Demo/A/A.cs", "namespace ImpVpn.Demo.A;\npublic static class First { public const string Name = \"a\"; }\n");
+        var graph = Graph();
+        Assert.Equal(["src/ImpVpn.Demo/A"], graph.DependenciesOf("src/ImpVpn.Demo"));
+        Assert.Empty(graph.DependenciesOf("src/ImpVpn.Demo/A"));
+        Assert.Empty(graph.Cycles(10, out _));
+    }
+
+    [Fact]
     public void Every_elementary_cycle_is_listed_once()
     {
         Write("src/ImpVpn.Demo/A/A.cs", "using ImpVpn.Demo.B;\nusing ImpVpn.Demo.C;\nnamespace ImpVpn.Demo.A;\nclass A { }\n");
