@@ -13,12 +13,27 @@
       build      bootstrap + compiles the solution and stages the module folder (out/module/ImpVpn).
       test       build + every xunit suite + the Pester suites (in a child pwsh against the staged module);
                  ends with one line "N passed, N failed, N skipped" and exits non-zero on any failure.
+                 With -Suite NAME: one suite only, without the bootstrap (no apt-get, no restore): builds what the
+                 suite needs with `dotnet build --no-restore` (Pester: stages the module and the simulator), runs
+                 it, and ends with the same line and exit code. Needs one earlier `build` (or `bootstrap`) for
+                 the restore. NAME is an xunit project under tests/ (ImpVpn.Core.Tests, ...) or Pester;
+                 -PesterPath WORD runs only the Pester files whose name contains WORD.
       demo       build + starts the LND simulator and runs the demonstration against it.
       package    build + produces the module folder and a .nupkg in out/package.
       bench      build + runs the benchmarks; reports go to out/bench.
 
 .EXAMPLE
     dotnet tool restore && dotnet pwsh ./build.ps1 test
+
+.EXAMPLE
+    dotnet pwsh ./build.ps1 test -Suite ImpVpn.Core.Tests
+
+    One xunit suite, after an earlier build. Inside pwsh, -Suite completes with Tab.
+
+.EXAMPLE
+    dotnet pwsh ./build.ps1 test -Suite Pester -PesterPath Purchase
+
+    Only tests/pester/Purchase.Tests.ps1, against a freshly staged module.
 #>
 [CmdletBinding()]
 param(
@@ -28,6 +43,26 @@ param(
 
     [ValidateSet('Debug', 'Release')]
     [string] $Configuration = 'Release',
+
+    # One test suite (test task only): an xunit project name under tests/ (*.Tests.csproj) or Pester.
+    [ArgumentCompleter({
+            param($commandName, $parameterName, $wordToComplete, $commandAst, $fakeBoundParameters)
+            # The script's folder: from the command as typed, relative to the current location.
+            $script = $commandAst.CommandElements[0].Extent.Text.Trim([char] 34, [char] 39)
+            $root = Split-Path -Parent ([IO.Path]::GetFullPath($script, (Get-Location).ProviderPath))
+            @(Get-ChildItem (Join-Path $root 'tests') -Filter '*.Tests.csproj' -Recurse -ErrorAction Ignore |
+                    ForEach-Object BaseName | Sort-Object) + 'Pester' |
+                Where-Object { $_ -like "$wordToComplete*" } |
+                ForEach-Object { [Management.Automation.CompletionResult]::new($_) }
+        })]
+    [ValidateScript({
+            $_ -eq 'Pester' -or
+            @(Get-ChildItem (Join-Path $PSScriptRoot 'tests') -Filter "$_.csproj" -Recurse).Where({ $_.Name -like '*.Tests.csproj' }).Count -gt 0
+        }, ErrorMessage = "'{0}' is not a suite: use Pester or the name of an xunit project under tests/ (*.Tests.csproj).")]
+    [string] $Suite,
+
+    # With -Suite Pester: only the tests/pester files whose name contains this text (Purchase, Help, ...).
+    [string] $PesterPath,
 
     # Arguments passed through to the benchmark harness (bench task only).
     [Parameter(ValueFromRemainingArguments)]
@@ -182,9 +217,14 @@ function Read-TrxCounts([string] $TrxPath, [string] $Suite) {
     }
 }
 
+# Every xunit suite: the *.Tests projects under tests/ (helpers such as ImpVpn.TestSupport are not suites).
+function Get-XunitProjects {
+    Get-ChildItem (Join-Path $RepoRoot 'tests') -Filter '*.Tests.csproj' -Recurse | Sort-Object Name
+}
+
 function Invoke-XunitSuites {
-    $projects = Get-ChildItem (Join-Path $RepoRoot 'tests') -Filter '*.Tests.csproj' -Recurse | Sort-Object Name
-    foreach ($project in $projects) {
+    param([IO.FileInfo[]] $Projects = @(Get-XunitProjects))
+    foreach ($project in $Projects) {
         $suite = $project.BaseName
         $trx = Join-Path $TestResults "$suite.trx"
         Write-Step "xunit: $suite"
@@ -200,9 +240,11 @@ function Invoke-PesterSuites {
     $resultFile = Join-Path $TestResults 'pester.json'
     Write-Step 'Pester (child pwsh against the staged module)'
     $runner = Join-Path $RepoRoot 'tests/pester/Invoke-PesterSuite.ps1'
-    Invoke-ChildPwsh @('-NoProfile', '-NonInteractive', '-File', $runner,
+    $arguments = @('-NoProfile', '-NonInteractive', '-File', $runner,
         '-PesterManifest', (Get-PesterManifest), '-ModulePath', $StagedModule,
-        '-SimulatorPath', (Join-Path $SimulatorOut 'ImpVpn.LndSim.dll'), '-ResultFile', $resultFile) | Out-Host
+        '-SimulatorPath', (Join-Path $SimulatorOut 'ImpVpn.LndSim.dll'), '-ResultFile', $resultFile)
+    if ($PesterPath) { $arguments += @('-Filter', $PesterPath) }
+    Invoke-ChildPwsh $arguments | Out-Host
     if (-not (Test-Path $resultFile)) {
         Write-Warning 'The Pester run produced no result file: counted as a failure.'
         return [pscustomobject]@{ Suite = 'Pester'; Passed = 0; Failed = 1; Skipped = 0 }
@@ -211,13 +253,54 @@ function Invoke-PesterSuites {
     [pscustomobject]@{ Suite = 'Pester'; Passed = [int] $counts.Passed; Failed = [int] $counts.Failed; Skipped = [int] $counts.Skipped }
 }
 
+# Builds what one suite needs from the restored packages, without the bootstrap.
+function Invoke-SuiteBuild([string] $Name) {
+    # The projects to check for a restore: what the suite builds.
+    $projects = @(if ($Name -eq 'Pester') {
+            Join-Path $RepoRoot 'src/ImpVpn.PowerShell/ImpVpn.PowerShell.csproj'
+            Join-Path $RepoRoot 'src/ImpVpn.LndSim/ImpVpn.LndSim.csproj'
+        }
+        else {
+            (Get-XunitProjects | Where-Object BaseName -EQ $Name).FullName
+        })
+    foreach ($project in $projects) {
+        if (-not (Test-Path (Join-Path (Split-Path $project) 'obj/project.assets.json'))) {
+            throw "$([IO.Path]::GetFileName($project)) is not restored. Run once: dotnet pwsh ./build.ps1 build (-Suite skips the restore)."
+        }
+    }
+
+    if ($Name -eq 'Pester') {
+        # The module folder and the simulator, as the full run stages them (publish builds with --no-restore).
+        Invoke-Stage
+        return
+    }
+
+    Write-Step "Building $Name ($Configuration)"
+    Invoke-Native dotnet @('build', $projects[0], '-c', $Configuration, '--no-restore', '--verbosity', 'quiet', '-nologo')
+}
+
 function Invoke-Test {
     $started = Get-Date
-    Invoke-Build
+    if ($Suite) {
+        Invoke-SuiteBuild $Suite
+    }
+    else {
+        Invoke-Build
+    }
+
     if (Test-Path $TestResults) { Remove-Item $TestResults -Recurse -Force }
     New-Item -ItemType Directory -Force $TestResults | Out-Null
 
-    $results = @(Invoke-XunitSuites) + @(Invoke-PesterSuites)
+    $results = if (-not $Suite) {
+        @(Invoke-XunitSuites) + @(Invoke-PesterSuites)
+    }
+    elseif ($Suite -eq 'Pester') {
+        @(Invoke-PesterSuites)
+    }
+    else {
+        @(Invoke-XunitSuites -Projects @(Get-XunitProjects | Where-Object BaseName -EQ $Suite))
+    }
+
     Write-Host ''
     $results | Format-Table -AutoSize | Out-String | Write-Host
     $passed = ($results | Measure-Object Passed -Sum).Sum
@@ -251,6 +334,9 @@ function Invoke-Bench {
     Invoke-Native dotnet (@('run', '--project', (Join-Path $RepoRoot 'bench/ImpVpn.Bench/ImpVpn.Bench.csproj'),
             '-c', $Configuration, '--no-restore', '--') + $PassThru)
 }
+
+if ($Task -ne 'test' -and $Suite) { throw '-Suite applies to the test task only.' }
+if ($PesterPath -and $Suite -ne 'Pester') { throw '-PesterPath applies to -Suite Pester only.' }
 
 Push-Location $RepoRoot
 try {

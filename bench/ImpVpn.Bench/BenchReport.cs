@@ -8,6 +8,7 @@ internal sealed class BenchReport(string name, string description, MachineDescri
 {
     private readonly List<string> _rows = [];
     private readonly List<string> _notes = [];
+    private readonly List<string> _byteRows = [];
 
     public void Add(string measurement, IReadOnlyList<TimeSpan> samples)
     {
@@ -15,6 +16,15 @@ internal sealed class BenchReport(string name, string description, MachineDescri
         string Ms(TimeSpan t) => t.TotalMilliseconds.ToString("0.###", CultureInfo.InvariantCulture);
         var p95 = sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(sorted.Count * 0.95) - 1)];
         _rows.Add($"| {measurement} | {sorted.Count} | {Ms(sorted[0])} | {Ms(sorted[sorted.Count / 2])} | {Ms(p95)} | {Ms(sorted[^1])} |");
+    }
+
+    /// <summary>A measurement in bytes (allocations), rendered in a table of its own, in KB.</summary>
+    public void AddBytes(string measurement, IReadOnlyList<long> samples)
+    {
+        var sorted = samples.Order().ToList();
+        string Kb(long b) => (b / 1024.0).ToString("0.#", CultureInfo.InvariantCulture);
+        var p95 = sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(sorted.Count * 0.95) - 1)];
+        _byteRows.Add($"| {measurement} | {sorted.Count} | {Kb(sorted[0])} | {Kb(sorted[sorted.Count / 2])} | {Kb(p95)} | {Kb(sorted[^1])} |");
     }
 
     public void Note(string note) => _notes.Add(note);
@@ -32,6 +42,12 @@ internal sealed class BenchReport(string name, string description, MachineDescri
         {
             text.Append("| measurement | samples | min ms | median ms | p95 ms | max ms |\n|---|---|---|---|---|---|\n");
             _rows.ForEach(r => text.Append(r).Append('\n'));
+        }
+
+        if (_byteRows.Count > 0)
+        {
+            text.Append(_rows.Count > 0 ? "\n" : "").Append("| allocated | samples | min KB | median KB | p95 KB | max KB |\n|---|---|---|---|---|---|\n");
+            _byteRows.ForEach(r => text.Append(r).Append('\n'));
         }
 
         _notes.ForEach(n => text.Append('\n').Append(n).Append('\n'));

@@ -1,7 +1,8 @@
 #Requires -Version 7.4
 <#
 .SYNOPSIS
-    Runs every *.Tests.ps1 under tests/pester in this (child) pwsh and writes the counts as JSON.
+    Runs every *.Tests.ps1 under tests/pester (or those whose name contains -Filter) in this (child) pwsh and
+    writes the counts as JSON.
 .DESCRIPTION
     build.ps1 starts this script in a fresh pwsh so that the module is loaded the way users load it:
     from the staged module folder, into a session that has never seen the build's assemblies.
@@ -11,7 +12,9 @@ param(
     [Parameter(Mandatory)] [string] $PesterManifest,
     [Parameter(Mandatory)] [string] $ModulePath,
     [Parameter(Mandatory)] [string] $SimulatorPath,
-    [Parameter(Mandatory)] [string] $ResultFile
+    [Parameter(Mandatory)] [string] $ResultFile,
+    # Only the *.Tests.ps1 files whose name contains this text; all of them when empty.
+    [string] $Filter
 )
 $ErrorActionPreference = 'Stop'
 
@@ -23,6 +26,13 @@ Import-Module $PesterManifest -Force
 
 $configuration = New-PesterConfiguration
 $configuration.Run.Path = $PSScriptRoot
+if ($Filter) {
+    $files = @(Get-ChildItem $PSScriptRoot -Filter '*.Tests.ps1' | Where-Object Name -Like "*$Filter*")
+    if ($files.Count -eq 0) {
+        throw "No Pester file under $PSScriptRoot matches '$Filter'."
+    }
+    $configuration.Run.Path = [string[]] $files.FullName
+}
 $configuration.Run.PassThru = $true
 $configuration.Output.Verbosity = 'Detailed'
 $configuration.TestResult.Enabled = $true

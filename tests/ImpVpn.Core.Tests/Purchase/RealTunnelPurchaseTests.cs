@@ -4,7 +4,7 @@ using ImpVpn.Core.Tests.Selling;
 using ImpVpn.Core.WireGuard.Links.Linux;
 using ImpVpn.Core.WireGuard.Platform;
 using ImpVpn.Core.WireGuard.Types;
-using ImpVpn.WireGuard.Tests.Integration;
+using ImpVpn.TestSupport;
 
 namespace ImpVpn.Core.Tests.Purchase;
 

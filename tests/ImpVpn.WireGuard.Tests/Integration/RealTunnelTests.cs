@@ -2,6 +2,7 @@ using System.Net;
 using ImpVpn.Core.WireGuard.Links.Linux;
 using ImpVpn.Core.WireGuard.Platform;
 using ImpVpn.Core.WireGuard.Types;
+using ImpVpn.TestSupport;
 
 namespace ImpVpn.WireGuard.Tests.Integration;
 

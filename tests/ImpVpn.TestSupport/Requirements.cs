@@ -1,9 +1,9 @@
 using ImpVpn.Core.WireGuard.Platform;
 
-namespace ImpVpn.WireGuard.Tests.Integration;
+namespace ImpVpn.TestSupport;
 
 /// <summary>Why a real-tunnel test cannot run here, or null when it can.</summary>
-internal static class Requirements
+public static class Requirements
 {
     public static string? MissingForRealTunnels()
     {

@@ -1,14 +1,15 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Security.Cryptography;
 
-namespace ImpVpn.WireGuard.Tests.Integration;
+namespace ImpVpn.TestSupport;
 
 /// <summary>
 /// Two network namespaces joined by a veth pair (192.168.N.1 ↔ 192.168.N.2), the underlay a tunnel runs over.
 /// Names carry random hex so parallel or leftover runs never collide; Dispose kills every process inside the
 /// namespaces (wireguard-go) and deletes them, also after a failed test.
 /// </summary>
-internal sealed class NetworkNamespacePair : IDisposable
+public sealed class NetworkNamespacePair : IDisposable
 {
     private NetworkNamespacePair(string tag, int subnet)
     {
@@ -58,7 +59,7 @@ internal sealed class NetworkNamespacePair : IDisposable
 
     /// <summary>Whether one ping from namespace <paramref name="ns"/> to <paramref name="address"/> is answered.</summary>
     public static bool Ping(string ns, string address, int count = 1, int waitSeconds = 1) =>
-        TryRun("ip", "netns", "exec", ns, "ping", "-c", count.ToString(), "-W", waitSeconds.ToString(), address) == 0;
+        TryRun("ip", "netns", "exec", ns, "ping", "-c", count.ToString(CultureInfo.InvariantCulture), "-W", waitSeconds.ToString(CultureInfo.InvariantCulture), address) == 0;
 
     public void Dispose()
     {
@@ -75,7 +76,7 @@ internal sealed class NetworkNamespacePair : IDisposable
             {
                 try
                 {
-                    using var process = Process.GetProcessById(int.Parse(pid));
+                    using var process = Process.GetProcessById(int.Parse(pid, CultureInfo.InvariantCulture));
                     if (!process.WaitForExit(2000))
                     {
                         process.Kill();
