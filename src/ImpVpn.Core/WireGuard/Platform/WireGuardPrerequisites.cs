@@ -38,7 +38,7 @@ public static class WireGuardPrerequisites
         {
             // Said here too, so that a cmdlet checking before it buys stops before any payment (WireGuardHosts throws).
             missing.Add(new($"WireGuard interfaces on {WireGuardHosts.OperatingSystemName()}: ImpVpn sets them up only on Linux and Windows",
-                "buy with -ConfigOnly and import the tunnel (Export-VpnTunnelConfig) into the WireGuard app"));
+                "buy the configuration only and import it into the platform's WireGuard app"));
             return missing;
         }
 

@@ -5,8 +5,8 @@ namespace ImpVpn.Core.WireGuard.Types;
 /// <see cref="PlatformNotSupportedException"/>, so callers that already handle that need nothing new.</summary>
 public sealed class WireGuardPlatformNotSupportedException(string operatingSystem)
     : PlatformNotSupportedException(
-        $"ImpVpn cannot set up WireGuard interfaces on {operatingSystem}; only config-only purchases work there. " +
-        "Buy with -ConfigOnly and import the tunnel (Export-VpnTunnelConfig) into the WireGuard app.")
+        $"ImpVpn cannot set up WireGuard interfaces on {operatingSystem}; only config-only purchases work there, their " +
+        "configuration imported into the platform's WireGuard app.")
 {
     public string OperatingSystem { get; } = operatingSystem;
 }
