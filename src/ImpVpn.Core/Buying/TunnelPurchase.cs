@@ -68,7 +68,7 @@ public sealed class TunnelPurchase(ILightningNode node, SellerLink link, BoughtC
     {
         if (contract.TunnelRemoved)
         {
-            throw new PurchaseException(PurchaseError.TunnelRemoved, $"Tunnel {contract.Id} was removed from this machine (its private key is gone); buy a new one.", contractId: contract.Id);
+            throw new PurchaseException(PurchaseError.TunnelRemoved, $"The tunnel of contract {contract.Id} was removed from this machine (its private key is gone); buy a new one.", contractId: contract.Id);
         }
 
         return contract.State switch

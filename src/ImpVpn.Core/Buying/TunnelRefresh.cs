@@ -25,7 +25,7 @@ public sealed class TunnelRefresh(ILightningNode node, SellerLink link, BoughtCo
     {
         if (contract.TunnelRemoved)
         {
-            throw new PurchaseException(PurchaseError.TunnelRemoved, $"Tunnel {contract.Id} was removed from this machine (its private key is gone); buy a new one.", contractId: contract.Id);
+            throw new PurchaseException(PurchaseError.TunnelRemoved, $"The tunnel of contract {contract.Id} was removed from this machine (its private key is gone); buy a new one.", contractId: contract.Id);
         }
 
         var seller = new SellerNode(contract.SellerPubKey, contract.SellerNodeAddress);

@@ -21,25 +21,25 @@ public sealed class TunnelRemoval(BoughtContracts contracts, WireGuardHost? wire
         if (contract.PaymentMayBeUnderWay)
         {
             throw new PurchaseException(PurchaseError.PaymentUnderWay,
-                $"A {(contract.RefreshBeingPaid is null ? "purchase" : "refresh")} payment for tunnel {contract.Id} may be under way; nothing was removed.",
+                $"A {(contract.RefreshBeingPaid is null ? "purchase" : "refresh")} payment for contract {contract.Id} may be under way; nothing was removed.",
                 contractId: contract.Id);
         }
 
         if (contract.StateAt(DateTimeOffset.UtcNow) == BoughtContractState.Active && !evenWithTimeLeft)
         {
             throw new PurchaseException(PurchaseError.TunnelStillActive,
-                $"Tunnel {contract.Id} has paid time left (until {contract.ExpiresAt:u}); nothing was removed.", contractId: contract.Id);
+                $"The tunnel of contract {contract.Id} has paid time left (until {contract.ExpiresAt:u}); nothing was removed.", contractId: contract.Id);
         }
 
         if (wireGuard is not null && contract.InterfaceName.Length > 0)
         {
             await wireGuard.Links.DeleteInterfaceAsync(contract.InterfaceName, cancellationToken).ConfigureAwait(false);
-            log.Log(LogLevel.Verbose, $"Tunnel {contract.Id}: interface {contract.InterfaceName} removed.");
+            log.Log(LogLevel.Verbose, $"Contract {contract.Id}: interface {contract.InterfaceName} removed.");
         }
 
         contracts.DeleteTunnelSecrets(contract.Id);
         var removed = contracts.Save(contract.Removed());
-        log.Log(LogLevel.Verbose, $"Tunnel {contract.Id}: private key and configuration deleted; the contract and its proof of payment stay in {contracts.StoreRoot}.");
+        log.Log(LogLevel.Verbose, $"Contract {contract.Id}: the tunnel's private key and configuration deleted; the contract and its proof of payment stay in {contracts.StoreRoot}.");
         return removed;
     }
 }
