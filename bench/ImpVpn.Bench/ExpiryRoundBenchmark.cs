@@ -170,7 +170,7 @@ internal sealed class ExpiryRoundBenchmark : IBenchmark
     /// ones (Active, expiring a minute ago) for each round to put back.</summary>
     private static List<SoldContract> Seed(ContractStore store, int size, DateTimeOffset now)
     {
-        var shelf = store.Shelf<SoldContract>("sold");
+        var shelf = store.Shelf<SoldContract>("sold", "Seller");
         var active = Math.Max(1, size * 2 / 100);
         var history = size - active - DueEachRound;
         var host = 2; // 10.77.0.1 is the seller's

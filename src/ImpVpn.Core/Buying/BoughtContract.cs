@@ -131,6 +131,15 @@ public sealed record BoughtContract : IStoredContract<BoughtContract>
     /// <summary>The payment failed or was refunded: nothing was bought.</summary>
     public BoughtContract Cancelled() => this with { State = BoughtContractState.Cancelled };
 
+    /// <summary>The payment settled (the preimage proves it) but the seller's answer to activate never came: the proof
+    /// is kept at once, and the contract stays Paying until a later run fetches the tunnel with it.</summary>
+    public BoughtContract PaidBeforeActivation(PaymentResult settled) => this with
+    {
+        PaidSat = settled.ValueSat,
+        FeePaidSat = settled.FeeSat,
+        Preimage = Convert.ToHexString(settled.Preimage!).ToLowerInvariant(),
+    };
+
     /// <summary>Paid (the preimage proves it) and activated with the seller's tunnel.</summary>
     public BoughtContract Activated(SellerTunnel tunnel, PaymentResult settled) => WithTunnel(tunnel) with
     {

@@ -1,3 +1,4 @@
+using ImpVpn.Core.Diagnostics;
 using ImpVpn.Core.Store;
 using ImpVpn.Core.WireGuard.Types;
 
@@ -10,8 +11,10 @@ namespace ImpVpn.Core.Buying;
 /// </summary>
 public sealed class BoughtContracts
 {
-    /// <summary>How long a run waits for another to finish paying before it gives up (with StoreBusyException).</summary>
-    public static readonly TimeSpan LockWait = TimeSpan.FromMinutes(1);
+    /// <summary>How long a run waits for another to finish paying before it gives up (with StoreBusyException): longer
+    /// than one purchase may take in the worst case (an accept, a payment held for up to a minute, an activation, each
+    /// with its reply timeout), so a scheduled refresh started beside a slow purchase waits for it instead of failing.</summary>
+    public static readonly TimeSpan LockWait = TimeSpan.FromMinutes(5);
 
     private readonly ContractStore _store;
     private readonly ContractShelf<BoughtContract> _shelf;
@@ -19,7 +22,7 @@ public sealed class BoughtContracts
     public BoughtContracts(ContractStore store)
     {
         _store = store;
-        _shelf = store.Shelf<BoughtContract>("bought");
+        _shelf = store.Shelf<BoughtContract>("bought", "Buyer");
     }
 
     public string StoreRoot => _store.Root;
@@ -43,9 +46,11 @@ public sealed class BoughtContracts
 
     public BoughtContract Save(BoughtContract contract) => _shelf.Save(contract);
 
-    /// <summary>The contract bought with this quote, if any run has bought it: a quote is paid for once.</summary>
+    /// <summary>The contract bought with this quote, if any run has bought it: a quote is paid for once. An unreadable
+    /// contract file throws (<see cref="CorruptContractException"/>): it might be this quote's, and buying again on a
+    /// guess could pay twice.</summary>
     public BoughtContract? FindByQuote(VpnQuote quote) =>
-        _shelf.All(_ => { }).FirstOrDefault(c => c.Nonce == quote.Nonce && c.SellerPubKey == quote.SellerPubKey);
+        _shelf.All().FirstOrDefault(c => c.Nonce == quote.Nonce && c.SellerPubKey == quote.SellerPubKey);
 
     /// <summary>Whether a scheduled run should refresh this contract now: its tunnel is still running and expires
     /// within <paramref name="window"/>, or an earlier run recorded a refresh that must be finished (its expiry may
@@ -76,7 +81,18 @@ public sealed class BoughtContracts
     }
 
     /// <summary>The store's lock: held while a run chooses what to pay for and pays it.</summary>
-    public Task<IDisposable> LockAsync(CancellationToken cancellationToken) => _store.LockAsync(LockWait, cancellationToken);
+    public async Task<IDisposable> LockAsync(CancellationToken cancellationToken, IProgressLog? log = null)
+    {
+        try
+        {
+            return await _store.LockAsync(TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
+        }
+        catch (StoreBusyException)
+        {
+            log?.Log(LogLevel.Verbose, $"Another ImpVpn process is paying from {_store.Root}; waiting up to {LockWait.TotalMinutes:0} minutes for it to finish.");
+            return await _store.LockAsync(LockWait, cancellationToken).ConfigureAwait(false);
+        }
+    }
 
     private static string PrivateKeyName(string id) => id + ".key";
 }

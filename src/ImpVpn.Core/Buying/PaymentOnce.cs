@@ -28,7 +28,8 @@ public sealed class PaymentOnce(ILightningNode node, IProgressLog log)
     }
 
     /// <summary>Waits until the payment is held by the seller (IN_FLIGHT), has succeeded, or has failed.</summary>
-    public async Task<PaymentResult> WaitUntilHeldAsync(byte[] hash, Task<PaymentResult>? paying, CancellationToken cancellationToken)
+    /// <param name="contractId">the contract paid for, named when the payment does not start in time (it may still).</param>
+    public async Task<PaymentResult> WaitUntilHeldAsync(byte[] hash, Task<PaymentResult>? paying, string contractId, PaymentKind kind, CancellationToken cancellationToken)
     {
         var deadline = DateTime.UtcNow + PaymentTimeout;
         // The payment is usually in flight within milliseconds: ask again soon, then back off to 50 ms.
@@ -57,7 +58,9 @@ public sealed class PaymentOnce(ILightningNode node, IProgressLog log)
 
             if (DateTime.UtcNow > deadline)
             {
-                throw new PurchaseException(PurchaseError.PaymentFailed, $"The payment did not start within {PaymentTimeout.TotalSeconds:0} s.");
+                throw new PurchaseException(PurchaseError.PaymentUnfinished,
+                    $"The payment for contract {contractId} did not start within {PaymentTimeout.TotalSeconds:0} s; it is recorded, and may still start.",
+                    contractId: contractId, kind: kind);
             }
 
             // A payment that ends (fails fast, say) wakes this at once rather than after the pause.

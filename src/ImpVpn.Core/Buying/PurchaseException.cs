@@ -3,14 +3,26 @@ namespace ImpVpn.Core.Buying;
 /// <summary>Why a purchase, refresh or removal did not go through on the buyer's side. Raised before any money
 /// moves, unless <see cref="MoneyMoved"/> says the payment went through (then <see cref="ContractId"/> names the
 /// recorded contract that holds its proof, so the user can finish what failed).</summary>
-public sealed class PurchaseException(PurchaseError error, string message, Exception? inner = null, string? contractId = null, bool moneyMoved = false)
+public sealed class PurchaseException(
+    PurchaseError error, string message, Exception? inner = null, string? contractId = null, bool moneyMoved = false, PaymentKind kind = PaymentKind.Purchase)
     : Exception(message, inner)
 {
     public PurchaseError Error { get; } = error;
 
     public string? ContractId { get; } = contractId;
 
+    /// <summary>The payment went through (settled): the contract holds its proof, and what failed is to be finished,
+    /// never paid again.</summary>
     public bool MoneyMoved { get; } = moneyMoved;
+
+    /// <summary>Whether the payment concerned was the purchase or a refresh, so the caller knows what finishes it.</summary>
+    public PaymentKind Kind { get; } = kind;
+}
+
+public enum PaymentKind
+{
+    Purchase,
+    Refresh,
 }
 
 public enum PurchaseError
@@ -22,6 +34,10 @@ public enum PurchaseError
     SellerUnreachable,
     PaymentFailed,
     ActivationFailed,
+
+    /// <summary>The payment was made or may still complete, but the step after it did not finish (the seller's answer was
+    /// lost, the payment did not start in time): running the same purchase or refresh again finishes it.</summary>
+    PaymentUnfinished,
 
     /// <summary>Paid and recorded, but the tunnel's interface could not be set up on this machine.</summary>
     TunnelSetupFailed,

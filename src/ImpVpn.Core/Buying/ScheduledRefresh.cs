@@ -29,7 +29,7 @@ public sealed class ScheduledRefresh(TunnelRefresh refresh, BoughtContracts cont
 
             try
             {
-                using var locked = await contracts.LockAsync(cancellationToken).ConfigureAwait(false);
+                using var locked = await contracts.LockAsync(cancellationToken, log).ConfigureAwait(false);
                 var current = contracts.Find(id);
                 if (current is null || !Unchanged(choice, current) || !BoughtContracts.IsDueForRefresh(current, DateTimeOffset.UtcNow, window))
                 {

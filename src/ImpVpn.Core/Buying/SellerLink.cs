@@ -7,8 +7,9 @@ namespace ImpVpn.Core.Buying;
 /// <summary>
 /// The buyer's line to a seller: makes sure the node is connected to it (the given address first, then the
 /// graph's), calls its methods over the peer protocol, and turns what goes wrong into <see cref="PurchaseException"/>.
-/// A peer that dropped (the message was never sent) is reconnected and the call sent once more; the protocol's
-/// request ids make a repeated call safe (the seller answers it with its first answer).
+/// A call refused because the peer dropped is sent once more after reconnecting, as a new request: a first send that
+/// LND refused never reached the seller; one that reached it before the drop is answered for what it is (a repeated
+/// accept as a used quote, a repeated refresh with a new invoice that replaces the first), so no money moves twice.
 /// </summary>
 public sealed class SellerLink : IAsyncDisposable
 {

@@ -21,13 +21,25 @@ public sealed class TunnelPurchase(ILightningNode node, SellerLink link, BoughtC
     {
         RefuseAboveMaximum(quote.PriceSat, options, $"The seller asks {quote.PriceSat} sat");
         BoughtContract bought;
-        using (await contracts.LockAsync(cancellationToken).ConfigureAwait(false))
+        using (await contracts.LockAsync(cancellationToken, log).ConfigureAwait(false))
         {
             if (contracts.FindByQuote(quote) is { } earlier)
             {
-                // Another run (or this one, before a crash) accepted this quote: finish that contract, never a second.
-                log.Log(LogLevel.Verbose, $"This quote was already accepted as contract {earlier.Id} ({earlier.State}); finishing that contract instead of buying again.");
-                bought = await FinishLockedAsync(earlier, options, cancellationToken).ConfigureAwait(false);
+                // Another run (or this one, before a crash) accepted this quote: never a second contract for it.
+                log.Log(LogLevel.Verbose, $"This quote was already accepted as contract {earlier.Id} ({earlier.State}); not buying again.");
+                switch (earlier.State)
+                {
+                    case BoughtContractState.Cancelled:
+                        throw new PurchaseException(PurchaseError.QuoteExpired,
+                            $"This quote's purchase (contract {earlier.Id}) was cancelled and its payment returned; request a new quote. Nothing was paid now.", contractId: earlier.Id);
+                    case BoughtContractState.Paying:
+                        // Unfinished: this run finishes it (paying only if the node never attempted it) and sets it up.
+                        bought = await FinishLockedAsync(earlier, options, cancellationToken).ConfigureAwait(false);
+                        break;
+                    default:
+                        // Bought and set up by the run that bought it; fetching or setting it up again is what -Id asks for.
+                        return earlier;
+                }
             }
             else
             {
@@ -50,7 +62,7 @@ public sealed class TunnelPurchase(ILightningNode node, SellerLink link, BoughtC
     public async Task<BoughtContract> ResumeAsync(string contractId, BuyerOptions options, CancellationToken cancellationToken)
     {
         BoughtContract contract;
-        using (await contracts.LockAsync(cancellationToken).ConfigureAwait(false))
+        using (await contracts.LockAsync(cancellationToken, log).ConfigureAwait(false))
         {
             contract = contracts.Get(contractId);
             if (contract.State == BoughtContractState.Paying)
@@ -119,7 +131,7 @@ public sealed class TunnelPurchase(ILightningNode node, SellerLink link, BoughtC
         var paying = await _payment.StartUnlessAttemptedAsync(hash, contract.PaymentRequest, options.FeeLimitSat, cancellationToken).ConfigureAwait(false);
 
         // A hold invoice keeps the payment in flight until the seller has set up the tunnel and settled.
-        var held = await _payment.WaitUntilHeldAsync(hash, paying, cancellationToken).ConfigureAwait(false);
+        var held = await _payment.WaitUntilHeldAsync(hash, paying, contract.Id, PaymentKind.Purchase, cancellationToken).ConfigureAwait(false);
         if (held.Status == PaymentStatus.Failed)
         {
             contracts.Save(contract.Cancelled());
@@ -139,22 +151,32 @@ public sealed class TunnelPurchase(ILightningNode node, SellerLink link, BoughtC
         }
         catch (PurchaseException e)
         {
-            // The seller did not activate. Its hold invoice was not settled: it will be cancelled (by the seller at
-            // once on a provisioning failure, or when it lapses), refunding the payment.
-            var final = await PaymentOnce.FinalOrNullAsync(paying, TimeSpan.FromSeconds(5)).ConfigureAwait(false);
-            var refunded = final?.Status == PaymentStatus.Failed;
-            if (refunded)
+            // No answer to activate. Usually the seller did not settle, and its hold invoice will be cancelled (at once
+            // on a provisioning failure, or when it lapses), refunding the payment. But the answer may have been lost
+            // after the seller settled: then the payment is done, and its proof is kept now.
+            var final = await PaymentOnce.FinalOrNullAsync(paying, TimeSpan.FromSeconds(5)).ConfigureAwait(false)
+                ?? await node.TrackPaymentAsync(hash, waitForFinal: false, CancellationToken.None).ConfigureAwait(false);
+            switch (final)
             {
-                contracts.Save(contract.Cancelled());
+                case { Status: PaymentStatus.Failed }:
+                    contracts.Save(contract.Cancelled());
+                    throw new PurchaseException(PurchaseError.ActivationFailed, e.Message + " The payment was refunded.", e, contract.Id);
+                case { Status: PaymentStatus.Succeeded, Preimage: { } paidPreimage } when SHA256.HashData(paidPreimage).AsSpan().SequenceEqual(hash):
+                    contracts.Save(contract.PaidBeforeActivation(final));
+                    throw new PurchaseException(PurchaseError.ActivationFailed,
+                        $"Contract {contract.Id} is paid (its proof of payment is stored), but the seller's answer to activate did not arrive: {e.Message}",
+                        e, contract.Id, moneyMoved: true);
+                default:
+                    throw new PurchaseException(PurchaseError.ActivationFailed, e.Message, e, contract.Id);
             }
-
-            throw new PurchaseException(PurchaseError.ActivationFailed, e.Message + (refunded ? " The payment was refunded." : string.Empty), e, contract.Id);
         }
 
         var settled = await _payment.FinalAsync(hash, paying, cancellationToken).ConfigureAwait(false);
         if (settled is not { Status: PaymentStatus.Succeeded, Preimage: { } settledPreimage } || !SHA256.HashData(settledPreimage).AsSpan().SequenceEqual(hash))
         {
-            throw new PurchaseException(PurchaseError.PaymentFailed, "The seller activated, but the payment did not complete with a valid preimage.", contractId: contract.Id);
+            throw new PurchaseException(PurchaseError.PaymentUnfinished,
+                $"The seller activated contract {contract.Id}, but the payment did not complete with a valid preimage ({settled?.Status.ToString() ?? "unknown to the node"}).",
+                contractId: contract.Id);
         }
 
         var active = contracts.Save(contract.Activated(SellerTunnel.From(activation), settled));
@@ -179,18 +201,18 @@ public sealed class TunnelPurchase(ILightningNode node, SellerLink link, BoughtC
             return contract;
         }
 
-        TunnelExport.WriteStoreCopy(contract, contracts);
-        if (setup is null || options.ConfigOnly)
-        {
-            return contract;
-        }
-
-        log.Progress(new ProgressUpdate(Activity, $"Bringing up {contract.InterfaceName}", 80));
         try
         {
+            TunnelExport.WriteStoreCopy(contract, contracts);
+            if (setup is null || options.ConfigOnly)
+            {
+                return contract;
+            }
+
+            log.Progress(new ProgressUpdate(Activity, $"Bringing up {contract.InterfaceName}", 80));
             await setup.BringUpAsync(contract, options.HandshakeTimeout, cancellationToken).ConfigureAwait(false);
         }
-        catch (WireGuardException e)
+        catch (Exception e) when (e is WireGuardException or IOException or UnauthorizedAccessException or InvalidOperationException)
         {
             throw new PurchaseException(PurchaseError.TunnelSetupFailed,
                 $"Contract {contract.Id} is paid and recorded with its proof of payment, but its interface could not be set up: {e.Message}",

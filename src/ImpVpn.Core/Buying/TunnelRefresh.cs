@@ -16,7 +16,7 @@ public sealed class TunnelRefresh(ILightningNode node, SellerLink link, BoughtCo
     /// <summary>Refreshes the contract <paramref name="contractId"/>, choosing and paying under the store's lock.</summary>
     public async Task<BoughtContract> RefreshAsync(string contractId, TimeSpan duration, BuyerOptions options, CancellationToken cancellationToken)
     {
-        using var locked = await contracts.LockAsync(cancellationToken).ConfigureAwait(false);
+        using var locked = await contracts.LockAsync(cancellationToken, log).ConfigureAwait(false);
         return await RefreshLockedAsync(contracts.Get(contractId), duration, options, cancellationToken).ConfigureAwait(false);
     }
 
@@ -69,7 +69,7 @@ public sealed class TunnelRefresh(ILightningNode node, SellerLink link, BoughtCo
     {
         var refresh = contract.RefreshBeingPaid!;
         var hash = Convert.FromHexString(refresh.PaymentHash);
-        var held = await _payment.WaitUntilHeldAsync(hash, paying, cancellationToken).ConfigureAwait(false);
+        var held = await _payment.WaitUntilHeldAsync(hash, paying, contract.Id, PaymentKind.Refresh, cancellationToken).ConfigureAwait(false);
         if (held.Status == PaymentStatus.Failed)
         {
             contracts.Save(contract.RefreshAbandoned());
@@ -77,25 +77,38 @@ public sealed class TunnelRefresh(ILightningNode node, SellerLink link, BoughtCo
         }
 
         DateTimeOffset expiresAt;
-        if (held.Status == PaymentStatus.Succeeded)
+        try
         {
-            // Settled already: the seller added the time; only its new expiry is missing here.
-            var status = await link.CallAsync<StatusResponse>(seller, PeerProtocol.Status,
-                new StatusRequest(contract.Id), options.ReplyTimeout, cancellationToken).ConfigureAwait(false);
-            expiresAt = DateTimeOffset.FromUnixTimeSeconds(status.ExpiresAt);
+            if (held.Status == PaymentStatus.Succeeded)
+            {
+                // Settled already: the seller added the time; only its new expiry is missing here.
+                var status = await link.CallAsync<StatusResponse>(seller, PeerProtocol.Status,
+                    new StatusRequest(contract.Id), options.ReplyTimeout, cancellationToken).ConfigureAwait(false);
+                expiresAt = DateTimeOffset.FromUnixTimeSeconds(status.ExpiresAt);
+            }
+            else
+            {
+                var activation = await link.CallAsync<ActivateResponse>(seller, PeerProtocol.Activate,
+                    new ActivateRequest(contract.Id, refresh.PaymentHash), options.ReplyTimeout, cancellationToken).ConfigureAwait(false);
+                expiresAt = DateTimeOffset.FromUnixTimeSeconds(activation.ExpiresAt);
+            }
         }
-        else
+        catch (PurchaseException e)
         {
-            var activation = await link.CallAsync<ActivateResponse>(seller, PeerProtocol.Activate,
-                new ActivateRequest(contract.Id, refresh.PaymentHash), options.ReplyTimeout, cancellationToken).ConfigureAwait(false);
-            expiresAt = DateTimeOffset.FromUnixTimeSeconds(activation.ExpiresAt);
+            // The refresh stays recorded: the next run finishes it. Say whether the money already moved.
+            var now = held.Status == PaymentStatus.Succeeded
+                ? held
+                : await PaymentOnce.FinalOrNullAsync(paying, TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+            throw new PurchaseException(e.Error, $"The refresh of contract {contract.Id} was not finished: {e.Message}", e, contract.Id,
+                moneyMoved: now?.Status == PaymentStatus.Succeeded, kind: PaymentKind.Refresh);
         }
 
         var settled = held.Status == PaymentStatus.Succeeded ? held : await _payment.FinalAsync(hash, paying, cancellationToken).ConfigureAwait(false);
         if (settled is not { Status: PaymentStatus.Succeeded })
         {
-            throw new PurchaseException(PurchaseError.PaymentFailed,
-                $"The seller added the time to {contract.Id}, but the refresh payment did not complete; running the refresh again finishes it.", contractId: contract.Id);
+            throw new PurchaseException(PurchaseError.PaymentUnfinished,
+                $"The seller added the time to {contract.Id}, but the refresh payment did not complete; running the refresh again finishes it.",
+                contractId: contract.Id, kind: PaymentKind.Refresh);
         }
 
         var refreshed = contracts.Save(contract.Refreshed(expiresAt, settled));

@@ -13,7 +13,7 @@ public sealed class TunnelRemoval(BoughtContracts contracts, WireGuardHost? wire
     /// <paramref name="evenWithTimeLeft"/> says so: nothing is refunded for the time given up.</summary>
     public async Task<BoughtContract> RemoveAsync(string contractId, bool evenWithTimeLeft, CancellationToken cancellationToken)
     {
-        using var locked = await contracts.LockAsync(cancellationToken).ConfigureAwait(false);
+        using var locked = await contracts.LockAsync(cancellationToken, log).ConfigureAwait(false);
         var contract = contracts.Get(contractId);
 
         // Never, whatever the caller says: a payment that may be held or settled must end in a recorded contract,

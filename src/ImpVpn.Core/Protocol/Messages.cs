@@ -33,7 +33,11 @@ public sealed record AcceptResponse(string ContractId, string PaymentRequest, st
 
 /// <summary>Sent once the buyer's payment is in flight (the seller sees the hold invoice ACCEPTED), or later
 /// with the preimage as proof of payment to fetch the tunnel's configuration again.</summary>
-public sealed record ActivateRequest(string ContractId, string PaymentHash, string? Preimage = null);
+public sealed record ActivateRequest(string ContractId, string PaymentHash, string? Preimage = null)
+{
+    // The preimage is the buyer's proof of payment: keep it out of the compiler's ToString.
+    public override string ToString() => $"Activate {ContractId} (payment {PaymentHash[..Math.Min(16, PaymentHash.Length)]}…{(Preimage is null ? string.Empty : ", with proof of payment")})";
+}
 
 public sealed record ActivateResponse(
     string ContractId,

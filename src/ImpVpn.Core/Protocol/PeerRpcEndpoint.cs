@@ -26,6 +26,10 @@ public sealed class PeerRpcEndpoint : IAsyncDisposable
     private static readonly TimeSpan InitialRetryPause = TimeSpan.FromMilliseconds(500);
     private readonly ConcurrentDictionary<string, (DateTimeOffset At, TaskCompletionSource<JsonRpcEnvelope> Answer)> _answers = new();
     private readonly CancellationTokenSource _stop = new();
+
+    // Requests being answered: disposing waits for them, so that whoever owns the endpoint (a seller giving up its
+    // store to the next one) knows no handler is still writing.
+    private readonly ConcurrentDictionary<Task, bool> _answering = new();
     private Task? _loop;
     private int _disposed;
 
@@ -163,7 +167,9 @@ public sealed class PeerRpcEndpoint : IAsyncDisposable
             return;
         }
 
-        _ = Task.Run(() => AnswerAsync(peer, envelope, cancellationToken), cancellationToken);
+        var answering = Task.Run(() => AnswerAsync(peer, envelope, cancellationToken), cancellationToken);
+        _answering[answering] = true;
+        _ = answering.ContinueWith(done => _answering.TryRemove(done, out _), TaskScheduler.Default);
     }
 
     private async Task AnswerAsync(string peer, JsonRpcEnvelope request, CancellationToken cancellationToken)
@@ -270,6 +276,18 @@ public sealed class PeerRpcEndpoint : IAsyncDisposable
             catch (OperationCanceledException)
             {
             }
+        }
+
+        // Handlers stop at their next cancellable step; what they recorded before it is complete (each writes its
+        // record before the next irreversible step), and none is left running once this returns.
+        try
+        {
+            await Task.WhenAll(_answering.Keys).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            // Shutting down: a handler's failure was already answered or logged; it must not stop the disposal.
+            _log.Log(LogLevel.Debug, $"A request still being answered at shutdown ended: {e.Message}");
         }
 
         _stop.Dispose();

@@ -29,6 +29,17 @@ internal sealed class QuoteDesk
         _rateLimiter = new QuoteRateLimiter(options.QuotesPerPeerPerMinute, clock);
     }
 
+    /// <summary>Marks the nonces of contracts this seller already holds as used (on start: what a restart would
+    /// otherwise forget), until their quote would have expired anyway, so a quote accepted before the restart cannot
+    /// be accepted, and paid, a second time.</summary>
+    public void RememberAccepted(IEnumerable<SoldContract> contracts)
+    {
+        foreach (var contract in contracts.Where(c => c.Nonce.Length > 0))
+        {
+            _usedNonces.TryAdd(contract.Nonce, contract.QuoteExpiresAt);
+        }
+    }
+
     public QuoteResponse Quote(string buyer, QuoteRequest request)
     {
         if (!_rateLimiter.TryTake(buyer))

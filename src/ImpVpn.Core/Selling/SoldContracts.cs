@@ -87,7 +87,7 @@ public sealed class SoldContracts
     /// to <paramref name="log"/> and left alone.</summary>
     public static SoldContracts Load(ContractStore store, AddressPool pool, IProgressLog? log = null)
     {
-        var contracts = new SoldContracts(store.Shelf<SoldContract>("sold"), pool, log ?? NullProgressLog.Instance);
+        var contracts = new SoldContracts(store.Shelf<SoldContract>("sold", "Seller"), pool, log ?? NullProgressLog.Instance);
         foreach (var leftover in store.Leftovers())
         {
             contracts.ReportUnreadable(leftover);

@@ -148,6 +148,7 @@ public sealed class VpnSeller : IAsyncDisposable
             extension,
             new ExpiryRound(contracts, settlement, provisioning, _clock, _log));
 
+        running.Quotes.RememberAccepted(contracts.Live);
         await provisioning.EnsureInterfaceAsync(cancellationToken).ConfigureAwait(false);
         // What the last run left: settled or cancelled, expired or lapsed first, so that only what is still active
         // gets its peer back.

@@ -7,8 +7,8 @@ namespace ImpVpn.Core.Store;
 /// atomically replaced files (<see cref="ContractShelf{T}"/>), secret files, and the lock two processes share. What a
 /// contract means belongs to the buyer's and the seller's repositories over it.
 /// Layout (schema 2): <c>contracts/bought/</c>, <c>contracts/sold/</c> (and <c>contracts/sold/archive/</c>), <c>keys/</c>,
-/// <c>store.lock</c>. A store of schema 1 (every contract directly in <c>contracts/</c>) is moved into this layout
-/// when it is opened (<see cref="StoreMigration"/>).
+/// <c>store.lock</c>, <c>seller.lock</c>. A store of schema 1 (every contract directly in <c>contracts/</c>) is moved
+/// into this layout role by role, as each role's repository opens its shelf (<see cref="StoreMigration"/>).
 /// </summary>
 public sealed class ContractStore
 {
@@ -18,7 +18,6 @@ public sealed class ContractStore
         OwnerOnlyFile.CreatePrivateFolder(root);
         OwnerOnlyFile.CreatePrivateFolder(ContractsFolder);
         OwnerOnlyFile.CreatePrivateFolder(KeysFolder);
-        StoreMigration.MoveSchema1Contracts(ContractsFolder);
     }
 
     public string Root { get; }
@@ -27,8 +26,8 @@ public sealed class ContractStore
 
     private string KeysFolder => Path.Combine(Root, "keys");
 
-    /// <summary>The store at <paramref name="root"/> if one was ever created there, without creating anything:
-    /// for read-only callers such as tab completion.</summary>
+    /// <summary>The store at <paramref name="root"/> if one was ever created there; null, creating nothing, where
+    /// none was (for callers that only look, such as Get-VpnTunnel and tab completion).</summary>
     public static ContractStore? TryOpenExisting(string root) =>
         Directory.Exists(Path.Combine(root, "contracts")) ? new ContractStore(root) : null;
 
@@ -40,17 +39,31 @@ public sealed class ContractStore
                 ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData), "ImpVpn")
                 : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".impvpn");
 
-    /// <summary>Files directly in <c>contracts/</c> that could not be moved into a role's folder when the store was
-    /// opened (not readable as a contract of schema 1): left untouched, and reported to whoever lists contracts.</summary>
+    /// <summary>Files directly in <c>contracts/</c> that no role will move into its folder (not readable as a
+    /// contract of any role): left untouched, and reported to whoever lists contracts. Schema-1 contracts waiting for
+    /// their role to open its shelf are not listed.</summary>
     public IReadOnlyList<CorruptContractException> Leftovers() =>
         Directory.EnumerateFiles(ContractsFolder, "*.json")
+            .Where(path => !StoreMigrationProbe.IsContractOfSomeRole(path))
             .Select(path => new CorruptContractException(path, "not a contract of a known role"))
             .ToList();
 
-    /// <summary>The contracts of one kind, in their own folder under <c>contracts/</c>.</summary>
-    public ContractShelf<T> Shelf<T>(string name)
-        where T : class, IStoredContract<T> =>
-        new(Path.Combine(ContractsFolder, name));
+    /// <summary>The contracts of one role, in their own folder under <c>contracts/</c>: <paramref name="role"/> is
+    /// the <c>Role</c> its files carry, and that role's files of schema 1 are moved into the folder now.</summary>
+    /// <param name="moveSchema1Files">false where this process must not move them yet (a seller's files while no
+    /// seller holds the role: an older seller may still be working on them).</param>
+    public ContractShelf<T> Shelf<T>(string name, string role, bool moveSchema1Files = true)
+        where T : class, IStoredContract<T>
+    {
+        var folder = Path.Combine(ContractsFolder, name);
+        StoreMigration.EnsureFolder(folder);
+        if (moveSchema1Files)
+        {
+            StoreMigration.MoveSchema1Contracts(ContractsFolder, role, folder);
+        }
+
+        return new ContractShelf<T>(folder);
+    }
 
     public void SaveSecret(string name, string value) => OwnerOnlyFile.WriteAllText(SecretPath(name), value);
 
@@ -74,5 +87,5 @@ public sealed class ContractStore
     /// <summary>A lock held for as long as a process plays one role on this store (one seller per store), taken
     /// without waiting; throws <see cref="StoreBusyException"/> when another process holds it.</summary>
     public IDisposable HoldRole(string role) =>
-        FileLock.TryAcquire(Path.Combine(Root, role + ".lock")) ?? throw new StoreBusyException(Root, TimeSpan.Zero);
+        FileLock.TryAcquire(Path.Combine(Root, role + ".lock")) ?? throw new StoreBusyException(Root, TimeSpan.Zero, role);
 }

@@ -96,12 +96,18 @@ internal static class ErrorRecords
         PurchaseException { Error: PurchaseError.PriceAboveMaximum } => "Raise -MaxPriceSat (or -TotalBudgetSat) if the price is acceptable, or ask another seller.",
         PurchaseException { Error: PurchaseError.BudgetExhausted } => "Raise -TotalBudgetSat, or let the next scheduled run refresh the rest.",
         PurchaseException { Error: PurchaseError.QuoteExpired } => "Request a new quote with Request-VpnQuote and confirm that one.",
-        PurchaseException { Error: PurchaseError.SellerUnreachable } => "Give the seller's node address as <pubkey>@host:port to Request-VpnQuote, or check that your node can reach it.",
-        PurchaseException { Error: PurchaseError.PaymentFailed } => "Check your node's channels and outbound balance, or allow a higher routing fee with -FeeLimitSat.",
-        PurchaseException { Error: PurchaseError.ActivationFailed, ContractId: { } id } =>
-            $"If your payment is still held, Confirm-VpnContract -Id {id} finishes the purchase; otherwise it returns to you when the seller's invoice lapses.",
-        PurchaseException { MoneyMoved: true, ContractId: { } id } =>
+        PurchaseException { Error: PurchaseError.SellerUnreachable, ContractId: null } => "Give the seller's node address as <pubkey>@host:port to Request-VpnQuote, or check that your node can reach it.",
+        PurchaseException { Error: PurchaseError.TunnelSetupFailed, ContractId: { } id } =>
             $"Your payment went through and contract {id} holds its proof. Nothing is paid again: fix what stopped the interface, then run Confirm-VpnContract -Id {id} to set the tunnel up, or Export-VpnTunnelConfig -Id {id} to use it on another device.",
+        PurchaseException { MoneyMoved: true, ContractId: { } id } p =>
+            $"Your payment went through and contract {id} holds its proof. Run {Finishing(p, id)} to finish; nothing is paid again.",
+        PurchaseException { Error: PurchaseError.PaymentUnfinished, ContractId: { } id } p =>
+            $"Run {Finishing(p, id)}: it asks your node about this payment first and never pays twice.",
+        PurchaseException { Error: PurchaseError.ActivationFailed, ContractId: { } id } p =>
+            $"If your payment is still held, {Finishing(p, id)} finishes it; otherwise it returns to you when the seller's invoice lapses.",
+        PurchaseException { ContractId: { } id } p when p.Error is PurchaseError.SellerUnreachable or PurchaseError.SellerRefused =>
+            $"The contract is recorded; when the seller answers again, {Finishing(p, id)} finishes what was started and never pays twice.",
+        PurchaseException { Error: PurchaseError.PaymentFailed } => "Check your node's channels and outbound balance, or allow a higher routing fee with -FeeLimitSat.",
         PurchaseException { Error: PurchaseError.TunnelStillActive } => "Add -Force to remove it anyway (nothing is refunded for the time left).",
         PurchaseException { Error: PurchaseError.PaymentUnderWay, ContractId: { } id } =>
             $"Finish the payment first (Confirm-VpnContract -Id {id} for a purchase, Update-VpnContract -Id {id} for a refresh), then remove the tunnel.",
@@ -109,8 +115,13 @@ internal static class ErrorRecords
         ContractNotFoundException => "List the tunnels bought in this store with Get-VpnTunnel (Connect-VpnNode -StorePath selects another store).",
         WireGuardPrerequisiteException => "Install what is missing and run as root (or with CAP_NET_ADMIN as an ambient capability); with -ConfigOnly, buying and selling work without touching interfaces.",
         PlatformNotSupportedException => "Buy with -ConfigOnly and take the tunnel to this device with Export-VpnTunnelConfig (a wg-quick file, or a QR code for the WireGuard app).",
+        StoreBusyException { Role: { } role } => $"Stop the {role} running on this store first, or give this one another store (Connect-VpnNode -StorePath).",
         StoreBusyException => "Another ImpVpn process (a scheduled refresh, say) is paying; try again when it has finished.",
         CorruptContractException => "Move the file aside if it is not needed; ImpVpn leaves it untouched.",
         _ => null,
     };
+
+    // What finishes an interrupted payment: the cmdlet that started it, given the contract's id.
+    private static string Finishing(PurchaseException e, string id) =>
+        e.Kind == PaymentKind.Refresh ? $"Update-VpnContract -Id {id}" : $"Confirm-VpnContract -Id {id}";
 }

@@ -84,7 +84,12 @@ public sealed class UpdateVpnContractCommand : VpnCmdletBase
     private void RefreshExpiring()
     {
         var contracts = Checked(VpnSession.Bought);
-        var due = Checked(() => contracts.DueForRefresh(DateTimeOffset.UtcNow, ExpiringWithin, unreadable => WriteError(ToErrorRecord(unreadable, unreadable.Path))));
+        // An unreadable contract may be a tunnel that needed refreshing: the run reports it and ends as incomplete.
+        var due = Checked(() => contracts.DueForRefresh(DateTimeOffset.UtcNow, ExpiringWithin, unreadable =>
+        {
+            _failures++;
+            WriteError(ToErrorRecord(unreadable, unreadable.Path));
+        }));
         var approved = due.Where(c => ShouldProcess(c.Id, $"Pay for {Duration} more (expires {c.ExpiresAt:u})")).ToList();
         if (approved.Count == 0)
         {

@@ -149,6 +149,12 @@ public sealed class PurchaseFailureTests
         Assert.Equal(PurchaseError.PaymentFailed, error.Error);
         Assert.Equal(before, net.AliceMsat);
         Assert.Equal(BoughtContractState.Cancelled, Assert.Single(buyer.List()).State);
+
+        // The quote's purchase is over: confirming it again says so, rather than handing back the cancelled contract.
+        var again = await Assert.ThrowsAsync<PurchaseException>(() => buyer.ConfirmAsync(quote, ConfigOnly, None));
+        Assert.Equal(PurchaseError.QuoteExpired, again.Error);
+        Assert.Single(buyer.List());
+        Assert.Equal(before, net.AliceMsat);
     }
 
     [Fact]
@@ -167,9 +173,11 @@ public sealed class PurchaseFailureTests
             var error = await Assert.ThrowsAsync<PurchaseException>(
                 () => dying.ConfirmAsync(quote, ConfigOnly with { ReplyTimeout = TimeSpan.FromSeconds(2) }, None));
             Assert.Equal(PurchaseError.ActivationFailed, error.Error);
+            // The seller settled before its answer was lost: the buyer knows the money moved and keeps the proof.
+            Assert.True(error.MoneyMoved);
             var unfinished = Assert.Single(net.BoughtContracts.All());
             Assert.Equal(BoughtContractState.Paying, unfinished.State);
-            Assert.False(unfinished.Preimage is not null);
+            Assert.NotNull(unfinished.Preimage);
             contractId = unfinished.Id;
         }
 

@@ -139,7 +139,7 @@ public sealed class SoldContractTests
         var folder = Directory.CreateTempSubdirectory("impvpn-sold-").FullName;
         try
         {
-            var shelf = new ContractStore(folder).Shelf<SoldContract>("sold");
+            var shelf = new ContractStore(folder).Shelf<SoldContract>("sold", "Seller");
             var contract = Accepted().Activated(Now.AddHours(1)).InvoiceWasSettled().WithRefreshInvoice(Refresh(Now.AddMinutes(5)));
             var saved = shelf.Save(contract);
 

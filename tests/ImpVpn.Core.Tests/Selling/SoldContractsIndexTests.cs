@@ -91,7 +91,7 @@ public sealed class SoldContractsIndexTests : IDisposable
     public void A_restart_loads_live_contracts_only_reserves_their_addresses_archives_finished_ones_and_reports_unreadable_files()
     {
         var store = new ContractStore(_folder);
-        var shelf = store.Shelf<SoldContract>("sold");
+        var shelf = store.Shelf<SoldContract>("sold", "Seller");
         shelf.Save(SoldContractTests.Accepted("open", "10.77.0.2"));
         shelf.Save(SoldContractTests.Accepted("active", "10.77.0.3").Activated(Now.AddHours(1)).InvoiceWasSettled());
         // Saved finished by a run that died before archiving it.

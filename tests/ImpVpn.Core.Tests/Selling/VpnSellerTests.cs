@@ -121,6 +121,27 @@ public sealed class VpnSellerTests
     }
 
     [Fact]
+    public async Task A_quote_accepted_before_a_restart_cannot_be_accepted_again_after_it()
+    {
+        await using var net = await PurchaseNetwork.StartAsync();
+        var first = await net.StartSellerAsync(new RecordingWireGuard(), Options);
+        await using var buyer = net.Buyer(null);
+        var quote = await buyer.RequestQuoteAsync(net.SellerPubKey, TimeSpan.FromHours(1), TimeSpan.FromSeconds(5), None);
+        await buyer.ConfirmAsync(quote, ConfigOnly, None);
+        var afterPurchase = net.AliceMsat;
+        await first.DisposeAsync();
+
+        await using var second = new VpnSeller(net.BobNode, new RecordingWireGuard(), net.SellerStore, Options);
+        await second.StartAsync(None);
+        // The same quote, from a store that never bought it (another machine of the buyer's, or a copy of the quote).
+        await using var elsewhere = net.Buyer(null, contracts: net.OtherBuyerStore());
+        var error = await Assert.ThrowsAsync<PurchaseException>(() => elsewhere.ConfirmAsync(quote, ConfigOnly, None));
+
+        Assert.Equal(PurchaseError.QuoteExpired, error.Error);
+        Assert.Equal(afterPurchase, net.AliceMsat);
+    }
+
+    [Fact]
     public async Task Purchases_and_expiry_rounds_read_no_contract_file_and_log_no_secret()
     {
         await using var net = await PurchaseNetwork.StartAsync();

@@ -34,13 +34,15 @@ public sealed class StoreSchemaTests : IDisposable
     }
 
     [Fact]
-    public void Opening_moves_each_contract_to_its_roles_folder_and_saving_writes_schema_2()
+    public void Each_role_moves_only_its_own_contracts_and_saving_writes_schema_2()
     {
-        var bought = new BoughtContracts(new ContractStore(_root));
+        var store = new ContractStore(_root);
+        var bought = new BoughtContracts(store);
 
-        Assert.Empty(Directory.GetFiles(Path.Combine(_root, "contracts"), "*.json"));
         Assert.Equal(2, Directory.GetFiles(Path.Combine(_root, "contracts", "bought"), "*.json").Length);
-        Assert.Equal(3, Directory.GetFiles(Path.Combine(_root, "contracts", "sold"), "*.json").Length);
+        // The seller's files wait for the seller: an older seller may still be working on them.
+        Assert.Equal(3, Directory.GetFiles(Path.Combine(_root, "contracts"), "*.json").Length);
+        Assert.Empty(store.Leftovers());
 
         var saved = bought.Save(bought.Get("b0000000000000a1").RefreshAbandoned());
         Assert.Equal(StoreSchema.Current, saved.SchemaVersion);
@@ -48,12 +50,36 @@ public sealed class StoreSchemaTests : IDisposable
         var json = File.ReadAllText(Path.Combine(_root, "contracts", "bought", "b0000000000000a1.json"));
         Assert.Contains("\"PeerPubKey\"", json);
         Assert.Contains("\"Role\": \"Buyer\"", json);
+
+        store.Shelf<Core.Selling.SoldContract>("sold", "Seller");
+        Assert.Empty(Directory.GetFiles(Path.Combine(_root, "contracts"), "*.json"));
+    }
+
+    [Fact]
+    public void A_schema_1_file_written_again_after_the_move_never_stops_the_store_from_opening()
+    {
+        var legacy = Path.Combine(_root, "contracts", "b0000000000000a2.json");
+        var text = File.ReadAllText(legacy);
+        new BoughtContracts(new ContractStore(_root));
+
+        // An older ImpVpn, still running, writes the same contract at the old place, later than the moved copy.
+        var newer = System.Text.Json.Nodes.JsonNode.Parse(text)!;
+        newer["PriceSat"] = 251;
+        newer["UpdatedAt"] = DateTimeOffset.UtcNow.AddMinutes(1).ToString("O");
+        File.WriteAllText(legacy, newer.ToJsonString());
+
+        var reopened = new BoughtContracts(new ContractStore(_root));
+
+        Assert.Equal(251, reopened.Get("b0000000000000a2").PriceSat);
+        Assert.Single(Directory.GetFiles(Path.Combine(_root, "contracts", "bought"), "b0000000000000a2.schema1-*.bak"));
+        Assert.False(File.Exists(legacy));
     }
 
     [Fact]
     public void A_file_from_a_newer_schema_is_reported_not_misread()
     {
         var store = new ContractStore(_root);
+        new BoughtContracts(store);
         var path = Path.Combine(_root, "contracts", "bought", "b0000000000000a2.json");
         File.WriteAllText(path, File.ReadAllText(path).Replace("\"Id\":", "\"SchemaVersion\": 99, \"Id\":"));
 
