@@ -5,6 +5,8 @@ namespace ImpVpn.Bench;
 
 internal static class RealTunnelRequirement
 {
+    private static readonly string[] Tools = ["ip", "wireguard-go"];
+
     public static string? Missing()
     {
         if (!OperatingSystem.IsLinux() || !Environment.IsPrivilegedProcess)
@@ -12,7 +14,7 @@ internal static class RealTunnelRequirement
             return "needs root on Linux (network namespaces and WireGuard interfaces)";
         }
 
-        var tool = new[] { "ip", "wireguard-go" }.FirstOrDefault(t => !WireGuardPrerequisites.CommandExists(t));
+        var tool = Tools.FirstOrDefault(t => !WireGuardPrerequisites.CommandExists(t));
         return tool is null ? null : $"{tool} is not installed";
     }
 }

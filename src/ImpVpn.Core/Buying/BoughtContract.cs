@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text.Json.Serialization;
 using ImpVpn.Core.Lightning;
 using ImpVpn.Core.Protocol;
@@ -35,6 +36,7 @@ public sealed record BoughtContract : IStoredContract<BoughtContract>
 
     /// <summary>Kept in the file so a person (or an older tool) reading it knows whose side it records.</summary>
     [JsonInclude]
+    [SuppressMessage("Performance", "CA1822:Mark members as static", Justification = "Written to the file: System.Text.Json serializes instance properties only.")]
     public string Role => "Buyer";
 
     [JsonPropertyName("PeerPubKey")]

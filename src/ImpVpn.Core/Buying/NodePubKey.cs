@@ -13,5 +13,5 @@ public static class NodePubKey
     }
 
     /// <summary>The first characters, for messages: enough to tell nodes apart, short enough to read.</summary>
-    public static string Short(string pubKey) => pubKey[..Math.Min(16, pubKey.Length)] + "…";
+    public static string Abbreviate(string pubKey) => pubKey[..Math.Min(16, pubKey.Length)] + "…";
 }

@@ -64,7 +64,7 @@ public sealed class SellerLink : IAsyncDisposable
             }
             catch (PeerNotConnectedException)
             {
-                _log.Log(LogLevel.Verbose, $"The seller {NodePubKey.Short(seller.PubKey)} is no longer connected; reconnecting to send {method} again.");
+                _log.Log(LogLevel.Verbose, $"The seller {NodePubKey.Abbreviate(seller.PubKey)} is no longer connected; reconnecting to send {method} again.");
                 await ConnectAsync(seller, cancellationToken).ConfigureAwait(false);
                 return await _rpc.CallAsync<T>(seller.PubKey, method, request, timeout, cancellationToken).ConfigureAwait(false);
             }
@@ -78,7 +78,7 @@ public sealed class SellerLink : IAsyncDisposable
         }
         catch (Exception e) when (e is TimeoutException or PeerNotConnectedException)
         {
-            throw new PurchaseException(PurchaseError.SellerUnreachable, $"The seller {NodePubKey.Short(seller.PubKey)} did not answer {method}: {e.Message}", e);
+            throw new PurchaseException(PurchaseError.SellerUnreachable, $"The seller {NodePubKey.Abbreviate(seller.PubKey)} did not answer {method}: {e.Message}", e);
         }
     }
 

@@ -65,7 +65,7 @@ public sealed class TunnelSetup(WireGuardHost wireGuard, BoughtContracts contrac
         while (DateTime.UtcNow < deadline)
         {
             var device = await wireGuard.Devices.GetDeviceAsync(interfaceName, cancellationToken).ConfigureAwait(false);
-            if (device?.Peers.FirstOrDefault()?.LastHandshake is not null)
+            if (device?.Peers is [{ LastHandshake: not null }, ..])
             {
                 return true;
             }

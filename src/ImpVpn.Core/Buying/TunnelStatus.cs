@@ -15,7 +15,8 @@ public sealed record TunnelStatus(BoughtContract Contract, WireGuardPeer? Live, 
         {
             try
             {
-                live = (await wireGuard.Devices.GetDeviceAsync(contract.InterfaceName, cancellationToken).ConfigureAwait(false))?.Peers.FirstOrDefault();
+                var device = await wireGuard.Devices.GetDeviceAsync(contract.InterfaceName, cancellationToken).ConfigureAwait(false);
+                live = device?.Peers is [var peer, ..] ? peer : null;
             }
             catch (WireGuardException)
             {

@@ -66,7 +66,7 @@ public sealed class ContractShelf<T>
         File.Move(PathOf(_folder, id), PathOf(ArchiveFolder, id), overwrite: true);
     }
 
-    private static IReadOnlyList<T> ReadFolder(string folder, Action<CorruptContractException>? onUnreadable)
+    private static List<T> ReadFolder(string folder, Action<CorruptContractException>? onUnreadable)
     {
         var contracts = new List<T>();
         foreach (var path in Directory.EnumerateFiles(folder, "*.json"))

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using ImpVpn.Lnd.Rpc.Lnrpc;
 using ImpVpn.LndSim.Hosting;
@@ -31,7 +32,7 @@ internal static class ControlEndpoint
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(address, int.Parse(hostPort[(colon + 1)..])));
+        builder.WebHost.ConfigureKestrel(k => k.Listen(address, int.Parse(hostPort[(colon + 1)..], CultureInfo.InvariantCulture)));
         var app = builder.Build();
 
         app.MapGet("/nodes", () => simulation.Nodes.Select(Describe));

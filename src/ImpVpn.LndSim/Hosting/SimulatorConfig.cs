@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 
 namespace ImpVpn.LndSim.Hosting;
@@ -43,7 +44,7 @@ public sealed class SimulatorConfig
                     config.Control = Value();
                     break;
                 case "--held-htlc-timeout":
-                    config.HeldHtlcTimeoutSeconds = int.Parse(Value());
+                    config.HeldHtlcTimeoutSeconds = int.Parse(Value(), CultureInfo.InvariantCulture);
                     break;
                 case "--node":
                     config.Nodes.Add(ParseNode(Value()));
@@ -76,7 +77,7 @@ public sealed class SimulatorConfig
         var address = text[(at + 1)..];
         var colon = address.LastIndexOf(':');
         return colon > 0 && !address.EndsWith(']')
-            ? new SimNodeSpec(text[..at], address[..colon].Trim('[', ']'), int.Parse(address[(colon + 1)..]))
+            ? new SimNodeSpec(text[..at], address[..colon].Trim('[', ']'), int.Parse(address[(colon + 1)..], CultureInfo.InvariantCulture))
             : new SimNodeSpec(text[..at], address.Trim('[', ']'));
     }
 
@@ -85,7 +86,7 @@ public sealed class SimulatorConfig
     {
         var parts = text.Split(':');
         return parts.Length is 3 or 4
-            ? new ChannelSpec(parts[0], parts[1], long.Parse(parts[2]), parts.Length == 4 ? long.Parse(parts[3]) : 0)
+            ? new ChannelSpec(parts[0], parts[1], long.Parse(parts[2], CultureInfo.InvariantCulture), parts.Length == 4 ? long.Parse(parts[3], CultureInfo.InvariantCulture) : 0)
             : throw new ArgumentException($"'{text}' is not from:to:capacity[:push].");
     }
 }

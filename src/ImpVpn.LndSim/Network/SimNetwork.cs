@@ -58,9 +58,11 @@ public sealed class SimNetwork
 
     public SimNodeState? ByPubKey(string pubKey)
     {
+        // Node keys are lowercase hex (as LND writes them); a key given in capitals names the same node.
+        var key = pubKey.ToLowerInvariant();
         lock (_gate)
         {
-            return _nodes.Values.FirstOrDefault(n => n.PubKey == pubKey.ToLowerInvariant());
+            return _nodes.Values.FirstOrDefault(n => n.PubKey == key);
         }
     }
 
@@ -362,7 +364,7 @@ public sealed class SimNetwork
         }
     }
 
-    private void CancelLocked(SimNodeState node, SimInvoice invoice)
+    private static void CancelLocked(SimNodeState node, SimInvoice invoice)
     {
         if (invoice.State == InvoiceState.Settled)
         {
@@ -386,7 +388,7 @@ public sealed class SimNetwork
         PublishInvoice(node, invoice);
     }
 
-    private void MarkSettled(SimNodeState node, SimInvoice invoice)
+    private static void MarkSettled(SimNodeState node, SimInvoice invoice)
     {
         invoice.State = InvoiceState.Settled;
         invoice.SettleDate = DateTimeOffset.UtcNow;

@@ -7,9 +7,9 @@ using ImpVpn.LndSim.Network;
 namespace ImpVpn.LndSim.Services;
 
 /// <summary>invoicesrpc.Invoices for one simulated node: hold invoices.</summary>
-public sealed class InvoicesService(NodeContext context) : Invoices.InvoicesBase
+public sealed class InvoicesService(NodeContext nodeContext) : Invoices.InvoicesBase
 {
-    public override Task<AddHoldInvoiceResp> AddHoldInvoice(AddHoldInvoiceRequest request, ServerCallContext call)
+    public override Task<AddHoldInvoiceResp> AddHoldInvoice(AddHoldInvoiceRequest request, ServerCallContext context)
     {
         if (request.Hash.Length != 32)
         {
@@ -17,7 +17,7 @@ public sealed class InvoicesService(NodeContext context) : Invoices.InvoicesBase
         }
 
         var valueMsat = request.ValueMsat != 0 ? request.ValueMsat : request.Value * 1000;
-        var invoice = context.Network.AddInvoice(context.Node.Name, valueMsat, request.Memo, request.DescriptionHash.ToByteArray(),
+        var invoice = nodeContext.Network.AddInvoice(nodeContext.Node.Name, valueMsat, request.Memo, request.DescriptionHash.ToByteArray(),
             request.Expiry, request.Hash.ToByteArray(), request.CltvExpiry);
         return Task.FromResult(new AddHoldInvoiceResp
         {
@@ -27,40 +27,40 @@ public sealed class InvoicesService(NodeContext context) : Invoices.InvoicesBase
         });
     }
 
-    public override Task<SettleInvoiceResp> SettleInvoice(SettleInvoiceMsg request, ServerCallContext call)
+    public override Task<SettleInvoiceResp> SettleInvoice(SettleInvoiceMsg request, ServerCallContext context)
     {
-        context.Network.SettleHoldInvoice(context.Node.Name, request.Preimage.ToByteArray());
+        nodeContext.Network.SettleHoldInvoice(nodeContext.Node.Name, request.Preimage.ToByteArray());
         return Task.FromResult(new SettleInvoiceResp());
     }
 
-    public override Task<CancelInvoiceResp> CancelInvoice(CancelInvoiceMsg request, ServerCallContext call)
+    public override Task<CancelInvoiceResp> CancelInvoice(CancelInvoiceMsg request, ServerCallContext context)
     {
-        context.Network.CancelInvoice(context.Node.Name, request.PaymentHash.ToByteArray());
+        nodeContext.Network.CancelInvoice(nodeContext.Node.Name, request.PaymentHash.ToByteArray());
         return Task.FromResult(new CancelInvoiceResp());
     }
 
-    public override async Task SubscribeSingleInvoice(SubscribeSingleInvoiceRequest request, IServerStreamWriter<Invoice> stream, ServerCallContext call)
+    public override async Task SubscribeSingleInvoice(SubscribeSingleInvoiceRequest request, IServerStreamWriter<Invoice> responseStream, ServerCallContext context)
     {
         try
         {
             // As LND: a subscription to a hash with no invoice yet is no error; it waits for the invoice to be added.
             // (Polled: invoices are added rarely and this is the simulator.)
             SimInvoice? invoice;
-            while ((invoice = context.Network.LookupInvoice(context.Node.Name, request.RHash.ToByteArray())) is null)
+            while ((invoice = nodeContext.Network.LookupInvoice(nodeContext.Node.Name, request.RHash.ToByteArray())) is null)
             {
-                await Task.Delay(50, call.CancellationToken);
+                await Task.Delay(50, context.CancellationToken);
             }
 
             while (true)
             {
-                var (changed, snapshot) = context.Network.Read(() => (invoice.Changed.Task, invoice.ToProto()));
-                await stream.WriteAsync(snapshot, call.CancellationToken);
+                var (changed, snapshot) = nodeContext.Network.Read(() => (invoice.Changed.Task, invoice.ToProto()));
+                await responseStream.WriteAsync(snapshot, context.CancellationToken);
                 if (snapshot.State is Invoice.Types.InvoiceState.Settled or Invoice.Types.InvoiceState.Canceled)
                 {
                     return;
                 }
 
-                await changed.WaitAsync(call.CancellationToken);
+                await changed.WaitAsync(context.CancellationToken);
             }
         }
         catch (OperationCanceledException)

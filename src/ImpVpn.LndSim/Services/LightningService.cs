@@ -7,13 +7,13 @@ using ImpVpn.LndSim.Network;
 namespace ImpVpn.LndSim.Services;
 
 /// <summary>lnrpc.Lightning for one simulated node.</summary>
-public sealed class LightningService(NodeContext context) : Lightning.LightningBase
+public sealed class LightningService(NodeContext nodeContext) : Lightning.LightningBase
 {
-    private SimNetwork Net => context.Network;
+    private SimNetwork Net => nodeContext.Network;
 
-    private SimNodeState Me => context.Node;
+    private SimNodeState Me => nodeContext.Node;
 
-    public override Task<GetInfoResponse> GetInfo(GetInfoRequest request, ServerCallContext call)
+    public override Task<GetInfoResponse> GetInfo(GetInfoRequest request, ServerCallContext context)
     {
         var response = new GetInfoResponse
         {
@@ -31,10 +31,10 @@ public sealed class LightningService(NodeContext context) : Lightning.LightningB
         return Task.FromResult(response);
     }
 
-    public override Task<WalletBalanceResponse> WalletBalance(WalletBalanceRequest request, ServerCallContext call) =>
+    public override Task<WalletBalanceResponse> WalletBalance(WalletBalanceRequest request, ServerCallContext context) =>
         Task.FromResult(new WalletBalanceResponse { TotalBalance = 100_000_000, ConfirmedBalance = 100_000_000 });
 
-    public override Task<ChannelBalanceResponse> ChannelBalance(ChannelBalanceRequest request, ServerCallContext call)
+    public override Task<ChannelBalanceResponse> ChannelBalance(ChannelBalanceRequest request, ServerCallContext context)
     {
         var (local, remote) = Net.ChannelBalance(Me.Name);
         return Task.FromResult(new ChannelBalanceResponse
@@ -48,7 +48,7 @@ public sealed class LightningService(NodeContext context) : Lightning.LightningB
         });
     }
 
-    public override Task<ConnectPeerResponse> ConnectPeer(ConnectPeerRequest request, ServerCallContext call)
+    public override Task<ConnectPeerResponse> ConnectPeer(ConnectPeerRequest request, ServerCallContext context)
     {
         if (request.Addr is null || string.IsNullOrEmpty(request.Addr.Pubkey))
         {
@@ -59,7 +59,7 @@ public sealed class LightningService(NodeContext context) : Lightning.LightningB
         return Task.FromResult(new ConnectPeerResponse());
     }
 
-    public override Task<ListPeersResponse> ListPeers(ListPeersRequest request, ServerCallContext call)
+    public override Task<ListPeersResponse> ListPeers(ListPeersRequest request, ServerCallContext context)
     {
         var response = new ListPeersResponse();
         foreach (var name in Net.Read(() => Me.Peers.ToList()))
@@ -71,7 +71,7 @@ public sealed class LightningService(NodeContext context) : Lightning.LightningB
         return Task.FromResult(response);
     }
 
-    public override Task<ListChannelsResponse> ListChannels(ListChannelsRequest request, ServerCallContext call)
+    public override Task<ListChannelsResponse> ListChannels(ListChannelsRequest request, ServerCallContext context)
     {
         var response = new ListChannelsResponse();
         foreach (var channel in Net.ChannelsOf(Me.Name))
@@ -93,7 +93,7 @@ public sealed class LightningService(NodeContext context) : Lightning.LightningB
         return Task.FromResult(response);
     }
 
-    public override Task<ChannelPoint> OpenChannelSync(OpenChannelRequest request, ServerCallContext call)
+    public override Task<ChannelPoint> OpenChannelSync(OpenChannelRequest request, ServerCallContext context)
     {
         var target = Net.ByPubKey(Convert.ToHexString(request.NodePubkey.Span)) ?? throw SimErrors.PeerNotConnected();
         if (!Net.Read(() => Me.Peers.Contains(target.Name)))
@@ -105,7 +105,7 @@ public sealed class LightningService(NodeContext context) : Lightning.LightningB
         return Task.FromResult(new ChannelPoint { FundingTxidStr = channel.FundingTxid, OutputIndex = 0 });
     }
 
-    public override Task<AddInvoiceResponse> AddInvoice(Invoice request, ServerCallContext call)
+    public override Task<AddInvoiceResponse> AddInvoice(Invoice request, ServerCallContext context)
     {
         var valueMsat = request.ValueMsat != 0 ? request.ValueMsat : request.Value * 1000;
         var invoice = Net.AddInvoice(Me.Name, valueMsat, request.Memo, request.DescriptionHash.ToByteArray(), request.Expiry, null, request.CltvExpiry);
@@ -118,13 +118,13 @@ public sealed class LightningService(NodeContext context) : Lightning.LightningB
         });
     }
 
-    public override Task<Invoice> LookupInvoice(PaymentHash request, ServerCallContext call) =>
+    public override Task<Invoice> LookupInvoice(PaymentHash request, ServerCallContext context) =>
         Task.FromResult((Net.LookupInvoice(Me.Name, request.RHash.ToByteArray()) ?? throw SimErrors.UnknownInvoice()).ToProto());
 
-    public override Task SubscribeInvoices(InvoiceSubscription request, IServerStreamWriter<Invoice> stream, ServerCallContext call) =>
-        RelayAsync(Me.InvoiceSubscribers, stream, call.CancellationToken);
+    public override Task SubscribeInvoices(InvoiceSubscription request, IServerStreamWriter<Invoice> responseStream, ServerCallContext context) =>
+        RelayAsync(Me.InvoiceSubscribers, responseStream, context.CancellationToken);
 
-    public override Task<PayReq> DecodePayReq(PayReqString request, ServerCallContext call)
+    public override Task<PayReq> DecodePayReq(PayReqString request, ServerCallContext context)
     {
         Bolt11Invoice decoded;
         try
@@ -152,7 +152,7 @@ public sealed class LightningService(NodeContext context) : Lightning.LightningB
         });
     }
 
-    public override Task<NodeInfo> GetNodeInfo(NodeInfoRequest request, ServerCallContext call)
+    public override Task<NodeInfo> GetNodeInfo(NodeInfoRequest request, ServerCallContext context)
     {
         var node = InGraph(request.PubKey) ?? throw SimErrors.Of(StatusCode.NotFound, "unable to find node");
 
@@ -166,10 +166,10 @@ public sealed class LightningService(NodeContext context) : Lightning.LightningB
         return Task.FromResult(info);
     }
 
-    public override Task<SignMessageResponse> SignMessage(SignMessageRequest request, ServerCallContext call) =>
+    public override Task<SignMessageResponse> SignMessage(SignMessageRequest request, ServerCallContext context) =>
         Task.FromResult(new SignMessageResponse { Signature = LndMessageSigner.Sign(Me.Key, request.Msg.Span) });
 
-    public override Task<VerifyMessageResponse> VerifyMessage(VerifyMessageRequest request, ServerCallContext call)
+    public override Task<VerifyMessageResponse> VerifyMessage(VerifyMessageRequest request, ServerCallContext context)
     {
         if (!LndMessageSigner.TryRecover(request.Msg.Span, request.Signature, out var pubKey))
         {
@@ -184,25 +184,25 @@ public sealed class LightningService(NodeContext context) : Lightning.LightningB
     private SimNodeState? InGraph(string pubKey) =>
         Net.ByPubKey(pubKey) is { } node && Net.ChannelsOf(node.Name).Count > 0 ? node : null;
 
-    public override async Task<SendCustomMessageResponse> SendCustomMessage(SendCustomMessageRequest request, ServerCallContext call)
+    public override async Task<SendCustomMessageResponse> SendCustomMessage(SendCustomMessageRequest request, ServerCallContext context)
     {
-        await Net.SendCustomMessageAsync(Me.Name, request.Peer.ToByteArray(), request.Type, request.Data.ToByteArray(), call.CancellationToken);
+        await Net.SendCustomMessageAsync(Me.Name, request.Peer.ToByteArray(), request.Type, request.Data.ToByteArray(), context.CancellationToken);
         return new SendCustomMessageResponse();
     }
 
     public override Task SubscribeCustomMessages(
-        SubscribeCustomMessagesRequest request, IServerStreamWriter<CustomMessage> stream, ServerCallContext call) =>
-        RelayAsync(Me.CustomMessageSubscribers, stream, call.CancellationToken);
+        SubscribeCustomMessagesRequest request, IServerStreamWriter<CustomMessage> responseStream, ServerCallContext context) =>
+        RelayAsync(Me.CustomMessageSubscribers, responseStream, context.CancellationToken);
 
     /// <summary>Streams everything published to a node's subscribers until the client goes away.</summary>
-    private async Task RelayAsync<T>(List<System.Threading.Channels.Channel<T>> subscribers, IServerStreamWriter<T> stream, CancellationToken cancellationToken)
+    private async Task RelayAsync<T>(List<System.Threading.Channels.Channel<T>> subscribers, IServerStreamWriter<T> responseStream, CancellationToken cancellationToken)
     {
         var subscription = Net.Subscribe(subscribers);
         try
         {
             await foreach (var item in subscription.Reader.ReadAllAsync(cancellationToken))
             {
-                await stream.WriteAsync(item, cancellationToken);
+                await responseStream.WriteAsync(item, cancellationToken);
             }
         }
         catch (OperationCanceledException)

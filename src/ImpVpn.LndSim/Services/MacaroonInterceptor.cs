@@ -4,26 +4,26 @@ using Grpc.Core.Interceptors;
 namespace ImpVpn.LndSim.Services;
 
 /// <summary>Checks the `macaroon` metadata on every call, answering as LND does when it is missing or wrong.</summary>
-public sealed class MacaroonInterceptor(NodeContext context) : Interceptor
+public sealed class MacaroonInterceptor(NodeContext nodeContext) : Interceptor
 {
     public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
-        TRequest request, ServerCallContext call, UnaryServerMethod<TRequest, TResponse> continuation)
+        TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
     {
-        Check(call);
-        return continuation(request, call);
+        Check(context);
+        return continuation(request, context);
     }
 
     public override Task ServerStreamingServerHandler<TRequest, TResponse>(
-        TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext call,
+        TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context,
         ServerStreamingServerMethod<TRequest, TResponse> continuation)
     {
-        Check(call);
-        return continuation(request, responseStream, call);
+        Check(context);
+        return continuation(request, responseStream, context);
     }
 
-    private void Check(ServerCallContext call)
+    private void Check(ServerCallContext context)
     {
-        var given = call.RequestHeaders.Where(h => h.Key == "macaroon").ToList();
+        var given = context.RequestHeaders.Where(h => h.Key == "macaroon").ToList();
         if (given.Count != 1)
         {
             throw new RpcException(new Status(StatusCode.Unknown, $"expected 1 macaroon, got {given.Count}"));
@@ -39,7 +39,7 @@ public sealed class MacaroonInterceptor(NodeContext context) : Interceptor
             throw new RpcException(new Status(StatusCode.Unknown, "unable to decode macaroon: encoding/hex: invalid byte"));
         }
 
-        if (!System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(bytes, context.Node.Macaroon))
+        if (!System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(bytes, nodeContext.Node.Macaroon))
         {
             throw new RpcException(new Status(StatusCode.Unknown, "verification failed: signature mismatch after caveat verification"));
         }

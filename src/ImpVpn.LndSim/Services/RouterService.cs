@@ -6,9 +6,9 @@ using ImpVpn.LndSim.Network;
 namespace ImpVpn.LndSim.Services;
 
 /// <summary>routerrpc.Router for one simulated node: payments as streams of lnrpc.Payment updates.</summary>
-public sealed class RouterService(NodeContext context) : Router.RouterBase
+public sealed class RouterService(NodeContext nodeContext) : Router.RouterBase
 {
-    public override Task SendPaymentV2(SendPaymentRequest request, IServerStreamWriter<Payment> stream, ServerCallContext call)
+    public override Task SendPaymentV2(SendPaymentRequest request, IServerStreamWriter<Payment> responseStream, ServerCallContext context)
     {
         if (string.IsNullOrEmpty(request.PaymentRequest))
         {
@@ -17,26 +17,26 @@ public sealed class RouterService(NodeContext context) : Router.RouterBase
 
         // LND's rule: no fee limit given means no fee allowed.
         var feeLimitMsat = request.FeeLimitMsat != 0 ? request.FeeLimitMsat : request.FeeLimitSat * 1000;
-        var payment = context.Network.Pay(context.Node.Name, request.PaymentRequest, feeLimitMsat);
-        return FollowAsync(payment, request.NoInflightUpdates, stream, call.CancellationToken);
+        var payment = nodeContext.Network.Pay(nodeContext.Node.Name, request.PaymentRequest, feeLimitMsat);
+        return FollowAsync(payment, request.NoInflightUpdates, responseStream, context.CancellationToken);
     }
 
-    public override Task TrackPaymentV2(TrackPaymentRequest request, IServerStreamWriter<Payment> stream, ServerCallContext call)
+    public override Task TrackPaymentV2(TrackPaymentRequest request, IServerStreamWriter<Payment> responseStream, ServerCallContext context)
     {
-        var payment = context.Network.FindPayment(context.Node.Name, request.PaymentHash.ToByteArray()) ?? throw SimErrors.UnknownPayment();
-        return FollowAsync(payment, request.NoInflightUpdates, stream, call.CancellationToken);
+        var payment = nodeContext.Network.FindPayment(nodeContext.Node.Name, request.PaymentHash.ToByteArray()) ?? throw SimErrors.UnknownPayment();
+        return FollowAsync(payment, request.NoInflightUpdates, responseStream, context.CancellationToken);
     }
 
-    private async Task FollowAsync(SimPayment payment, bool finalOnly, IServerStreamWriter<Payment> stream, CancellationToken cancellationToken)
+    private async Task FollowAsync(SimPayment payment, bool finalOnly, IServerStreamWriter<Payment> responseStream, CancellationToken cancellationToken)
     {
         try
         {
             while (true)
             {
-                var (changed, snapshot, final) = context.Network.Read(() => (payment.Changed.Task, payment.ToProto(), payment.IsFinal));
+                var (changed, snapshot, final) = nodeContext.Network.Read(() => (payment.Changed.Task, payment.ToProto(), payment.IsFinal));
                 if (final || !finalOnly)
                 {
-                    await stream.WriteAsync(snapshot, cancellationToken);
+                    await responseStream.WriteAsync(snapshot, cancellationToken);
                 }
 
                 if (final)

@@ -11,17 +11,42 @@ namespace ImpVpn.PowerShell.Cmdlets;
 /// <summary>
 /// What every ImpVpn cmdlet shares: a CancellationToken cancelled by Ctrl+C (StopProcessing), running core work
 /// while relaying its log and progress to PowerShell's streams on the pipeline thread, and turning the core's typed
-/// exceptions into ErrorRecords with stable ids and categories.
+/// exceptions into ErrorRecords with stable ids and categories. Disposable because it owns that token's source:
+/// PowerShell disposes a cmdlet that implements IDisposable once its pipeline has finished.
 /// </summary>
-public abstract class VpnCmdletBase : PSCmdlet
+public abstract class VpnCmdletBase : PSCmdlet, IDisposable
 {
     private readonly CancellationTokenSource _stop = new();
 
     protected CancellationToken CancelToken => _stop.Token;
 
-    protected override void StopProcessing() => _stop.Cancel();
+    protected override void StopProcessing()
+    {
+        try
+        {
+            _stop.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // Ctrl+C arrived as the pipeline finished and disposed the command: there is nothing left to stop.
+        }
+    }
 
-    protected ILightningNode RequireNode() =>
+    public void Dispose()
+    {
+        Dispose(true);
+        GC.SuppressFinalize(this);
+    }
+
+    protected virtual void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _stop.Dispose();
+        }
+    }
+
+    protected static ILightningNode RequireNode() =>
         VpnSession.Node ?? throw new VpnCmdletException(new ErrorRecord(
             new InvalidOperationException("Not connected to a Lightning node. Run Connect-VpnNode first."),
             "ImpVpn.NotConnected", ErrorCategory.ConnectionError, null));
@@ -36,7 +61,7 @@ public abstract class VpnCmdletBase : PSCmdlet
         {
             switch (item)
             {
-                case ValueTuple<LogLevel, string> (var level, var message):
+                case ValueTuple<LogLevel, string>(var level, var message):
                     Write(level, message);
                     break;
                 case ProgressUpdate progress:

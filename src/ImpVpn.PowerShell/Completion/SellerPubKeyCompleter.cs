@@ -28,7 +28,7 @@ public sealed class SellerPubKeyCompleter : IArgumentCompleter
             .OrderByDescending(g => g.Max(c => c.CreatedAt))
             .Select(g => (g.Key, $"seller of {g.Count()} contract(s), last {g.Max(c => c.CreatedAt):u}"));
 
-    private static IEnumerable<(string, string)> Peers()
+    private static List<(string, string)> Peers()
     {
         if (VpnSession.Node is not { } node)
         {

@@ -7,7 +7,7 @@ namespace ImpVpn.PowerShell.Session;
 /// thread PowerShell lets write to its streams.</summary>
 internal sealed class CmdletProgressLog : IProgressLog
 {
-    public BlockingCollection<object> Pending { get; } = new();
+    public BlockingCollection<object> Pending { get; } = [];
 
     public void Log(LogLevel level, string message) => Add((level, message));
 

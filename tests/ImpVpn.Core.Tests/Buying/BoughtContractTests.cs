@@ -1,3 +1,4 @@
+using System.Globalization;
 using ImpVpn.Core.Buying;
 using ImpVpn.Core.Lightning;
 
@@ -6,7 +7,7 @@ namespace ImpVpn.Core.Tests.Buying;
 /// <summary>The buyer's contract moves only through its own transitions, and each keeps what the next run needs.</summary>
 public sealed class BoughtContractTests
 {
-    private static readonly DateTimeOffset Now = DateTimeOffset.Parse("2026-12-01T12:00:00Z");
+    private static readonly DateTimeOffset Now = DateTimeOffset.Parse("2026-12-01T12:00:00Z", CultureInfo.InvariantCulture);
 
     private static readonly VpnQuote Quote = new("02" + new string('a', 64), "00ff", 1_000, TimeSpan.FromHours(1), Now.AddMinutes(5), "ipv4", "node-to-node", "promise");
 

@@ -36,6 +36,8 @@ public sealed class PeerRpcEndpointTests : IAsyncLifetime
     {
         await _buyer.DisposeAsync();
         await _seller.DisposeAsync();
+        await _buyerNode.DisposeAsync();
+        await _sellerNode.DisposeAsync();
     }
 
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);

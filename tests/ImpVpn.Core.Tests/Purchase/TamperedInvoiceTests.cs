@@ -43,7 +43,7 @@ public sealed class TamperedInvoiceTests
             var terms = new ContractTerms("c1", sellerKey, peer, accept.BuyerWireGuardKey, accept.PriceSat, accept.DurationSeconds, accept.Nonce);
             var hash = tamper == Tamper.DescriptionHash ? SHA256.HashData("other terms"u8.ToArray()) : terms.DescriptionHash();
             var amount = tamper == Tamper.Amount ? accept.PriceSat + 1 : accept.PriceSat;
-            ILightningNode issuer = tamper == Tamper.Payee ? carol : net.BobNode;
+            var issuer = tamper == Tamper.Payee ? carol : net.BobNode;
             var invoice = await issuer.AddHoldInvoiceAsync(new HoldInvoiceRequest(SHA256.HashData(RandomNumberGenerator.GetBytes(32)), amount, DescriptionHash: hash), ct);
             var request = tamper == Tamper.Network
                 ? Bolt11Encoder.Encode(Bolt11Decoder.Decode(invoice.PaymentRequest) with { Currency = "bc" }, NodeKey.Generate())

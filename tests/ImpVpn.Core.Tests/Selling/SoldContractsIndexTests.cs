@@ -60,10 +60,10 @@ public sealed class SoldContractsIndexTests : IDisposable
         }
 
         Assert.Equal(DateTimeOffset.MinValue, contracts.NextAttention);
-        Assert.Equal(new[] { "unsettled" }, contracts.DueAt(Now));
-        Assert.Equal(new[] { "unsettled", "sooner", "soon" }, contracts.DueAt(Now.AddMinutes(3)));
+        Assert.Equal(["unsettled"], contracts.DueAt(Now));
+        Assert.Equal(["unsettled", "sooner", "soon"], contracts.DueAt(Now.AddMinutes(3)));
         var cancelled = contracts.Save(contracts.FindLive("sooner")!.Cancelled());
-        Assert.Equal(new[] { "unsettled", "soon" }, contracts.DueAt(Now.AddMinutes(3)));
+        Assert.Equal(["unsettled", "soon"], contracts.DueAt(Now.AddMinutes(3)));
         Assert.Equal((51, 1), (contracts.Open, contracts.Active));
         Assert.Equal(SoldContractState.Cancelled, cancelled.State);
     }
@@ -105,7 +105,7 @@ public sealed class SoldContractsIndexTests : IDisposable
 
         var contracts = SoldContracts.Load(new ContractStore(_folder), pool, log);
 
-        Assert.Equal(new[] { "active", "open" }, contracts.Live.Select(c => c.Id).Order());
+        Assert.Equal(["active", "open"], contracts.Live.Select(c => c.Id).Order());
         Assert.Equal((1, 1), (contracts.Open, contracts.Active));
         Assert.True(File.Exists(Path.Combine(ArchiveFolder, "done.json")));
         Assert.False(File.Exists(Path.Combine(LiveFolder, "done.json")));

@@ -1,3 +1,4 @@
+using System.Globalization;
 using ImpVpn.Core.Buying;
 using ImpVpn.Core.Store;
 
@@ -27,7 +28,7 @@ public sealed class StoreSchemaTests : IDisposable
         Assert.Equal("10.77.0.1", active.SellerTunnelAddress);
         Assert.Equal(new string('2', 64), active.Preimage);
         Assert.Equal(new RefreshPayment(new string('3', 64), 300, 1800), active.RefreshBeingPaid);
-        Assert.Equal(DateTimeOffset.Parse("2026-11-30T12:30:00Z"), active.ExpiresAt);
+        Assert.Equal(DateTimeOffset.Parse("2026-11-30T12:30:00Z", CultureInfo.InvariantCulture), active.ExpiresAt);
         Assert.NotNull(bought.ReadPrivateKey(active.Id));
         Assert.Equal(BoughtContractState.Paying, bought.Get("b0000000000000a2").State);
         Assert.Equal(2, bought.All().Count);

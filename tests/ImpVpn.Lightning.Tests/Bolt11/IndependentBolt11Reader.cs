@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using NBitcoin.Secp256k1;
 
@@ -76,7 +77,7 @@ internal static class IndependentBolt11Reader
         }
 
         var unit = digits[^1];
-        var number = long.Parse(char.IsDigit(unit) ? digits : digits[..^1]);
+        var number = long.Parse(char.IsDigit(unit) ? digits : digits[..^1], CultureInfo.InvariantCulture);
         // One bitcoin is 10^11 millisatoshi.
         return unit switch
         {

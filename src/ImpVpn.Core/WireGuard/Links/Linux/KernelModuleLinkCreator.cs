@@ -5,7 +5,7 @@ namespace ImpVpn.Core.WireGuard.Links.Linux;
 internal sealed class KernelModuleLinkCreator(LinuxLinkCommands ip) : ILinkCreator
 {
     public Task CreateAsync(string name, CancellationToken cancellationToken) =>
-        ip.RunAsync(cancellationToken, "ip", "link", "add", "dev", name, "type", "wireguard");
+        ip.RunAsync("ip", ["link", "add", "dev", name, "type", "wireguard"], cancellationToken);
 
     public Task WaitUntilReadyAsync(string name, CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -9,20 +9,20 @@ namespace ImpVpn.Core.WireGuard.Links.Linux;
 internal sealed class LinuxLinkCommands(ICommandRunner runner, LinuxNetworkContext context)
 {
     public Task SetMtuAsync(string name, int mtu, CancellationToken cancellationToken) =>
-        IpAsync(cancellationToken, "link", "set", "dev", name, "mtu", mtu.ToString(CultureInfo.InvariantCulture));
+        IpAsync(["link", "set", "dev", name, "mtu", mtu.ToString(CultureInfo.InvariantCulture)], cancellationToken);
 
     public Task UpAsync(string name, CancellationToken cancellationToken) =>
-        IpAsync(cancellationToken, "link", "set", "dev", name, "up");
+        IpAsync(["link", "set", "dev", name, "up"], cancellationToken);
 
     public Task AddAddressAsync(string name, IpPrefix address, CancellationToken cancellationToken) =>
         // "replace" instead of "add": re-applying a contract after a restart must not fail on an existing address.
-        IpAsync(cancellationToken, Family(address), "address", "replace", address.ToString(), "dev", name);
+        IpAsync([Family(address), "address", "replace", address.ToString(), "dev", name], cancellationToken);
 
     public Task AddRouteAsync(string name, IpPrefix destination, CancellationToken cancellationToken) =>
-        IpAsync(cancellationToken, Family(destination), "route", "replace", destination.Network().ToString(), "dev", name);
+        IpAsync([Family(destination), "route", "replace", destination.Network().ToString(), "dev", name], cancellationToken);
 
     public Task RemoveRouteAsync(string name, IpPrefix destination, CancellationToken cancellationToken) =>
-        IpAsync(cancellationToken, Family(destination), "route", "del", destination.Network().ToString(), "dev", name);
+        IpAsync([Family(destination), "route", "del", destination.Network().ToString(), "dev", name], cancellationToken);
 
     public async Task<bool> LinkExistsAsync(string name, CancellationToken cancellationToken)
     {
@@ -35,18 +35,18 @@ internal sealed class LinuxLinkCommands(ICommandRunner runner, LinuxNetworkConte
     {
         if (await LinkExistsAsync(name, cancellationToken).ConfigureAwait(false))
         {
-            await IpAsync(cancellationToken, "link", "delete", "dev", name).ConfigureAwait(false);
+            await IpAsync(["link", "delete", "dev", name], cancellationToken).ConfigureAwait(false);
         }
     }
 
-    public Task RunAsync(CancellationToken cancellationToken, string file, params string[] arguments)
+    public Task RunAsync(string file, string[] arguments, CancellationToken cancellationToken)
     {
         var (wrappedFile, wrappedArguments) = context.Wrap(file, arguments);
         return runner.RunCheckedAsync(wrappedFile, wrappedArguments, cancellationToken);
     }
 
-    private Task IpAsync(CancellationToken cancellationToken, params string[] arguments) =>
-        RunAsync(cancellationToken, "ip", arguments);
+    private Task IpAsync(string[] arguments, CancellationToken cancellationToken) =>
+        RunAsync("ip", arguments, cancellationToken);
 
     private static string Family(IpPrefix prefix) =>
         prefix.Address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? "-6" : "-4";

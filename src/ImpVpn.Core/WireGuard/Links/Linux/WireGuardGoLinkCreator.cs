@@ -11,7 +11,7 @@ internal sealed class WireGuardGoLinkCreator(LinuxLinkCommands ip, IWireGuardDev
     // wireguard-go creates its socket a moment after it forks; waiting longer than this means it failed.
     private static readonly TimeSpan SocketWait = TimeSpan.FromSeconds(10);
 
-    public Task CreateAsync(string name, CancellationToken cancellationToken) => ip.RunAsync(cancellationToken, wireGuardGoPath, name);
+    public Task CreateAsync(string name, CancellationToken cancellationToken) => ip.RunAsync(wireGuardGoPath, [name], cancellationToken);
 
     public async Task WaitUntilReadyAsync(string name, CancellationToken cancellationToken)
     {
