@@ -61,7 +61,7 @@ public sealed class StoreSchemaTests : IDisposable
     {
         var legacy = Path.Combine(_root, "contracts", "b0000000000000a2.json");
         var text = File.ReadAllText(legacy);
-        new BoughtContracts(new ContractStore(_root));
+        Assert.Equal(2, new BoughtContracts(new ContractStore(_root)).All().Count);
 
         // An older ImpVpn, still running, writes the same contract at the old place, later than the moved copy.
         var newer = System.Text.Json.Nodes.JsonNode.Parse(text)!;
@@ -80,7 +80,7 @@ public sealed class StoreSchemaTests : IDisposable
     public void A_file_from_a_newer_schema_is_reported_not_misread()
     {
         var store = new ContractStore(_root);
-        new BoughtContracts(store);
+        Assert.Equal(2, new BoughtContracts(store).All().Count);
         var path = Path.Combine(_root, "contracts", "bought", "b0000000000000a2.json");
         File.WriteAllText(path, File.ReadAllText(path).Replace("\"Id\":", "\"SchemaVersion\": 99, \"Id\":"));
 
