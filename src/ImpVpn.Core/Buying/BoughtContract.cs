@@ -204,8 +204,8 @@ public sealed record SellerTunnel(
     public static SellerTunnel From(ActivateResponse activation) => new(
         activation.SellerWireGuardKey,
         activation.Endpoint,
-        activation.BuyerAddress,
-        activation.SellerAddress,
+        activation.BuyerTunnelAddress,
+        activation.SellerTunnelAddress,
         activation.AllowedIps,
         DateTimeOffset.FromUnixTimeSeconds(activation.ExpiresAt));
 }

@@ -117,7 +117,7 @@ public sealed class TunnelPurchase(ILightningNode node, SellerLink link, BoughtC
         // Recorded before any payment: if this process dies from here on, running again finds the hash and asks
         // the node about it instead of paying a second time.
         var contract = contracts.Save(BoughtContract.Paying(accepted.ContractId, quote, hash, accepted.PaymentRequest, buyerKey,
-            accepted.BuyerAddress, InterfaceName.Random("ivpn")));
+            accepted.BuyerTunnelAddress, InterfaceName.Random("ivpn")));
         log.Log(LogLevel.Debug, $"Contract {contract.Id} recorded in {contracts.StoreRoot} before paying.");
         return contract;
     }

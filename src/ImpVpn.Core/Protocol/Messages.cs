@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace ImpVpn.Core.Protocol;
 
 // The params and results of each method, version 1. On the wire names are snake_case (JsonRpcCodec.WireOptions).
@@ -29,7 +31,10 @@ public sealed record AcceptRequest(
     string BuyerWireGuardKey);
 
 /// <summary>The contract id and a hold invoice whose description hash commits to <see cref="ContractTerms"/>.</summary>
-public sealed record AcceptResponse(string ContractId, string PaymentRequest, string BuyerAddress);
+public sealed record AcceptResponse(
+    string ContractId,
+    string PaymentRequest,
+    [property: JsonPropertyName("buyer_address")] string BuyerTunnelAddress);
 
 /// <summary>Sent once the buyer's payment is in flight (the seller sees the hold invoice ACCEPTED), or later
 /// with the preimage as proof of payment to fetch the tunnel's configuration again.</summary>
@@ -43,8 +48,9 @@ public sealed record ActivateResponse(
     string ContractId,
     string SellerWireGuardKey,
     string Endpoint,
-    string BuyerAddress,
-    string SellerAddress,
+    // The addresses inside the tunnel; the wire keeps protocol version 1's names.
+    [property: JsonPropertyName("buyer_address")] string BuyerTunnelAddress,
+    [property: JsonPropertyName("seller_address")] string SellerTunnelAddress,
     IReadOnlyList<string> AllowedIps,
     long ExpiresAt);
 

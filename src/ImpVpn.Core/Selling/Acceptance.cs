@@ -50,7 +50,7 @@ internal sealed class Acceptance(
                 throw;
             }
 
-            var hostBits = pool.SellerAddress.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? 128 : 32;
+            var hostBits = pool.SellerTunnelAddress.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? 128 : 32;
             contracts.Save(SoldContract.Accepted(
                 id: id,
                 buyerPubKey: buyer,
@@ -64,8 +64,8 @@ internal sealed class Acceptance(
                 sellerWireGuardKey: sellerWireGuardKey.ToBase64(),
                 endpoint: options.Endpoint,
                 buyerTunnelAddress: address.ToString(),
-                sellerTunnelAddress: pool.SellerAddress.ToString(),
-                allowedIps: [new IpPrefix(pool.SellerAddress, hostBits).ToString()],
+                sellerTunnelAddress: pool.SellerTunnelAddress.ToString(),
+                allowedIps: [new IpPrefix(pool.SellerTunnelAddress, hostBits).ToString()],
                 quoteExpiresAt: now.AddSeconds(invoiceLifetime)));
             log.Log(LogLevel.Info, $"Contract {id} accepted by {buyer[..16]}…: {request.PriceSat} sat, hold invoice issued.");
             return new AcceptResponse(id, invoice.PaymentRequest, address.ToString());

@@ -26,12 +26,12 @@ public sealed class AddressPool
         }
 
         _network = ToNumber(Subnet.Address);
-        SellerAddress = FromNumber(_network + 1);
+        SellerTunnelAddress = FromNumber(_network + 1);
     }
 
     public IpPrefix Subnet { get; }
 
-    public IPAddress SellerAddress { get; }
+    public IPAddress SellerTunnelAddress { get; }
 
     public int Leased
     {

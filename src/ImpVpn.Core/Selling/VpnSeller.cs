@@ -135,7 +135,7 @@ public sealed class VpnSeller : IAsyncDisposable
         var wireGuardKey = WireGuardPrivateKey.Parse(LoadOrCreateSecret(WireGuardKeyName, () => WireGuardPrivateKey.Generate().RevealBase64()));
         var pool = new AddressPool(_options.Subnet);
         var contracts = SoldContracts.Load(_store, pool, _log);
-        var provisioning = new PeerProvisioning(_wireGuard, _options, wireGuardKey, pool.SellerAddress, _log);
+        var provisioning = new PeerProvisioning(_wireGuard, _options, wireGuardKey, pool.SellerTunnelAddress, _log);
         var settlement = new HoldInvoiceSettlement(_node, contracts, provisioning, _log);
         var extension = new Extension(_node, contracts, settlement, _options, pubKey, _clock, _log);
         var running = new Running(

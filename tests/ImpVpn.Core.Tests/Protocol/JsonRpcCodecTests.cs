@@ -21,6 +21,19 @@ public sealed class JsonRpcCodecTests
     }
 
     [Fact]
+    public void Tunnel_addresses_keep_their_version_1_wire_names()
+    {
+        var activation = new ActivateResponse("c1", "key", "192.0.2.1:51820", "10.77.0.2", "10.77.0.1", ["10.77.0.1/32"], 1764023600);
+        var json = System.Text.Json.JsonSerializer.Serialize(activation, JsonRpcCodec.WireOptions);
+
+        Assert.Contains("\"buyer_address\":\"10.77.0.2\"", json);
+        Assert.Contains("\"seller_address\":\"10.77.0.1\"", json);
+        var back = System.Text.Json.JsonSerializer.Deserialize<ActivateResponse>(json, JsonRpcCodec.WireOptions)!;
+        Assert.Equal(("10.77.0.2", "10.77.0.1"), (back.BuyerTunnelAddress, back.SellerTunnelAddress));
+        Assert.Contains("\"buyer_address\":\"10.77.0.3\"", System.Text.Json.JsonSerializer.Serialize(new AcceptResponse("c1", "lnbcrt1", "10.77.0.3"), JsonRpcCodec.WireOptions));
+    }
+
+    [Fact]
     public void Ids_are_128_bit_random_hex_never_counters()
     {
         var ids = Enumerable.Range(0, 100).Select(_ => JsonRpcCodec.NewId()).ToList();

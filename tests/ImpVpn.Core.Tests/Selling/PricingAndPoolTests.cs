@@ -27,7 +27,7 @@ public sealed class PricingAndPoolTests
     public void The_pool_keeps_the_first_host_for_the_seller_and_refuses_when_exhausted()
     {
         var pool = new AddressPool(IpPrefix.Parse("10.9.0.0/29"));
-        Assert.Equal(IPAddress.Parse("10.9.0.1"), pool.SellerAddress);
+        Assert.Equal(IPAddress.Parse("10.9.0.1"), pool.SellerTunnelAddress);
         var leased = Enumerable.Range(0, 5).Select(_ => pool.Lease()).ToList();
         Assert.Equal(["10.9.0.2", "10.9.0.3", "10.9.0.4", "10.9.0.5", "10.9.0.6"], leased.Select(a => a.ToString()));
         Assert.Equal(ProtocolErrorCode.PoolExhausted, Assert.Throws<ProtocolException>(() => pool.Lease()).Code);
@@ -43,7 +43,7 @@ public sealed class PricingAndPoolTests
         pool.Reserve(IPAddress.Parse("10.9.1.2"));
         Assert.Equal(IPAddress.Parse("10.9.1.3"), pool.Lease());
         var six = new AddressPool(IpPrefix.Parse("fd77::/64"));
-        Assert.Equal(IPAddress.Parse("fd77::1"), six.SellerAddress);
+        Assert.Equal(IPAddress.Parse("fd77::1"), six.SellerTunnelAddress);
         Assert.Equal(IPAddress.Parse("fd77::2"), six.Lease());
     }
 
