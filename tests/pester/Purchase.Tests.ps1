@@ -60,6 +60,17 @@ Describe 'Buying a tunnel with the cmdlets' {
         Test-Path $elsewhere | Should -BeFalse
         Export-VpnTunnelConfig -Id nosuch -ErrorVariable missing -ErrorAction SilentlyContinue
         $missing[0].FullyQualifiedErrorId | Should -BeLike 'ImpVpn.ContractNotFound,*'
+
+        # A folder that does not exist yet: -WhatIf creates nothing; the real run creates it and writes one file per
+        # tunnel into it, never a file named after the folder.
+        $second = Request-VpnQuote $Bob -Duration '00:10:00' | Confirm-VpnContract -ConfigOnly
+        $exports = Join-Path $folder 'exports'
+        $tunnel, $second | Export-VpnTunnelConfig -Path $exports -WhatIf
+        Test-Path $exports | Should -BeFalse
+        $written = @($tunnel, $second | Export-VpnTunnelConfig -Path $exports)
+        $written.Count | Should -Be 2
+        (Get-Item $exports).PSIsContainer | Should -BeTrue
+        @(Get-ChildItem $exports -File).Count | Should -Be 2
     }
 
     It 'removes a tunnel only with -Force while it has paid time left, and keeps the contract and its proof' {
@@ -70,14 +81,21 @@ Describe 'Buying a tunnel with the cmdlets' {
         Remove-VpnTunnel -Id $tunnel.Id -ErrorVariable refused -ErrorAction SilentlyContinue
         $refused[0].FullyQualifiedErrorId | Should -BeLike 'ImpVpn.TunnelStillActive,*'
         Test-Path $key | Should -BeTrue -Because 'a refused removal deletes nothing'
+        # -WhatIf promises only what the real run would do: here, nothing but the same refusal.
+        Remove-VpnTunnel -Id $tunnel.Id -WhatIf -ErrorVariable whatIfRefused -ErrorAction SilentlyContinue
+        $whatIfRefused[0].FullyQualifiedErrorId | Should -BeLike 'ImpVpn.TunnelStillActive,*'
 
         $removed = $tunnel | Remove-VpnTunnel -Force -PassThru
         $removed.Removed | Should -BeTrue
         Test-Path $key | Should -BeFalse
         Test-Path $tunnel.ConfigPath | Should -BeFalse
-        $kept = Get-VpnTunnel -Id $tunnel.Id
+        $kept = Get-VpnTunnel -Id $tunnel.Id -WarningVariable renew -WarningAction SilentlyContinue
         $kept.HasProofOfPayment | Should -BeTrue
         $kept.Removed | Should -BeTrue
+        $kept.State | Should -Be 'Removed'
+        $renew | Should -BeNullOrEmpty -Because 'a removed tunnel has nothing left here to renew'
+        Get-VpnTunnel -Id $tunnel.Id -WarnWithin '1.00:00:00' -WarningVariable stillNone -WarningAction SilentlyContinue | Out-Null
+        $stillNone | Should -BeNullOrEmpty
         $tunnel | Export-VpnTunnelConfig -Path (Join-Path $Root 'gone.conf') -ErrorVariable gone -ErrorAction SilentlyContinue
         $gone[0].FullyQualifiedErrorId | Should -BeLike 'ImpVpn.InvalidOperation,*'
     }
@@ -150,11 +168,26 @@ Describe 'Buying a tunnel with the cmdlets' {
     It 'refreshes every tunnel expiring soon within a total budget, and fails the run when the budget is short' {
         $a = Request-VpnQuote $Bob -Duration '00:02:00' | Confirm-VpnContract -ConfigOnly
         $b = Request-VpnQuote $Bob -Duration '00:02:00' | Confirm-VpnContract -ConfigOnly
-        $refreshed = Update-VpnContract -ExpiringWithin '00:03:00' -Duration '00:10:00' -TotalBudgetSat 1000 -FeeLimitSat 0
+        # Two refreshes of 10 minutes at 1,200 sat an hour: 400 sat, exactly the budget. The fee limit shrinks to what
+        # is left (nothing here), and a direct channel costs no fee, so both are paid.
+        $refreshed = Update-VpnContract -ExpiringWithin '00:03:00' -Duration '00:10:00' -TotalBudgetSat 400
         @($refreshed).Id | Should -Contain $a.Id
         @($refreshed).Id | Should -Contain $b.Id
-        { Update-VpnContract -ExpiringWithin '00:20:00' -Duration '01:00:00' -TotalBudgetSat 1500 -FeeLimitSat 0 -ErrorAction SilentlyContinue } |
-            Should -Throw -ErrorId 'ImpVpn.RefreshIncomplete,ImpVpn.PowerShell.Cmdlets.UpdateVpnContractCommand'
+        # An hour each (1,200 sat) from 1,500 (other tests' tunnels in this store are due too): one is refreshed, the
+        # others are refused as over budget, each by name.
+        $incomplete = $null
+        try {
+            Update-VpnContract -ExpiringWithin '00:20:00' -Duration '01:00:00' -TotalBudgetSat 1500 -FeeLimitSat 0 -ErrorVariable short -ErrorAction SilentlyContinue | Out-Null
+        }
+        catch {
+            $incomplete = $_
+        }
+        $incomplete.FullyQualifiedErrorId | Should -Be 'ImpVpn.RefreshIncomplete,ImpVpn.PowerShell.Cmdlets.UpdateVpnContractCommand'
+        $overBudget = @($short | Where-Object { $_.FullyQualifiedErrorId -like 'ImpVpn.BudgetExhausted,*' })
+        $overBudget.Count | Should -BeGreaterOrEqual 1
+        (Get-VpnTunnel -Id $overBudget[0].TargetObject -WarningAction SilentlyContinue).Id | Should -Be $overBudget[0].TargetObject
+        $overBudget[0].Exception.Message | Should -Match $overBudget[0].TargetObject
+        $overBudget[0].CategoryInfo.Category | Should -Be 'LimitsExceeded'
     }
 
     It 'refuses an expired quote before paying' {

@@ -6,6 +6,11 @@ public sealed record BuyerOptions
     /// <summary>Refuse any price above this (sat). Null: the quoted price is accepted as is.</summary>
     public long? MaxPriceSat { get; init; }
 
+    /// <summary>What the payment may cost at most, price and routing fee together (sat): what is left of a scheduled
+    /// run's budget. Null: no such total. The fee limit shrinks to fit, so a price equal to what is left is still paid
+    /// where it costs no fee.</summary>
+    public long? MaxTotalSat { get; init; }
+
     /// <summary>The routing fee the payment may cost at most (sat).</summary>
     public long FeeLimitSat { get; init; } = 10;
 

@@ -39,7 +39,7 @@ public sealed class ScheduledRefresh(TunnelRefresh refresh, BoughtContracts cont
                 }
 
                 var before = current.PaidSat + current.FeePaidSat;
-                var refreshed = await refresh.RefreshLockedAsync(current, duration, options with { MaxPriceSat = budget.PriceCap(options) }, cancellationToken).ConfigureAwait(false);
+                var refreshed = await refresh.RefreshLockedAsync(current, duration, options with { MaxTotalSat = budget.LeftSat }, cancellationToken).ConfigureAwait(false);
                 budget.Spend(refreshed.PaidSat + refreshed.FeePaidSat - before);
                 outcomes.Add(RefreshOutcome.Done(refreshed));
             }
@@ -66,11 +66,6 @@ public sealed class RefreshBudget(long? totalSat)
     public long SpentSat { get; private set; }
 
     public long? LeftSat => TotalSat - SpentSat;
-
-    /// <summary>The most the next refresh may cost: its own limit, and within a budget what is left of it minus the
-    /// routing fee the payment may cost.</summary>
-    public long? PriceCap(BuyerOptions options) =>
-        LeftSat is { } left ? Math.Min(options.MaxPriceSat ?? long.MaxValue, left - options.FeeLimitSat) : options.MaxPriceSat;
 
     public void Spend(long sat) => SpentSat += sat;
 }

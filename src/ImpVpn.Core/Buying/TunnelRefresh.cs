@@ -49,8 +49,15 @@ public sealed class TunnelRefresh(ILightningNode node, SellerLink link, BoughtCo
             new RefreshRequest(contract.Id, (long)duration.TotalSeconds), options.ReplyTimeout, cancellationToken).ConfigureAwait(false);
         if (options.MaxPriceSat is { } max && offer.PriceSat > max)
         {
-            throw new PurchaseException(PurchaseError.PriceAboveMaximum, $"The refresh of {contract.Id} costs {offer.PriceSat} sat; the most allowed is {max} sat. Nothing was paid.", contractId: contract.Id);
+            throw new PurchaseException(PurchaseError.PriceAboveMaximum, $"The refresh of {contract.Id} costs {offer.PriceSat} sat; the most allowed is {max} sat. Nothing was paid.", contractId: contract.Id, kind: PaymentKind.Refresh);
         }
+
+        if (options.MaxTotalSat is { } total && offer.PriceSat > total)
+        {
+            throw new PurchaseException(PurchaseError.BudgetExhausted, $"The refresh of {contract.Id} costs {offer.PriceSat} sat; {total} sat of the budget is left. Nothing was paid.", contractId: contract.Id, kind: PaymentKind.Refresh);
+        }
+
+        var feeLimit = options.MaxTotalSat is { } left ? Math.Min(options.FeeLimitSat, left - offer.PriceSat) : options.FeeLimitSat;
 
         var decoded = await InvoiceCheck.DecodeAsync(node, offer.PaymentRequest, cancellationToken).ConfigureAwait(false);
         var hashHex = Convert.ToHexString(decoded.PaymentHash).ToLowerInvariant();
@@ -61,7 +68,7 @@ public sealed class TunnelRefresh(ILightningNode node, SellerLink link, BoughtCo
 
         // Recorded before paying, as for a purchase: a run that dies from here on is finished by the next run.
         contract = contracts.Save(contract.RefreshRecorded(new RefreshPayment(hashHex, offer.PriceSat, (long)duration.TotalSeconds)));
-        var paying = await _payment.StartUnlessAttemptedAsync(decoded.PaymentHash, offer.PaymentRequest, options.FeeLimitSat, cancellationToken).ConfigureAwait(false);
+        var paying = await _payment.StartUnlessAttemptedAsync(decoded.PaymentHash, offer.PaymentRequest, feeLimit, cancellationToken).ConfigureAwait(false);
         return await FinishAsync(contract, seller, paying, options, cancellationToken).ConfigureAwait(false);
     }
 

@@ -16,19 +16,9 @@ public sealed class TunnelRemoval(BoughtContracts contracts, WireGuardHost? wire
         using var locked = await contracts.LockAsync(cancellationToken, log).ConfigureAwait(false);
         var contract = contracts.Get(contractId);
 
-        // Never, whatever the caller says: a payment that may be held or settled must end in a recorded contract,
-        // and the key is what the tunnel it pays for is worth.
-        if (contract.PaymentMayBeUnderWay)
+        if (Refusal(contract, evenWithTimeLeft) is { } refused)
         {
-            throw new PurchaseException(PurchaseError.PaymentUnderWay,
-                $"A {(contract.RefreshBeingPaid is null ? "purchase" : "refresh")} payment for contract {contract.Id} may be under way; nothing was removed.",
-                contractId: contract.Id);
-        }
-
-        if (contract.StateAt(DateTimeOffset.UtcNow) == BoughtContractState.Active && !evenWithTimeLeft)
-        {
-            throw new PurchaseException(PurchaseError.TunnelStillActive,
-                $"The tunnel of contract {contract.Id} has paid time left (until {contract.ExpiresAt:u}); nothing was removed.", contractId: contract.Id);
+            throw refused;
         }
 
         if (wireGuard is not null && contract.InterfaceName.Length > 0)
@@ -41,5 +31,27 @@ public sealed class TunnelRemoval(BoughtContracts contracts, WireGuardHost? wire
         var removed = contracts.Save(contract.Removed());
         log.Log(LogLevel.Verbose, $"Contract {contract.Id}: the tunnel's private key and configuration deleted; the contract and its proof of payment stay in {contracts.StoreRoot}.");
         return removed;
+    }
+
+    /// <summary>Why removing <paramref name="contract"/> would be refused, or null when it would go ahead: asked
+    /// before anything is promised (-WhatIf, a confirmation prompt), and again under the lock before anything is done.</summary>
+    public static PurchaseException? Refusal(BoughtContract contract, bool evenWithTimeLeft)
+    {
+        // Never, whatever the caller says: a payment that may be held or settled must end in a recorded contract,
+        // and the key is what the tunnel it pays for is worth.
+        if (contract.PaymentMayBeUnderWay)
+        {
+            return new PurchaseException(PurchaseError.PaymentUnderWay,
+                $"A {(contract.RefreshBeingPaid is null ? "purchase" : "refresh")} payment for contract {contract.Id} may be under way; nothing was removed.",
+                contractId: contract.Id, kind: contract.RefreshBeingPaid is null ? PaymentKind.Purchase : PaymentKind.Refresh);
+        }
+
+        if (contract.StateAt(DateTimeOffset.UtcNow) == BoughtContractState.Active && !evenWithTimeLeft && !contract.TunnelRemoved)
+        {
+            return new PurchaseException(PurchaseError.TunnelStillActive,
+                $"The tunnel of contract {contract.Id} has paid time left (until {contract.ExpiresAt:u}); nothing was removed.", contractId: contract.Id);
+        }
+
+        return null;
     }
 }

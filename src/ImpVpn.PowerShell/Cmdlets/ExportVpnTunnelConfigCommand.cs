@@ -88,12 +88,18 @@ public sealed class ExportVpnTunnelConfigCommand : VpnCmdletBase
         }
     }
 
-    /// <summary>The file to write: -Path itself, or a file named after the tunnel in the folder -Path names (the
-    /// current one by default). The name stays within 15 characters because wg-quick names the interface after it.</summary>
+    /// <summary>The file to write: -Path itself where it names a file (one that exists, or a name ending .conf or
+    /// .png); otherwise a file named after the tunnel in the folder -Path names (the current one by default), which
+    /// writing creates if it is missing. Deciding by the name, not by what exists, means the first of several piped
+    /// tunnels never takes a folder's intended name as its file. The file name stays within 15 characters because
+    /// wg-quick names the interface after it.</summary>
     private string TargetPath(string id)
     {
         var resolved = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path ?? ".");
+        var namesFile = File.Exists(resolved)
+            || resolved.EndsWith(".conf", StringComparison.OrdinalIgnoreCase)
+            || resolved.EndsWith(".png", StringComparison.OrdinalIgnoreCase);
         var name = $"ivpn-{id[..Math.Min(8, id.Length)]}{(Format == TunnelConfigFormat.QrCodePng ? ".png" : ".conf")}";
-        return Directory.Exists(resolved) ? System.IO.Path.Combine(resolved, name) : resolved;
+        return namesFile ? resolved : System.IO.Path.Combine(resolved, name);
     }
 }

@@ -35,7 +35,14 @@ public sealed class RemoveVpnTunnelCommand : VpnCmdletBase
                 continue;
             }
 
-            var active = contract.StateAt(DateTimeOffset.UtcNow) == BoughtContractState.Active;
+            // What the real run would refuse is refused here too, so -WhatIf and the prompt promise only what happens.
+            if (TunnelRemoval.Refusal(contract, Force) is { } refused)
+            {
+                WriteError(ToErrorRecord(refused, id));
+                continue;
+            }
+
+            var active = contract.StateAt(DateTimeOffset.UtcNow) == BoughtContractState.Active && !contract.TunnelRemoved;
             var what = active
                 ? $"Remove the tunnel, which has paid time left until {contract.ExpiresAt:u} (nothing is refunded)"
                 : $"Remove the {contract.StateAt(DateTimeOffset.UtcNow)} tunnel's interface, private key and configuration";

@@ -59,7 +59,8 @@ public sealed record VpnTunnel
     {
         Id = contract.Id,
         SellerPubKey = contract.SellerPubKey,
-        State = contract.StateAt(DateTimeOffset.UtcNow).ToString(),
+        // A tunnel taken off this machine is shown as such whatever its paid time: there is nothing left here to renew.
+        State = contract.TunnelRemoved ? "Removed" : contract.StateAt(DateTimeOffset.UtcNow).ToString(),
         ExpiresAt = contract.ExpiresAt,
         PriceSat = contract.PriceSat,
         PaidSat = contract.PaidSat,
