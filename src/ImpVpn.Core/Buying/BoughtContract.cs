@@ -192,7 +192,7 @@ public sealed record BoughtContract : IStoredContract<BoughtContract>
 /// <summary>The buyer's record of a refresh it is paying for.</summary>
 public sealed record RefreshPayment(string PaymentHash, long PriceSat, long DurationSeconds);
 
-/// <summary>The tunnel the seller assigned, as its activate answer gives it.</summary>
+/// <summary>The tunnel the seller assigned, once <see cref="SellerAnswerCheck"/> has found every field usable.</summary>
 public sealed record SellerTunnel(
     string SellerWireGuardKey,
     string Endpoint,
@@ -201,11 +201,4 @@ public sealed record SellerTunnel(
     IReadOnlyList<string> AllowedIps,
     DateTimeOffset ExpiresAt)
 {
-    public static SellerTunnel From(ActivateResponse activation) => new(
-        activation.SellerWireGuardKey,
-        activation.Endpoint,
-        activation.BuyerTunnelAddress,
-        activation.SellerTunnelAddress,
-        activation.AllowedIps,
-        DateTimeOffset.FromUnixTimeSeconds(activation.ExpiresAt));
 }

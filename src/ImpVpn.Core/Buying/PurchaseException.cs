@@ -39,6 +39,10 @@ public enum PurchaseError
     /// lost, the payment did not start in time): running the same purchase or refresh again finishes it.</summary>
     PaymentUnfinished,
 
+    /// <summary>The seller said something this machine must not use (an address that is its own, a route wider than
+    /// the seller's tunnel address, an endpoint on loopback, a malformed key): nothing of it was installed.</summary>
+    SellerAnswerRefused,
+
     /// <summary>Paid and recorded, but the tunnel's interface could not be set up on this machine.</summary>
     TunnelSetupFailed,
 

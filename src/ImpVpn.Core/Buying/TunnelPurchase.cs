@@ -107,6 +107,8 @@ public sealed class TunnelPurchase(ILightningNode node, SellerLink link, BoughtC
             throw new PurchaseException(PurchaseError.SellerRefused, "The seller sent an invalid contract id. Nothing was paid.");
         }
 
+        SellerAnswerCheck.RequireBuyerTunnelAddress(accepted.BuyerTunnelAddress, SellerAnswerCheck.LocalAddresses());
+
         var terms = new ContractTerms(accepted.ContractId, quote.SellerPubKey, myPubKey, buyerKey, quote.PriceSat, (long)quote.Duration.TotalSeconds, quote.Nonce);
         var decoded = await InvoiceCheck.DecodeAsync(node, accepted.PaymentRequest, cancellationToken).ConfigureAwait(false);
         InvoiceCheck.Require(decoded, quote.SellerPubKey, quote.PriceSat, terms.DescriptionHash());
@@ -179,7 +181,19 @@ public sealed class TunnelPurchase(ILightningNode node, SellerLink link, BoughtC
                 contractId: contract.Id);
         }
 
-        var active = contracts.Save(contract.Activated(SellerTunnel.From(activation), settled));
+        SellerTunnel tunnel;
+        try
+        {
+            tunnel = SellerAnswerCheck.RequireTunnel(ActivatedTunnel.From(activation), contract, DateTimeOffset.UtcNow);
+        }
+        catch (PurchaseException e)
+        {
+            // Paid, but nothing of this answer touches the machine: the proof is kept so the tunnel can be claimed.
+            contracts.Save(contract.PaidBeforeActivation(settled));
+            throw new PurchaseException(e.Error, $"{e.Message} Contract {contract.Id} is paid and keeps its proof of payment; nothing was set up.", e, contract.Id, moneyMoved: true);
+        }
+
+        var active = contracts.Save(contract.Activated(tunnel, settled));
         log.Log(LogLevel.Verbose, $"Contract {contract.Id}: paid {active.PaidSat} sat + {active.FeePaidSat} sat fee; proof of payment stored. Tunnel {active.BuyerTunnelAddress} via {active.Endpoint} until {active.ExpiresAt:u}.");
         return active;
     }
@@ -191,7 +205,7 @@ public sealed class TunnelPurchase(ILightningNode node, SellerLink link, BoughtC
         await link.ConnectAsync(seller, cancellationToken).ConfigureAwait(false);
         var activation = await link.CallAsync<ActivateResponse>(seller, PeerProtocol.Activate,
             new ActivateRequest(contract.Id, contract.PaymentHash, contract.Preimage), options.ReplyTimeout, cancellationToken).ConfigureAwait(false);
-        return contracts.Save(contract.WithTunnel(SellerTunnel.From(activation)));
+        return contracts.Save(contract.WithTunnel(SellerAnswerCheck.RequireTunnel(ActivatedTunnel.From(activation), contract, DateTimeOffset.UtcNow)));
     }
 
     private async Task<BoughtContract> SetUpAsync(BoughtContract contract, BuyerOptions options, CancellationToken cancellationToken)

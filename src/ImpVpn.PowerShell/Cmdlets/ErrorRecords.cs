@@ -55,7 +55,7 @@ internal static class ErrorRecords
     {
         PurchaseError.PriceAboveMaximum or PurchaseError.BudgetExhausted => ErrorCategory.LimitsExceeded,
         PurchaseError.QuoteExpired => ErrorCategory.InvalidOperation,
-        PurchaseError.InvoiceMismatch => ErrorCategory.SecurityError,
+        PurchaseError.InvoiceMismatch or PurchaseError.SellerAnswerRefused => ErrorCategory.SecurityError,
         PurchaseError.SellerUnreachable => ErrorCategory.ConnectionError,
         PurchaseError.TunnelSetupFailed => ErrorCategory.DeviceError,
         PurchaseError.TunnelStillActive or PurchaseError.PaymentUnderWay or PurchaseError.TunnelRemoved => ErrorCategory.InvalidOperation,

@@ -22,6 +22,9 @@ public sealed class TamperedInvoiceTests
 
         /// <summary>A mainnet invoice (lnbc…) handed to a regtest buyer: its node cannot even read it.</summary>
         Network,
+
+        /// <summary>An honest invoice, but the address assigned to the buyer is loopback.</summary>
+        BuyerAddress,
     }
 
     [Theory]
@@ -29,6 +32,7 @@ public sealed class TamperedInvoiceTests
     [InlineData(Tamper.Payee)]
     [InlineData(Tamper.DescriptionHash)]
     [InlineData(Tamper.Network)]
+    [InlineData(Tamper.BuyerAddress)]
     public async Task A_tampered_invoice_is_refused_before_any_payment(Tamper tamper)
     {
         await using var net = await PurchaseNetwork.StartAsync();
@@ -48,7 +52,7 @@ public sealed class TamperedInvoiceTests
             var request = tamper == Tamper.Network
                 ? Bolt11Encoder.Encode(Bolt11Decoder.Decode(invoice.PaymentRequest) with { Currency = "bc" }, NodeKey.Generate())
                 : invoice.PaymentRequest;
-            return new AcceptResponse("c1", request, "10.77.0.2");
+            return new AcceptResponse("c1", request, tamper == Tamper.BuyerAddress ? "127.0.0.1" : "10.77.0.2");
         });
         seller.Start();
         await using var buyer = net.Buyer(null);
@@ -58,7 +62,7 @@ public sealed class TamperedInvoiceTests
         var error = await Assert.ThrowsAsync<PurchaseException>(() =>
             buyer.ConfirmAsync(quote, new BuyerOptions { ConfigOnly = true, ReplyTimeout = TimeSpan.FromSeconds(5) }, None));
 
-        Assert.Equal(PurchaseError.InvoiceMismatch, error.Error);
+        Assert.Equal(tamper == Tamper.BuyerAddress ? PurchaseError.SellerAnswerRefused : PurchaseError.InvoiceMismatch, error.Error);
         Assert.Contains("Nothing was paid", error.Message);
         Assert.Equal(before, net.AliceMsat);
         Assert.Empty(net.BoughtContracts.All());

@@ -42,7 +42,7 @@ public sealed record WgQuickConfig(WireGuardPrivateKey PrivateKey, IReadOnlyList
 
         if (Dns.Count > 0)
         {
-            text.Append("DNS = ").Append(string.Join(", ", Dns)).Append('\n');
+            text.Append("DNS = ").Append(string.Join(", ", Dns.Select(d => OneToken(d, "DNS server")))).Append('\n');
         }
 
         foreach (var peer in Peers)
@@ -57,7 +57,7 @@ public sealed record WgQuickConfig(WireGuardPrivateKey PrivateKey, IReadOnlyList
             text.Append("AllowedIPs = ").Append(string.Join(", ", peer.AllowedIps)).Append('\n');
             if (peer.Endpoint is { } endpoint)
             {
-                text.Append("Endpoint = ").Append(endpoint).Append('\n');
+                text.Append("Endpoint = ").Append(OneToken(endpoint, "endpoint")).Append('\n');
             }
 
             if (peer.PersistentKeepalive is { } keepalive && keepalive > TimeSpan.Zero)
@@ -68,6 +68,13 @@ public sealed record WgQuickConfig(WireGuardPrivateKey PrivateKey, IReadOnlyList
 
         return text.ToString();
     }
+
+    // wg-quick runs PostUp/PreDown lines as root: a value carrying a line break (or any space) could add one. Free
+    // text that reaches this file is one token, or nothing is written.
+    private static string OneToken(string value, string what) =>
+        value.Length > 0 && !value.Any(c => char.IsWhiteSpace(c) || char.IsControl(c) || c is '#' or '=')
+            ? value
+            : throw new ArgumentException($"A wg-quick {what} must be one token without spaces, line breaks, '#' or '='.", nameof(value));
 
     /// <summary>Writes the .conf created with mode 0600 (the file holds the private key).</summary>
     public void WriteFile(string path) => OwnerOnlyFile.WriteAllText(path, Render());

@@ -42,6 +42,19 @@ public sealed class ExportTests
             text);
     }
 
+    [Theory]
+    [InlineData("192.0.2.1:51820\nPostUp = touch /tmp/owned")]
+    [InlineData("192.0.2.1:51820 # comment")]
+    [InlineData("")]
+    public void An_endpoint_that_could_add_a_line_or_a_setting_is_never_written(string endpoint)
+    {
+        using var key = WireGuardPrivateKey.Generate();
+        var config = SampleConfig(key, WireGuardPrivateKey.Generate().PublicKey);
+        var tampered = config with { Peers = [config.Peers[0] with { Endpoint = endpoint }] };
+
+        Assert.Throws<ArgumentException>(tampered.Render);
+    }
+
     [SkippableFact]
     public void The_conf_file_and_the_png_are_created_owner_only()
     {

@@ -1,0 +1,158 @@
+using System.Net;
+using System.Net.NetworkInformation;
+using System.Net.Sockets;
+using ImpVpn.Core.Protocol;
+using ImpVpn.Core.WireGuard.Types;
+
+namespace ImpVpn.Core.Buying;
+
+/// <summary>
+/// What a seller says about a tunnel, checked before it reaches this machine's interfaces, routes or files: the
+/// address it gives the buyer (before anything is paid), then the tunnel it describes on activation. A seller is a
+/// stranger: an address that is this machine's own, loopback or multicast, a route to anything but the seller's own
+/// tunnel address, or an endpoint on loopback would turn a purchase into a change of the buyer's machine that nobody
+/// asked for. Node-to-node tunnels (the only kind sold today) route exactly the seller's tunnel address.
+/// </summary>
+public static class SellerAnswerCheck
+{
+    // An expiry this far past the time paid for is nonsense, not generosity (it would make the tunnel look paid for years).
+    private static readonly TimeSpan ExpiryTolerance = TimeSpan.FromDays(1);
+
+    /// <summary>The buyer's address inside the tunnel, as the seller's accept names it: checked before paying.</summary>
+    /// <param name="localAddresses">this machine's own addresses; the seller's choice must not be one of them.</param>
+    public static void RequireBuyerTunnelAddress(string text, IReadOnlyCollection<IPAddress> localAddresses)
+    {
+        var address = TunnelAddress(text, "the address it assigns you");
+        if (localAddresses.Contains(address))
+        {
+            throw Refused($"the address it assigns you, {address}, is already one of this machine's addresses", paid: false);
+        }
+    }
+
+    /// <summary>The tunnel the seller's activate describes, for <paramref name="contract"/>: returned when every field
+    /// is one this machine can use as it is, refused (<see cref="PurchaseException"/>) otherwise.</summary>
+    public static SellerTunnel RequireTunnel(ActivatedTunnel answer, BoughtContract contract, DateTimeOffset now)
+    {
+        if (!WireGuardPublicKey.TryParse(answer.SellerWireGuardKey, out _))
+        {
+            throw Refused("its WireGuard key is not a WireGuard public key", paid: true);
+        }
+
+        var endpoint = Endpoint(answer.Endpoint);
+        var buyer = TunnelAddress(answer.BuyerTunnelAddress, "the address it assigns you");
+        if (contract.BuyerTunnelAddress.Length > 0 && !buyer.Equals(IPAddress.Parse(contract.BuyerTunnelAddress)))
+        {
+            throw Refused($"it now assigns you {buyer}, not the {contract.BuyerTunnelAddress} it named when you accepted", paid: true);
+        }
+
+        var seller = TunnelAddress(answer.SellerTunnelAddress, "its own tunnel address");
+        if (seller.Equals(buyer) || seller.AddressFamily != buyer.AddressFamily)
+        {
+            throw Refused($"its tunnel address {seller} cannot sit beside yours ({buyer})", paid: true);
+        }
+
+        var hostBits = seller.AddressFamily == AddressFamily.InterNetworkV6 ? 128 : 32;
+        var sellerRoute = new IpPrefix(seller, hostBits);
+        if (answer.AllowedIps.Count == 0)
+        {
+            throw Refused("it names no address to route through the tunnel", paid: true);
+        }
+
+        foreach (var text in answer.AllowedIps)
+        {
+            // A node-to-node tunnel routes the seller's own tunnel address and nothing else: a wider prefix would
+            // take this machine's traffic (0.0.0.0/0, its own LAN) into the seller's hands.
+            if (!IpPrefix.TryParse(text, out var prefix) || prefix != sellerRoute)
+            {
+                throw Refused($"it asks to route {Printable(text)} through the tunnel; a node-to-node tunnel routes only {sellerRoute}", paid: true);
+            }
+        }
+
+        // Paid until: the contract's recorded expiry once it has one (refreshes extend it), else now plus the time bought.
+        var paidUntil = contract.ExpiresAt is { } known && known > now ? known : now + TimeSpan.FromSeconds(contract.DurationSeconds);
+        if (answer.ExpiresAt <= now || answer.ExpiresAt > paidUntil + ExpiryTolerance)
+        {
+            throw Refused($"its expiry {answer.ExpiresAt:u} does not fit the {TimeSpan.FromSeconds(contract.DurationSeconds)} paid for", paid: true);
+        }
+
+        return new SellerTunnel(answer.SellerWireGuardKey, endpoint.ToString(), buyer.ToString(), seller.ToString(), [sellerRoute.ToString()], answer.ExpiresAt);
+    }
+
+    /// <summary>This machine's own addresses (every interface, in this network namespace).</summary>
+    public static IReadOnlyCollection<IPAddress> LocalAddresses() =>
+        NetworkInterface.GetAllNetworkInterfaces()
+            .SelectMany(i => i.GetIPProperties().UnicastAddresses.Select(u => u.Address))
+            .ToHashSet();
+
+    private static IPAddress TunnelAddress(string text, string what)
+    {
+        // Only an address's own characters: nothing that could end a line in a file or an argument on a command line,
+        // and no shorthand such as "10" that parsers read as 0.0.0.10.
+        if (text.Length is 0 or > 45 || !text.All(c => Uri.IsHexDigit(c) || c is '.' or ':')
+            || !(text.Contains(':') || text.Count(c => c == '.') == 3) || !IPAddress.TryParse(text, out var address))
+        {
+            throw Refused($"{what}, {Printable(text)}, is not an IP address", paid: false);
+        }
+
+        if (!IsUnicastOffMachine(address))
+        {
+            throw Refused($"{what}, {address}, is a loopback, link-local, multicast or unspecified address", paid: false);
+        }
+
+        return address;
+    }
+
+    private static IPEndPoint Endpoint(string text)
+    {
+        // The endpoint goes into wg(8) arguments and wg-quick files: nothing but an address and a port passes.
+        if (text.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)) || !text.Contains(':')
+            || !IPEndPoint.TryParse(text, out var endpoint) || endpoint.Port == 0)
+        {
+            throw Refused($"its endpoint, {Printable(text)}, is not an IP address and port", paid: true);
+        }
+
+        if (!IsUnicastOffMachine(endpoint.Address) || endpoint.Address.Equals(IPAddress.Broadcast))
+        {
+            throw Refused($"its endpoint, {endpoint}, is a loopback, link-local, multicast or unspecified address", paid: true);
+        }
+
+        return endpoint;
+    }
+
+    private static bool IsUnicastOffMachine(IPAddress address) =>
+        !IPAddress.IsLoopback(address)
+        && !address.Equals(IPAddress.Any) && !address.Equals(IPAddress.IPv6Any) && !address.Equals(IPAddress.Broadcast)
+        && !address.IsIPv6LinkLocal && !address.IsIPv6Multicast && !address.IsIPv6SiteLocal
+        && !(address.AddressFamily == AddressFamily.InterNetwork && IsIPv4LinkLocalOrMulticast(address.GetAddressBytes()));
+
+    private static bool IsIPv4LinkLocalOrMulticast(byte[] bytes) =>
+        (bytes[0] == 169 && bytes[1] == 254) || bytes[0] is >= 224 and <= 239 || bytes[0] == 0;
+
+    // A seller's text goes into a message only shortened and without control characters: a log line stays one line.
+    private static string Printable(string text)
+    {
+        var clean = new string(text.Take(64).Select(c => char.IsControl(c) ? '?' : c).ToArray());
+        return text.Length > 64 ? $"'{clean}…'" : $"'{clean}'";
+    }
+
+    private static PurchaseException Refused(string why, bool paid) =>
+        new(PurchaseError.SellerAnswerRefused, $"The seller's answer was refused: {why}." + (paid ? string.Empty : " Nothing was paid."));
+}
+
+/// <summary>The tunnel as the seller's activate answer states it, before it is checked.</summary>
+public sealed record ActivatedTunnel(
+    string SellerWireGuardKey,
+    string Endpoint,
+    string BuyerTunnelAddress,
+    string SellerTunnelAddress,
+    IReadOnlyList<string> AllowedIps,
+    DateTimeOffset ExpiresAt)
+{
+    public static ActivatedTunnel From(ActivateResponse activation) => new(
+        activation.SellerWireGuardKey ?? string.Empty,
+        activation.Endpoint ?? string.Empty,
+        activation.BuyerTunnelAddress ?? string.Empty,
+        activation.SellerTunnelAddress ?? string.Empty,
+        activation.AllowedIps ?? [],
+        activation.ExpiresAt is > 0 and < 253402300799 ? DateTimeOffset.FromUnixTimeSeconds(activation.ExpiresAt) : DateTimeOffset.MinValue);
+}
