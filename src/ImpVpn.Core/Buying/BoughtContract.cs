@@ -178,6 +178,12 @@ public sealed record BoughtContract : IStoredContract<BoughtContract>
         RefreshBeingPaid = null,
     };
 
+    /// <summary>This contract, when its tunnel is still on this machine; refused (<see cref="PurchaseError.TunnelRemoved"/>)
+    /// once it was removed: its private key is gone, so nothing can be fetched, set up or refreshed for it.</summary>
+    public BoughtContract RequireTunnelOnThisMachine() => TunnelRemoved
+        ? throw new PurchaseException(PurchaseError.TunnelRemoved, $"The tunnel of contract {Id} was removed from this machine (its private key is gone); buy a new one.", contractId: Id)
+        : this;
+
     /// <summary>The tunnel's interface, key and configuration are gone from this machine; the contract and its proof
     /// of payment stay.</summary>
     public BoughtContract Removed() => this with { InterfaceName = string.Empty, TunnelRemoved = true };

@@ -31,21 +31,24 @@ public static class SellerAnswerCheck
 
     /// <summary>The tunnel the seller's activate describes, for <paramref name="contract"/>: returned when every field
     /// is one this machine can use as it is, refused (<see cref="PurchaseException"/>) otherwise.</summary>
-    public static SellerTunnel RequireTunnel(ActivatedTunnel answer, BoughtContract contract, DateTimeOffset now)
+    public static SellerTunnel RequireTunnel(ActivateResponse answer, BoughtContract contract, DateTimeOffset now)
     {
+        // The answer is the seller's JSON: a field it left out is null here, whatever the record's types say.
+        var allowedIps = answer.AllowedIps ?? [];
+        var expiresAt = answer.ExpiresAt is > 0 and < 253402300799 ? DateTimeOffset.FromUnixTimeSeconds(answer.ExpiresAt) : DateTimeOffset.MinValue;
         if (!WireGuardPublicKey.TryParse(answer.SellerWireGuardKey, out _))
         {
             throw Refused("its WireGuard key is not a WireGuard public key", paid: true);
         }
 
-        var endpoint = Endpoint(answer.Endpoint);
-        var buyer = TunnelAddress(answer.BuyerTunnelAddress, "the address it assigns you");
+        var endpoint = Endpoint(answer.Endpoint ?? string.Empty);
+        var buyer = TunnelAddress(answer.BuyerTunnelAddress ?? string.Empty, "the address it assigns you");
         if (contract.BuyerTunnelAddress.Length > 0 && !buyer.Equals(IPAddress.Parse(contract.BuyerTunnelAddress)))
         {
             throw Refused($"it now assigns you {buyer}, not the {contract.BuyerTunnelAddress} it named when you accepted", paid: true);
         }
 
-        var seller = TunnelAddress(answer.SellerTunnelAddress, "its own tunnel address");
+        var seller = TunnelAddress(answer.SellerTunnelAddress ?? string.Empty, "its own tunnel address");
         if (seller.Equals(buyer) || seller.AddressFamily != buyer.AddressFamily)
         {
             throw Refused($"its tunnel address {seller} cannot sit beside yours ({buyer})", paid: true);
@@ -53,12 +56,12 @@ public static class SellerAnswerCheck
 
         var hostBits = seller.AddressFamily == AddressFamily.InterNetworkV6 ? 128 : 32;
         var sellerRoute = new IpPrefix(seller, hostBits);
-        if (answer.AllowedIps.Count == 0)
+        if (allowedIps.Count == 0)
         {
             throw Refused("it names no address to route through the tunnel", paid: true);
         }
 
-        foreach (var text in answer.AllowedIps)
+        foreach (var text in allowedIps)
         {
             // A node-to-node tunnel routes the seller's own tunnel address and nothing else: a wider prefix would
             // take this machine's traffic (0.0.0.0/0, its own LAN) into the seller's hands.
@@ -70,12 +73,12 @@ public static class SellerAnswerCheck
 
         // Paid until: the contract's recorded expiry once it has one (refreshes extend it), else now plus the time bought.
         var paidUntil = contract.ExpiresAt is { } known && known > now ? known : now + TimeSpan.FromSeconds(contract.DurationSeconds);
-        if (answer.ExpiresAt <= now || answer.ExpiresAt > paidUntil + ExpiryTolerance)
+        if (expiresAt <= now || expiresAt > paidUntil + ExpiryTolerance)
         {
-            throw Refused($"its expiry {answer.ExpiresAt:u} does not fit the {TimeSpan.FromSeconds(contract.DurationSeconds)} paid for", paid: true);
+            throw Refused($"its expiry {expiresAt:u} does not fit the {TimeSpan.FromSeconds(contract.DurationSeconds)} paid for", paid: true);
         }
 
-        return new SellerTunnel(answer.SellerWireGuardKey, endpoint.ToString(), buyer.ToString(), seller.ToString(), [sellerRoute.ToString()], answer.ExpiresAt);
+        return new SellerTunnel(answer.SellerWireGuardKey, endpoint.ToString(), buyer.ToString(), seller.ToString(), [sellerRoute.ToString()], expiresAt);
     }
 
     /// <summary>This machine's own addresses (every interface, in this network namespace).</summary>
@@ -137,22 +140,4 @@ public static class SellerAnswerCheck
 
     private static PurchaseException Refused(string why, bool paid) =>
         new(PurchaseError.SellerAnswerRefused, $"The seller's answer was refused: {why}." + (paid ? string.Empty : " Nothing was paid."));
-}
-
-/// <summary>The tunnel as the seller's activate answer states it, before it is checked.</summary>
-public sealed record ActivatedTunnel(
-    string SellerWireGuardKey,
-    string Endpoint,
-    string BuyerTunnelAddress,
-    string SellerTunnelAddress,
-    IReadOnlyList<string> AllowedIps,
-    DateTimeOffset ExpiresAt)
-{
-    public static ActivatedTunnel From(ActivateResponse activation) => new(
-        activation.SellerWireGuardKey ?? string.Empty,
-        activation.Endpoint ?? string.Empty,
-        activation.BuyerTunnelAddress ?? string.Empty,
-        activation.SellerTunnelAddress ?? string.Empty,
-        activation.AllowedIps ?? [],
-        activation.ExpiresAt is > 0 and < 253402300799 ? DateTimeOffset.FromUnixTimeSeconds(activation.ExpiresAt) : DateTimeOffset.MinValue);
 }

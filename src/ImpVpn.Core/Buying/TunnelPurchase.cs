@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using ImpVpn.Core.Diagnostics;
 using ImpVpn.Core.Lightning;
 using ImpVpn.Core.Protocol;
+using ImpVpn.Core.Store;
 using ImpVpn.Core.WireGuard.Types;
 
 namespace ImpVpn.Core.Buying;
@@ -78,12 +79,7 @@ public sealed class TunnelPurchase(ILightningNode node, SellerLink link, BoughtC
 
     private async Task<BoughtContract> FinishLockedAsync(BoughtContract contract, BuyerOptions options, CancellationToken cancellationToken)
     {
-        if (contract.TunnelRemoved)
-        {
-            throw new PurchaseException(PurchaseError.TunnelRemoved, $"The tunnel of contract {contract.Id} was removed from this machine (its private key is gone); buy a new one.", contractId: contract.Id);
-        }
-
-        return contract.State switch
+        return contract.RequireTunnelOnThisMachine().State switch
         {
             BoughtContractState.Paying => await PayAndActivateAsync(contract, options, cancellationToken).ConfigureAwait(false),
             BoughtContractState.Active when setup is not null && !options.ConfigOnly => await RefetchAsync(contract, options, cancellationToken).ConfigureAwait(false),
@@ -184,7 +180,7 @@ public sealed class TunnelPurchase(ILightningNode node, SellerLink link, BoughtC
         SellerTunnel tunnel;
         try
         {
-            tunnel = SellerAnswerCheck.RequireTunnel(ActivatedTunnel.From(activation), contract, DateTimeOffset.UtcNow);
+            tunnel = SellerAnswerCheck.RequireTunnel(activation, contract, DateTimeOffset.UtcNow);
         }
         catch (PurchaseException e)
         {
@@ -205,7 +201,7 @@ public sealed class TunnelPurchase(ILightningNode node, SellerLink link, BoughtC
         await link.ConnectAsync(seller, cancellationToken).ConfigureAwait(false);
         var activation = await link.CallAsync<ActivateResponse>(seller, PeerProtocol.Activate,
             new ActivateRequest(contract.Id, contract.PaymentHash, contract.Preimage), options.ReplyTimeout, cancellationToken).ConfigureAwait(false);
-        return contracts.Save(contract.WithTunnel(SellerAnswerCheck.RequireTunnel(ActivatedTunnel.From(activation), contract, DateTimeOffset.UtcNow)));
+        return contracts.Save(contract.WithTunnel(SellerAnswerCheck.RequireTunnel(activation, contract, DateTimeOffset.UtcNow)));
     }
 
     private async Task<BoughtContract> SetUpAsync(BoughtContract contract, BuyerOptions options, CancellationToken cancellationToken)

@@ -23,10 +23,7 @@ public sealed class TunnelRefresh(ILightningNode node, SellerLink link, BoughtCo
     /// <summary>The refresh itself; the caller holds the store's lock and has read <paramref name="contract"/> under it.</summary>
     internal async Task<BoughtContract> RefreshLockedAsync(BoughtContract contract, TimeSpan duration, BuyerOptions options, CancellationToken cancellationToken)
     {
-        if (contract.TunnelRemoved)
-        {
-            throw new PurchaseException(PurchaseError.TunnelRemoved, $"The tunnel of contract {contract.Id} was removed from this machine (its private key is gone); buy a new one.", contractId: contract.Id);
-        }
+        contract = contract.RequireTunnelOnThisMachine();
 
         var seller = new SellerNode(contract.SellerPubKey, contract.SellerNodeAddress);
         var myPubKey = (await node.GetInfoAsync(cancellationToken).ConfigureAwait(false)).IdentityPubKey;

@@ -110,7 +110,7 @@ public sealed class ContractShelf<T>
     }
 
     private static string PathOf(string folder, string id) =>
-        id.Length is > 0 and <= 64 && id.All(char.IsAsciiLetterOrDigit)
+        ContractId.IsValid(id)
             ? Path.Combine(folder, id + ".json")
             : throw new ArgumentException($"'{id}' is not a contract id.", nameof(id));
 }

@@ -44,7 +44,7 @@ public sealed class ContractStore
     /// their role to open its shelf are not listed.</summary>
     public IReadOnlyList<CorruptContractException> Leftovers() =>
         Directory.EnumerateFiles(ContractsFolder, "*.json")
-            .Where(path => !StoreMigrationProbe.IsContractOfSomeRole(path))
+            .Where(path => !StoreMigration.IsContractOfSomeRole(path))
             .Select(path => new CorruptContractException(path, "not a contract of a known role"))
             .ToList();
 

@@ -50,6 +50,10 @@ internal static class StoreMigration
 
     public static void EnsureFolder(string path) => OwnerOnlyFile.CreatePrivateFolder(path);
 
+    /// <summary>Whether a file left directly in <c>contracts/</c> is a schema-1 contract some role will move, rather
+    /// than something a person has to look at.</summary>
+    public static bool IsContractOfSomeRole(string path) => Peek(path)?.Role is "Buyer" or "Seller";
+
     private static string BackupPath(string target) =>
         Path.ChangeExtension(target, $".schema1-{DateTime.UtcNow:yyyyMMddHHmmssfff}.bak");
 

@@ -1,5 +1,6 @@
 using System.Net;
 using ImpVpn.Core.Buying;
+using ImpVpn.Core.Protocol;
 using ImpVpn.Core.WireGuard.Types;
 
 namespace ImpVpn.Core.Tests.Buying;
@@ -12,8 +13,8 @@ public sealed class SellerAnswerCheckTests
     private static readonly string SellerKey = WireGuardPrivateKey.Generate().PublicKey.ToBase64();
     private static readonly BoughtContract Contract = BoughtContractTests.Paying();
 
-    private static ActivatedTunnel Honest() =>
-        new(SellerKey, "192.0.2.1:51820", "10.77.0.2", "10.77.0.1", ["10.77.0.1/32"], Now.AddHours(1));
+    private static ActivateResponse Honest() =>
+        new("c1", SellerKey, "192.0.2.1:51820", "10.77.0.2", "10.77.0.1", ["10.77.0.1/32"], Now.AddHours(1).ToUnixTimeSeconds());
 
     [Fact]
     public void An_honest_answer_passes_as_it_is()
@@ -24,7 +25,7 @@ public sealed class SellerAnswerCheckTests
         Assert.Equal(["10.77.0.1/32"], tunnel.AllowedIps);
     }
 
-    public static TheoryData<string, ActivatedTunnel> Lies => new()
+    public static TheoryData<string, ActivateResponse> Lies => new()
     {
         { "a route to everything", Honest() with { AllowedIps = ["0.0.0.0/0"] } },
         { "a route to everything, IPv6", Honest() with { AllowedIps = ["::/0"] } },
@@ -40,13 +41,13 @@ public sealed class SellerAnswerCheckTests
         { "another buyer address than accepted", Honest() with { BuyerTunnelAddress = "10.77.0.9" } },
         { "a loopback seller address", Honest() with { SellerTunnelAddress = "127.0.0.1", AllowedIps = ["127.0.0.1/32"] } },
         { "the buyer's address as the seller's", Honest() with { SellerTunnelAddress = "10.77.0.2", AllowedIps = ["10.77.0.2/32"] } },
-        { "an expiry already past", Honest() with { ExpiresAt = Now.AddSeconds(-1) } },
-        { "an expiry years away", Honest() with { ExpiresAt = Now.AddYears(5) } },
+        { "an expiry already past", Honest() with { ExpiresAt = Now.AddSeconds(-1).ToUnixTimeSeconds() } },
+        { "an expiry years away", Honest() with { ExpiresAt = Now.AddYears(5).ToUnixTimeSeconds() } },
     };
 
     [Theory]
     [MemberData(nameof(Lies))]
-    public void A_lying_answer_is_refused(string lie, ActivatedTunnel answer)
+    public void A_lying_answer_is_refused(string lie, ActivateResponse answer)
     {
         var error = Assert.Throws<PurchaseException>(() => SellerAnswerCheck.RequireTunnel(answer, Contract, Now));
 
