@@ -12,7 +12,7 @@ public enum BoughtContractState
     /// <summary>The payment hash is recorded and the payment may be in flight.</summary>
     Paying,
 
-    /// <summary>Paid and activated: the preimage (proof of payment) is stored.</summary>
+    /// <summary>Paid, activated and claimed: the payment settled, so the preimage is the proof of payment.</summary>
     Active,
 
     /// <summary>Its time has run out.</summary>
@@ -25,7 +25,9 @@ public enum BoughtContractState
 /// <summary>
 /// A contract this machine bought: the terms, the payment and its proof, and the tunnel the seller assigned. Every
 /// change of state is one of the methods here, so what may follow what is read in one place. <see cref="Preimage"/>
-/// is the proof of payment: it lives only in the owner-only store file, never in output or logs.
+/// is made by this buyer before it accepts (protocol version 2) and revealed to the seller only once the tunnel
+/// works; once the payment settled it is the proof of payment. It lives only in the owner-only store file, never in
+/// output or logs.
 /// JSON names are those of schema 1 (see <see cref="StoreSchema"/>), so older stores read unchanged.
 /// </summary>
 public sealed record BoughtContract : IStoredContract<BoughtContract>
@@ -63,6 +65,8 @@ public sealed record BoughtContract : IStoredContract<BoughtContract>
 
     public string PaymentHash { get; init; } = string.Empty;
 
+    /// <summary>The preimage of <see cref="PaymentHash"/>: this buyer's secret until it claims, then the proof of
+    /// payment. Contracts bought under protocol version 1 have it only once paid.</summary>
     public string? Preimage { get; init; }
 
     public string PaymentRequest { get; init; } = string.Empty;
@@ -107,13 +111,20 @@ public sealed record BoughtContract : IStoredContract<BoughtContract>
     /// <summary>Whether the seller has given it a tunnel (it was activated at least once).</summary>
     public bool HasTunnel => SellerWireGuardKey.Length > 0;
 
+    /// <summary>The tunnel as recorded, once the seller has given one (<see cref="HasTunnel"/>).</summary>
+    [JsonIgnore]
+    public SellerTunnel Tunnel => HasTunnel
+        ? new SellerTunnel(SellerWireGuardKey, Endpoint, BuyerTunnelAddress, SellerTunnelAddress, AllowedIps, ExpiresAt ?? DateTimeOffset.MinValue)
+        : throw new InvalidOperationException($"Contract {Id} has no tunnel yet.");
+
     /// <summary>The state as of <paramref name="now"/>: an active contract whose time has run out is expired, even
     /// where nothing has recorded that yet.</summary>
     public BoughtContractState StateAt(DateTimeOffset now) =>
         State == BoughtContractState.Active && ExpiresAt <= now ? BoughtContractState.Expired : State;
 
-    /// <summary>A contract accepted by the seller, recorded before anything is paid.</summary>
-    public static BoughtContract Paying(string id, VpnQuote quote, string paymentHash, string paymentRequest, string buyerWireGuardKey, string buyerTunnelAddress, string interfaceName) => new()
+    /// <summary>A contract accepted by the seller, recorded before anything is paid, with the preimage this buyer
+    /// made for it.</summary>
+    public static BoughtContract Paying(string id, VpnQuote quote, string paymentHash, string preimage, string paymentRequest, string buyerWireGuardKey, string buyerTunnelAddress, string interfaceName) => new()
     {
         Id = id,
         SellerPubKey = quote.SellerPubKey,
@@ -123,6 +134,7 @@ public sealed record BoughtContract : IStoredContract<BoughtContract>
         DurationSeconds = (long)quote.Duration.TotalSeconds,
         Nonce = quote.Nonce,
         PaymentHash = paymentHash,
+        Preimage = preimage,
         PaymentRequest = paymentRequest,
         BuyerWireGuardKey = buyerWireGuardKey,
         BuyerTunnelAddress = buyerTunnelAddress,
@@ -151,7 +163,8 @@ public sealed record BoughtContract : IStoredContract<BoughtContract>
         Preimage = Convert.ToHexString(settled.Preimage!).ToLowerInvariant(),
     };
 
-    /// <summary>The seller's tunnel fetched again (after a lost configuration); the state does not change.</summary>
+    /// <summary>The seller's tunnel, given before the claim or fetched again after a lost configuration; the state does
+    /// not change.</summary>
     public BoughtContract WithTunnel(SellerTunnel tunnel) => this with
     {
         SellerWireGuardKey = tunnel.SellerWireGuardKey,
@@ -195,8 +208,13 @@ public sealed record BoughtContract : IStoredContract<BoughtContract>
         $"Bought contract {Id} ({State}) from {SellerPubKey[..Math.Min(16, SellerPubKey.Length)]}…, {PriceSat} sat, expires {ExpiresAt:u}";
 }
 
-/// <summary>The buyer's record of a refresh it is paying for.</summary>
-public sealed record RefreshPayment(string PaymentHash, long PriceSat, long DurationSeconds);
+/// <summary>The buyer's record of a refresh it is paying for, with the preimage it made for it (protocol version 2;
+/// null for a refresh recorded by an older version).</summary>
+public sealed record RefreshPayment(string PaymentHash, long PriceSat, long DurationSeconds, string? Preimage = null)
+{
+    // The preimage pays the seller once revealed: keep it out of the compiler's ToString.
+    public override string ToString() => $"Refresh {PaymentHash[..Math.Min(16, PaymentHash.Length)]}… +{DurationSeconds} s for {PriceSat} sat";
+}
 
 /// <summary>The tunnel the seller assigned, once <see cref="SellerAnswerCheck"/> has found every field usable.</summary>
 public sealed record SellerTunnel(

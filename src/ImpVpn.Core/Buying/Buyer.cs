@@ -17,8 +17,9 @@ public sealed class Buyer : IAsyncDisposable
         _link = new SellerLink(node, log);
         Contracts = contracts;
         Quotes = new SellerQuotes(_link, log);
-        Purchase = new TunnelPurchase(node, _link, contracts, wireGuard is null ? null : new TunnelSetup(wireGuard, contracts, log), log);
-        Refresh = new TunnelRefresh(node, _link, contracts, log);
+        var setup = wireGuard is null ? null : new TunnelSetup(wireGuard, contracts, log);
+        Purchase = new TunnelPurchase(node, _link, contracts, setup, log);
+        Refresh = new TunnelRefresh(node, _link, contracts, setup, log);
         ScheduledRefresh = new ScheduledRefresh(Refresh, contracts, log);
     }
 

@@ -3,9 +3,16 @@ using ImpVpn.Core.Lightning;
 namespace ImpVpn.Core.Buying;
 
 /// <summary>The seller's invoice, read by the user's own node and checked before anything is paid: it must pay the
-/// seller, ask exactly the agreed amount, and commit (by its description hash) to the agreed terms.</summary>
+/// seller, ask exactly the agreed amount, commit (by its description hash) to the agreed terms, be for the payment
+/// hash this buyer made (so only this buyer can let it settle), be unexpired, and ask a final CLTV no longer than
+/// <see cref="MaxFinalCltvExpiry"/>.</summary>
 public static class InvoiceCheck
 {
+    /// <summary>The longest final CLTV delta (blocks, about two days) a seller's invoice may ask. A hold invoice keeps
+    /// the buyer's money in flight until settled or cancelled; a long final CLTV lets a seller that does neither keep
+    /// it locked that much longer. LND's own default is 80.</summary>
+    public const long MaxFinalCltvExpiry = 288;
+
     public static async Task<DecodedPaymentRequest> DecodeAsync(ILightningNode node, string paymentRequest, CancellationToken cancellationToken)
     {
         try
@@ -19,7 +26,8 @@ public static class InvoiceCheck
         }
     }
 
-    public static void Require(DecodedPaymentRequest decoded, string sellerPubKey, long priceSat, byte[] termsHash)
+    /// <param name="paymentHash">the hash of the preimage this buyer made, in hex.</param>
+    public static void Require(DecodedPaymentRequest decoded, string sellerPubKey, long priceSat, byte[] termsHash, string paymentHash, DateTimeOffset now)
     {
         if (!string.Equals(decoded.Destination, sellerPubKey, StringComparison.OrdinalIgnoreCase))
         {
@@ -34,6 +42,23 @@ public static class InvoiceCheck
         if (!decoded.DescriptionHash.AsSpan().SequenceEqual(termsHash))
         {
             throw new PurchaseException(PurchaseError.InvoiceMismatch, "The invoice's description hash does not commit to the agreed terms. Nothing was paid.");
+        }
+
+        if (!string.Equals(Convert.ToHexString(decoded.PaymentHash), paymentHash, StringComparison.OrdinalIgnoreCase))
+        {
+            // An invoice for a hash the seller chose would let the seller settle without this buyer's claim.
+            throw new PurchaseException(PurchaseError.InvoiceMismatch, "The invoice is not for the payment hash this buyer made. Nothing was paid.");
+        }
+
+        if (decoded.ExpiresAt <= now)
+        {
+            throw new PurchaseException(PurchaseError.InvoiceMismatch, $"The invoice expired at {decoded.ExpiresAt:u}. Nothing was paid.");
+        }
+
+        if (decoded.CltvExpiry > MaxFinalCltvExpiry)
+        {
+            throw new PurchaseException(PurchaseError.InvoiceMismatch,
+                $"The invoice asks a final CLTV of {decoded.CltvExpiry} blocks; at most {MaxFinalCltvExpiry} are accepted, since the money stays locked that long if the seller neither settles nor cancels. Nothing was paid.");
         }
     }
 }

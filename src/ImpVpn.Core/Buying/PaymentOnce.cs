@@ -13,6 +13,10 @@ public sealed class PaymentOnce(ILightningNode node, IProgressLog log)
     // LND's own default for a payment's timeout; the hold invoice keeps it in flight past that, until settled.
     private static readonly TimeSpan PaymentTimeout = TimeSpan.FromSeconds(60);
 
+    /// <summary>The most blocks (about a week) a payment's route may lock this buyer's money for: a seller that holds
+    /// the payment and neither settles nor cancels it keeps it no longer than this. LND's own maximum is 2016.</summary>
+    public const int CltvLimit = 1008;
+
     /// <summary>Starts paying <paramref name="paymentRequest"/> unless the node already has a payment for
     /// <paramref name="hash"/> that is under way or done; returns the payment started, or null.</summary>
     public async Task<Task<PaymentResult>?> StartUnlessAttemptedAsync(byte[] hash, string paymentRequest, long feeLimitSat, CancellationToken cancellationToken)
@@ -24,7 +28,7 @@ public sealed class PaymentOnce(ILightningNode node, IProgressLog log)
             return null;
         }
 
-        return node.PayAsync(new PaymentOrder(paymentRequest, feeLimitSat, PaymentTimeout), cancellationToken);
+        return node.PayAsync(new PaymentOrder(paymentRequest, feeLimitSat, PaymentTimeout, CltvLimit), cancellationToken);
     }
 
     /// <summary>Waits until the payment is held by the seller (IN_FLIGHT), has succeeded, or has failed.</summary>
@@ -77,6 +81,24 @@ public sealed class PaymentOnce(ILightningNode node, IProgressLog log)
         paying is not null
             ? await paying.ConfigureAwait(false)
             : await node.TrackPaymentAsync(hash, waitForFinal: true, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>The final state if it comes within <paramref name="wait"/>; otherwise the state the node reports then
+    /// (null when it knows no such payment).</summary>
+    public async Task<PaymentResult?> FinalWithinAsync(byte[] hash, Task<PaymentResult>? paying, TimeSpan wait, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(wait);
+        try
+        {
+            return paying is not null
+                ? await paying.WaitAsync(timeout.Token).ConfigureAwait(false)
+                : await node.TrackPaymentAsync(hash, waitForFinal: true, timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return await node.TrackPaymentAsync(hash, waitForFinal: false, cancellationToken).ConfigureAwait(false);
+        }
+    }
 
     /// <summary>The final state if it comes within <paramref name="wait"/>; null otherwise (it is still held).</summary>
     public static async Task<PaymentResult?> FinalOrNullAsync(Task<PaymentResult>? paying, TimeSpan wait)

@@ -46,6 +46,10 @@ public enum PurchaseError
     /// <summary>Paid and recorded, but the tunnel's interface could not be set up on this machine.</summary>
     TunnelSetupFailed,
 
+    /// <summary>The seller's tunnel did not work (no handshake, or no answer through it): the preimage was not
+    /// revealed, so the seller cannot take the payment, which returns when the seller cancels its hold invoice.</summary>
+    TunnelCheckFailed,
+
     /// <summary>Removing a tunnel that still has paid time left, without saying so.</summary>
     TunnelStillActive,
 

@@ -69,6 +69,11 @@ public sealed class SellerLink : IAsyncDisposable
                 return await _rpc.CallAsync<T>(seller.PubKey, method, request, timeout, cancellationToken).ConfigureAwait(false);
             }
         }
+        catch (ProtocolException e) when (e.Code == ProtocolErrorCode.MethodNotFound)
+        {
+            throw new PurchaseException(PurchaseError.SellerRefused,
+                $"The seller does not know {method} (peer protocol version {PeerProtocol.Version}): it runs an older ImpVpn. Its version 1 lets a seller keep a payment without delivering, so this buyer does not use it.", e);
+        }
         catch (ProtocolException e)
         {
             var error = e.Code is ProtocolErrorCode.QuoteExpired or ProtocolErrorCode.NonceReused

@@ -8,10 +8,13 @@ using ImpVpn.Core.WireGuard.Types;
 namespace ImpVpn.Core.Buying;
 
 /// <summary>
-/// Buying a tunnel (AcceptContract): accept the quote, check the seller's hold invoice, record the contract, pay it
-/// at most once, ask the seller to activate while the payment is held, keep the proof of payment, then set the
-/// tunnel up. Also finishes a purchase a crash interrupted. The work is chosen and paid under the store's lock, so
-/// two processes confirming one quote pay once: the second finds the first's contract and finishes that one.
+/// Buying a tunnel (AcceptContract), protocol version 2: make a preimage, accept the quote with its hash, check the
+/// seller's hold invoice (for that hash), record the contract, pay it at most once, ask the seller to activate while
+/// the payment is held, check its answer, bring the tunnel up and prove it works, and only then claim: reveal the
+/// preimage, which lets the seller settle. A seller that does not deliver never learns the preimage, so it cannot
+/// take the payment, which returns when it cancels its hold invoice. Also finishes a purchase a crash interrupted.
+/// The work is chosen and paid under the store's lock, so two processes confirming one quote pay once: the second
+/// finds the first's contract and finishes that one.
 /// </summary>
 public sealed class TunnelPurchase(ILightningNode node, SellerLink link, BoughtContracts contracts, TunnelSetup? setup, IProgressLog log)
 {
@@ -21,7 +24,7 @@ public sealed class TunnelPurchase(ILightningNode node, SellerLink link, BoughtC
     public async Task<BoughtContract> ConfirmAsync(VpnQuote quote, BuyerOptions options, CancellationToken cancellationToken)
     {
         RefuseAboveMaximum(quote.PriceSat, options, $"The seller asks {quote.PriceSat} sat");
-        BoughtContract bought;
+        Purchased bought;
         using (await contracts.LockAsync(cancellationToken, log).ConfigureAwait(false))
         {
             if (contracts.FindByQuote(quote) is { } earlier)
@@ -62,28 +65,28 @@ public sealed class TunnelPurchase(ILightningNode node, SellerLink link, BoughtC
     /// again and sets it up.</summary>
     public async Task<BoughtContract> ResumeAsync(string contractId, BuyerOptions options, CancellationToken cancellationToken)
     {
-        BoughtContract contract;
+        Purchased finished;
         using (await contracts.LockAsync(cancellationToken, log).ConfigureAwait(false))
         {
-            contract = contracts.Get(contractId);
+            var contract = contracts.Get(contractId);
             if (contract.State == BoughtContractState.Paying)
             {
                 RefuseAboveMaximum(contract.PriceSat, options, $"Finishing contract {contract.Id} may pay {contract.PriceSat} sat");
             }
 
-            contract = await FinishLockedAsync(contract, options, cancellationToken).ConfigureAwait(false);
+            finished = await FinishLockedAsync(contract, options, cancellationToken).ConfigureAwait(false);
         }
 
-        return await SetUpAsync(contract, options, cancellationToken).ConfigureAwait(false);
+        return await SetUpAsync(finished, options, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<BoughtContract> FinishLockedAsync(BoughtContract contract, BuyerOptions options, CancellationToken cancellationToken)
+    private async Task<Purchased> FinishLockedAsync(BoughtContract contract, BuyerOptions options, CancellationToken cancellationToken)
     {
         return contract.RequireTunnelOnThisMachine().State switch
         {
             BoughtContractState.Paying => await PayAndActivateAsync(contract, options, cancellationToken).ConfigureAwait(false),
-            BoughtContractState.Active when setup is not null && !options.ConfigOnly => await RefetchAsync(contract, options, cancellationToken).ConfigureAwait(false),
-            _ => contract,
+            BoughtContractState.Active when setup is not null && !options.ConfigOnly => new(await RefetchAsync(contract, options, cancellationToken).ConfigureAwait(false), InterfaceUp: false),
+            _ => new(contract, InterfaceUp: false),
         };
     }
 
@@ -95,9 +98,12 @@ public sealed class TunnelPurchase(ILightningNode node, SellerLink link, BoughtC
         using var wireGuardKey = WireGuardPrivateKey.Generate();
         var buyerKey = wireGuardKey.PublicKey.ToBase64();
         log.Progress(new ProgressUpdate(Activity, "Accepting the quote", 10));
+        // The hold invoice will be for this hash: only this machine can settle it, by claiming once the tunnel works.
+        var preimage = RandomNumberGenerator.GetBytes(32);
+        var hash = Convert.ToHexString(SHA256.HashData(preimage)).ToLowerInvariant();
         var accepted = await link.CallAsync<AcceptResponse>(seller, PeerProtocol.Accept, new AcceptRequest(
             quote.Nonce, quote.PriceSat, (long)quote.Duration.TotalSeconds, quote.ExpiresAt.ToUnixTimeSeconds(), quote.Offer, quote.Promise,
-            buyerKey), options.ReplyTimeout, cancellationToken).ConfigureAwait(false);
+            buyerKey, hash), options.ReplyTimeout, cancellationToken).ConfigureAwait(false);
         if (!ContractId.IsValid(accepted.ContractId))
         {
             throw new PurchaseException(PurchaseError.SellerRefused, "The seller sent an invalid contract id. Nothing was paid.");
@@ -107,20 +113,19 @@ public sealed class TunnelPurchase(ILightningNode node, SellerLink link, BoughtC
 
         var terms = new ContractTerms(accepted.ContractId, quote.SellerPubKey, myPubKey, buyerKey, quote.PriceSat, (long)quote.Duration.TotalSeconds, quote.Nonce);
         var decoded = await InvoiceCheck.DecodeAsync(node, accepted.PaymentRequest, cancellationToken).ConfigureAwait(false);
-        InvoiceCheck.Require(decoded, quote.SellerPubKey, quote.PriceSat, terms.DescriptionHash());
-        var hash = Convert.ToHexString(decoded.PaymentHash).ToLowerInvariant();
-        log.Log(LogLevel.Verbose, $"Contract {accepted.ContractId}: the seller's invoice pays {quote.SellerPubKey}, asks exactly {quote.PriceSat} sat and commits to the terms (payment hash {hash}).");
+        InvoiceCheck.Require(decoded, quote.SellerPubKey, quote.PriceSat, terms.DescriptionHash(), hash, DateTimeOffset.UtcNow);
+        log.Log(LogLevel.Verbose, $"Contract {accepted.ContractId}: the seller's invoice pays {quote.SellerPubKey}, asks exactly {quote.PriceSat} sat, commits to the terms and is for this buyer's payment hash {hash}.");
 
         contracts.SavePrivateKey(accepted.ContractId, wireGuardKey);
         // Recorded before any payment: if this process dies from here on, running again finds the hash and asks
         // the node about it instead of paying a second time.
-        var contract = contracts.Save(BoughtContract.Paying(accepted.ContractId, quote, hash, accepted.PaymentRequest, buyerKey,
-            accepted.BuyerTunnelAddress, InterfaceName.Random("ivpn")));
+        var contract = contracts.Save(BoughtContract.Paying(accepted.ContractId, quote, hash, Convert.ToHexString(preimage).ToLowerInvariant(),
+            accepted.PaymentRequest, buyerKey, accepted.BuyerTunnelAddress, InterfaceName.Random("ivpn")));
         log.Log(LogLevel.Debug, $"Contract {contract.Id} recorded in {contracts.StoreRoot} before paying.");
         return contract;
     }
 
-    private async Task<BoughtContract> PayAndActivateAsync(BoughtContract contract, BuyerOptions options, CancellationToken cancellationToken)
+    private async Task<Purchased> PayAndActivateAsync(BoughtContract contract, BuyerOptions options, CancellationToken cancellationToken)
     {
         var seller = new SellerNode(contract.SellerPubKey, contract.SellerNodeAddress);
         var hash = Convert.FromHexString(contract.PaymentHash);
@@ -128,53 +133,46 @@ public sealed class TunnelPurchase(ILightningNode node, SellerLink link, BoughtC
         log.Log(LogLevel.Verbose, $"Contract {contract.Id}: paying {contract.PriceSat} sat unless the node already has the payment; routing fee at most {options.FeeLimitSat} sat.");
         var paying = await _payment.StartUnlessAttemptedAsync(hash, contract.PaymentRequest, options.FeeLimitSat, cancellationToken).ConfigureAwait(false);
 
-        // A hold invoice keeps the payment in flight until the seller has set up the tunnel and settled.
+        // A hold invoice keeps the payment in flight until the seller settles, which it can do only once this buyer
+        // claims.
         var held = await _payment.WaitUntilHeldAsync(hash, paying, contract.Id, PaymentKind.Purchase, cancellationToken).ConfigureAwait(false);
-        if (held.Status == PaymentStatus.Failed)
+        switch (held)
         {
-            contracts.Save(contract.Cancelled());
-            throw new PurchaseException(PurchaseError.PaymentFailed, $"The payment failed ({held.FailureReason}); nothing was spent.", contractId: contract.Id);
+            case { Status: PaymentStatus.Failed }:
+                contracts.Save(contract.Cancelled());
+                throw new PurchaseException(PurchaseError.PaymentFailed, $"The payment failed ({held.FailureReason}); nothing was spent.", contractId: contract.Id);
+            case { Status: PaymentStatus.Succeeded } when IsProof(held, hash):
+                // An earlier run claimed and stopped before recording it: the tunnel is paid for.
+                return new(contracts.Save(contract.HasTunnel
+                    ? contract.Activated(contract.Tunnel, held)
+                    : contract.Activated(await FetchTunnelAsync(contract.PaidBeforeActivation(held), seller, options, cancellationToken).ConfigureAwait(false), held)),
+                    InterfaceUp: false);
         }
 
-        log.Progress(new ProgressUpdate(Activity, "Payment held; asking the seller to activate", 60));
-        log.Log(LogLevel.Verbose, $"Contract {contract.Id}: payment {held.Status}; asking the seller to add the peer and settle.");
+        log.Progress(new ProgressUpdate(Activity, "Payment held; asking the seller for the tunnel", 60));
+        log.Log(LogLevel.Verbose, $"Contract {contract.Id}: payment {held.Status}; asking the seller to add the peer (the preimage stays here).");
         ActivateResponse activation;
         try
         {
             await link.ConnectAsync(seller, cancellationToken).ConfigureAwait(false);
-            // Already settled (a run that died after paying): the preimage proves payment to the seller.
-            var proof = held is { Status: PaymentStatus.Succeeded, Preimage: { } preimage } ? Convert.ToHexString(preimage).ToLowerInvariant() : null;
             activation = await link.CallAsync<ActivateResponse>(seller, PeerProtocol.Activate,
-                new ActivateRequest(contract.Id, contract.PaymentHash, proof), options.ReplyTimeout, cancellationToken).ConfigureAwait(false);
+                new ActivateRequest(contract.Id, contract.PaymentHash), options.ReplyTimeout, cancellationToken).ConfigureAwait(false);
         }
         catch (PurchaseException e)
         {
-            // No answer to activate. Usually the seller did not settle, and its hold invoice will be cancelled (at once
-            // on a provisioning failure, or when it lapses), refunding the payment. But the answer may have been lost
-            // after the seller settled: then the payment is done, and its proof is kept now.
-            var final = await PaymentOnce.FinalOrNullAsync(paying, TimeSpan.FromSeconds(5)).ConfigureAwait(false)
+            // No tunnel. The seller cannot take the payment without the preimage, so it returns to this buyer when
+            // the seller cancels its hold invoice (at once on a provisioning failure, or when its claim window closes).
+            var now = await PaymentOnce.FinalOrNullAsync(paying, TimeSpan.FromSeconds(5)).ConfigureAwait(false)
                 ?? await node.TrackPaymentAsync(hash, waitForFinal: false, CancellationToken.None).ConfigureAwait(false);
-            switch (final)
+            if (now is { Status: PaymentStatus.Failed })
             {
-                case { Status: PaymentStatus.Failed }:
-                    contracts.Save(contract.Cancelled());
-                    throw new PurchaseException(PurchaseError.ActivationFailed, e.Message + " The payment was refunded.", e, contract.Id);
-                case { Status: PaymentStatus.Succeeded, Preimage: { } paidPreimage } when SHA256.HashData(paidPreimage).AsSpan().SequenceEqual(hash):
-                    contracts.Save(contract.PaidBeforeActivation(final));
-                    throw new PurchaseException(PurchaseError.ActivationFailed,
-                        $"Contract {contract.Id} is paid (its proof of payment is stored), but the seller's answer to activate did not arrive: {e.Message}",
-                        e, contract.Id, moneyMoved: true);
-                default:
-                    throw new PurchaseException(PurchaseError.ActivationFailed, e.Message, e, contract.Id);
+                contracts.Save(contract.Cancelled());
+                throw new PurchaseException(PurchaseError.ActivationFailed, e.Message + " The payment was refunded.", e, contract.Id);
             }
-        }
 
-        var settled = await _payment.FinalAsync(hash, paying, cancellationToken).ConfigureAwait(false);
-        if (settled is not { Status: PaymentStatus.Succeeded, Preimage: { } settledPreimage } || !SHA256.HashData(settledPreimage).AsSpan().SequenceEqual(hash))
-        {
-            throw new PurchaseException(PurchaseError.PaymentUnfinished,
-                $"The seller activated contract {contract.Id}, but the payment did not complete with a valid preimage ({settled?.Status.ToString() ?? "unknown to the node"}).",
-                contractId: contract.Id);
+            throw new PurchaseException(PurchaseError.ActivationFailed,
+                $"{e.Message} Your payment is held by the seller, which cannot take it: the preimage stays on this machine. It returns when the seller cancels its invoice.",
+                e, contract.Id);
         }
 
         SellerTunnel tunnel;
@@ -184,28 +182,92 @@ public sealed class TunnelPurchase(ILightningNode node, SellerLink link, BoughtC
         }
         catch (PurchaseException e)
         {
-            // Paid, but nothing of this answer touches the machine: the proof is kept so the tunnel can be claimed.
-            contracts.Save(contract.PaidBeforeActivation(settled));
-            throw new PurchaseException(e.Error, $"{e.Message} Contract {contract.Id} is paid and keeps its proof of payment; nothing was set up.", e, contract.Id, moneyMoved: true);
+            throw new PurchaseException(e.Error,
+                $"{e.Message} Nothing was set up and the preimage was not revealed, so the seller cannot take the payment for contract {contract.Id}; it returns when the seller cancels its invoice.",
+                e, contract.Id);
         }
 
-        var active = contracts.Save(contract.Activated(tunnel, settled));
+        contract = contracts.Save(contract.WithTunnel(tunnel));
+        var bringUp = setup is not null && !options.ConfigOnly;
+        if (setup is not null && bringUp)
+        {
+            log.Progress(new ProgressUpdate(Activity, $"Bringing up {contract.InterfaceName} and checking it", 75));
+            if (await setup.BringUpAndProveAsync(contract, options.HandshakeTimeout, cancellationToken).ConfigureAwait(false) is { } failure)
+            {
+                throw new PurchaseException(PurchaseError.TunnelCheckFailed,
+                    $"The seller's tunnel for contract {contract.Id} does not work ({failure}); it was removed. The preimage was not revealed, so the seller cannot take the payment; it returns when the seller cancels its invoice.",
+                    contractId: contract.Id);
+            }
+        }
+
+        return new(await ClaimAsync(contract, seller, paying, options, cancellationToken).ConfigureAwait(false), InterfaceUp: bringUp);
+    }
+
+    /// <summary>The tunnel works (or, with a configuration only, the seller's answer passed every check): the preimage
+    /// goes to the seller, which settles; the settled payment is the proof of payment.</summary>
+    private async Task<BoughtContract> ClaimAsync(BoughtContract contract, SellerNode seller, Task<PaymentResult>? paying, BuyerOptions options, CancellationToken cancellationToken)
+    {
+        var hash = Convert.FromHexString(contract.PaymentHash);
+        log.Progress(new ProgressUpdate(Activity, "Claiming: giving the seller the preimage", 90));
+        PurchaseException? unanswered = null;
+        try
+        {
+            await link.CallAsync<ClaimResponse>(seller, PeerProtocol.Claim,
+                new ClaimRequest(contract.Id, contract.PaymentHash, contract.Preimage!), options.ReplyTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (PurchaseException e)
+        {
+            // The answer may be lost after the seller settled: the payment says what happened.
+            unanswered = e;
+        }
+
+        // A seller that answered with an error did not settle just now: its node is asked once, not waited on.
+        var settled = unanswered is { Error: PurchaseError.SellerRefused }
+            ? await node.TrackPaymentAsync(hash, waitForFinal: false, cancellationToken).ConfigureAwait(false)
+            : await _payment.FinalWithinAsync(hash, paying, options.ReplyTimeout, cancellationToken).ConfigureAwait(false);
+        if (settled is null || !IsProof(settled, hash))
+        {
+            throw new PurchaseException(PurchaseError.PaymentUnfinished,
+                $"The tunnel of contract {contract.Id} works and the seller was given the preimage, but the payment has not completed ({settled?.Status.ToString() ?? "unknown to the node"}){(unanswered is null ? "." : $": {unanswered.Message}")}",
+                unanswered, contract.Id);
+        }
+
+        var active = contracts.Save(contract.Activated(contract.Tunnel, settled));
         log.Log(LogLevel.Verbose, $"Contract {contract.Id}: paid {active.PaidSat} sat + {active.FeePaidSat} sat fee; proof of payment stored. Tunnel {active.BuyerTunnelAddress} via {active.Endpoint} until {active.ExpiresAt:u}.");
         return active;
     }
+
+    /// <summary>The tunnel of a contract already paid for, asked for with the preimage as proof.</summary>
+    private async Task<SellerTunnel> FetchTunnelAsync(BoughtContract contract, SellerNode seller, BuyerOptions options, CancellationToken cancellationToken)
+    {
+        await link.ConnectAsync(seller, cancellationToken).ConfigureAwait(false);
+        var activation = await link.CallAsync<ActivateResponse>(seller, PeerProtocol.Activate,
+            new ActivateRequest(contract.Id, contract.PaymentHash, contract.Preimage), options.ReplyTimeout, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return SellerAnswerCheck.RequireTunnel(activation, contract, DateTimeOffset.UtcNow);
+        }
+        catch (PurchaseException e)
+        {
+            // Paid, but nothing of this answer touches the machine: the proof is kept so the tunnel can be claimed.
+            contracts.Save(contract);
+            throw new PurchaseException(e.Error, $"{e.Message} Contract {contract.Id} is paid and keeps its proof of payment; nothing was set up.", e, contract.Id, moneyMoved: true);
+        }
+    }
+
+    private static bool IsProof(PaymentResult payment, byte[] hash) =>
+        payment is { Status: PaymentStatus.Succeeded, Preimage: { } preimage } && SHA256.HashData(preimage).AsSpan().SequenceEqual(hash);
 
     /// <summary>An active contract's tunnel asked for again, proving payment with the preimage.</summary>
     private async Task<BoughtContract> RefetchAsync(BoughtContract contract, BuyerOptions options, CancellationToken cancellationToken)
     {
         var seller = new SellerNode(contract.SellerPubKey, contract.SellerNodeAddress);
-        await link.ConnectAsync(seller, cancellationToken).ConfigureAwait(false);
-        var activation = await link.CallAsync<ActivateResponse>(seller, PeerProtocol.Activate,
-            new ActivateRequest(contract.Id, contract.PaymentHash, contract.Preimage), options.ReplyTimeout, cancellationToken).ConfigureAwait(false);
-        return contracts.Save(contract.WithTunnel(SellerAnswerCheck.RequireTunnel(activation, contract, DateTimeOffset.UtcNow)));
+        return contracts.Save(contract.WithTunnel(await FetchTunnelAsync(contract, seller, options, cancellationToken).ConfigureAwait(false)));
     }
 
-    private async Task<BoughtContract> SetUpAsync(BoughtContract contract, BuyerOptions options, CancellationToken cancellationToken)
+    private async Task<BoughtContract> SetUpAsync(Purchased purchased, BuyerOptions options, CancellationToken cancellationToken)
     {
+        var contract = purchased.Contract;
         if (contract.State != BoughtContractState.Active)
         {
             return contract;
@@ -214,7 +276,7 @@ public sealed class TunnelPurchase(ILightningNode node, SellerLink link, BoughtC
         try
         {
             TunnelExport.WriteStoreCopy(contract, contracts);
-            if (setup is null || options.ConfigOnly)
+            if (setup is null || options.ConfigOnly || purchased.InterfaceUp)
             {
                 return contract;
             }
@@ -239,4 +301,8 @@ public sealed class TunnelPurchase(ILightningNode node, SellerLink link, BoughtC
             throw new PurchaseException(PurchaseError.PriceAboveMaximum, $"{what}; the most you allowed is {max} sat. Nothing was paid.");
         }
     }
+
+    /// <summary>A purchase's outcome, and whether its interface is already up (brought up and proven before the
+    /// claim), so that setting it up does not tear down a working tunnel to make it again.</summary>
+    private readonly record struct Purchased(BoughtContract Contract, bool InterfaceUp);
 }

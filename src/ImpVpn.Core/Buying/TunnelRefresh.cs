@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using ImpVpn.Core.Diagnostics;
 using ImpVpn.Core.Lightning;
 using ImpVpn.Core.Protocol;
@@ -5,12 +6,18 @@ using ImpVpn.Core.Protocol;
 namespace ImpVpn.Core.Buying;
 
 /// <summary>
-/// More time on one bought tunnel (RefreshContract): the seller's refresh invoice checked, recorded before it is
-/// paid, paid at most once, and activated while held. A refresh an earlier run recorded and may have paid is
-/// finished, never paid again; one that was never made no longer holds later runs.
+/// More time on one bought tunnel (RefreshContract), protocol version 2 like a purchase: a new preimage made here,
+/// the seller's refresh invoice (for its hash) checked, recorded before it is paid, paid at most once, and activated
+/// while held; the preimage is revealed (claimed) only once the seller's answer shows the time added to the same
+/// tunnel and, where the tunnel is up on this machine, packets still pass. A refresh an earlier run recorded and may
+/// have paid is finished, never paid again; one that was never made no longer holds later runs.
 /// </summary>
-public sealed class TunnelRefresh(ILightningNode node, SellerLink link, BoughtContracts contracts, IProgressLog log)
+/// <param name="setup">this machine's tunnels, to check one that is up before claiming; null where none are set up.</param>
+public sealed class TunnelRefresh(ILightningNode node, SellerLink link, BoughtContracts contracts, TunnelSetup? setup, IProgressLog log)
 {
+    // The buyer's and the seller's clocks may differ this much when the seller's new expiry is checked.
+    private static readonly TimeSpan ClockSlack = TimeSpan.FromMinutes(1);
+
     private readonly PaymentOnce _payment = new(node, log);
 
     /// <summary>Refreshes the contract <paramref name="contractId"/>, choosing and paying under the store's lock.</summary>
@@ -42,8 +49,10 @@ public sealed class TunnelRefresh(ILightningNode node, SellerLink link, BoughtCo
             contract = contracts.Save(contract.RefreshAbandoned());
         }
 
+        var preimage = RandomNumberGenerator.GetBytes(32);
+        var hashHex = Convert.ToHexString(SHA256.HashData(preimage)).ToLowerInvariant();
         var offer = await link.CallAsync<RefreshResponse>(seller, PeerProtocol.Refresh,
-            new RefreshRequest(contract.Id, (long)duration.TotalSeconds), options.ReplyTimeout, cancellationToken).ConfigureAwait(false);
+            new RefreshRequest(contract.Id, (long)duration.TotalSeconds, hashHex), options.ReplyTimeout, cancellationToken).ConfigureAwait(false);
         if (options.MaxPriceSat is { } max && offer.PriceSat > max)
         {
             throw new PurchaseException(PurchaseError.PriceAboveMaximum, $"The refresh of {contract.Id} costs {offer.PriceSat} sat; the most allowed is {max} sat. Nothing was paid.", contractId: contract.Id, kind: PaymentKind.Refresh);
@@ -57,14 +66,14 @@ public sealed class TunnelRefresh(ILightningNode node, SellerLink link, BoughtCo
         var feeLimit = options.MaxTotalSat is { } left ? Math.Min(options.FeeLimitSat, left - offer.PriceSat) : options.FeeLimitSat;
 
         var decoded = await InvoiceCheck.DecodeAsync(node, offer.PaymentRequest, cancellationToken).ConfigureAwait(false);
-        var hashHex = Convert.ToHexString(decoded.PaymentHash).ToLowerInvariant();
-        // A refresh's terms name its own invoice's payment hash, so the invoice is read before they can be checked.
+        // A refresh's terms name its payment hash, the one this buyer made.
         var terms = new ContractTerms(contract.Id, contract.SellerPubKey, myPubKey, contract.BuyerWireGuardKey, offer.PriceSat,
             (long)duration.TotalSeconds, hashHex, "refresh");
-        InvoiceCheck.Require(decoded, contract.SellerPubKey, offer.PriceSat, terms.DescriptionHash());
+        InvoiceCheck.Require(decoded, contract.SellerPubKey, offer.PriceSat, terms.DescriptionHash(), hashHex, DateTimeOffset.UtcNow);
 
         // Recorded before paying, as for a purchase: a run that dies from here on is finished by the next run.
-        contract = contracts.Save(contract.RefreshRecorded(new RefreshPayment(hashHex, offer.PriceSat, (long)duration.TotalSeconds)));
+        contract = contracts.Save(contract.RefreshRecorded(new RefreshPayment(hashHex, offer.PriceSat, (long)duration.TotalSeconds,
+            Convert.ToHexString(preimage).ToLowerInvariant())));
         var paying = await _payment.StartUnlessAttemptedAsync(decoded.PaymentHash, offer.PaymentRequest, feeLimit, cancellationToken).ConfigureAwait(false);
         return await FinishAsync(contract, seller, paying, options, cancellationToken).ConfigureAwait(false);
     }
@@ -80,38 +89,109 @@ public sealed class TunnelRefresh(ILightningNode node, SellerLink link, BoughtCo
             throw new PurchaseException(PurchaseError.PaymentFailed, $"The refresh payment for {contract.Id} failed ({held.FailureReason}); nothing was spent.", contractId: contract.Id);
         }
 
-        DateTimeOffset expiresAt;
+        if (held.Status == PaymentStatus.Succeeded)
+        {
+            // Settled already (an earlier run claimed, or a refresh recorded by an older version): the seller added
+            // the time; only its new expiry is missing here.
+            var status = await CallOrExplainAsync(() => link.CallAsync<StatusResponse>(seller, PeerProtocol.Status,
+                new StatusRequest(contract.Id), options.ReplyTimeout, cancellationToken), contract, moneyMoved: true).ConfigureAwait(false);
+            return Finished(contract, DateTimeOffset.FromUnixTimeSeconds(status.ExpiresAt), held);
+        }
+
+        var activation = await CallOrExplainAsync(() => link.CallAsync<ActivateResponse>(seller, PeerProtocol.Activate,
+            new ActivateRequest(contract.Id, refresh.PaymentHash), options.ReplyTimeout, cancellationToken), contract, moneyMoved: false).ConfigureAwait(false);
+        var expiresAt = DateTimeOffset.FromUnixTimeSeconds(activation.ExpiresAt);
+        if (refresh.Preimage is null)
+        {
+            // Recorded by an older version, whose seller settles by itself.
+            var paid = await _payment.FinalAsync(hash, paying, cancellationToken).ConfigureAwait(false);
+            return Finished(contract, expiresAt, paid);
+        }
+
+        await RequireDeliveredAsync(contract, activation, refresh, options, cancellationToken).ConfigureAwait(false);
+        PurchaseException? unanswered = null;
         try
         {
-            if (held.Status == PaymentStatus.Succeeded)
+            await link.CallAsync<ClaimResponse>(seller, PeerProtocol.Claim,
+                new ClaimRequest(contract.Id, refresh.PaymentHash, refresh.Preimage), options.ReplyTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (PurchaseException e)
+        {
+            // The answer may be lost after the seller settled: the payment says what happened.
+            log.Log(LogLevel.Verbose, $"Contract {contract.Id}: no answer to the refresh's claim ({e.Message}); asking the node about the payment.");
+            unanswered = e;
+        }
+
+        // A seller that answered with an error did not settle just now: its node is asked once, not waited on.
+        var settled = unanswered is { Error: PurchaseError.SellerRefused }
+            ? await node.TrackPaymentAsync(hash, waitForFinal: false, cancellationToken).ConfigureAwait(false)
+            : await _payment.FinalWithinAsync(hash, paying, options.ReplyTimeout, cancellationToken).ConfigureAwait(false);
+        return Finished(contract, expiresAt, settled);
+    }
+
+    /// <summary>What the preimage is revealed for: the same tunnel, the time paid for added, and packets passing where
+    /// the tunnel is up on this machine. Anything less keeps the preimage here; the held payment returns to the buyer
+    /// when the seller's claim window closes.</summary>
+    private async Task RequireDeliveredAsync(BoughtContract contract, ActivateResponse activation, RefreshPayment refresh, BuyerOptions options, CancellationToken cancellationToken)
+    {
+        var now = DateTimeOffset.UtcNow;
+        string? refusal = null;
+        try
+        {
+            var tunnel = SellerAnswerCheck.RequireTunnel(activation, contract, now);
+            var from = contract.ExpiresAt > now ? contract.ExpiresAt.Value : now;
+            var sameTunnel = tunnel.SellerWireGuardKey == contract.SellerWireGuardKey && tunnel.Endpoint == contract.Endpoint
+                && tunnel.BuyerTunnelAddress == contract.BuyerTunnelAddress && tunnel.SellerTunnelAddress == contract.SellerTunnelAddress
+                && tunnel.AllowedIps.SequenceEqual(contract.AllowedIps);
+            if (!sameTunnel)
             {
-                // Settled already: the seller added the time; only its new expiry is missing here.
-                var status = await link.CallAsync<StatusResponse>(seller, PeerProtocol.Status,
-                    new StatusRequest(contract.Id), options.ReplyTimeout, cancellationToken).ConfigureAwait(false);
-                expiresAt = DateTimeOffset.FromUnixTimeSeconds(status.ExpiresAt);
+                refusal = "the seller answered with a different tunnel than the one this contract has";
             }
-            else
+            else if (tunnel.ExpiresAt < from.AddSeconds(refresh.DurationSeconds) - ClockSlack)
             {
-                var activation = await link.CallAsync<ActivateResponse>(seller, PeerProtocol.Activate,
-                    new ActivateRequest(contract.Id, refresh.PaymentHash), options.ReplyTimeout, cancellationToken).ConfigureAwait(false);
-                expiresAt = DateTimeOffset.FromUnixTimeSeconds(activation.ExpiresAt);
+                refusal = $"the seller extended the tunnel only to {tunnel.ExpiresAt:u}, short of the {refresh.DurationSeconds} s paid for";
             }
         }
         catch (PurchaseException e)
         {
-            // The refresh stays recorded: the next run finishes it. Say whether the money already moved.
-            var now = held.Status == PaymentStatus.Succeeded
-                ? held
-                : await PaymentOnce.FinalOrNullAsync(paying, TimeSpan.FromSeconds(5)).ConfigureAwait(false);
-            throw new PurchaseException(e.Error, $"The refresh of contract {contract.Id} was not finished: {e.Message}", e, contract.Id,
-                moneyMoved: now?.Status == PaymentStatus.Succeeded, kind: PaymentKind.Refresh);
+            refusal = e.Message;
         }
 
-        var settled = held.Status == PaymentStatus.Succeeded ? held : await _payment.FinalAsync(hash, paying, cancellationToken).ConfigureAwait(false);
+        if (refusal is null && setup is not null
+            && await setup.StillWorksAsync(contract, options.HandshakeTimeout, cancellationToken).ConfigureAwait(false) == false)
+        {
+            refusal = $"{contract.SellerTunnelAddress} does not answer through the tunnel";
+        }
+
+        if (refusal is not null)
+        {
+            throw new PurchaseException(PurchaseError.SellerAnswerRefused,
+                $"The refresh of contract {contract.Id} was not claimed: {refusal}. The preimage was not revealed, so the seller cannot take the payment; it returns when the seller cancels its invoice.",
+                contractId: contract.Id, kind: PaymentKind.Refresh);
+        }
+    }
+
+    private static async Task<T> CallOrExplainAsync<T>(Func<Task<T>> call, BoughtContract contract, bool moneyMoved)
+    {
+        try
+        {
+            return await call().ConfigureAwait(false);
+        }
+        catch (PurchaseException e)
+        {
+            // The refresh stays recorded: the next run finishes it.
+            throw new PurchaseException(e.Error, $"The refresh of contract {contract.Id} was not finished: {e.Message}", e, contract.Id,
+                moneyMoved: moneyMoved, kind: PaymentKind.Refresh);
+        }
+    }
+
+    private BoughtContract Finished(BoughtContract contract, DateTimeOffset expiresAt, PaymentResult? settled)
+    {
+        var refresh = contract.RefreshBeingPaid!;
         if (settled is not { Status: PaymentStatus.Succeeded })
         {
             throw new PurchaseException(PurchaseError.PaymentUnfinished,
-                $"The seller added the time to {contract.Id}, but the refresh payment did not complete; running the refresh again finishes it.",
+                $"The seller added the time to {contract.Id}, but the refresh payment did not complete ({settled?.Status.ToString() ?? "unknown to the node"}); running the refresh again finishes it.",
                 contractId: contract.Id, kind: PaymentKind.Refresh);
         }
 

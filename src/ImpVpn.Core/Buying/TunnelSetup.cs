@@ -5,7 +5,7 @@ using ImpVpn.Core.WireGuard.Types;
 namespace ImpVpn.Core.Buying;
 
 /// <summary>The buyer's WireGuard side: the bought tunnel's interface brought up with the seller as its one peer,
-/// then a wait for the first handshake.</summary>
+/// then a wait for the first handshake; before a claim, also the proof that the tunnel carries packets.</summary>
 public sealed class TunnelSetup(WireGuardHost wireGuard, BoughtContracts contracts, IProgressLog log)
 {
     // Keeps the tunnel's NAT mapping alive from behind a home router, as WireGuard's own documentation suggests.
@@ -13,8 +13,73 @@ public sealed class TunnelSetup(WireGuardHost wireGuard, BoughtContracts contrac
 
     /// <summary>Brings the interface up (replacing a half-made one of the same name) and waits at most
     /// <paramref name="handshakeTimeout"/> for the first handshake; no handshake is a warning, not a failure (the
-    /// seller's side may just be slow, and WireGuard keeps trying).</summary>
+    /// seller's side may just be slow, and WireGuard keeps trying). For a tunnel already paid for.</summary>
     public async Task BringUpAsync(BoughtContract contract, TimeSpan handshakeTimeout, CancellationToken cancellationToken)
+    {
+        await ConfigureAsync(contract, cancellationToken).ConfigureAwait(false);
+        log.Progress(new ProgressUpdate("Buying a tunnel", "Waiting for the first WireGuard handshake", 90));
+        if (await WaitForHandshakeAsync(contract.InterfaceName, handshakeTimeout, cancellationToken).ConfigureAwait(false))
+        {
+            log.Log(LogLevel.Verbose, $"{contract.InterfaceName}: first handshake with {contract.Endpoint}.");
+        }
+        else
+        {
+            log.Log(LogLevel.Warning, $"{contract.InterfaceName} is up but no handshake with {contract.Endpoint} within {handshakeTimeout.TotalSeconds:0} s.");
+        }
+    }
+
+    /// <summary>Brings the interface up and proves, within <paramref name="timeout"/>, that the tunnel works: a
+    /// handshake, then an echo to the seller's tunnel address answered through it. This is what the buyer pays for,
+    /// so it is checked before the preimage is revealed. On failure the interface is removed (nothing half-made
+    /// stays) and the reason is returned; null when the tunnel works.</summary>
+    public async Task<string?> BringUpAndProveAsync(BoughtContract contract, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        string? failure = null;
+        try
+        {
+            await ConfigureAsync(contract, cancellationToken).ConfigureAwait(false);
+            log.Progress(new ProgressUpdate("Buying a tunnel", "Checking the tunnel before paying for it", 85));
+            if (!await WaitForHandshakeAsync(contract.InterfaceName, timeout, cancellationToken).ConfigureAwait(false))
+            {
+                failure = $"no WireGuard handshake with {contract.Endpoint} within {timeout.TotalSeconds:0} s";
+            }
+            else if (!await EchoUntilAsync(contract, deadline, cancellationToken).ConfigureAwait(false))
+            {
+                failure = $"a handshake, but no answer from {contract.SellerTunnelAddress} through the tunnel within {timeout.TotalSeconds:0} s";
+            }
+        }
+        catch (Exception e) when (e is WireGuardException or IOException)
+        {
+            failure = $"its interface could not be set up: {e.Message}";
+        }
+
+        if (failure is not null)
+        {
+            await wireGuard.Links.DeleteInterfaceAsync(contract.InterfaceName, CancellationToken.None).ConfigureAwait(false);
+            log.Log(LogLevel.Verbose, $"{contract.InterfaceName}: {failure}; removed.");
+            return failure;
+        }
+
+        log.Log(LogLevel.Verbose, $"{contract.InterfaceName}: handshake with {contract.Endpoint}, and {contract.SellerTunnelAddress} answers through the tunnel.");
+        return null;
+    }
+
+    /// <summary>Whether a tunnel already up on this machine still carries packets to the seller's tunnel address
+    /// (an echo answered within <paramref name="timeout"/>); null when its interface is not on this machine, so there
+    /// is nothing here to check.</summary>
+    public async Task<bool?> StillWorksAsync(BoughtContract contract, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        if (contract.InterfaceName.Length == 0
+            || await wireGuard.Devices.GetDeviceAsync(contract.InterfaceName, cancellationToken).ConfigureAwait(false) is null)
+        {
+            return null;
+        }
+
+        return await EchoUntilAsync(contract, DateTime.UtcNow + timeout, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task ConfigureAsync(BoughtContract contract, CancellationToken cancellationToken)
     {
         log.Log(LogLevel.Verbose, $"Bringing up {contract.InterfaceName} ({contract.BuyerTunnelAddress}) with peer {contract.Endpoint}.");
         var key = contracts.ReadPrivateKey(contract.Id) ?? throw new WireGuardException($"The private key of tunnel {contract.Id} is missing from the store.");
@@ -44,16 +109,6 @@ public sealed class TunnelSetup(WireGuardHost wireGuard, BoughtContracts contrac
         {
             await wireGuard.Links.AddRouteAsync(contract.InterfaceName, route, cancellationToken).ConfigureAwait(false);
         }
-
-        log.Progress(new ProgressUpdate("Buying a tunnel", "Waiting for the first WireGuard handshake", 90));
-        if (await WaitForHandshakeAsync(contract.InterfaceName, handshakeTimeout, cancellationToken).ConfigureAwait(false))
-        {
-            log.Log(LogLevel.Verbose, $"{contract.InterfaceName}: first handshake with {contract.Endpoint}.");
-        }
-        else
-        {
-            log.Log(LogLevel.Warning, $"{contract.InterfaceName} is up but no handshake with {contract.Endpoint} within {handshakeTimeout.TotalSeconds:0} s.");
-        }
     }
 
     private async Task<bool> WaitForHandshakeAsync(string interfaceName, TimeSpan timeout, CancellationToken cancellationToken)
@@ -73,6 +128,25 @@ public sealed class TunnelSetup(WireGuardHost wireGuard, BoughtContracts contrac
             await Task.Delay(pause, cancellationToken).ConfigureAwait(false);
             pause = TimeSpan.FromMilliseconds(Math.Min(20, pause.TotalMilliseconds * 2));
         }
+
+        return false;
+    }
+
+    private async Task<bool> EchoUntilAsync(BoughtContract contract, DateTime deadline, CancellationToken cancellationToken)
+    {
+        var target = IPAddress.Parse(contract.SellerTunnelAddress);
+        do
+        {
+            if (await wireGuard.Links.EchoAsync(contract.InterfaceName, target, cancellationToken).ConfigureAwait(false))
+            {
+                return true;
+            }
+
+            // An echo usually waits its second for an answer; one refused at once (no route yet) is not retried in a
+            // tight loop.
+            await Task.Delay(TimeSpan.FromMilliseconds(200), cancellationToken).ConfigureAwait(false);
+        }
+        while (DateTime.UtcNow < deadline);
 
         return false;
     }

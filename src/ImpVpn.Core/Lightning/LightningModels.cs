@@ -64,8 +64,9 @@ public sealed record DecodedPaymentRequest(
     public DateTimeOffset ExpiresAt => Timestamp.AddSeconds(ExpirySeconds);
 }
 
-/// <summary>What to pay: a BOLT11 invoice, a hard fee ceiling, and how long the router may try.</summary>
-public sealed record PaymentOrder(string PaymentRequest, long FeeLimitSat, TimeSpan Timeout);
+/// <summary>What to pay: a BOLT11 invoice, a hard fee ceiling, how long the router may try, and the most blocks the
+/// payment's route may lock the money for (LND's cltv_limit; 0 leaves LND's own maximum).</summary>
+public sealed record PaymentOrder(string PaymentRequest, long FeeLimitSat, TimeSpan Timeout, int CltvLimit = 0);
 
 /// <summary>LND's PaymentStatus values (UNKNOWN=0 IN_FLIGHT=1 SUCCEEDED=2 FAILED=3 INITIATED=4).</summary>
 public enum PaymentStatus

@@ -2,7 +2,8 @@ using System.Text.Json.Serialization;
 
 namespace ImpVpn.Core.Protocol;
 
-// The params and results of each method, version 1. On the wire names are snake_case (JsonRpcCodec.WireOptions).
+// The params and results of each method; version 2 adds the buyer's payment hash to accept and refresh, and claim.
+// Version 1 requests are the same records without those fields. On the wire names are snake_case (JsonRpcCodec.WireOptions).
 // Times are Unix seconds; amounts are whole satoshis; keys are base64 WireGuard keys.
 
 /// <summary>What kind of tunnel is offered.</summary>
@@ -20,7 +21,8 @@ public sealed record QuoteResponse(
     TunnelOffer Offer,
     string Promise);
 
-/// <summary>The buyer accepts a quote exactly as it was given, adding its WireGuard public key.</summary>
+/// <summary>The buyer accepts a quote exactly as it was given, adding its WireGuard public key and (version 2) the
+/// hash of a preimage only it knows, for which the seller issues its hold invoice.</summary>
 public sealed record AcceptRequest(
     string Nonce,
     long PriceSat,
@@ -28,7 +30,8 @@ public sealed record AcceptRequest(
     long ExpiresAt,
     TunnelOffer Offer,
     string Promise,
-    string BuyerWireGuardKey);
+    string BuyerWireGuardKey,
+    string? PaymentHash = null);
 
 /// <summary>The contract id and a hold invoice whose description hash commits to <see cref="ContractTerms"/>.</summary>
 public sealed record AcceptResponse(
@@ -54,10 +57,22 @@ public sealed record ActivateResponse(
     IReadOnlyList<string> AllowedIps,
     long ExpiresAt);
 
-public sealed record RefreshRequest(string ContractId, long DurationSeconds);
+/// <summary>More time; in version 2 with the hash of a new preimage of the buyer's, as for a purchase.</summary>
+public sealed record RefreshRequest(string ContractId, long DurationSeconds, string? PaymentHash = null);
 
 /// <summary>A hold invoice for more time; the buyer pays it and calls activate with its payment hash.</summary>
 public sealed record RefreshResponse(string ContractId, long PriceSat, long DurationSeconds, string PaymentRequest);
+
+/// <summary>Version 2: the buyer has checked the tunnel and reveals the preimage of <see cref="PaymentHash"/> (the
+/// purchase's or a refresh's), which lets the seller settle its hold invoice.</summary>
+public sealed record ClaimRequest(string ContractId, string PaymentHash, string Preimage)
+{
+    // The preimage pays the seller: keep it out of the compiler's ToString.
+    public override string ToString() => $"Claim {ContractId} (payment {PaymentHash[..Math.Min(16, PaymentHash.Length)]}…)";
+}
+
+/// <summary>The invoice is settled; the contract runs until <see cref="ExpiresAt"/>.</summary>
+public sealed record ClaimResponse(string ContractId, long ExpiresAt);
 
 public sealed record StatusRequest(string ContractId);
 

@@ -1,6 +1,7 @@
 namespace ImpVpn.Core.Protocol;
 
-/// <summary>Fixed facts of ImpVpn's peer protocol, version 1 (docs/protocol.md).</summary>
+/// <summary>Fixed facts of ImpVpn's peer protocol (docs/protocol.md): version 2, where the buyer makes the
+/// preimage, and version 1, which sellers still answer until its stated end (<see cref="V1"/>).</summary>
 public static class PeerProtocol
 {
     /// <summary>The custom peer message type that carries ImpVpn's JSON-RPC messages. Odd, as BOLT 1 asks of
@@ -11,11 +12,24 @@ public static class PeerProtocol
     /// <summary>LND refuses custom message payloads larger than this.</summary>
     public const int MaxMessageBytes = 65_533;
 
-    public const int Version = 1;
+    public const int Version = 2;
 
-    public const string Quote = "impvpn.v1.quote";
-    public const string Accept = "impvpn.v1.accept";
-    public const string Activate = "impvpn.v1.activate";
-    public const string Refresh = "impvpn.v1.refresh";
-    public const string Status = "impvpn.v1.status";
+    public const string Quote = "impvpn.v2.quote";
+    public const string Accept = "impvpn.v2.accept";
+    public const string Activate = "impvpn.v2.activate";
+    public const string Claim = "impvpn.v2.claim";
+    public const string Refresh = "impvpn.v2.refresh";
+    public const string Status = "impvpn.v2.status";
+
+    /// <summary>Version 1, where the seller makes the preimage and settles as soon as it has added the peer: a seller
+    /// that cheats can take the payment without delivering. Sellers answer it for buyers of ImpVpn 0.1 until
+    /// ImpVpn 0.4.0 (docs/protocol.md, "Deprecation"); buyers no longer send it.</summary>
+    public static class V1
+    {
+        public const string Quote = "impvpn.v1.quote";
+        public const string Accept = "impvpn.v1.accept";
+        public const string Activate = "impvpn.v1.activate";
+        public const string Refresh = "impvpn.v1.refresh";
+        public const string Status = "impvpn.v1.status";
+    }
 }

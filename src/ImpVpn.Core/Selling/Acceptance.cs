@@ -9,7 +9,9 @@ namespace ImpVpn.Core.Selling;
 /// <summary>
 /// A buyer accepts a quote: within the seller's caps, an address is leased and a hold invoice issued whose
 /// description hash commits to the contract's terms; the contract is recorded as awaiting payment. Nothing can be
-/// charged yet: the seller settles only once it has delivered (<see cref="Activation"/>).
+/// charged yet. Under protocol version 2 the invoice is for the buyer's payment hash, so the seller can settle only
+/// once the buyer, having checked the tunnel, reveals the preimage (<see cref="Claim"/>); under version 1 the seller
+/// makes the preimage and settles once it has added the peer (<see cref="Activation"/>).
 /// </summary>
 internal sealed class Acceptance(
     ILightningNode node,
@@ -21,7 +23,9 @@ internal sealed class Acceptance(
     TimeProvider clock,
     IProgressLog log)
 {
-    public async Task<AcceptResponse> AcceptAsync(string buyer, AcceptRequest request, WireGuardPublicKey buyerKey, CancellationToken cancellationToken)
+    /// <param name="buyerPaymentHash">the buyer's payment hash (version 2); null for version 1, where the seller
+    /// makes the preimage.</param>
+    public async Task<AcceptResponse> AcceptAsync(string buyer, AcceptRequest request, WireGuardPublicKey buyerKey, byte[]? buyerPaymentHash, CancellationToken cancellationToken)
     {
         using (await contracts.LockAsync(cancellationToken).ConfigureAwait(false))
         {
@@ -33,8 +37,8 @@ internal sealed class Acceptance(
             var now = clock.GetUtcNow();
             var address = pool.Lease();
             var id = Convert.ToHexString(RandomNumberGenerator.GetBytes(8)).ToLowerInvariant();
-            var preimage = RandomNumberGenerator.GetBytes(32);
-            var hash = SHA256.HashData(preimage);
+            var preimage = buyerPaymentHash is null ? RandomNumberGenerator.GetBytes(32) : null;
+            var hash = buyerPaymentHash ?? SHA256.HashData(preimage!);
             var terms = new ContractTerms(id, sellerPubKey, buyer, buyerKey.ToBase64(), request.PriceSat, request.DurationSeconds, request.Nonce);
             var invoiceLifetime = Math.Max(60, request.ExpiresAt - now.ToUnixTimeSeconds());
             CreatedInvoice invoice;
@@ -43,10 +47,17 @@ internal sealed class Acceptance(
                 invoice = await node.AddHoldInvoiceAsync(new HoldInvoiceRequest(hash, request.PriceSat,
                     DescriptionHash: terms.DescriptionHash(), ExpirySeconds: invoiceLifetime), cancellationToken).ConfigureAwait(false);
             }
-            catch
+            catch (Exception e)
             {
                 // No contract holds the address: it goes back at once.
                 pool.Release(address);
+                if (buyerPaymentHash is not null && e is LightningRpcException { Code: "AlreadyExists" })
+                {
+                    // The node already has an invoice for that hash (another contract's, or a replay): a payment
+                    // hash pays one invoice only.
+                    throw new ProtocolException(ProtocolErrorCode.InvalidParams, "That payment hash is already in use; make a new preimage.");
+                }
+
                 throw;
             }
 
@@ -58,7 +69,7 @@ internal sealed class Acceptance(
                 durationSeconds: request.DurationSeconds,
                 nonce: request.Nonce,
                 paymentHash: Convert.ToHexString(hash).ToLowerInvariant(),
-                preimage: Convert.ToHexString(preimage).ToLowerInvariant(),
+                preimage: preimage is null ? string.Empty : Convert.ToHexString(preimage).ToLowerInvariant(),
                 paymentRequest: invoice.PaymentRequest,
                 buyerWireGuardKey: buyerKey.ToBase64(),
                 sellerWireGuardKey: sellerWireGuardKey.ToBase64(),

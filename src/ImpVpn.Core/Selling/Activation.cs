@@ -5,16 +5,19 @@ using ImpVpn.Core.WireGuard.Types;
 namespace ImpVpn.Core.Selling;
 
 /// <summary>
-/// The buyer's payment is held: the seller adds the buyer's peer, records the contract active, then settles. When
-/// the peer cannot be added nothing was delivered, so the invoice is cancelled and the buyer refunded. An activate
-/// for a refresh's invoice goes to <see cref="Extension"/>; an activate for a contract already active gives its
-/// tunnel again to a buyer that proves payment (or completes a settle a crash interrupted).
+/// The buyer's payment is held: the seller adds the buyer's peer and records the contract active. When the buyer
+/// made the preimage (version 2) the invoice stays held until the buyer, having checked the tunnel, claims
+/// (<see cref="Claim"/>) or the claim window closes; under version 1 the seller settles at once. When the peer cannot
+/// be added nothing was delivered, so the invoice is cancelled and the buyer refunded. An activate for a refresh's
+/// invoice goes to <see cref="Extension"/>; an activate for a contract already active gives its tunnel again to a
+/// buyer that proves payment, or whose claim is still awaited (or completes a settle a crash interrupted).
 /// </summary>
 internal sealed class Activation(
     SoldContracts contracts,
     HoldInvoiceSettlement settlement,
     PeerProvisioning provisioning,
     Extension extension,
+    SellerOptions options,
     TimeProvider clock,
     IProgressLog log)
 {
@@ -49,7 +52,8 @@ internal sealed class Activation(
                 throw new ProtocolException(ProtocolErrorCode.NotPaid, "The hold invoice has not been paid yet.");
             }
 
-            var activated = contract.Activated(clock.GetUtcNow().AddSeconds(contract.DurationSeconds));
+            var now = clock.GetUtcNow();
+            var activated = contract.Activated(now.AddSeconds(contract.DurationSeconds), now.Add(options.ClaimWindow));
             try
             {
                 await provisioning.AddPeerAsync(activated, cancellationToken).ConfigureAwait(false);
@@ -67,6 +71,12 @@ internal sealed class Activation(
             // still ACCEPTED, which the next round or start settles (HoldInvoiceSettlement.FinishAsync) or the
             // buyer's retry completes — never a paid, unrecorded one.
             contracts.Save(activated);
+            if (activated.AwaitsClaim)
+            {
+                log.Log(LogLevel.Info, $"Contract {contract.Id}: peer added; awaiting the buyer's claim until {activated.ClaimDeadline:u}.");
+                return activated.Tunnel();
+            }
+
             await settlement.SettleAsync(contract.Preimage, cancellationToken).ConfigureAwait(false);
             var settled = contracts.Save(activated.InvoiceWasSettled());
             log.Log(LogLevel.Info, $"Contract {contract.Id} active until {settled.ExpiresAt:u}; invoice settled.");
@@ -76,6 +86,13 @@ internal sealed class Activation(
 
     private async Task<ActivateResponse> AgainAsync(SoldContract contract, ActivateRequest request, CancellationToken cancellationToken)
     {
+        // Awaiting the buyer's claim: the buyer asks again (its answer was lost, or it restarted) while its payment is
+        // still held; the held payment is what the tunnel is given for.
+        if (contract.AwaitsClaim)
+        {
+            return contract.Tunnel();
+        }
+
         // Recorded active but not settled (this seller died in between): the buyer's held payment is its proof, and
         // settling completes the purchase.
         if (!contract.InvoiceSettled && await settlement.SettleIfHeldAsync(contract.PaymentHash, contract.Preimage, cancellationToken).ConfigureAwait(false))

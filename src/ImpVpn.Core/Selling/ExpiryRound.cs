@@ -19,7 +19,7 @@ internal sealed class ExpiryRound(SoldContracts contracts, HoldInvoiceSettlement
                 // The due list was taken without the lock: a handler may have changed the contract since.
                 if (contracts.FindLive(id) is { } current && current.IsDueAt(clock.GetUtcNow()))
                 {
-                    var settled = await settlement.FinishAsync(current, cancellationToken).ConfigureAwait(false);
+                    var settled = await settlement.FinishAsync(current, clock.GetUtcNow(), cancellationToken).ConfigureAwait(false);
                     await ExpireAsync(settled, clock.GetUtcNow(), cancellationToken).ConfigureAwait(false);
                 }
             }

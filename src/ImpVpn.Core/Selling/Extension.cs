@@ -7,7 +7,8 @@ namespace ImpVpn.Core.Selling;
 
 /// <summary>
 /// More time on an active contract: a refresh invoice (a hold invoice committed to the refresh's terms) and, once
-/// it is paid, the time added, recorded, then the invoice settled — paid like the first purchase.
+/// it is paid, the time added and recorded; then, like the first purchase, the invoice is settled at once (version
+/// 1) or once the buyer claims (version 2: the buyer made the preimage), and the time is taken back if it never does.
 /// </summary>
 internal sealed class Extension(
     ILightningNode node,
@@ -19,7 +20,8 @@ internal sealed class Extension(
     IProgressLog log)
 {
     /// <summary>Issues a refresh invoice for <paramref name="request"/>; it replaces one asked for earlier.</summary>
-    public async Task<RefreshResponse> OfferAsync(string buyer, RefreshRequest request, CancellationToken cancellationToken)
+    /// <param name="buyerPaymentHash">the buyer's payment hash (version 2); null for version 1.</param>
+    public async Task<RefreshResponse> OfferAsync(string buyer, RefreshRequest request, byte[]? buyerPaymentHash, CancellationToken cancellationToken)
     {
         using (await contracts.LockAsync(cancellationToken).ConfigureAwait(false))
         {
@@ -34,18 +36,21 @@ internal sealed class Extension(
             {
                 // The buyer asks again, so the earlier refresh will never be activated: an applied one is settled,
                 // any other cancelled, which refunds a payment the buyer may have left held.
-                if (earlier.Applied)
+                if (earlier is { Applied: true, AwaitsClaim: false })
                 {
                     await settlement.SettleIfHeldAsync(earlier.PaymentHash, earlier.Preimage, cancellationToken).ConfigureAwait(false);
+                    contract = contracts.Save(contract.RefreshCleared());
                 }
                 else
                 {
+                    // Never paid, or paid and never claimed: the buyer's payment goes back and any time added with it.
                     await settlement.CancelQuietlyAsync(earlier.PaymentHash, "superseded by a new refresh", cancellationToken).ConfigureAwait(false);
+                    contract = contracts.Save(earlier.Applied ? contract.RefreshWithdrawn() : contract.RefreshCleared());
                 }
             }
 
-            var preimage = RandomNumberGenerator.GetBytes(32);
-            var hash = SHA256.HashData(preimage);
+            var preimage = buyerPaymentHash is null ? RandomNumberGenerator.GetBytes(32) : null;
+            var hash = buyerPaymentHash ?? SHA256.HashData(preimage!);
             var hashHex = Convert.ToHexString(hash).ToLowerInvariant();
             var terms = new ContractTerms(contract.Id, sellerPubKey, buyer, contract.BuyerWireGuardKey, price, request.DurationSeconds, hashHex, "refresh");
             var invoice = await node.AddHoldInvoiceAsync(new HoldInvoiceRequest(hash, price, DescriptionHash: terms.DescriptionHash(),
@@ -53,7 +58,7 @@ internal sealed class Extension(
             contracts.Save(contract.WithRefreshInvoice(new SoldContract.PendingRefresh
             {
                 PaymentHash = hashHex,
-                Preimage = Convert.ToHexString(preimage).ToLowerInvariant(),
+                Preimage = preimage is null ? string.Empty : Convert.ToHexString(preimage).ToLowerInvariant(),
                 DurationSeconds = request.DurationSeconds,
                 PriceSat = price,
                 InvoiceExpiresAt = clock.GetUtcNow().Add(options.QuoteLifetime),
@@ -66,6 +71,12 @@ internal sealed class Extension(
     /// current expiry, or from now when that has passed. Called with the contracts' lock held.</summary>
     public async Task<ActivateResponse> ApplyAsync(SoldContract contract, SoldContract.PendingRefresh refresh, CancellationToken cancellationToken)
     {
+        if (refresh is { Applied: true, AwaitsClaim: true })
+        {
+            // Added and awaiting the buyer's claim: the buyer asks again (its answer was lost).
+            return contract.Tunnel();
+        }
+
         if (refresh.Applied)
         {
             // The time was added before a crash kept this seller from settling: settle now and answer as before.
@@ -89,7 +100,13 @@ internal sealed class Extension(
         var start = contract.ExpiresAt > now ? contract.ExpiresAt!.Value : now;
         // As with activation: the added time is recorded before settling, and marked applied so that a restart
         // between the two settles rather than forgets the invoice.
-        var extended = contracts.Save(contract.RefreshApplied(start.AddSeconds(refresh.DurationSeconds)));
+        var extended = contracts.Save(contract.RefreshApplied(start.AddSeconds(refresh.DurationSeconds), now.Add(options.ClaimWindow)));
+        if (refresh.AwaitsClaim)
+        {
+            log.Log(LogLevel.Info, $"Contract {contract.Id}: refresh applied until {extended.ExpiresAt:u}; awaiting the buyer's claim.");
+            return extended.Tunnel();
+        }
+
         await settlement.SettleAsync(refresh.Preimage, cancellationToken).ConfigureAwait(false);
         var finished = contracts.Save(extended.RefreshCleared());
         log.Log(LogLevel.Info, $"Contract {contract.Id} refreshed until {finished.ExpiresAt:u}.");

@@ -11,11 +11,25 @@ internal sealed class HoldInvoiceSettlement(ILightningNode node, SoldContracts c
 {
     /// <summary>Completes what a seller that died between recording and settling left undone: an activation or a
     /// refresh whose invoice is still held is settled now. An activated contract whose invoice was cancelled while
-    /// the seller was down (it lapsed, refunding the buyer) was never paid for, and is cancelled too.
-    /// Called with the contracts' lock held.</summary>
-    public async Task<SoldContract> FinishAsync(SoldContract contract, CancellationToken cancellationToken)
+    /// the seller was down (it lapsed, refunding the buyer) was never paid for, and is cancelled too. An activation
+    /// or refresh its buyer did not claim by the claim deadline is taken back: the invoice is cancelled (refunding
+    /// the buyer) and the peer removed, or the refresh's time withdrawn. Called with the contracts' lock held.</summary>
+    public async Task<SoldContract> FinishAsync(SoldContract contract, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        if (contract.State == SoldContractState.Active && !contract.InvoiceSettled)
+        if (contract.AwaitsClaim)
+        {
+            if (contract.ClaimDeadline > now && contract.ExpiresAt > now && await IsHeldAsync(contract.PaymentHash, cancellationToken).ConfigureAwait(false))
+            {
+                return contract;
+            }
+
+            // The buyer never claimed (or its payment is gone): the seller cannot settle, so it stops serving.
+            await CancelQuietlyAsync(contract.PaymentHash, "the buyer never claimed", cancellationToken).ConfigureAwait(false);
+            await provisioning.RemovePeerAsync(contract, cancellationToken).ConfigureAwait(false);
+            contract = contracts.Save(contract.Cancelled());
+            log.Log(LogLevel.Warning, $"Contract {contract.Id}: its buyer did not claim by {contract.ClaimDeadline:u}; invoice cancelled (buyer refunded) and peer removed.");
+        }
+        else if (contract.State == SoldContractState.Active && !contract.InvoiceSettled)
         {
             var invoice = await node.LookupInvoiceAsync(Convert.FromHexString(contract.PaymentHash), cancellationToken).ConfigureAwait(false);
             if (invoice?.State == InvoiceState.Accepted)
@@ -37,7 +51,16 @@ internal sealed class HoldInvoiceSettlement(ILightningNode node, SoldContracts c
             }
         }
 
-        if (contract.Refresh is { Applied: true } applied)
+        if (contract.Refresh is { Applied: true, AwaitsClaim: true } unclaimed)
+        {
+            if (unclaimed.ClaimDeadline <= now || !await IsHeldAsync(unclaimed.PaymentHash, cancellationToken).ConfigureAwait(false))
+            {
+                await CancelQuietlyAsync(unclaimed.PaymentHash, "the buyer never claimed the refresh", cancellationToken).ConfigureAwait(false);
+                contract = contracts.Save(contract.RefreshWithdrawn());
+                log.Log(LogLevel.Warning, $"Contract {contract.Id}: refresh not claimed by {unclaimed.ClaimDeadline:u}; invoice cancelled, time withdrawn (expires {contract.ExpiresAt:u}).");
+            }
+        }
+        else if (contract.Refresh is { Applied: true } applied)
         {
             await SettleIfHeldAsync(applied.PaymentHash, applied.Preimage, cancellationToken).ConfigureAwait(false);
             contract = contracts.Save(contract.RefreshCleared());

@@ -33,6 +33,11 @@ public sealed record SellerOptions
 
     public int MaxActiveContracts { get; init; } = 1000;
 
+    /// <summary>How long a buyer that made the preimage (protocol version 2) has, after activation, to check its tunnel
+    /// and claim. Past it the hold invoice is cancelled (the buyer refunded) and the peer removed, so a buyer that
+    /// never pays holds a lease and a peer for this long at most.</summary>
+    public TimeSpan ClaimWindow { get; init; } = TimeSpan.FromSeconds(120);
+
     /// <summary>How often expiry is checked.</summary>
     public TimeSpan ExpiryCheckInterval { get; init; } = TimeSpan.FromSeconds(1);
 

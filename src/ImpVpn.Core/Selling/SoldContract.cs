@@ -11,7 +11,8 @@ public enum SoldContractState
     /// <summary>Hold invoice issued, waiting for the buyer's payment.</summary>
     AwaitingPayment,
 
-    /// <summary>Paid (held or settled) and the buyer's peer added.</summary>
+    /// <summary>Paid (held or settled) and the buyer's peer added. Under protocol version 2 the invoice stays held
+    /// until the buyer claims (reveals the preimage) or <see cref="SoldContract.ClaimDeadline"/> passes.</summary>
     Active,
 
     /// <summary>Its time ran out; the peer was removed.</summary>
@@ -24,8 +25,9 @@ public enum SoldContractState
 /// <summary>
 /// A contract this machine sold: the terms, the hold invoice and its key, and the tunnel handed out. Every change
 /// of state is one of the methods here, so what may follow what is read in one place. <see cref="Preimage"/> is
-/// the hold invoice's key: until the seller settles, whoever knows it could take the buyer's money, so it lives only
-/// in the owner-only store file, never in output, logs or <see cref="ToString"/>.
+/// the hold invoice's key: under protocol version 1 the seller made it; under version 2 the buyer did, and the seller
+/// learns it only from the buyer's claim. It lives only in the owner-only store file, never in output, logs or
+/// <see cref="ToString"/>.
 /// JSON names are those of schema 1 (see <see cref="StoreSchema"/>), so older stores read unchanged.
 /// </summary>
 public sealed record SoldContract : IStoredContract<SoldContract>
@@ -56,8 +58,10 @@ public sealed record SoldContract : IStoredContract<SoldContract>
 
     public string PaymentHash { get; init; } = string.Empty;
 
-    /// <summary>The purchase's hold-invoice key: secret until settled.</summary>
-    public string Preimage { get; init; } = string.Empty;
+    /// <summary>The purchase's hold-invoice key: secret until settled; empty until the buyer claims when the buyer
+    /// made it (version 2).</summary>
+    [JsonInclude]
+    public string Preimage { get; private init; } = string.Empty;
 
     public string PaymentRequest { get; init; } = string.Empty;
 
@@ -91,6 +95,16 @@ public sealed record SoldContract : IStoredContract<SoldContract>
     [JsonInclude]
     public bool InvoiceSettled { get; private init; }
 
+    /// <summary>Version 2: activated, and the invoice held until the buyer claims; past this time unclaimed, the
+    /// invoice is cancelled (the buyer refunded) and the peer removed. Null once claimed, and under version 1.</summary>
+    [JsonInclude]
+    public DateTimeOffset? ClaimDeadline { get; private init; }
+
+    /// <summary>Activated, awaiting the buyer's claim (version 2): the seller cannot settle, for it does not know the
+    /// preimage yet.</summary>
+    [JsonIgnore]
+    public bool AwaitsClaim => State == SoldContractState.Active && !InvoiceSettled && Preimage.Length == 0;
+
     /// <summary>A refresh invoiced and not yet finished.</summary>
     [JsonInclude]
     [JsonPropertyName("Refresh")]
@@ -107,14 +121,17 @@ public sealed record SoldContract : IStoredContract<SoldContract>
 
     /// <summary>When the seller next has something to do for this contract, or null when never again:
     /// at once for an activation recorded but not settled, an applied refresh not yet settled, or a finished
-    /// contract whose refresh invoice must still be cancelled; otherwise when the purchase's invoice lapses
-    /// (awaiting payment), or the contract expires or its refresh invoice lapses, whichever comes first (active).</summary>
+    /// contract whose refresh invoice must still be cancelled; at its claim deadline for an activation or a refresh
+    /// awaiting the buyer's claim; otherwise when the purchase's invoice lapses (awaiting payment), or the contract
+    /// expires or its refresh invoice lapses, whichever comes first (active).</summary>
     [JsonIgnore]
     public DateTimeOffset? AttentionDueAt => this switch
     {
         { IsFinished: true } => null,
+        { Refresh: { Applied: true, AwaitsClaim: true } claimable } => Earliest(claimable.ClaimDeadline ?? DateTimeOffset.MinValue, ExpiresAt),
         { Refresh.Applied: true } => DateTimeOffset.MinValue,
         { State: SoldContractState.Expired or SoldContractState.Cancelled } => DateTimeOffset.MinValue,
+        { AwaitsClaim: true } => ClaimDeadline ?? DateTimeOffset.MinValue,
         { State: SoldContractState.Active, InvoiceSettled: false } => DateTimeOffset.MinValue,
         { State: SoldContractState.Active } => Earliest(ExpiresAt ?? DateTimeOffset.MinValue, Refresh?.InvoiceExpiresAt),
         _ => Earliest(QuoteExpiresAt, Refresh?.InvoiceExpiresAt),
@@ -159,15 +176,23 @@ public sealed record SoldContract : IStoredContract<SoldContract>
         };
 
     /// <summary>The payment is held and the peer added: active until <paramref name="expiresAt"/> (whole seconds),
-    /// the invoice not yet settled.</summary>
-    public SoldContract Activated(DateTimeOffset expiresAt) => Require(SoldContractState.AwaitingPayment, nameof(Activated)) with
+    /// the invoice not yet settled. When the buyer made the preimage, it has until <paramref name="claimDeadline"/>
+    /// to claim.</summary>
+    public SoldContract Activated(DateTimeOffset expiresAt, DateTimeOffset? claimDeadline = null) => Require(SoldContractState.AwaitingPayment, nameof(Activated)) with
     {
         State = SoldContractState.Active,
         ExpiresAt = WholeSeconds(expiresAt),
+        ClaimDeadline = Preimage.Length > 0 ? null : claimDeadline ?? throw new ArgumentNullException(nameof(claimDeadline), "The buyer made the preimage: it needs a claim deadline."),
     };
 
+    /// <summary>The buyer revealed the purchase's preimage (checked against the payment hash by the caller): recorded
+    /// before settling, so a seller that dies in between settles on its next round.</summary>
+    public SoldContract Claimed(string preimage) => AwaitsClaim
+        ? this with { Preimage = preimage.ToLowerInvariant(), ClaimDeadline = null }
+        : throw Refused(nameof(Claimed));
+
     /// <summary>The purchase's invoice is settled (or was found settled): the sale is complete.</summary>
-    public SoldContract InvoiceWasSettled() => Require(SoldContractState.Active, nameof(InvoiceWasSettled)) with { InvoiceSettled = true };
+    public SoldContract InvoiceWasSettled() => Require(SoldContractState.Active, nameof(InvoiceWasSettled)) with { InvoiceSettled = true, ClaimDeadline = null };
 
     /// <summary>Never honoured: unpaid when the quote lapsed, provisioning failed, or an activation recorded before
     /// settling whose invoice was never paid. A refresh invoice still pending stays, to be cancelled.</summary>
@@ -186,17 +211,29 @@ public sealed record SoldContract : IStoredContract<SoldContract>
     };
 
     /// <summary>The refresh is paid and its time added (to <paramref name="expiresAt"/>, whole seconds); marked
-    /// applied so that a restart before its invoice is settled settles it instead of forgetting it.</summary>
-    public SoldContract RefreshApplied(DateTimeOffset expiresAt)
+    /// applied so that a restart before its invoice is settled settles it instead of forgetting it. When the buyer
+    /// made the refresh's preimage, it has until <paramref name="claimDeadline"/> to claim, or the time is taken back.</summary>
+    public SoldContract RefreshApplied(DateTimeOffset expiresAt, DateTimeOffset? claimDeadline = null)
     {
         var refresh = Refresh is { Applied: false } pending ? pending : throw Refused(nameof(RefreshApplied));
         return Require(SoldContractState.Active, nameof(RefreshApplied)) with
         {
             ExpiresAt = WholeSeconds(expiresAt),
             PriceSat = PriceSat + refresh.PriceSat,
-            Refresh = refresh.MarkedApplied(),
+            Refresh = refresh.MarkedApplied(ExpiresAt, claimDeadline),
         };
     }
+
+    /// <summary>The buyer revealed the applied refresh's preimage: recorded before settling.</summary>
+    public SoldContract RefreshClaimed(string preimage) => Refresh is { Applied: true, AwaitsClaim: true } refresh
+        ? this with { Refresh = refresh.WithPreimage(preimage) }
+        : throw Refused(nameof(RefreshClaimed));
+
+    /// <summary>An applied refresh the buyer never claimed: its time and price are taken back (its invoice is the
+    /// caller's to cancel, which refunds the buyer).</summary>
+    public SoldContract RefreshWithdrawn() => Refresh is { Applied: true, AwaitsClaim: true } refresh
+        ? this with { ExpiresAt = refresh.PreviousExpiresAt, PriceSat = PriceSat - refresh.PriceSat, Refresh = null }
+        : throw Refused(nameof(RefreshWithdrawn));
 
     /// <summary>The refresh is finished: settled when applied, otherwise its invoice was cancelled.</summary>
     public SoldContract RefreshCleared() => this with { Refresh = null };
@@ -237,7 +274,8 @@ public sealed record SoldContract : IStoredContract<SoldContract>
     {
         public required string PaymentHash { get; init; }
 
-        /// <summary>The refresh invoice's key: secret until settled.</summary>
+        /// <summary>The refresh invoice's key: secret until settled; empty until the buyer claims when the buyer made
+        /// it (version 2).</summary>
         public required string Preimage { get; init; }
 
         public long DurationSeconds { get; init; }
@@ -249,7 +287,25 @@ public sealed record SoldContract : IStoredContract<SoldContract>
         [JsonInclude]
         public bool Applied { get; private init; }
 
-        internal PendingRefresh MarkedApplied() => this with { Applied = true };
+        /// <summary>The contract's expiry before this refresh was applied: what it returns to if never claimed.</summary>
+        [JsonInclude]
+        public DateTimeOffset? PreviousExpiresAt { get; private init; }
+
+        /// <summary>Applied and awaiting the buyer's claim until then (version 2).</summary>
+        [JsonInclude]
+        public DateTimeOffset? ClaimDeadline { get; private init; }
+
+        [JsonIgnore]
+        public bool AwaitsClaim => Preimage.Length == 0;
+
+        internal PendingRefresh MarkedApplied(DateTimeOffset? previousExpiresAt, DateTimeOffset? claimDeadline) => this with
+        {
+            Applied = true,
+            PreviousExpiresAt = previousExpiresAt,
+            ClaimDeadline = !AwaitsClaim ? null : claimDeadline ?? throw new ArgumentNullException(nameof(claimDeadline), "The buyer made the preimage: it needs a claim deadline."),
+        };
+
+        internal PendingRefresh WithPreimage(string preimage) => this with { Preimage = preimage.ToLowerInvariant(), ClaimDeadline = null };
 
         // The preimage is the seller's secret until it settles: keep it out of the compiler's ToString.
         public override string ToString() =>

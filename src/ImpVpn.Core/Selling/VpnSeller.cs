@@ -9,9 +9,9 @@ namespace ImpVpn.Core.Selling;
 /// <summary>
 /// The seller: on start it takes the store's seller role (one seller per store), loads its contracts, brings up
 /// its interface, finishes what a previous run left (settles, expires, re-adds active peers), and then answers
-/// quote, accept, activate, refresh and status over custom peer messages and runs the expiry round. The work
-/// itself is done by <see cref="QuoteDesk"/>, <see cref="Acceptance"/>, <see cref="Activation"/>,
-/// <see cref="Extension"/>, <see cref="HoldInvoiceSettlement"/>, <see cref="ExpiryRound"/> and
+/// quote, accept, activate, claim, refresh and status over custom peer messages (protocol version 2, and version 1
+/// until its stated end) and runs the expiry round. The work itself is done by <see cref="QuoteDesk"/>,
+/// <see cref="Acceptance"/>, <see cref="Activation"/>, <see cref="Claim"/>, <see cref="Extension"/>, <see cref="HoldInvoiceSettlement"/>, <see cref="ExpiryRound"/> and
 /// <see cref="PeerProvisioning"/> over <see cref="SoldContracts"/>.
 /// </summary>
 public sealed class VpnSeller : IAsyncDisposable
@@ -94,19 +94,12 @@ public sealed class VpnSeller : IAsyncDisposable
         {
             var running = await OpenAsync(cancellationToken).ConfigureAwait(false);
             _running = running;
-            _rpc.Handle(PeerProtocol.Quote, (peer, p, _) =>
-                Task.FromResult<object>(running.Quotes.Quote(peer, JsonRpcCodec.ReadPayload<QuoteRequest>(p))));
-            _rpc.Handle(PeerProtocol.Accept, async (peer, p, ct) =>
-            {
-                var request = JsonRpcCodec.ReadPayload<AcceptRequest>(p);
-                return await running.Acceptance.AcceptAsync(peer, request, running.Quotes.Honour(peer, request), ct).ConfigureAwait(false);
-            });
-            _rpc.Handle(PeerProtocol.Activate, async (peer, p, ct) =>
-                await running.Activation.ActivateAsync(peer, JsonRpcCodec.ReadPayload<ActivateRequest>(p), ct).ConfigureAwait(false));
-            _rpc.Handle(PeerProtocol.Refresh, async (peer, p, ct) =>
-                await running.Extension.OfferAsync(peer, JsonRpcCodec.ReadPayload<RefreshRequest>(p), ct).ConfigureAwait(false));
-            _rpc.Handle(PeerProtocol.Status, (peer, p, _) =>
-                Task.FromResult<object>(running.Contracts.SoldTo(peer, JsonRpcCodec.ReadPayload<StatusRequest>(p).ContractId).Status()));
+            // Version 2: the buyer makes the preimage and claims once its tunnel works.
+            Serve(running, PeerProtocol.Quote, PeerProtocol.Accept, PeerProtocol.Activate, PeerProtocol.Refresh, PeerProtocol.Status, buyerMakesPreimage: true);
+            _rpc.Handle(PeerProtocol.Claim, async (peer, p, ct) =>
+                await running.Claim.ClaimAsync(peer, JsonRpcCodec.ReadPayload<ClaimRequest>(p), ct).ConfigureAwait(false));
+            // Version 1, deprecated (docs/protocol.md): answered for buyers of ImpVpn 0.1 until 0.4.0.
+            Serve(running, PeerProtocol.V1.Quote, PeerProtocol.V1.Accept, PeerProtocol.V1.Activate, PeerProtocol.V1.Refresh, PeerProtocol.V1.Status, buyerMakesPreimage: false);
             _rpc.Start();
             _log.Log(LogLevel.Info, $"Selling tunnels on {_options.Endpoint} as {running.PubKey}, WireGuard key {running.WireGuardKey}, pool {_options.Subnet}.");
         }
@@ -144,8 +137,9 @@ public sealed class VpnSeller : IAsyncDisposable
             contracts,
             new QuoteDesk(_options, promise, _clock, _log),
             new Acceptance(_node, contracts, pool, _options, pubKey, wireGuardKey.PublicKey, _clock, _log),
-            new Activation(contracts, settlement, provisioning, extension, _clock, _log),
+            new Activation(contracts, settlement, provisioning, extension, _options, _clock, _log),
             extension,
+            new Claim(contracts, settlement, _log),
             new ExpiryRound(contracts, settlement, provisioning, _clock, _log));
 
         running.Quotes.RememberAccepted(contracts.Live);
@@ -155,6 +149,35 @@ public sealed class VpnSeller : IAsyncDisposable
         await running.Round.RunAsync(cancellationToken).ConfigureAwait(false);
         await provisioning.ReapplyAsync(contracts.Live, _clock.GetUtcNow(), cancellationToken).ConfigureAwait(false);
         return running;
+    }
+
+    /// <summary>One protocol version's methods. Versions differ only in who makes the preimage: under version 2 the
+    /// buyer sends its payment hash with accept and refresh, and the seller settles only once the buyer claims.</summary>
+    private void Serve(Running running, string quote, string accept, string activate, string refresh, string status, bool buyerMakesPreimage)
+    {
+        _rpc.Handle(quote, (peer, p, _) =>
+            Task.FromResult<object>(running.Quotes.Quote(peer, JsonRpcCodec.ReadPayload<QuoteRequest>(p))));
+        _rpc.Handle(accept, async (peer, p, ct) =>
+        {
+            var request = JsonRpcCodec.ReadPayload<AcceptRequest>(p);
+            var hash = buyerMakesPreimage ? PaymentHashes.ParseHex32(request.PaymentHash, "payment hash") : null;
+            if (!buyerMakesPreimage)
+            {
+                _log.Log(LogLevel.Warning, $"{peer[..16]}… accepts with protocol version 1, which sellers answer until ImpVpn 0.4.0; its buyer should upgrade.");
+            }
+
+            return await running.Acceptance.AcceptAsync(peer, request, running.Quotes.Honour(peer, request), hash, ct).ConfigureAwait(false);
+        });
+        _rpc.Handle(activate, async (peer, p, ct) =>
+            await running.Activation.ActivateAsync(peer, JsonRpcCodec.ReadPayload<ActivateRequest>(p), ct).ConfigureAwait(false));
+        _rpc.Handle(refresh, async (peer, p, ct) =>
+        {
+            var request = JsonRpcCodec.ReadPayload<RefreshRequest>(p);
+            var hash = buyerMakesPreimage ? PaymentHashes.ParseHex32(request.PaymentHash, "payment hash") : null;
+            return await running.Extension.OfferAsync(peer, request, hash, ct).ConfigureAwait(false);
+        });
+        _rpc.Handle(status, (peer, p, _) =>
+            Task.FromResult<object>(running.Contracts.SoldTo(peer, JsonRpcCodec.ReadPayload<StatusRequest>(p).ContractId).Status()));
     }
 
     private string LoadOrCreateSecret(string name, Func<string> create)
@@ -180,5 +203,6 @@ public sealed class VpnSeller : IAsyncDisposable
         Acceptance Acceptance,
         Activation Activation,
         Extension Extension,
+        Claim Claim,
         ExpiryRound Round);
 }

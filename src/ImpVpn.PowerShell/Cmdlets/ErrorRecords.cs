@@ -58,6 +58,7 @@ internal static class ErrorRecords
         PurchaseError.InvoiceMismatch or PurchaseError.SellerAnswerRefused => ErrorCategory.SecurityError,
         PurchaseError.SellerUnreachable => ErrorCategory.ConnectionError,
         PurchaseError.TunnelSetupFailed => ErrorCategory.DeviceError,
+        PurchaseError.TunnelCheckFailed => ErrorCategory.ConnectionError,
         PurchaseError.TunnelStillActive or PurchaseError.PaymentUnderWay or PurchaseError.TunnelRemoved => ErrorCategory.InvalidOperation,
         _ => ErrorCategory.InvalidResult,
     };
@@ -99,12 +100,16 @@ internal static class ErrorRecords
         PurchaseException { Error: PurchaseError.SellerUnreachable, ContractId: null } => "Give the seller's node address as <pubkey>@host:port to Request-VpnQuote, or check that your node can reach it.",
         PurchaseException { Error: PurchaseError.TunnelSetupFailed, ContractId: { } id } =>
             $"Your payment went through and contract {id} holds its proof. Nothing is paid again: fix what stopped the interface, then run Confirm-VpnContract -Id {id} to set the tunnel up, or Export-VpnTunnelConfig -Id {id} to use it on another device.",
+        PurchaseException { Error: PurchaseError.TunnelCheckFailed, ContractId: { } id } =>
+            $"Nothing was paid: the seller cannot take the held payment without the preimage, which stayed here, and it returns when the seller cancels. If the fault was on this side (a firewall dropping UDP, say), Confirm-VpnContract -Id {id} tries the tunnel again before the seller's claim window closes.",
+        PurchaseException { Error: PurchaseError.SellerAnswerRefused, MoneyMoved: false, ContractId: { } } =>
+            "Nothing was paid: the preimage stayed on this machine, so the seller cannot take the held payment, which returns when the seller cancels. Buy from another seller.",
         PurchaseException { MoneyMoved: true, ContractId: { } id } p =>
             $"Your payment went through and contract {id} holds its proof. Run {Finishing(p, id)} to finish; nothing is paid again.",
         PurchaseException { Error: PurchaseError.PaymentUnfinished, ContractId: { } id } p =>
             $"Run {Finishing(p, id)}: it asks your node about this payment first and never pays twice.",
         PurchaseException { Error: PurchaseError.ActivationFailed, ContractId: { } id } p =>
-            $"If your payment is still held, {Finishing(p, id)} finishes it; otherwise it returns to you when the seller's invoice lapses.",
+            $"The seller cannot take a held payment without the preimage this machine keeps: it returns to you when the seller cancels. While it is held, {Finishing(p, id)} asks the seller for the tunnel again.",
         PurchaseException { ContractId: { } id } p when p.Error is PurchaseError.SellerUnreachable or PurchaseError.SellerRefused =>
             $"The contract is recorded; when the seller answers again, {Finishing(p, id)} finishes what was started and never pays twice.",
         PurchaseException { Error: PurchaseError.PaymentFailed } => "Check your node's channels and outbound balance, or allow a higher routing fee with -FeeLimitSat.",

@@ -12,7 +12,7 @@ public sealed class BoughtContractTests
     private static readonly VpnQuote Quote = new("02" + new string('a', 64), "00ff", 1_000, TimeSpan.FromHours(1), Now.AddMinutes(5), "ipv4", "node-to-node", "promise");
 
     internal static BoughtContract Paying() =>
-        BoughtContract.Paying("c1", Quote, new string('1', 64), "lnbcrt1", "buyerkey", "10.77.0.2", "ivpntest");
+        BoughtContract.Paying("c1", Quote, new string('1', 64), new string('2', 64), "lnbcrt1", "buyerkey", "10.77.0.2", "ivpntest");
 
     internal static BoughtContract Active(DateTimeOffset expires) =>
         Paying().Activated(new SellerTunnel("sellerkey", "192.0.2.1:51820", "10.77.0.2", "10.77.0.1", ["10.77.0.1/32"], expires), Settled(1_000, 2));

@@ -3,8 +3,8 @@ using ImpVpn.Core.Lightning;
 namespace ImpVpn.Core.Tests.Fakes;
 
 /// <summary>
-/// A real node with hooks at the two moments that crash-safety tests need to cut a process off exactly: when a
-/// payment starts and when a hold invoice is settled. Everything else goes straight to the inner node.
+/// A real node with hooks at the moments that crash-safety tests need to cut a process off exactly: when a payment
+/// starts, when an invoice is looked up and when a hold invoice is settled. Everything else goes straight to the inner node.
 /// </summary>
 internal sealed class HookedLightningNode(ILightningNode inner) : ILightningNode
 {
@@ -20,6 +20,10 @@ internal sealed class HookedLightningNode(ILightningNode inner) : ILightningNode
 
     /// <summary>How often the peers were listed (each reconnection attempt lists them first).</summary>
     public int PeerListings { get; private set; }
+
+    /// <summary>Runs after an invoice was looked up, with what the node answered (the seller looks its invoice up
+    /// just before it acts on a payment).</summary>
+    public Action<InvoiceInfo?>? AfterLookupInvoice { get; set; }
 
     /// <summary>Runs once the node has been asked to pay.</summary>
     public Action? AfterPayStarted { get; set; }
@@ -67,7 +71,12 @@ internal sealed class HookedLightningNode(ILightningNode inner) : ILightningNode
 
     public Task CancelInvoiceAsync(ReadOnlyMemory<byte> paymentHash, CancellationToken cancellationToken) => inner.CancelInvoiceAsync(paymentHash, cancellationToken);
 
-    public Task<InvoiceInfo?> LookupInvoiceAsync(ReadOnlyMemory<byte> paymentHash, CancellationToken cancellationToken) => inner.LookupInvoiceAsync(paymentHash, cancellationToken);
+    public async Task<InvoiceInfo?> LookupInvoiceAsync(ReadOnlyMemory<byte> paymentHash, CancellationToken cancellationToken)
+    {
+        var invoice = await inner.LookupInvoiceAsync(paymentHash, cancellationToken);
+        AfterLookupInvoice?.Invoke(invoice);
+        return invoice;
+    }
 
     public Task<DecodedPaymentRequest> DecodePaymentRequestAsync(string paymentRequest, CancellationToken cancellationToken) =>
         inner.DecodePaymentRequestAsync(paymentRequest, cancellationToken);

@@ -22,11 +22,14 @@ public sealed class CrashRecoveryTests
         await using var buyer = net.Buyer(null);
         var before = net.AliceMsat;
 
+        // The buyer claims; the seller records the preimage and dies before settling.
         var error = await Assert.ThrowsAsync<PurchaseException>(async () => await buyer.ConfirmAsync(
             await buyer.RequestQuoteAsync(net.SellerPubKey, TimeSpan.FromHours(1), TimeSpan.FromSeconds(5), None), ConfigOnly, None));
-        Assert.Equal(PurchaseError.ActivationFailed, error.Error);
+        Assert.Equal(PurchaseError.PaymentUnfinished, error.Error);
+        Assert.False(error.MoneyMoved);
         var id = Assert.Single(buyer.List()).Id;
         Assert.False(net.SellerStore.SoldContract(id)!.InvoiceSettled);
+        Assert.False(net.SellerStore.SoldContract(id)!.AwaitsClaim);
         Assert.Equal(0, net.BobMsat);
         await first.DisposeAsync();
 
@@ -44,7 +47,7 @@ public sealed class CrashRecoveryTests
     }
 
     [Fact]
-    public async Task A_refresh_whose_answer_was_lost_after_settling_is_finished_without_paying_again()
+    public async Task A_refresh_whose_answers_were_lost_is_finished_without_paying_again()
     {
         await using var net = await PurchaseNetwork.StartAsync();
         var bob = new HookedLightningNode(net.BobNode);
@@ -54,14 +57,19 @@ public sealed class CrashRecoveryTests
             await buyer.RequestQuoteAsync(net.SellerPubKey, TimeSpan.FromHours(1), TimeSpan.FromSeconds(5), None), ConfigOnly, None);
         var afterPurchase = net.AliceMsat;
 
-        // The seller adds the time and settles; its answer never arrives.
-        bob.AfterSettle = () => net.Simulation["bob"].DropCustomMessages = true;
-        await Assert.ThrowsAsync<PurchaseException>(() => buyer.RefreshAsync(contract.Id, TimeSpan.FromMinutes(30), ConfigOnly, None));
+        // The seller adds the time while the payment is held; its answer to activate never arrives, so the buyer
+        // claims nothing and the seller cannot settle.
+        bob.AfterLookupInvoice = invoice => net.Simulation["bob"].DropCustomMessages |= invoice?.State == ImpVpn.Core.Lightning.InvoiceState.Accepted;
+        var error = await Assert.ThrowsAsync<PurchaseException>(() => buyer.RefreshAsync(contract.Id, TimeSpan.FromMinutes(30), ConfigOnly, None));
+        Assert.False(error.MoneyMoved);
         Assert.NotNull(net.BoughtContracts.Find(contract.Id)!.RefreshBeingPaid);
-        Assert.Equal(afterPurchase - 500_000, net.AliceMsat);
+        Assert.Equal(1_000_000, net.BobMsat);
 
-        bob.AfterSettle = null;
+        // The next run finds the payment still held, asks again, claims; the claim's answer is lost after the seller
+        // settled, and the settled payment alone finishes the refresh.
+        bob.AfterLookupInvoice = null;
         net.Simulation["bob"].DropCustomMessages = false;
+        bob.AfterSettle = () => net.Simulation["bob"].DropCustomMessages = true;
         var refreshed = await buyer.RefreshAsync(contract.Id, TimeSpan.FromMinutes(30), ConfigOnly, None);
 
         Assert.Equal(contract.ExpiresAt!.Value.AddMinutes(30), refreshed.ExpiresAt);

@@ -167,21 +167,21 @@ public sealed class PurchaseFailureTests
         await using (var dying = net.Buyer(null))
         {
             var quote = await dying.RequestQuoteAsync(net.SellerPubKey, TimeSpan.FromHours(1), TimeSpan.FromSeconds(5), None);
-            // The seller adds the peer and settles, but its answer to activate is lost: the buyer has paid and
-            // never hears back, as if it had died right after paying.
+            // The seller adds the peer, but its answer to activate is lost: the buyer's payment is held and it never
+            // hears back, as if it had died right after paying.
             sellerWireGuard.OnPeerAdded = () => net.Simulation["bob"].DropCustomMessages = true;
             var error = await Assert.ThrowsAsync<PurchaseException>(
                 () => dying.ConfirmAsync(quote, ConfigOnly with { ReplyTimeout = TimeSpan.FromSeconds(2) }, None));
             Assert.Equal(PurchaseError.ActivationFailed, error.Error);
-            // The seller settled before its answer was lost: the buyer knows the money moved and keeps the proof.
-            Assert.True(error.MoneyMoved);
+            // The buyer never claimed, so the seller could not settle: no money moved, and the preimage stays here.
+            Assert.False(error.MoneyMoved);
+            Assert.Equal(0, net.BobMsat);
             var unfinished = Assert.Single(net.BoughtContracts.All());
             Assert.Equal(BoughtContractState.Paying, unfinished.State);
             Assert.NotNull(unfinished.Preimage);
             contractId = unfinished.Id;
         }
 
-        Assert.Equal(before - 1_000_000, net.AliceMsat);
         // Paid but unrecorded: not even -Force may take its key away before the purchase is finished.
         var removal = await Assert.ThrowsAsync<PurchaseException>(() => new TunnelRemoval(net.BoughtContracts, null, NullProgressLog.Instance).RemoveAsync(contractId, evenWithTimeLeft: true, None));
         Assert.Equal(PurchaseError.PaymentUnderWay, removal.Error);
@@ -202,7 +202,7 @@ public sealed class PurchaseFailureTests
     }
 
     [Fact]
-    public async Task A_tunnel_that_cannot_be_set_up_after_paying_says_money_moved_and_is_finished_without_paying_again()
+    public async Task A_tunnel_that_cannot_be_set_up_is_not_claimed_and_a_retry_within_the_claim_window_finishes_it_paying_once()
     {
         var (net, _) = await StartAsync();
         await using var __ = net;
@@ -213,13 +213,14 @@ public sealed class PurchaseFailureTests
 
         var error = await Assert.ThrowsAsync<PurchaseException>(() => buyer.ConfirmAsync(quote, ConfigOnly with { ConfigOnly = false, HandshakeTimeout = TimeSpan.FromMilliseconds(50) }, None));
 
-        Assert.Equal(PurchaseError.TunnelSetupFailed, error.Error);
-        Assert.True(error.MoneyMoved);
+        // The tunnel could not be proven, so the preimage was not revealed: the seller has not been paid.
+        Assert.Equal(PurchaseError.TunnelCheckFailed, error.Error);
+        Assert.False(error.MoneyMoved);
         var recorded = Assert.Single(buyer.List());
         Assert.Equal(recorded.Id, error.ContractId);
-        Assert.Equal(BoughtContractState.Active, recorded.State);
-        Assert.NotNull(recorded.Preimage);
-        Assert.Equal(before - 1_000_000, net.AliceMsat);
+        Assert.Equal(BoughtContractState.Paying, recorded.State);
+        Assert.Empty(await buyerWireGuard.ListDevicesAsync(None));
+        Assert.Equal(0, net.BobMsat);
 
         buyerWireGuard.FailInterfaceCreation = false;
         var resumed = await buyer.ResumeAsync(recorded.Id, ConfigOnly with { ConfigOnly = false, HandshakeTimeout = TimeSpan.FromMilliseconds(50) }, None);

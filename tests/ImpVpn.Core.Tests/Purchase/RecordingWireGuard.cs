@@ -4,7 +4,8 @@ namespace ImpVpn.Core.Tests.Purchase;
 
 /// <summary>A WireGuard host (devices and links) that keeps devices in memory and can be told to fail adding peers
 /// (the seller's provisioning failure), or to run a test's hook when a peer is added (to cut the seller off at
-/// that exact point, with no race against the clock).</summary>
+/// that exact point, with no race against the clock). Its tunnels "work" (a handshake on every peer, echoes
+/// answered) unless <see cref="TunnelsWork"/> is cleared: then no handshake ever happens.</summary>
 internal sealed class RecordingWireGuard : IWireGuardDevices, IWireGuardLinks
 {
     private readonly Dictionary<string, List<PeerConfig>> _devices = [];
@@ -13,6 +14,15 @@ internal sealed class RecordingWireGuard : IWireGuardDevices, IWireGuardLinks
 
     /// <summary>Creating an interface fails (the buyer's machine cannot set its tunnel up).</summary>
     public bool FailInterfaceCreation { get; set; }
+
+    /// <summary>Peers show a handshake and echoes through the tunnel are answered (the buyer's proof before it claims).</summary>
+    public bool TunnelsWork { get; set; } = true;
+
+    /// <summary>A handshake happens, but no echo is answered (a seller that drops the buyer's packets).</summary>
+    public bool EchoesAnswered { get; set; } = true;
+
+    /// <summary>Echo requests sent, by interface.</summary>
+    public List<string> Echoes { get; } = [];
 
     public Action? OnPeerAdded { get; set; }
 
@@ -28,7 +38,16 @@ internal sealed class RecordingWireGuard : IWireGuardDevices, IWireGuardLinks
     public Task<IReadOnlyList<string>> ListDevicesAsync(CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<string>>(_devices.Keys.ToList());
 
     public Task<WireGuardDevice?> GetDeviceAsync(string name, CancellationToken cancellationToken) =>
-        Task.FromResult(_devices.ContainsKey(name) ? new WireGuardDevice(name, WireGuardBackendKind.Userspace, null, 0, 0, []) : null);
+        Task.FromResult(_devices.TryGetValue(name, out var peers)
+            ? new WireGuardDevice(name, WireGuardBackendKind.Userspace, null, 0, 0, peers.Select(p =>
+                new WireGuardPeer(p.PublicKey, p.Endpoint, p.AllowedIps, TunnelsWork ? DateTimeOffset.UtcNow : null, 0, 0, TimeSpan.Zero, false)).ToList())
+            : null);
+
+    public Task<bool> EchoAsync(string name, System.Net.IPAddress address, CancellationToken cancellationToken)
+    {
+        Echoes.Add(name);
+        return Task.FromResult(TunnelsWork && EchoesAnswered && _devices.ContainsKey(name));
+    }
 
     public Task ConfigureDeviceAsync(string name, DeviceConfig config, CancellationToken cancellationToken)
     {

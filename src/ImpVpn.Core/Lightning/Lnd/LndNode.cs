@@ -194,6 +194,7 @@ public sealed class LndNode : ILightningNode
             PaymentRequest = order.PaymentRequest,
             FeeLimitSat = order.FeeLimitSat,
             TimeoutSeconds = (int)Math.Max(1, order.Timeout.TotalSeconds),
+            CltvLimit = order.CltvLimit,
         };
         PaymentResult? last = null;
         await foreach (var update in StreamAsync("SendPaymentV2", o => _router.SendPaymentV2(request, o), ToPaymentResult, cancellationToken)

@@ -21,4 +21,8 @@ public interface IWireGuardLinks
     Task AddRouteAsync(string name, IpPrefix destination, CancellationToken cancellationToken);
 
     Task RemoveRouteAsync(string name, IpPrefix destination, CancellationToken cancellationToken);
+
+    /// <summary>Sends one ICMP echo request out of the interface to <paramref name="address"/> and says whether an
+    /// answer came within a second: a packet through the tunnel and back, which a handshake alone does not prove.</summary>
+    Task<bool> EchoAsync(string name, System.Net.IPAddress address, CancellationToken cancellationToken);
 }

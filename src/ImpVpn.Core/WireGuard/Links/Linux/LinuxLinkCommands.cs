@@ -24,6 +24,16 @@ internal sealed class LinuxLinkCommands(ICommandRunner runner, LinuxNetworkConte
     public Task RemoveRouteAsync(string name, IpPrefix destination, CancellationToken cancellationToken) =>
         IpAsync([Family(destination), "route", "del", destination.Network().ToString(), "dev", name], cancellationToken);
 
+    /// <summary>One echo request with ping(8) (raw ICMP sockets need privileges .NET's Ping would also ask for), bound
+    /// to the interface so the answer proves the path through it; one second to answer.</summary>
+    public async Task<bool> EchoAsync(string name, System.Net.IPAddress address, CancellationToken cancellationToken)
+    {
+        var family = address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? "-6" : "-4";
+        var (file, arguments) = context.Wrap("ping", family, "-n", "-q", "-c", "1", "-W", "1", "-I", name, address.ToString());
+        var result = await runner.RunAsync(file, arguments, cancellationToken).ConfigureAwait(false);
+        return result.ExitCode == 0;
+    }
+
     public async Task<bool> LinkExistsAsync(string name, CancellationToken cancellationToken)
     {
         var (file, arguments) = context.Wrap("ip", "link", "show", "dev", name);

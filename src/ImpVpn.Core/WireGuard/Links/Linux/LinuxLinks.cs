@@ -59,6 +59,12 @@ internal sealed class LinuxLinks(LinuxLinkCommands ip, ILinkCreator creator, IWi
     public Task RemoveRouteAsync(string name, IpPrefix destination, CancellationToken cancellationToken) =>
         ip.RemoveRouteAsync(name, destination, cancellationToken);
 
+    public Task<bool> EchoAsync(string name, System.Net.IPAddress address, CancellationToken cancellationToken)
+    {
+        InterfaceName.Validate(name);
+        return ip.EchoAsync(name, address, cancellationToken);
+    }
+
     private async Task RemoveAsync(string name, CancellationToken cancellationToken)
     {
         // Deleting the link makes wireguard-go exit and remove its socket; until then the name is not free again.

@@ -85,6 +85,15 @@ internal sealed class WindowsTunnelLinks(
     public Task RemoveRouteAsync(string name, IpPrefix destination, CancellationToken cancellationToken) =>
         runner.RunCheckedAsync("netsh", RouteArguments("delete", name, destination), cancellationToken);
 
+    // Windows routes by destination: the route added for the tunnel's allowed IPs sends the echo through it. ping.exe
+    // exits 0 only when a reply came back (-n 1: one request; -w 1000: one second).
+    public async Task<bool> EchoAsync(string name, System.Net.IPAddress address, CancellationToken cancellationToken)
+    {
+        var family = address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? "-6" : "-4";
+        var result = await runner.RunAsync("ping", [family, "-n", "1", "-w", "1000", address.ToString()], cancellationToken).ConfigureAwait(false);
+        return result.ExitCode == 0;
+    }
+
     // The .conf counts too: between install and the tunnel coming up, wg.exe does not list it yet.
     private async Task<bool> IsOursAsync(string name, CancellationToken cancellationToken) =>
         File.Exists(ConfigPath(name))
