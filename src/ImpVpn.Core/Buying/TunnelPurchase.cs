@@ -225,6 +225,20 @@ public sealed class TunnelPurchase(ILightningNode node, SellerLink link, BoughtC
         var settled = unanswered is { Error: PurchaseError.SellerRefused }
             ? await node.TrackPaymentAsync(hash, waitForFinal: false, cancellationToken).ConfigureAwait(false)
             : await _payment.FinalWithinAsync(hash, paying, options.ReplyTimeout, cancellationToken).ConfigureAwait(false);
+        if (settled is { Status: PaymentStatus.Failed })
+        {
+            // The seller cancelled instead of settling: nothing was bought, and the tunnel brought up for the check goes.
+            contracts.Save(contract.Cancelled());
+            if (setup is not null)
+            {
+                await setup.TakeDownAsync(contract, CancellationToken.None).ConfigureAwait(false);
+            }
+
+            throw new PurchaseException(PurchaseError.PaymentFailed,
+                $"The seller cancelled the invoice of contract {contract.Id} instead of settling it ({settled.FailureReason}); the payment was returned and the tunnel removed.",
+                unanswered, contract.Id);
+        }
+
         if (settled is null || !IsProof(settled, hash))
         {
             throw new PurchaseException(PurchaseError.PaymentUnfinished,

@@ -79,6 +79,10 @@ public sealed class TunnelSetup(WireGuardHost wireGuard, BoughtContracts contrac
         return await EchoUntilAsync(contract, DateTime.UtcNow + timeout, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Removes the interface of a tunnel that will not be paid for (its payment failed after all).</summary>
+    public Task TakeDownAsync(BoughtContract contract, CancellationToken cancellationToken) =>
+        contract.InterfaceName.Length == 0 ? Task.CompletedTask : wireGuard.Links.DeleteInterfaceAsync(contract.InterfaceName, cancellationToken);
+
     private async Task ConfigureAsync(BoughtContract contract, CancellationToken cancellationToken)
     {
         log.Log(LogLevel.Verbose, $"Bringing up {contract.InterfaceName} ({contract.BuyerTunnelAddress}) with peer {contract.Endpoint}.");

@@ -9,6 +9,10 @@ namespace ImpVpn.Core.Tests.Purchase;
 internal sealed class RecordingWireGuard : IWireGuardDevices, IWireGuardLinks
 {
     private readonly Dictionary<string, List<PeerConfig>> _devices = [];
+    private readonly Dictionary<string, List<IpPrefix>> _routes = [];
+
+    /// <summary>The routes added through each interface and not gone with it.</summary>
+    public IReadOnlyList<IpPrefix> Routes => _routes.Values.SelectMany(r => r).ToList();
 
     public bool FailPeerChanges { get; set; }
 
@@ -88,6 +92,7 @@ internal sealed class RecordingWireGuard : IWireGuardDevices, IWireGuardLinks
     public Task DeleteInterfaceAsync(string name, CancellationToken cancellationToken)
     {
         _devices.Remove(name);
+        _routes.Remove(name);
         return Task.CompletedTask;
     }
 
@@ -95,7 +100,11 @@ internal sealed class RecordingWireGuard : IWireGuardDevices, IWireGuardLinks
 
     public Task SetMtuAsync(string name, int mtu, CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public Task AddRouteAsync(string name, IpPrefix destination, CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task AddRouteAsync(string name, IpPrefix destination, CancellationToken cancellationToken)
+    {
+        (_routes.TryGetValue(name, out var routes) ? routes : _routes[name] = []).Add(destination);
+        return Task.CompletedTask;
+    }
 
     public Task RemoveRouteAsync(string name, IpPrefix destination, CancellationToken cancellationToken) => Task.CompletedTask;
 }
