@@ -8,7 +8,7 @@
         dotnet tool restore && dotnet pwsh ./build.ps1 <task>
 
     Tasks:
-      bootstrap  Installs prerequisites: apt packages (wireguard-go, wireguard-tools, iproute2, iputils-ping)
+      bootstrap  Installs prerequisites: apt packages (wireguard-go, wireguard-tools, iproute2, iputils-ping, nftables)
                  when running as root on Debian/Ubuntu, NuGet packages, and Pester. Says what is missing otherwise.
       build      bootstrap + compiles the solution and stages the module folder (out/module/ImpVpn).
       test       build + every xunit suite + the Pester suites (in a child pwsh against the staged module);
@@ -85,6 +85,8 @@ $AptPackages = [ordered]@{
     'wg'           = 'wireguard-tools'
     'ip'           = 'iproute2'
     'ping'         = 'iputils-ping'
+    # A seller closes its WireGuard interface with nftables and does not start without it.
+    'nft'          = 'nftables'
 }
 
 function Write-Step([string] $Message) {

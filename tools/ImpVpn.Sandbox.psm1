@@ -103,7 +103,7 @@ function Invoke-InNamespace([string] $Namespace, [string] $WorkFolder, [string] 
 function Test-SandboxCanTunnel {
     if (-not $IsLinux) { return 'network namespaces exist only on Linux' }
     if ((id -u) -ne '0') { return 'needs root for network namespaces and WireGuard interfaces' }
-    @('ip', 'wireguard-go', 'ping') | Where-Object { -not (Get-Command $_ -ErrorAction SilentlyContinue) } | ForEach-Object { "$_ is not installed" } | Select-Object -First 1
+    @('ip', 'wireguard-go', 'ping', 'nft') | Where-Object { -not (Get-Command $_ -ErrorAction SilentlyContinue) } | ForEach-Object { "$_ is not installed" } | Select-Object -First 1
 }
 
 Export-ModuleMember -Function *

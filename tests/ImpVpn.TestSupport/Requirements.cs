@@ -17,11 +17,12 @@ public static class Requirements
             return "needs root to create network namespaces and interfaces";
         }
 
-        foreach (var tool in new[] { "ip", "wireguard-go", "ping" })
+        // nft: a seller closes its interface with nftables and refuses to start without it.
+        foreach (var tool in new[] { "ip", "wireguard-go", "ping", "nft" })
         {
             if (!WireGuardPrerequisites.CommandExists(tool))
             {
-                return $"{tool} is not installed (apt-get install iproute2 wireguard-go iputils-ping)";
+                return $"{tool} is not installed (apt-get install iproute2 wireguard-go iputils-ping nftables)";
             }
         }
 

@@ -44,6 +44,17 @@ public sealed record SellerOptions
     /// <summary>Issue invoices and keep contracts but touch no interface (for hosts where WireGuard is set up elsewhere).</summary>
     public bool ConfigOnly { get; init; }
 
+    /// <summary>TCP ports buyers may reach on the seller's tunnel address; by default the Lightning p2p port. Every
+    /// other port, and every other address of the host, is closed to them (see <see cref="BuyerReach"/>).</summary>
+    public IReadOnlyList<int> AllowedPorts { get; init; } = [9735];
+
+    /// <summary>Whether buyers may reach one another through the seller.</summary>
+    public bool AllowBuyerToBuyer { get; init; }
+
+    /// <summary>Whether the seller closes its interface with its own firewall (and refuses to start where it cannot).
+    /// False leaves the interface unfiltered by ImpVpn: for hosts guarded by a firewall of their own.</summary>
+    public bool ManageFirewall { get; init; } = true;
+
     /// <summary>The address family of the tunnels sold, as the protocol names it: that of <see cref="Subnet"/>.</summary>
     public string AddressFamily => Subnet.Address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? "ipv6" : "ipv4";
 }

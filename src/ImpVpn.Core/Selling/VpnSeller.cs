@@ -11,8 +11,9 @@ namespace ImpVpn.Core.Selling;
 /// its interface, finishes what a previous run left (settles, expires, re-adds active peers), and then answers
 /// quote, accept, activate, claim, refresh and status over custom peer messages (protocol version 2, and version 1
 /// until its stated end) and runs the expiry round. The work itself is done by <see cref="QuoteDesk"/>,
-/// <see cref="Acceptance"/>, <see cref="Activation"/>, <see cref="Claim"/>, <see cref="Extension"/>, <see cref="HoldInvoiceSettlement"/>, <see cref="ExpiryRound"/> and
-/// <see cref="PeerProvisioning"/> over <see cref="SoldContracts"/>.
+/// <see cref="Acceptance"/>, <see cref="Activation"/>, <see cref="Claim"/>, <see cref="Extension"/>,
+/// <see cref="HoldInvoiceSettlement"/>, <see cref="ExpiryRound"/>, <see cref="PeerProvisioning"/> and
+/// <see cref="BuyerReach"/> over <see cref="SoldContracts"/>.
 /// </summary>
 public sealed class VpnSeller : IAsyncDisposable
 {
@@ -143,6 +144,7 @@ public sealed class VpnSeller : IAsyncDisposable
             new ExpiryRound(contracts, settlement, provisioning, _clock, _log));
 
         running.Quotes.RememberAccepted(contracts.Live);
+        await new BuyerReach(_wireGuard, _options, pool.SellerTunnelAddress, _log).CloseHostAsync(cancellationToken).ConfigureAwait(false);
         await provisioning.EnsureInterfaceAsync(cancellationToken).ConfigureAwait(false);
         // What the last run left: settled or cancelled, expired or lapsed first, so that only what is still active
         // gets its peer back.

@@ -30,6 +30,8 @@ internal static class ErrorRecords
             WrongNetworkException => new ErrorRecord(e, "ImpVpn.WrongNetwork", ErrorCategory.InvalidData, target),
             LightningException => new ErrorRecord(e, "ImpVpn.LightningError", ErrorCategory.InvalidResult, target),
             WireGuardPrerequisiteException => new ErrorRecord(e, "ImpVpn.WireGuardPrerequisites", ErrorCategory.NotInstalled, target),
+            SellerFirewallException { Unavailable: true } => new ErrorRecord(e, "ImpVpn.FirewallUnavailable", ErrorCategory.NotInstalled, target),
+            SellerFirewallException => new ErrorRecord(e, "ImpVpn.FirewallFailed", ErrorCategory.SecurityError, target),
             WireGuardException => new ErrorRecord(e, "ImpVpn.WireGuardError", ErrorCategory.DeviceError, target),
             PlatformNotSupportedException => new ErrorRecord(e, "ImpVpn.PlatformNotSupported", ErrorCategory.NotImplemented, target),
             ProtocolException => new ErrorRecord(e, "ImpVpn.ProtocolError", ErrorCategory.ProtocolError, target),
@@ -119,6 +121,12 @@ internal static class ErrorRecords
         PurchaseException { Error: PurchaseError.TunnelRemoved } => "Buy a new tunnel: Request-VpnQuote | Confirm-VpnContract.",
         ContractNotFoundException => "List the tunnels bought in this store with Get-VpnTunnel (Connect-VpnNode -StorePath selects another store).",
         WireGuardPrerequisiteException => "Install what is missing and run as root (or with CAP_NET_ADMIN as an ambient capability); with -ConfigOnly, buying and selling work without touching interfaces.",
+        SellerFirewallException { Unavailable: true } =>
+            "Install nftables (Debian: apt-get install nftables) and run as root, so the seller can close its interface to buyers. " +
+            "Where the host is guarded by a firewall of its own (on Windows, where ImpVpn drives none), start Start-VpnProvider with -NoFirewall.",
+        SellerFirewallException =>
+            "The seller did not start. Check that nftables works here (nft list ruleset, as root), " +
+            "or start Start-VpnProvider with -NoFirewall where the host is guarded by a firewall of its own.",
         PlatformNotSupportedException => "Buy with -ConfigOnly and take the tunnel to this device with Export-VpnTunnelConfig (a wg-quick file, or a QR code for the WireGuard app).",
         StoreBusyException { Role: { } role } => $"Stop the {role} running on this store first, or give this one another store (Connect-VpnNode -StorePath).",
         StoreBusyException => "Another ImpVpn process (a scheduled refresh, say) is paying; try again when it has finished.",

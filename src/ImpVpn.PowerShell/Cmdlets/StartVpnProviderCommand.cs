@@ -42,6 +42,16 @@ public sealed class StartVpnProviderCommand : VpnCmdletBase
     [Parameter]
     public SwitchParameter ConfigOnly { get; set; }
 
+    [Parameter]
+    [ValidateRange(1, 65535)]
+    public int[] AllowedPort { get; set; } = [9735];
+
+    [Parameter]
+    public SwitchParameter AllowBuyerToBuyer { get; set; }
+
+    [Parameter]
+    public SwitchParameter NoFirewall { get; set; }
+
     protected override void EndProcessing()
     {
         // Every setting is checked before anything starts: a seller must not take payments for tunnels it cannot give.
@@ -53,6 +63,9 @@ public sealed class StartVpnProviderCommand : VpnCmdletBase
             Subnet = IpPrefix.Parse(Subnet),
             Pricing = new Pricing(PricePerHourSat, MinimumDuration, MaximumDuration).Validated(),
             ConfigOnly = ConfigOnly,
+            AllowedPorts = AllowedPort ?? [],
+            AllowBuyerToBuyer = AllowBuyerToBuyer,
+            ManageFirewall = !NoFirewall,
         });
         var node = RequireNode();
         var wireGuard = ChooseWireGuard(() => SessionWireGuard.ForChanging(ConfigOnly));

@@ -5,8 +5,9 @@ namespace ImpVpn.Core.Tests.Purchase;
 /// <summary>A WireGuard host (devices and links) that keeps devices in memory and can be told to fail adding peers
 /// (the seller's provisioning failure), or to run a test's hook when a peer is added (to cut the seller off at
 /// that exact point, with no race against the clock). Its tunnels "work" (a handshake on every peer, echoes
-/// answered) unless <see cref="TunnelsWork"/> is cleared: then no handshake ever happens.</summary>
-internal sealed class RecordingWireGuard : IWireGuardDevices, IWireGuardLinks
+/// answered) unless <see cref="TunnelsWork"/> is cleared: then no handshake ever happens. It is the seller's
+/// firewall too, recording the rules applied (or failing when told to).</summary>
+internal sealed class RecordingWireGuard : IWireGuardDevices, IWireGuardLinks, ISellerFirewall
 {
     private readonly Dictionary<string, List<PeerConfig>> _devices = [];
     private readonly Dictionary<string, List<IpPrefix>> _routes = [];
@@ -32,7 +33,13 @@ internal sealed class RecordingWireGuard : IWireGuardDevices, IWireGuardLinks
 
     public Action? OnPeerRemoved { get; set; }
 
-    public WireGuardHost Host => new(this, this);
+    /// <summary>Applying the firewall fails (nft refusing the rules).</summary>
+    public bool FailFirewall { get; set; }
+
+    /// <summary>The firewall rules applied, in order, and each time whether the interface existed already.</summary>
+    public List<(SellerFirewallRules Rules, bool InterfaceExisted)> FirewallApplied { get; } = [];
+
+    public WireGuardHost Host => new(this, this) { Firewall = this };
 
     // Buyer and seller take a WireGuardHost; converting lets tests hand this fake over as they always have.
     public static implicit operator WireGuardHost(RecordingWireGuard wireGuard) => wireGuard.Host;
@@ -107,4 +114,17 @@ internal sealed class RecordingWireGuard : IWireGuardDevices, IWireGuardLinks
     }
 
     public Task RemoveRouteAsync(string name, IpPrefix destination, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task ApplyAsync(SellerFirewallRules rules, CancellationToken cancellationToken)
+    {
+        if (FailFirewall)
+        {
+            throw new SellerFirewallException(rules.InterfaceName, "simulated nft failure");
+        }
+
+        FirewallApplied.Add((rules, _devices.ContainsKey(rules.InterfaceName)));
+        return Task.CompletedTask;
+    }
+
+    public Task RemoveAsync(string interfaceName, CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -5,4 +5,8 @@ namespace ImpVpn.Core.WireGuard.Commands;
 internal interface ICommandRunner
 {
     Task<CommandResult> RunAsync(string file, IReadOnlyList<string> arguments, CancellationToken cancellationToken);
+
+    /// <summary>The same, with <paramref name="standardInput"/> written to the command's input, which is then closed:
+    /// for a script (nft -f -) that should be neither on the command line nor in a file.</summary>
+    Task<CommandResult> RunAsync(string file, IReadOnlyList<string> arguments, string standardInput, CancellationToken cancellationToken);
 }

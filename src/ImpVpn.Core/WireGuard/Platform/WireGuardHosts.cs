@@ -3,6 +3,7 @@ using ImpVpn.Core.WireGuard.Commands;
 using ImpVpn.Core.WireGuard.Devices;
 using ImpVpn.Core.WireGuard.Devices.Uapi;
 using ImpVpn.Core.WireGuard.Devices.WgTool;
+using ImpVpn.Core.WireGuard.Firewall;
 using ImpVpn.Core.WireGuard.Links.Linux;
 using ImpVpn.Core.WireGuard.Links.Windows;
 using ImpVpn.Core.WireGuard.Types;
@@ -13,7 +14,8 @@ namespace ImpVpn.Core.WireGuard.Platform;
 /// The one place that decides which backends a machine uses. Linux: devices through wireguard-go's UAPI sockets and
 /// the kernel module (wg), links through ip(8), made with the kernel module where the kernel has it and with
 /// wireguard-go otherwise. Windows: devices through wg.exe, links as WireGuard for Windows tunnel services. Elsewhere
-/// (macOS, BSDs) ImpVpn makes no interfaces: only config-only purchases work there.
+/// (macOS, BSDs) ImpVpn makes no interfaces: only config-only purchases work there. A seller's firewall is nftables
+/// on Linux, and none elsewhere.
 /// </summary>
 public static class WireGuardHosts
 {
@@ -48,11 +50,15 @@ public static class WireGuardHosts
         var devices = new WireGuardDeviceRouter([userspace, kernel]);
         var ip = new LinuxLinkCommands(runner, context);
         ILinkCreator creator = createWithKernel ? new KernelModuleLinkCreator(ip) : new WireGuardGoLinkCreator(ip, userspace);
-        return new WireGuardHost(devices, new LinuxLinks(ip, creator, devices));
+        return new WireGuardHost(devices, new LinuxLinks(ip, creator, devices))
+        {
+            Firewall = new NftablesFirewall(runner, context, NftablesFirewall.NftInstalled),
+        };
     }
 
     /// <summary>The Windows composition: WireGuardNT serves no UAPI pipe, so its tunnels are read and changed with
-    /// the wg.exe it ships, through the same code that drives the Linux kernel module.</summary>
+    /// the wg.exe it ships, through the same code that drives the Linux kernel module. No seller firewall: ImpVpn
+    /// drives none on Windows, so a seller there must be told the host is guarded otherwise.</summary>
     internal static WireGuardHost ForWindows(
         ICommandRunner runner, string configFolder, string wireGuardExe, string wgExe, TimeSpan? serviceStartWait = null)
     {

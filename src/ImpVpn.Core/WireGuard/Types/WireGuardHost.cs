@@ -1,5 +1,9 @@
 namespace ImpVpn.Core.WireGuard.Types;
 
-/// <summary>What buyer and seller are given to run tunnels on a machine: its devices and its links. Built for this
-/// machine by <c>WireGuardHosts.ForThisMachine</c>; tests give fakes.</summary>
-public sealed record WireGuardHost(IWireGuardDevices Devices, IWireGuardLinks Links);
+/// <summary>What buyer and seller are given to run tunnels on a machine: its devices and its links, and the firewall
+/// a seller closes its interface with (null where the machine has none ImpVpn can drive). Built for this machine by
+/// <c>WireGuardHosts.ForThisMachine</c>; tests give fakes.</summary>
+public sealed record WireGuardHost(IWireGuardDevices Devices, IWireGuardLinks Links)
+{
+    public ISellerFirewall? Firewall { get; init; }
+}

@@ -19,6 +19,15 @@ internal sealed class RecordingCommandRunner : ICommandRunner
     /// <summary>Files that existed when a command ran, with their content at that moment (for key files).</summary>
     public Dictionary<string, string> FilesSeen { get; } = [];
 
+    /// <summary>What each command was given on its standard input, in order (commands given none are not listed).</summary>
+    public List<string> Inputs { get; } = [];
+
+    public Task<CommandResult> RunAsync(string file, IReadOnlyList<string> arguments, string standardInput, CancellationToken cancellationToken)
+    {
+        Inputs.Add(standardInput);
+        return RunAsync(file, arguments, cancellationToken);
+    }
+
     public Task<CommandResult> RunAsync(string file, IReadOnlyList<string> arguments, CancellationToken cancellationToken)
     {
         Commands.Add(file + " " + string.Join(' ', arguments));

@@ -11,4 +11,10 @@ internal sealed class NamespacedCommandRunner(ICommandRunner inner, LinuxNetwork
         var (wrappedFile, wrappedArguments) = context.Wrap(file, [.. arguments]);
         return inner.RunAsync(wrappedFile, wrappedArguments, cancellationToken);
     }
+
+    public Task<CommandResult> RunAsync(string file, IReadOnlyList<string> arguments, string standardInput, CancellationToken cancellationToken)
+    {
+        var (wrappedFile, wrappedArguments) = context.Wrap(file, [.. arguments]);
+        return inner.RunAsync(wrappedFile, wrappedArguments, standardInput, cancellationToken);
+    }
 }

@@ -1,0 +1,47 @@
+using System.Net;
+using ImpVpn.Core.Diagnostics;
+using ImpVpn.Core.WireGuard.Types;
+
+namespace ImpVpn.Core.Selling;
+
+/// <summary>
+/// What a buyer can reach on the seller's host: only what an offer grants (node to node: the seller's tunnel address,
+/// answering ping, TCP on <see cref="SellerOptions.AllowedPorts"/>), never the host's other services and never another
+/// buyer unless <see cref="SellerOptions.AllowBuyerToBuyer"/>. Closed by default: where the firewall cannot be set,
+/// the seller does not start, unless <see cref="SellerOptions.ManageFirewall"/> is off.
+/// </summary>
+/// <remarks>
+/// The seller closes its host before it makes its interface (the rules match the interface by name) and so before
+/// any peer is added or any buyer answered. It never opens it again on stop: the interface and the peers of active
+/// contracts outlive the seller process (so a restart does not cut tunnels), and an interface without its filter
+/// would be open to them.
+/// </remarks>
+internal sealed class BuyerReach(WireGuardHost? wireGuard, SellerOptions options, IPAddress sellerAddress, IProgressLog log)
+{
+    public async Task CloseHostAsync(CancellationToken cancellationToken)
+    {
+        if (options.ConfigOnly || wireGuard is null)
+        {
+            // No interface of ImpVpn's here: whoever runs the tunnels guards them.
+            return;
+        }
+
+        if (!options.ManageFirewall)
+        {
+            log.Log(LogLevel.Warning, $"Interface {options.InterfaceName} is not filtered by ImpVpn: buyers can reach every service this host runs on all its addresses, and one another, unless another firewall closes them.");
+            return;
+        }
+
+        var rules = new SellerFirewallRules(options.InterfaceName, sellerAddress, options.AllowedPorts, options.AllowBuyerToBuyer);
+        if (wireGuard.Firewall is null)
+        {
+            throw new SellerFirewallException(options.InterfaceName, "ImpVpn drives no firewall on this machine (it uses nftables, on Linux).") { Unavailable = true };
+        }
+
+        await wireGuard.Firewall.ApplyAsync(rules, cancellationToken).ConfigureAwait(false);
+        log.Log(LogLevel.Verbose, $"Buyers on {options.InterfaceName} may reach {sellerAddress} by ping{Ports(rules)}{(rules.AllowBuyerToBuyer ? ", and one another" : string.Empty)}; nothing else.");
+    }
+
+    private static string Ports(SellerFirewallRules rules) =>
+        rules.AllowedTcpPorts.Count == 0 ? string.Empty : " and on TCP " + string.Join(", ", rules.AllowedTcpPorts);
+}

@@ -1,0 +1,65 @@
+using System.Globalization;
+using System.Text;
+using ImpVpn.Core.WireGuard.Types;
+
+namespace ImpVpn.Core.WireGuard.Firewall;
+
+/// <summary>
+/// The nftables script for a seller's interface: one table of its own (<c>inet impvpn_NAME</c>), so ImpVpn never
+/// touches a rule it did not write, and the host's other tables keep deciding everything else. A packet that one
+/// table drops stays dropped whatever another accepts, so this table can only close, never open.
+/// </summary>
+/// <remarks>
+/// Each script first declares the table, then deletes it, then (for <see cref="Apply"/>) writes it whole. nft runs
+/// a file as one transaction: the interface goes from the old rules to the new without a moment unfiltered, and
+/// the script works whether or not the table exists (nftables 1.0.6, Debian 12's, has no "destroy").
+/// Rules match the interface by name (<c>iifname</c>), so they hold for an interface made after them, and for one
+/// deleted and made again.
+/// </remarks>
+internal static class NftablesRuleset
+{
+    public static string TableName(string interfaceName) => "impvpn_" + interfaceName;
+
+    public static string Apply(SellerFirewallRules rules)
+    {
+        var table = TableName(rules.InterfaceName);
+        var name = Quoted(rules.InterfaceName);
+        var family = rules.IsIPv6 ? "ip6" : "ip";
+        var echo = rules.IsIPv6 ? "icmpv6 type echo-request" : "icmp type echo-request";
+        var address = rules.SellerTunnelAddress.ToString();
+        var script = new StringBuilder();
+        script.Append(Replace(table));
+        script.Append(CultureInfo.InvariantCulture, $"table inet {table} {{\n");
+
+        // Input: what a buyer may reach on this host. Replies to what the host started are let through, so the
+        // seller's own node may still connect out to a buyer's.
+        script.Append("\tchain input {\n\t\ttype filter hook input priority filter; policy accept;\n");
+        script.Append(CultureInfo.InvariantCulture, $"\t\tiifname {name} jump from_buyers\n\t}}\n");
+        script.Append("\tchain from_buyers {\n\t\tct state established,related accept\n");
+        script.Append(CultureInfo.InvariantCulture, $"\t\t{family} daddr {address} {echo} accept\n");
+        if (rules.AllowedTcpPorts.Count > 0)
+        {
+            var ports = string.Join(", ", rules.AllowedTcpPorts.Select(p => p.ToString(CultureInfo.InvariantCulture)));
+            script.Append(CultureInfo.InvariantCulture, $"\t\t{family} daddr {address} tcp dport {{ {ports} }} accept\n");
+        }
+
+        script.Append("\t\tdrop\n\t}\n");
+
+        // Forward: an offer is node to node. A buyer's packets go nowhere beyond this host (another buyer only
+        // where the seller allows it), and nothing beyond it starts a connection to a buyer.
+        script.Append("\tchain forward {\n\t\ttype filter hook forward priority filter; policy accept;\n");
+        script.Append(CultureInfo.InvariantCulture, $"\t\tiifname {name} oifname {name} {(rules.AllowBuyerToBuyer ? "accept" : "drop")}\n");
+        script.Append(CultureInfo.InvariantCulture, $"\t\tiifname {name} drop\n");
+        script.Append(CultureInfo.InvariantCulture, $"\t\toifname {name} ct state established,related accept\n");
+        script.Append(CultureInfo.InvariantCulture, $"\t\toifname {name} drop\n\t}}\n");
+        script.Append("}\n");
+        return script.ToString();
+    }
+
+    public static string Remove(string interfaceName) => Replace(TableName(interfaceName));
+
+    private static string Replace(string table) => $"table inet {table}\ndelete table inet {table}\n";
+
+    // The name's grammar (SellerFirewallRules) has no quote, backslash or '*', so quoting is all it needs.
+    private static string Quoted(string interfaceName) => "\"" + interfaceName + "\"";
+}
