@@ -78,6 +78,29 @@ internal sealed class HostilePeer
     public async Task<Reply> CallAsync(string method, object parameters, string? id = null) =>
         await CallAsync(method, JsonSerializer.Serialize(parameters, JsonRpcCodec.WireOptions), id);
 
+    /// <summary>Asks until the seller answers: its subscription to custom messages opens shortly after it starts,
+    /// and a message sent before that is lost (as with LND). Retried as a buyer retries, a bounded number of times.</summary>
+    public async Task WaitUntilServedAsync()
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var probe = JsonRpcCodec.NewId();
+            await SendAsync(Request(PeerProtocol.Status, "{\"contract_id\":\"0000000000000000\"}", probe));
+            using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+            try
+            {
+                while (Reply.Of((await _inbox.Reader.ReadAsync(wait.Token)).Data.ToByteArray()).Id != probe)
+                {
+                }
+
+                return;
+            }
+            catch (OperationCanceledException) when (attempt < 30)
+            {
+            }
+        }
+    }
+
     /// <summary>The next message the seller sent this peer.</summary>
     public async Task<Reply> NextAsync()
     {

@@ -249,7 +249,7 @@ public sealed class HostilePeerAgainstSellerTests(HostileSellerFixture seller) :
     public async Task Unpaid_accepts_from_a_few_peers_neither_hold_the_pool_nor_stop_an_honest_purchase()
     {
         var freeAddresses = HostileSellerFixture.PoolSize - seller.Take().Leased;
-        var hostile = Enumerable.Range(0, (freeAddresses / SellerOptions_MaxUnpaid) + 1).Select(_ => NewPeer()).ToList();
+        var hostile = Enumerable.Range(0, (freeAddresses / HostileSellerFixture.Options.MaxUnpaidPerPeer) + 1).Select(_ => NewPeer()).ToList();
         var refused = 0;
         await AttackAsync($"{hostile.Count} peers accept 3 quotes each and never pay (pool of {HostileSellerFixture.PoolSize})", async () =>
         {
@@ -270,9 +270,9 @@ public sealed class HostilePeerAgainstSellerTests(HostileSellerFixture seller) :
             }
 
             Assert.True(refused >= hostile.Count, "each peer's third unpaid accept is refused");
-            Assert.All(hostile, p => Assert.InRange(seller.Seller.Contracts.Live.Count(c => c.BuyerPubKey == p.PubKey && c.State == SoldContractState.AwaitingPayment), 0, SellerOptions_MaxUnpaid));
+            Assert.All(hostile, p => Assert.InRange(seller.Seller.Contracts.Live.Count(c => c.BuyerPubKey == p.PubKey && c.State == SoldContractState.AwaitingPayment), 0, HostileSellerFixture.Options.MaxUnpaidPerPeer));
             Assert.InRange(seller.Take().Leased, 0, HostileSellerFixture.PoolSize);
-            return ($"{refused} accepts refused 1006 (2 unpaid per peer); pool full", 0L);
+            return ($"{refused} accepts refused 1006 ({HostileSellerFixture.Options.MaxUnpaidPerPeer} unpaid per peer); pool full", 0L);
         }, mayInvoice: true);
 
         await AttackAsync("an honest purchase while the pool is full of unpaid accepts", async () =>
@@ -282,8 +282,6 @@ public sealed class HostilePeerAgainstSellerTests(HostileSellerFixture seller) :
             return ("bought: the oldest unpaid contract of a peer holding the most was cancelled for it", contract.PriceSat);
         }, mayInvoice: true);
     }
-
-    private const int SellerOptions_MaxUnpaid = 2;
 
     [Fact]
     public async Task An_accept_refused_for_capacity_burns_no_nonce_and_can_be_retried()

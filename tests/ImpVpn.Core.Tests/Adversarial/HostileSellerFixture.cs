@@ -39,6 +39,7 @@ public sealed class HostileSellerFixture : IAsyncLifetime
         await Net.Simulation.OpenChannelAsync("carol", "bob", 1_000_000);
         CarolNode = await LndNode.ConnectAsync(PurchaseNetwork.OptionsFor(Net.Simulation["carol"]), true, CancellationToken.None);
         Seller = await Net.StartSellerAsync(WireGuard, Options, clock: Clock);
+        await HostilePeer.Join(Net.Simulation, "warden", "bob").WaitUntilServedAsync();
     }
 
     public async Task DisposeAsync()
