@@ -10,6 +10,14 @@ namespace ImpVpn.Core.Protocol;
 /// </summary>
 public static class JsonRpcCodec
 {
+    /// <summary>The longest request id accepted (a 128-bit hex id is 32 characters).</summary>
+    public const int MaxIdLength = 64;
+
+    /// <summary>The longest error message sent.</summary>
+    public const int MaxErrorMessageLength = 200;
+
+    private static readonly UTF8Encoding StrictUtf8 = new(false, throwOnInvalidBytes: true);
+
     /// <summary>Property names on the wire are snake_case; unknown properties are ignored so that later
     /// versions can add fields.</summary>
     public static readonly JsonSerializerOptions WireOptions = new()
@@ -18,6 +26,11 @@ public static class JsonRpcCodec
         DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
         MaxDepth = 16,
     };
+
+    // The envelope is read as deep as the document may be, so that params nested too deeply for their type are
+    // the params' fault (-32602, in ReadPayload), not the envelope's.
+    // Declared after WireOptions, which it copies (static fields initialise in order).
+    private static readonly JsonSerializerOptions EnvelopeOptions = new(WireOptions) { MaxDepth = 64 };
 
     /// <summary>A fresh request id: 128 random bits in hex. Ids are never counters (LSPS0's rule), so a reply
     /// cannot be forged by guessing the next one.</summary>
@@ -48,13 +61,18 @@ public static class JsonRpcCodec
         Result = JsonSerializer.SerializeToElement(result, WireOptions),
     };
 
+    /// <summary>An error reply. Its message is cut to <see cref="MaxErrorMessageLength"/> characters: whatever a
+    /// handler put in it, an error never echoes unbounded input back (nor grows past one custom message).</summary>
     public static JsonRpcEnvelope Failure(string? id, ProtocolErrorCode code, string message) => new()
     {
         Id = id,
-        Error = new JsonRpcError((int)code, message),
+        Error = new JsonRpcError((int)code, message.Length <= MaxErrorMessageLength ? message : message[..(MaxErrorMessageLength - 1)] + "…"),
     };
 
-    /// <summary>Reads a payload. Throws <see cref="ProtocolException"/> (ParseError or InvalidRequest) for anything malformed.</summary>
+    /// <summary>Reads a payload. Throws <see cref="ProtocolException"/> (ParseError or InvalidRequest) for anything
+    /// malformed. The structure is checked on the parsed document before it is bound to an envelope, so a batch, a
+    /// method or id of the wrong type is an invalid request (-32600), and only bytes that are not UTF-8 JSON are a
+    /// parse error (-32700).</summary>
     public static JsonRpcEnvelope Decode(ReadOnlySpan<byte> payload)
     {
         if (payload.Length > PeerProtocol.MaxMessageBytes)
@@ -62,34 +80,62 @@ public static class JsonRpcCodec
             throw new ProtocolException(ProtocolErrorCode.InvalidRequest, "The message is larger than the protocol allows.");
         }
 
-        JsonRpcEnvelope? envelope;
+        JsonDocument document;
         try
         {
-            var text = new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(payload);
-            envelope = JsonSerializer.Deserialize<JsonRpcEnvelope>(text, WireOptions);
+            // The decoder refuses invalid UTF-8 that the JSON reader would let through inside strings.
+            _ = StrictUtf8.GetCharCount(payload);
+            document = JsonDocument.Parse(payload.ToArray(), new JsonDocumentOptions { MaxDepth = 64 });
         }
         catch (Exception e) when (e is JsonException or DecoderFallbackException or ArgumentException)
         {
             throw new ProtocolException(ProtocolErrorCode.ParseError, "The message is not valid UTF-8 JSON.", e);
         }
 
-        if (envelope is null || envelope.JsonRpc != "2.0")
+        using (document)
         {
-            throw new ProtocolException(ProtocolErrorCode.InvalidRequest, "The message is not JSON-RPC 2.0.");
-        }
+            var root = document.RootElement;
+            if (root.ValueKind == JsonValueKind.Array)
+            {
+                // LSPS0 and this protocol carry one request per message; a batch would multiply one message's work.
+                throw new ProtocolException(ProtocolErrorCode.InvalidRequest, "Batches are not supported: send one request per message.");
+            }
 
-        if (envelope.Id is not { Length: >= 1 and <= 64 })
-        {
-            throw new ProtocolException(ProtocolErrorCode.InvalidRequest, "The message has no usable id.");
-        }
+            if (root.ValueKind != JsonValueKind.Object
+                || !root.TryGetProperty("jsonrpc", out var version) || version.ValueKind != JsonValueKind.String || version.GetString() != "2.0")
+            {
+                throw new ProtocolException(ProtocolErrorCode.InvalidRequest, "The message is not JSON-RPC 2.0.");
+            }
 
-        var isResponse = envelope.Result is not null || envelope.Error is not null;
-        if (envelope.IsRequest == isResponse)
-        {
-            throw new ProtocolException(ProtocolErrorCode.InvalidRequest, "A message must be either a request or a response.");
-        }
+            // Ids are strings (128 random bits in hex, docs/protocol.md): a number, null or missing id is refused.
+            if (!root.TryGetProperty("id", out var id) || id.ValueKind != JsonValueKind.String || id.GetString() is not { Length: >= 1 and <= MaxIdLength })
+            {
+                throw new ProtocolException(ProtocolErrorCode.InvalidRequest, $"The message has no usable id: ids are strings of 1 to {MaxIdLength} characters.");
+            }
 
-        return envelope;
+            if (root.TryGetProperty("method", out var method) && method.ValueKind != JsonValueKind.String)
+            {
+                throw new ProtocolException(ProtocolErrorCode.InvalidRequest, "The method must be a string.");
+            }
+
+            JsonRpcEnvelope? envelope;
+            try
+            {
+                envelope = root.Deserialize<JsonRpcEnvelope>(EnvelopeOptions);
+            }
+            catch (JsonException e)
+            {
+                throw new ProtocolException(ProtocolErrorCode.InvalidRequest, "The message does not have JSON-RPC 2.0's shape.", e);
+            }
+
+            var isResponse = envelope!.Result is not null || envelope.Error is not null;
+            if (envelope.IsRequest == isResponse)
+            {
+                throw new ProtocolException(ProtocolErrorCode.InvalidRequest, "A message must be either a request or a response.");
+            }
+
+            return envelope;
+        }
     }
 
     /// <summary>Reads a request's params or a response's result as <typeparamref name="T"/>; InvalidParams when they do not fit.</summary>
@@ -103,12 +149,13 @@ public static class JsonRpcCodec
 
         try
         {
-            return value.Deserialize<T>(WireOptions)
-                ?? throw new ProtocolException(ProtocolErrorCode.InvalidParams, $"Empty {typeof(T).Name}.");
+            return RequiredParams.Check(value.Deserialize<T>(WireOptions)
+                ?? throw new ProtocolException(ProtocolErrorCode.InvalidParams, $"Empty {typeof(T).Name}."));
         }
         catch (JsonException e)
         {
-            throw new ProtocolException(ProtocolErrorCode.InvalidParams, $"The {typeof(T).Name} does not have the expected fields: {e.Message}", e);
+            // JSON's own message names the path, which is made of the peer's property names: never echoed.
+            throw new ProtocolException(ProtocolErrorCode.InvalidParams, $"The {typeof(T).Name} does not have the expected fields.", e);
         }
     }
 }

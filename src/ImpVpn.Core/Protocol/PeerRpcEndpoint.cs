@@ -20,11 +20,15 @@ public sealed class PeerRpcEndpoint : IAsyncDisposable
     private readonly ConcurrentDictionary<string, PendingCall> _pending = new();
     private readonly ConcurrentDictionary<string, PeerRequestHandler> _handlers = new();
 
-    // Answers are remembered this long so that retries of a request are answered, not executed, again. Bounded:
-    // requests older than this are forgotten.
-    private static readonly TimeSpan AnswerMemory = TimeSpan.FromMinutes(10);
     private static readonly TimeSpan InitialRetryPause = TimeSpan.FromMilliseconds(500);
-    private readonly ConcurrentDictionary<string, (DateTimeOffset At, TaskCompletionSource<JsonRpcEnvelope> Answer)> _answers = new();
+
+    // Method names are echoed in "unknown method" only when they look like one: short, and printable ASCII.
+    private const int MaxEchoedMethodLength = 64;
+
+    // Answers are remembered so that retries of a request are answered, not executed, again; every peer's rate is
+    // limited. Both are bounded (PeerRpcLimits), so no peer can make this endpoint hold more than a fixed amount.
+    private readonly AnswerCache _answers;
+    private readonly RequestRateLimiter _rate;
     private readonly CancellationTokenSource _stop = new();
 
     // Requests being answered: disposing waits for them, so that whoever owns the endpoint (a seller giving up its
@@ -33,11 +37,19 @@ public sealed class PeerRpcEndpoint : IAsyncDisposable
     private Task? _loop;
     private int _disposed;
 
-    public PeerRpcEndpoint(ILightningNode node, IProgressLog? log = null)
+    public PeerRpcEndpoint(ILightningNode node, IProgressLog? log = null, PeerRpcLimits? limits = null, TimeProvider? clock = null)
     {
         _node = node;
         _log = log ?? NullProgressLog.Instance;
+        _answers = new AnswerCache(limits ?? PeerRpcLimits.Default, clock ?? TimeProvider.System);
+        _rate = new RequestRateLimiter(limits ?? PeerRpcLimits.Default, clock ?? TimeProvider.System);
     }
+
+    /// <summary>Answers remembered for retries now, and their size in bytes.</summary>
+    public (int Count, long Bytes) RememberedAnswers => (_answers.Count, _answers.Bytes);
+
+    /// <summary>Peers whose request rate is being tracked now.</summary>
+    public int TrackedPeers => _rate.TrackedPeers;
 
     public void Handle(string method, PeerRequestHandler handler) => _handlers[method] = handler;
 
@@ -144,10 +156,11 @@ public sealed class PeerRpcEndpoint : IAsyncDisposable
         catch (ProtocolException e)
         {
             _log.Log(LogLevel.Debug, $"Malformed message from {peer}: {e.Message}");
-            // Never answer something that looks like a reply: two endpoints would answer each other forever.
-            if (!LooksLikeResponse(message.Data))
+            // Never answer something that looks like a reply: two endpoints would answer each other forever. Beyond
+            // its rate a peer's malformed messages are dropped unanswered: nobody waits for them.
+            if (!LooksLikeResponse(message.Data) && _rate.TryTake(peer))
             {
-                await ReplyAsync(peer, JsonRpcCodec.Failure(null, e.Code, e.Message), cancellationToken).ConfigureAwait(false);
+                await ReplyAsync(peer, Encoded(JsonRpcCodec.Failure(null, e.Code, e.Message)), cancellationToken).ConfigureAwait(false);
             }
 
             return;
@@ -167,6 +180,26 @@ public sealed class PeerRpcEndpoint : IAsyncDisposable
             return;
         }
 
+        // A repeated request (the caller's retry) gets the first answer again, or nothing while that is still being
+        // made; a repeat costs no rate, since it runs nothing.
+        if (!_answers.TryClaim(peer, envelope.Id!, out var earlier))
+        {
+            if (earlier is not null)
+            {
+                await ReplyAsync(peer, earlier, cancellationToken).ConfigureAwait(false);
+            }
+
+            return;
+        }
+
+        if (!_rate.TryTake(peer))
+        {
+            // Not remembered: the same request may be sent again once the peer's rate allows it.
+            _answers.Abandon(peer, envelope.Id!);
+            await ReplyAsync(peer, Encoded(JsonRpcCodec.Failure(envelope.Id, ProtocolErrorCode.RateLimited, "Too many requests; slow down.")), cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
         var answering = Task.Run(() => AnswerAsync(peer, envelope, cancellationToken), cancellationToken);
         _answering[answering] = true;
         _ = answering.ContinueWith(done => _answering.TryRemove(done, out _), TaskScheduler.Default);
@@ -174,36 +207,20 @@ public sealed class PeerRpcEndpoint : IAsyncDisposable
 
     private async Task AnswerAsync(string peer, JsonRpcEnvelope request, CancellationToken cancellationToken)
     {
-        // A repeated request (the caller's retry) gets the first answer again, or nothing while that is still being made.
-        var key = peer + "/" + request.Id;
-        var answer = new TaskCompletionSource<JsonRpcEnvelope>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var known = _answers.GetOrAdd(key, _ => (DateTimeOffset.UtcNow, answer));
-        if (known.Answer != answer)
+        byte[] reply;
+        try
         {
-            if (known.Answer.Task.IsCompleted)
-            {
-                await ReplyAsync(peer, await known.Answer.Task.ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
-            }
-
-            return;
+            reply = Encoded(await MakeAnswerAsync(peer, request, cancellationToken).ConfigureAwait(false));
+        }
+        catch
+        {
+            // No answer was made (the endpoint is stopping): a retry may ask again.
+            _answers.Abandon(peer, request.Id!);
+            throw;
         }
 
-        ForgetOldAnswers();
-        var reply = await MakeAnswerAsync(peer, request, cancellationToken).ConfigureAwait(false);
-        answer.TrySetResult(reply);
+        _answers.Complete(peer, request.Id!, reply);
         await ReplyAsync(peer, reply, cancellationToken).ConfigureAwait(false);
-    }
-
-    private void ForgetOldAnswers()
-    {
-        var cutoff = DateTimeOffset.UtcNow - AnswerMemory;
-        foreach (var (key, entry) in _answers)
-        {
-            if (entry.At < cutoff)
-            {
-                _answers.TryRemove(key, out _);
-            }
-        }
     }
 
     private async Task<JsonRpcEnvelope> MakeAnswerAsync(string peer, JsonRpcEnvelope request, CancellationToken cancellationToken)
@@ -211,7 +228,9 @@ public sealed class PeerRpcEndpoint : IAsyncDisposable
         JsonRpcEnvelope reply;
         if (!_handlers.TryGetValue(request.Method!, out var handler))
         {
-            reply = JsonRpcCodec.Failure(request.Id, ProtocolErrorCode.MethodNotFound, $"Unknown method '{request.Method}'.");
+            var method = request.Method!;
+            reply = JsonRpcCodec.Failure(request.Id, ProtocolErrorCode.MethodNotFound,
+                method.Length <= MaxEchoedMethodLength && method.All(c => c is >= ' ' and <= '~') ? $"Unknown method '{method}'." : "Unknown method.");
         }
         else
         {
@@ -233,11 +252,25 @@ public sealed class PeerRpcEndpoint : IAsyncDisposable
         return reply;
     }
 
-    private async Task ReplyAsync(string peer, JsonRpcEnvelope reply, CancellationToken cancellationToken)
+    // An answer too large for one custom message would otherwise never be sent: the caller gets an error instead.
+    private byte[] Encoded(JsonRpcEnvelope reply)
     {
         try
         {
-            await _node.SendCustomMessageAsync(peer, PeerProtocol.MessageType, JsonRpcCodec.Encode(reply), cancellationToken).ConfigureAwait(false);
+            return JsonRpcCodec.Encode(reply);
+        }
+        catch (ProtocolException e)
+        {
+            _log.Log(LogLevel.Warning, $"An answer could not be sent: {e.Message}");
+            return JsonRpcCodec.Encode(JsonRpcCodec.Failure(reply.Id, ProtocolErrorCode.InternalError, "The answer is too large to send."));
+        }
+    }
+
+    private async Task ReplyAsync(string peer, byte[] reply, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _node.SendCustomMessageAsync(peer, PeerProtocol.MessageType, reply, cancellationToken).ConfigureAwait(false);
         }
         catch (LightningException e)
         {

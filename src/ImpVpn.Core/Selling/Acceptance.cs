@@ -17,6 +17,7 @@ internal sealed class Acceptance(
     ILightningNode node,
     SoldContracts contracts,
     AddressPool pool,
+    SellerLoadLimits limits,
     SellerOptions options,
     string sellerPubKey,
     WireGuardPublicKey sellerWireGuardKey,
@@ -29,6 +30,7 @@ internal sealed class Acceptance(
     {
         using (await contracts.LockAsync(cancellationToken).ConfigureAwait(false))
         {
+            await limits.MakeRoomForAcceptAsync(buyer, cancellationToken).ConfigureAwait(false);
             if (contracts.Open >= options.MaxOpenContracts || contracts.Active >= options.MaxActiveContracts)
             {
                 throw new ProtocolException(ProtocolErrorCode.CapacityReached, "This seller is at capacity; try later.");

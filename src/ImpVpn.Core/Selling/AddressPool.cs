@@ -44,6 +44,21 @@ public sealed class AddressPool
         }
     }
 
+    /// <summary>Whether <see cref="Lease"/> would find an address now.</summary>
+    public bool HasFree
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _leased.Count < HostCount();
+            }
+        }
+    }
+
+    // Every address but the network's, the seller's and (IPv4) the broadcast address.
+    private BigInteger HostCount() => BigInteger.Pow(2, _bits - Subnet.PrefixLength) - (_bits == 32 ? 3 : 2);
+
     public IPAddress Lease()
     {
         lock (_gate)

@@ -14,6 +14,7 @@ internal sealed class Extension(
     ILightningNode node,
     SoldContracts contracts,
     HoldInvoiceSettlement settlement,
+    SellerLoadLimits limits,
     SellerOptions options,
     string sellerPubKey,
     TimeProvider clock,
@@ -30,6 +31,8 @@ internal sealed class Extension(
             {
                 throw new ProtocolException(ProtocolErrorCode.ContractExpired, $"The contract is {contract.State}; buy a new one.");
             }
+
+            limits.CountRefreshInvoice(contract.Id);
 
             var price = options.Pricing.PriceFor(TimeSpan.FromSeconds(request.DurationSeconds));
             if (contract.Refresh is { } earlier)

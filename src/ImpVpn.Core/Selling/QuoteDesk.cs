@@ -63,7 +63,9 @@ internal sealed class QuoteDesk
     }
 
     /// <summary>Checks that <paramref name="request"/> is a quote this seller gave <paramref name="buyer"/>, still
-    /// open and never accepted before, and takes its nonce; returns the buyer's WireGuard key.</summary>
+    /// open and never accepted before, and reserves its nonce while the accept runs; returns the buyer's WireGuard
+    /// key. The caller gives the nonce back with <see cref="Unreserve"/> when the accept fails, so only an accept
+    /// that succeeded (invoice issued, contract saved) burns it; a refused one can be retried.</summary>
     public WireGuardPublicKey Honour(string buyer, AcceptRequest request)
     {
         if (!_promise.Verify(buyer, request.Nonce, request.PriceSat, request.DurationSeconds, request.ExpiresAt, request.Offer, request.Promise))
@@ -95,4 +97,7 @@ internal sealed class QuoteDesk
 
         return buyerKey!;
     }
+
+    /// <summary>The accept that reserved <paramref name="nonce"/> did not happen: the quote may be accepted again.</summary>
+    public void Unreserve(string nonce) => _usedNonces.TryRemove(nonce, out _);
 }

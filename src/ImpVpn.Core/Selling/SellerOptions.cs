@@ -38,6 +38,17 @@ public sealed record SellerOptions
     /// never pays holds a lease and a peer for this long at most.</summary>
     public TimeSpan ClaimWindow { get; init; } = TimeSpan.FromSeconds(120);
 
+    /// <summary>Contracts one peer may hold accepted but unpaid; a further accept is refused (capacity, 1006) until
+    /// one is paid or lapses. With this share a handful of peers cannot hold the seller's open slots or its pool.</summary>
+    public int MaxUnpaidPerPeer { get; init; } = 2;
+
+    /// <summary>Refresh invoices one contract may have issued per hour; beyond it refresh is "rate limited" (1005).
+    /// Each is an invoice on the seller's node, so a cheap contract cannot be used to flood it.</summary>
+    public int RefreshInvoicesPerContractPerHour { get; init; } = 6;
+
+    /// <summary>Per-peer request rate and the bounds of what the peer endpoint remembers.</summary>
+    public Protocol.PeerRpcLimits PeerLimits { get; init; } = Protocol.PeerRpcLimits.Default;
+
     /// <summary>How often expiry is checked.</summary>
     public TimeSpan ExpiryCheckInterval { get; init; } = TimeSpan.FromSeconds(1);
 

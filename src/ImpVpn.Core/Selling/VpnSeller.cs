@@ -40,7 +40,7 @@ public sealed class VpnSeller : IAsyncDisposable
         _options = options;
         _log = log ?? NullProgressLog.Instance;
         _clock = clock ?? TimeProvider.System;
-        _rpc = new PeerRpcEndpoint(node, _log);
+        _rpc = new PeerRpcEndpoint(node, _log, options.PeerLimits, _clock);
     }
 
     /// <summary>The seller's WireGuard public key (known once started).</summary>
@@ -48,6 +48,9 @@ public sealed class VpnSeller : IAsyncDisposable
 
     /// <summary>The contracts this seller holds (once started).</summary>
     public SoldContracts Contracts => Started.Contracts;
+
+    /// <summary>The peer endpoint, for what it remembers (answers, tracked peers).</summary>
+    public PeerRpcEndpoint Endpoint => _rpc;
 
     private Running Started => _running ?? throw new InvalidOperationException("The seller has not been started.");
 
@@ -131,13 +134,14 @@ public sealed class VpnSeller : IAsyncDisposable
         var contracts = SoldContracts.Load(_store, pool, _log);
         var provisioning = new PeerProvisioning(_wireGuard, _options, wireGuardKey, pool.SellerTunnelAddress, _log);
         var settlement = new HoldInvoiceSettlement(_node, contracts, provisioning, _log);
-        var extension = new Extension(_node, contracts, settlement, _options, pubKey, _clock, _log);
+        var limits = new SellerLoadLimits(contracts, pool, settlement, _options, _clock, _log);
+        var extension = new Extension(_node, contracts, settlement, limits, _options, pubKey, _clock, _log);
         var running = new Running(
             pubKey,
             wireGuardKey.PublicKey,
             contracts,
             new QuoteDesk(_options, promise, _clock, _log),
-            new Acceptance(_node, contracts, pool, _options, pubKey, wireGuardKey.PublicKey, _clock, _log),
+            new Acceptance(_node, contracts, pool, limits, _options, pubKey, wireGuardKey.PublicKey, _clock, _log),
             new Activation(contracts, settlement, provisioning, extension, _options, _clock, _log),
             extension,
             new Claim(contracts, settlement, _log),
@@ -168,7 +172,17 @@ public sealed class VpnSeller : IAsyncDisposable
                 _log.Log(LogLevel.Warning, $"{peer[..16]}… accepts with protocol version 1, which sellers answer until ImpVpn 0.4.0; its buyer should upgrade.");
             }
 
-            return await running.Acceptance.AcceptAsync(peer, request, running.Quotes.Honour(peer, request), hash, ct).ConfigureAwait(false);
+            var buyerKey = running.Quotes.Honour(peer, request);
+            try
+            {
+                return await running.Acceptance.AcceptAsync(peer, request, buyerKey, hash, ct).ConfigureAwait(false);
+            }
+            catch
+            {
+                // The nonce is spent only by an accept that succeeded: a refused one can be tried again.
+                running.Quotes.Unreserve(request.Nonce);
+                throw;
+            }
         });
         _rpc.Handle(activate, async (peer, p, ct) =>
             await running.Activation.ActivateAsync(peer, JsonRpcCodec.ReadPayload<ActivateRequest>(p), ct).ConfigureAwait(false));

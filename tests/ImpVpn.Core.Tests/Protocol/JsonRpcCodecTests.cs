@@ -47,7 +47,15 @@ public sealed class JsonRpcCodecTests
     [InlineData("{\"jsonrpc\":\"2.0\",\"method\":\"x\"}", ProtocolErrorCode.InvalidRequest)]
     [InlineData("{\"jsonrpc\":\"2.0\",\"id\":\"a\"}", ProtocolErrorCode.InvalidRequest)]
     [InlineData("{\"jsonrpc\":\"2.0\",\"id\":\"a\",\"method\":\"x\",\"result\":{}}", ProtocolErrorCode.InvalidRequest)]
-    [InlineData("[1,2,3]", ProtocolErrorCode.ParseError)]
+    [InlineData("[1,2,3]", ProtocolErrorCode.InvalidRequest)]
+    [InlineData("[{\"jsonrpc\":\"2.0\",\"id\":\"a\",\"method\":\"x\"}]", ProtocolErrorCode.InvalidRequest)]
+    [InlineData("{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"x\"}", ProtocolErrorCode.InvalidRequest)]
+    [InlineData("{\"jsonrpc\":\"2.0\",\"id\":null,\"method\":\"x\"}", ProtocolErrorCode.InvalidRequest)]
+    [InlineData("{\"jsonrpc\":\"2.0\",\"id\":\"a\",\"method\":7}", ProtocolErrorCode.InvalidRequest)]
+    [InlineData("{\"jsonrpc\":2.0,\"id\":\"a\",\"method\":\"x\"}", ProtocolErrorCode.InvalidRequest)]
+    [InlineData("{\"jsonrpc\":\"2.0\",\"id\":\"a\",\"error\":\"no\"}", ProtocolErrorCode.InvalidRequest)]
+    [InlineData("\"just a string\"", ProtocolErrorCode.InvalidRequest)]
+    [InlineData("{\"jsonrpc\":\"2.0\",\"id\":\"a\",\"method\":\"x\"", ProtocolErrorCode.ParseError)]
     public void Malformed_messages_are_typed_protocol_errors(string text, ProtocolErrorCode expected)
     {
         var error = Assert.Throws<ProtocolException>(() => JsonRpcCodec.Decode(Encoding.UTF8.GetBytes(text)));
@@ -76,5 +84,42 @@ public sealed class JsonRpcCodecTests
         var envelope = JsonRpcCodec.Decode(Encoding.UTF8.GetBytes("{\"jsonrpc\":\"2.0\",\"id\":\"a\",\"method\":\"x\",\"params\":{\"duration_seconds\":\"soon\"}}"));
         var error = Assert.Throws<ProtocolException>(() => JsonRpcCodec.ReadPayload<QuoteRequest>(envelope.Params));
         Assert.Equal(ProtocolErrorCode.InvalidParams, error.Code);
+    }
+
+    [Theory]
+    [InlineData("impvpn.v1.quote", "{}")]
+    [InlineData("impvpn.v1.quote", "{\"duration_seconds\":0}")]
+    [InlineData("impvpn.v1.quote", "{\"duration_seconds\":-5}")]
+    [InlineData("impvpn.v1.quote", "{\"duration_seconds\":9223372036854775807}")]
+    [InlineData("impvpn.v1.accept", "{\"nonce\":\"n\",\"price_sat\":1,\"duration_seconds\":60,\"expires_at\":1,\"offer\":null,\"promise\":\"p\",\"buyer_wire_guard_key\":\"k\"}")]
+    [InlineData("impvpn.v1.accept", "{\"nonce\":\"n\",\"price_sat\":1,\"duration_seconds\":60,\"expires_at\":1,\"offer\":{},\"promise\":null,\"buyer_wire_guard_key\":\"k\"}")]
+    [InlineData("impvpn.v1.accept", "{\"nonce\":\"n\",\"price_sat\":1,\"duration_seconds\":60,\"expires_at\":1,\"offer\":{\"address_family\":null},\"promise\":\"p\",\"buyer_wire_guard_key\":\"k\"}")]
+    [InlineData("impvpn.v1.accept", "{\"nonce\":\"n\",\"price_sat\":-1,\"duration_seconds\":60,\"expires_at\":1,\"offer\":{},\"promise\":\"p\",\"buyer_wire_guard_key\":\"k\"}")]
+    [InlineData("impvpn.v1.accept", "{\"nonce\":\"n\",\"price_sat\":1,\"duration_seconds\":60,\"expires_at\":9223372036854775807,\"offer\":{},\"promise\":\"p\",\"buyer_wire_guard_key\":\"k\"}")]
+    [InlineData("impvpn.v1.activate", "{\"contract_id\":\"c\",\"payment_hash\":null}")]
+    [InlineData("impvpn.v1.activate", "{\"payment_hash\":\"h\"}")]
+    [InlineData("impvpn.v1.refresh", "{\"contract_id\":\"c\",\"duration_seconds\":1e300}")]
+    [InlineData("impvpn.v1.status", "{\"contract_id\":null}")]
+    [InlineData("impvpn.v1.status", "[\"c\"]")]
+    public void Missing_null_and_out_of_range_params_are_invalid_params(string method, string parameters)
+    {
+        var envelope = JsonRpcCodec.Decode(Encoding.UTF8.GetBytes($"{{\"jsonrpc\":\"2.0\",\"id\":\"a\",\"method\":\"{method}\",\"params\":{parameters}}}"));
+        var error = Assert.Throws<ProtocolException>(() => method switch
+        {
+            PeerProtocol.Quote => (object)JsonRpcCodec.ReadPayload<QuoteRequest>(envelope.Params),
+            PeerProtocol.Accept => JsonRpcCodec.ReadPayload<AcceptRequest>(envelope.Params),
+            PeerProtocol.Activate => JsonRpcCodec.ReadPayload<ActivateRequest>(envelope.Params),
+            PeerProtocol.Refresh => JsonRpcCodec.ReadPayload<RefreshRequest>(envelope.Params),
+            _ => JsonRpcCodec.ReadPayload<StatusRequest>(envelope.Params),
+        });
+        Assert.Equal(ProtocolErrorCode.InvalidParams, error.Code);
+        Assert.True(error.Message.Length <= JsonRpcCodec.MaxErrorMessageLength);
+    }
+
+    [Fact]
+    public void An_error_message_never_grows_past_its_bound()
+    {
+        var failure = JsonRpcCodec.Failure("a", ProtocolErrorCode.InvalidParams, new string('x', 70_000));
+        Assert.Equal(JsonRpcCodec.MaxErrorMessageLength, failure.Error!.Message.Length);
     }
 }

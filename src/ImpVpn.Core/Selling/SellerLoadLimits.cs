@@ -1,0 +1,112 @@
+using ImpVpn.Core.Diagnostics;
+using ImpVpn.Core.Protocol;
+
+namespace ImpVpn.Core.Selling;
+
+/// <summary>
+/// Keeps the seller fair under load, so that a few peers cannot hold what every buyer needs:
+/// <list type="bullet">
+/// <item>a peer holds at most <see cref="SellerOptions.MaxUnpaidPerPeer"/> accepted, unpaid contracts; a further
+/// accept is refused (1006) rather than cancelling one of its own, so a flood of accepts from one peer makes no
+/// more invoices than that;</item>
+/// <item>when the seller's open slots (<see cref="SellerOptions.MaxOpenContracts"/>) or its address pool are full,
+/// a peer holding fewer unpaid contracts than the peers holding the most takes the room of the oldest unpaid
+/// contract among those: its invoice is cancelled (it cannot be paid any more) and its address released at once,
+/// instead of when its quote lapses. A contract whose invoice is already paid and held is never the one;</item>
+/// <item>a contract has at most <see cref="SellerOptions.RefreshInvoicesPerContractPerHour"/> refresh invoices
+/// issued in any hour (1005 beyond), since each is an invoice on the seller's node.</item>
+/// </list>
+/// Called by the handlers with the contracts' lock held.
+/// </summary>
+internal sealed class SellerLoadLimits(
+    SoldContracts contracts,
+    AddressPool pool,
+    HoldInvoiceSettlement settlement,
+    SellerOptions options,
+    TimeProvider clock,
+    IProgressLog log)
+{
+    private static readonly TimeSpan RefreshWindow = TimeSpan.FromHours(1);
+
+    // A few candidates at most: each costs one invoice lookup, and all of them being paid means the seller is
+    // simply busy with buyers who pay.
+    private const int EvictionCandidates = 3;
+
+    private readonly Dictionary<string, Queue<DateTimeOffset>> _refreshes = new(StringComparer.Ordinal);
+
+    /// <summary>Refuses <paramref name="buyer"/> over its share of unpaid contracts, and makes room for it when the
+    /// seller's open slots or pool are full of other peers' unpaid contracts.</summary>
+    public async Task MakeRoomForAcceptAsync(string buyer, CancellationToken cancellationToken)
+    {
+        var unpaid = contracts.Live.Where(c => c.State == SoldContractState.AwaitingPayment).ToList();
+        var own = unpaid.Count(c => c.BuyerPubKey == buyer);
+        if (own >= options.MaxUnpaidPerPeer)
+        {
+            throw new ProtocolException(ProtocolErrorCode.CapacityReached,
+                $"You hold {own} unpaid contracts with this seller, the most it allows; pay one or let it lapse first.");
+        }
+
+        if ((contracts.Open < options.MaxOpenContracts && pool.HasFree) || contracts.Active >= options.MaxActiveContracts)
+        {
+            return;
+        }
+
+        var perPeer = unpaid.GroupBy(c => c.BuyerPubKey).ToList();
+        var most = perPeer.Count == 0 ? 0 : perPeer.Max(g => g.Count());
+        if (most <= own)
+        {
+            return;
+        }
+
+        var candidates = perPeer.Where(g => g.Count() == most).SelectMany(g => g).OrderBy(c => c.CreatedAt).Take(EvictionCandidates);
+        foreach (var candidate in candidates)
+        {
+            if (await settlement.IsHeldAsync(candidate.PaymentHash, cancellationToken).ConfigureAwait(false))
+            {
+                continue;
+            }
+
+            // Cancelled before the record changes: a payment arriving in between is returned to its buyer.
+            await settlement.CancelQuietlyAsync(candidate.PaymentHash, "room made for another peer", cancellationToken).ConfigureAwait(false);
+            contracts.Save(candidate.Cancelled());
+            log.Log(LogLevel.Info, $"Contract {candidate.Id} of {candidate.BuyerPubKey[..16]}… cancelled unpaid to make room for {buyer[..16]}….");
+            return;
+        }
+    }
+
+    /// <summary>Counts one more refresh invoice for <paramref name="contractId"/>, or refuses it (1005) when the
+    /// contract has had its hourly share.</summary>
+    public void CountRefreshInvoice(string contractId)
+    {
+        var now = clock.GetUtcNow();
+        lock (_refreshes)
+        {
+            // Forget what left the window, for every contract: the state is bounded by the live contracts.
+            foreach (var (id, times) in _refreshes.ToList())
+            {
+                while (times.Count > 0 && now - times.Peek() >= RefreshWindow)
+                {
+                    times.Dequeue();
+                }
+
+                if (times.Count == 0)
+                {
+                    _refreshes.Remove(id);
+                }
+            }
+
+            if (!_refreshes.TryGetValue(contractId, out var issued))
+            {
+                issued = new Queue<DateTimeOffset>();
+                _refreshes[contractId] = issued;
+            }
+
+            if (issued.Count >= options.RefreshInvoicesPerContractPerHour)
+            {
+                throw new ProtocolException(ProtocolErrorCode.RateLimited, "This contract has had as many refresh invoices as the seller issues in an hour; pay the last one or try later.");
+            }
+
+            issued.Enqueue(now);
+        }
+    }
+}
