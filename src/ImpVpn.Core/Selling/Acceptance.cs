@@ -55,9 +55,7 @@ internal sealed class Acceptance(
                 pool.Release(address);
                 if (buyerPaymentHash is not null && e is LightningRpcException { Code: "AlreadyExists" })
                 {
-                    // The node already has an invoice for that hash (another contract's, or a replay): a payment
-                    // hash pays one invoice only.
-                    throw new ProtocolException(ProtocolErrorCode.InvalidParams, "That payment hash is already in use; make a new preimage.");
+                    throw PaymentHashes.InUse();
                 }
 
                 throw;

@@ -56,8 +56,16 @@ internal sealed class Extension(
             var hash = buyerPaymentHash ?? SHA256.HashData(preimage!);
             var hashHex = Convert.ToHexString(hash).ToLowerInvariant();
             var terms = new ContractTerms(contract.Id, sellerPubKey, buyer, contract.BuyerWireGuardKey, price, request.DurationSeconds, hashHex, "refresh");
-            var invoice = await node.AddHoldInvoiceAsync(new HoldInvoiceRequest(hash, price, DescriptionHash: terms.DescriptionHash(),
-                ExpirySeconds: (long)options.QuoteLifetime.TotalSeconds), cancellationToken).ConfigureAwait(false);
+            CreatedInvoice invoice;
+            try
+            {
+                invoice = await node.AddHoldInvoiceAsync(new HoldInvoiceRequest(hash, price, DescriptionHash: terms.DescriptionHash(),
+                    ExpirySeconds: (long)options.QuoteLifetime.TotalSeconds), cancellationToken).ConfigureAwait(false);
+            }
+            catch (LightningRpcException e) when (buyerPaymentHash is not null && e.Code == "AlreadyExists")
+            {
+                throw PaymentHashes.InUse();
+            }
             contracts.Save(contract.WithRefreshInvoice(new SoldContract.PendingRefresh
             {
                 PaymentHash = hashHex,

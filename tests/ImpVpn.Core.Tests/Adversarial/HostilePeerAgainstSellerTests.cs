@@ -28,6 +28,9 @@ public sealed class HostilePeerAgainstSellerTests(HostileSellerFixture seller) :
 
     private static string Key() => Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
 
+    // A payment hash as a version-2 buyer sends it with accept and refresh.
+    private static string HashHex() => Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)).ToLowerInvariant();
+
     /// <summary>Runs one attack, records its row, and asserts that no sats moved but an honest buyer's
     /// (<c>HonestSat</c>) and, unless the attack may make invoices, that none was created.</summary>
     private async Task AttackAsync(string attack, Func<Task<(string Answer, long HonestSat)>> run, bool mayInvoice = false)
@@ -168,6 +171,7 @@ public sealed class HostilePeerAgainstSellerTests(HostileSellerFixture seller) :
         {
             var fields = quote.EnumerateObject().ToDictionary(p => p.Name, p => (object?)p.Value.Clone());
             fields["buyer_wire_guard_key"] = Key();
+            fields["payment_hash"] = HashHex();
             tamper(fields);
             return JsonSerializer.Serialize(fields);
         }
@@ -204,6 +208,7 @@ public sealed class HostilePeerAgainstSellerTests(HostileSellerFixture seller) :
         var quote = (await mallory.CallAsync(PeerProtocol.Quote, "{\"duration_seconds\":3600}")).Result!.Value;
         var fields = quote.EnumerateObject().ToDictionary(p => p.Name, p => (object?)p.Value.Clone());
         fields["buyer_wire_guard_key"] = Key();
+        fields["payment_hash"] = HashHex();
         var accept = JsonSerializer.Serialize(fields);
         var id = JsonRpcCodec.NewId();
         var first = (await mallory.CallAsync(PeerProtocol.Accept, accept, id)).Result!.Value.GetProperty("contract_id").GetString();
@@ -233,7 +238,7 @@ public sealed class HostilePeerAgainstSellerTests(HostileSellerFixture seller) :
         {
             (PeerProtocol.Status, new { contract_id = alices.Id } as object),
             (PeerProtocol.Activate, new { contract_id = alices.Id, payment_hash = paymentHash }),
-            (PeerProtocol.Refresh, new { contract_id = alices.Id, duration_seconds = 3600 }),
+            (PeerProtocol.Refresh, new { contract_id = alices.Id, duration_seconds = 3600, payment_hash = HashHex() }),
         })
         {
             await AttackAsync($"{method} on another buyer's contract", async () =>
@@ -260,6 +265,7 @@ public sealed class HostilePeerAgainstSellerTests(HostileSellerFixture seller) :
                     var quote = (await peer.CallAsync(PeerProtocol.Quote, "{\"duration_seconds\":3600}")).Result!.Value;
                     var fields = quote.EnumerateObject().ToDictionary(p => p.Name, p => (object?)p.Value.Clone());
                     fields["buyer_wire_guard_key"] = Key();
+                    fields["payment_hash"] = HashHex();
                     var reply = await peer.CallAsync(PeerProtocol.Accept, JsonSerializer.Serialize(fields));
                     if (reply.Code is { } code)
                     {
@@ -292,6 +298,7 @@ public sealed class HostilePeerAgainstSellerTests(HostileSellerFixture seller) :
             var quote = (await mallory.CallAsync(PeerProtocol.Quote, "{\"duration_seconds\":3600}")).Result!.Value;
             var fields = quote.EnumerateObject().ToDictionary(p => p.Name, p => (object?)p.Value.Clone());
             fields["buyer_wire_guard_key"] = Key();
+            fields["payment_hash"] = HashHex();
             return JsonSerializer.Serialize(fields);
         }
 
@@ -319,10 +326,11 @@ public sealed class HostilePeerAgainstSellerTests(HostileSellerFixture seller) :
         var abuser = HostilePeer.Of(seller.Net.Simulation, "carol", "bob");
         await AttackAsync("300 refresh requests on one 1-minute contract, by its buyer", async () =>
         {
-            var request = JsonSerializer.Serialize(new { contract_id = contract.Id, duration_seconds = 60 });
             var ids = Enumerable.Range(0, 300).Select(_ => JsonRpcCodec.NewId()).ToList();
             foreach (var id in ids)
             {
+                // Each with a hash of its own, as a buyer making a new preimage each time would.
+                var request = JsonSerializer.Serialize(new { contract_id = contract.Id, duration_seconds = 60, payment_hash = HashHex() });
                 await abuser.SendAsync(HostilePeer.Request(PeerProtocol.Refresh, request, id));
             }
 
