@@ -20,7 +20,7 @@ public sealed class TunnelPurchase(ILightningNode node, SellerLink link, BoughtC
 
     public async Task<BoughtContract> ConfirmAsync(VpnQuote quote, BuyerOptions options, CancellationToken cancellationToken)
     {
-        RefuseAboveMaximum(quote.PriceSat, options, $"The seller asks {quote.PriceSat} sat");
+        PaymentCeiling.RequirePurchase(quote.PriceSat, options, $"The seller asks {quote.PriceSat} sat");
         BoughtContract bought;
         using (await contracts.LockAsync(cancellationToken, log).ConfigureAwait(false))
         {
@@ -68,7 +68,7 @@ public sealed class TunnelPurchase(ILightningNode node, SellerLink link, BoughtC
             contract = contracts.Get(contractId);
             if (contract.State == BoughtContractState.Paying)
             {
-                RefuseAboveMaximum(contract.PriceSat, options, $"Finishing contract {contract.Id} may pay {contract.PriceSat} sat");
+                PaymentCeiling.RequirePurchase(contract.PriceSat, options, $"Finishing contract {contract.Id} may pay {contract.PriceSat} sat");
             }
 
             contract = await FinishLockedAsync(contract, options, cancellationToken).ConfigureAwait(false);
@@ -103,7 +103,7 @@ public sealed class TunnelPurchase(ILightningNode node, SellerLink link, BoughtC
             throw new PurchaseException(PurchaseError.SellerRefused, "The seller sent an invalid contract id. Nothing was paid.");
         }
 
-        SellerAnswerCheck.RequireBuyerTunnelAddress(accepted.BuyerTunnelAddress, SellerAnswerCheck.LocalAddresses());
+        SellerAnswerCheck.RequireBuyerTunnelAddress(accepted.BuyerTunnelAddress, options.Network);
 
         var terms = new ContractTerms(accepted.ContractId, quote.SellerPubKey, myPubKey, buyerKey, quote.PriceSat, (long)quote.Duration.TotalSeconds, quote.Nonce);
         var decoded = await InvoiceCheck.DecodeAsync(node, accepted.PaymentRequest, cancellationToken).ConfigureAwait(false);
@@ -180,7 +180,7 @@ public sealed class TunnelPurchase(ILightningNode node, SellerLink link, BoughtC
         SellerTunnel tunnel;
         try
         {
-            tunnel = SellerAnswerCheck.RequireTunnel(activation, contract, DateTimeOffset.UtcNow);
+            tunnel = SellerAnswerCheck.RequireTunnel(activation, contract, DateTimeOffset.UtcNow, options.Network);
         }
         catch (PurchaseException e)
         {
@@ -201,7 +201,7 @@ public sealed class TunnelPurchase(ILightningNode node, SellerLink link, BoughtC
         await link.ConnectAsync(seller, cancellationToken).ConfigureAwait(false);
         var activation = await link.CallAsync<ActivateResponse>(seller, PeerProtocol.Activate,
             new ActivateRequest(contract.Id, contract.PaymentHash, contract.Preimage), options.ReplyTimeout, cancellationToken).ConfigureAwait(false);
-        return contracts.Save(contract.WithTunnel(SellerAnswerCheck.RequireTunnel(activation, contract, DateTimeOffset.UtcNow)));
+        return contracts.Save(contract.WithTunnel(SellerAnswerCheck.RequireTunnel(activation, contract, DateTimeOffset.UtcNow, options.Network)));
     }
 
     private async Task<BoughtContract> SetUpAsync(BoughtContract contract, BuyerOptions options, CancellationToken cancellationToken)
@@ -230,13 +230,5 @@ public sealed class TunnelPurchase(ILightningNode node, SellerLink link, BoughtC
         }
 
         return contract;
-    }
-
-    private static void RefuseAboveMaximum(long priceSat, BuyerOptions options, string what)
-    {
-        if (options.MaxPriceSat is { } max && priceSat > max)
-        {
-            throw new PurchaseException(PurchaseError.PriceAboveMaximum, $"{what}; the most you allowed is {max} sat. Nothing was paid.");
-        }
     }
 }

@@ -42,17 +42,10 @@ public sealed class TunnelRefresh(ILightningNode node, SellerLink link, BoughtCo
             contract = contracts.Save(contract.RefreshAbandoned());
         }
 
-        var offer = await link.CallAsync<RefreshResponse>(seller, PeerProtocol.Refresh,
-            new RefreshRequest(contract.Id, (long)duration.TotalSeconds), options.ReplyTimeout, cancellationToken).ConfigureAwait(false);
-        if (options.MaxPriceSat is { } max && offer.PriceSat > max)
-        {
-            throw new PurchaseException(PurchaseError.PriceAboveMaximum, $"The refresh of {contract.Id} costs {offer.PriceSat} sat; the most allowed is {max} sat. Nothing was paid.", contractId: contract.Id, kind: PaymentKind.Refresh);
-        }
-
-        if (options.MaxTotalSat is { } total && offer.PriceSat > total)
-        {
-            throw new PurchaseException(PurchaseError.BudgetExhausted, $"The refresh of {contract.Id} costs {offer.PriceSat} sat; {total} sat of the budget is left. Nothing was paid.", contractId: contract.Id, kind: PaymentKind.Refresh);
-        }
+        var asked = new RefreshRequest(contract.Id, (long)duration.TotalSeconds);
+        var offer = await link.CallAsync<RefreshResponse>(seller, PeerProtocol.Refresh, asked, options.ReplyTimeout, cancellationToken).ConfigureAwait(false);
+        QuoteCheck.RequireRefresh(offer, asked);
+        PaymentCeiling.RequireRefresh(contract, duration, offer.PriceSat, options);
 
         var feeLimit = options.MaxTotalSat is { } left ? Math.Min(options.FeeLimitSat, left - offer.PriceSat) : options.FeeLimitSat;
 
