@@ -22,9 +22,10 @@ public static partial class SellerEndpoint
             throw NotAnEndpoint(text);
         }
 
+        var local = network.Addresses();
         if (Literal().IsMatch(text) && IPEndPoint.TryParse(text, out var literal))
         {
-            return Checked(literal, network, text);
+            return Checked(literal, local, text);
         }
 
         var match = HostPort().Match(text);
@@ -44,13 +45,13 @@ public static partial class SellerEndpoint
         // Every address counts, not only the first: a name that may also point at this machine is not a seller's.
         foreach (var address in addresses)
         {
-            Checked(new IPEndPoint(address, port), network, host);
+            Checked(new IPEndPoint(address, port), local, host);
         }
 
         return new IPEndPoint(addresses[0], port);
     }
 
-    private static IPEndPoint Checked(IPEndPoint endpoint, ILocalNetwork network, string given)
+    private static IPEndPoint Checked(IPEndPoint endpoint, IReadOnlyCollection<IPAddress> local, string given)
     {
         if (endpoint.Port == 0)
         {
@@ -62,7 +63,7 @@ public static partial class SellerEndpoint
             throw SellerAnswerCheck.Refused($"its endpoint, {given} ({endpoint}), is a loopback, link-local, multicast or unspecified address", paid: true);
         }
 
-        if (network.Addresses().Contains(endpoint.Address))
+        if (local.Contains(endpoint.Address))
         {
             throw SellerAnswerCheck.Refused($"its endpoint, {given} ({endpoint}), is one of this machine's addresses", paid: true);
         }
