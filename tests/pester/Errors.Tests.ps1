@@ -111,6 +111,20 @@ Describe 'Errors a user meets' {
         Get-Content -Raw (Join-Path $contracts 'broken.json') | Should -Match '"broken"'
     }
 
+    It 'does not start a scheduled run without a budget, given or configured, and names both ways to give one' {
+        $run = Invoke-Fresh 'no-budget' "`$env:IMPVPN_REFRESH_BUDGET_SAT = `$null; Update-VpnContract -ExpiringWithin 01:00:00 -WhatIf"
+        $run.Errors[0].Id | Should -Be 'ImpVpn.BudgetRequired,ImpVpn.PowerShell.Cmdlets.UpdateVpnContractCommand'
+        $run.Errors[0].Category | Should -Be 'InvalidArgument'
+        $run.Errors[0].Message | Should -Match 'IMPVPN_REFRESH_BUDGET_SAT'
+        $run.Errors[0].Message | Should -Not -Match 'Update-VpnContract|-TotalBudgetSat'
+        $run.Errors[0].RecommendedAction | Should -Match '-TotalBudgetSat'
+        Test-Path $run.Home | Should -BeFalse
+        $bad = Invoke-Fresh 'bad-budget' "`$env:IMPVPN_REFRESH_BUDGET_SAT = 'lots'; Update-VpnContract -ExpiringWithin 01:00:00"
+        $bad.Errors[0].Id | Should -BeLike 'ImpVpn.BudgetRequired,*'
+        $configured = Invoke-Fresh 'configured-budget' "`$env:IMPVPN_REFRESH_BUDGET_SAT = '5000'; Update-VpnContract -ExpiringWithin 01:00:00 -ErrorVariable failed"
+        @($configured.Errors).Count | Should -Be 0
+    }
+
     It 'says which contract -Id it does not know, before any payment question' {
         $run = Invoke-Fresh 'unknown-contract' "Confirm-VpnContract -Id abc123 -WhatIf -ErrorVariable failed -ErrorAction SilentlyContinue"
         $run.Errors[0].Id | Should -Be 'ImpVpn.ContractNotFound,ImpVpn.PowerShell.Cmdlets.ConfirmVpnContractCommand'

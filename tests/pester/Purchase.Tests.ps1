@@ -134,6 +134,41 @@ Describe 'Buying a tunnel with the cmdlets' {
         (Get-SandboxBalanceMsat $Sim 'alice') | Should -Be $before
     }
 
+    It 'shows the amount, the fee cap and the seller before paying, with -Verbose' {
+        $shown = Request-VpnQuote $Bob -Duration '00:30:00' | Confirm-VpnContract -ConfigOnly -FeeLimitSat 7 -Verbose 4>&1
+        $tunnel = @($shown | Where-Object { $_ -isnot [Management.Automation.VerboseRecord] })[0]
+        $tunnel.State | Should -Be 'Active'
+        $first = @($shown | Where-Object { $_ -is [Management.Automation.VerboseRecord] })[0].Message
+        $first | Should -BeLike "*Pay 600 sat (fee at most 7 sat) to $Bob for a 00:30:00 tunnel*"
+        $refresh = $tunnel | Update-VpnContract -Duration '00:15:00' -Verbose 4>&1
+        @($refresh | Where-Object { $_ -is [Management.Automation.VerboseRecord] })[0].Message |
+            Should -BeLike "*Pay at most 300 sat (fee at most 10 sat) to $Bob for 00:15:00 more on contract $($tunnel.Id)*"
+    }
+
+    It 'refuses a payment above -ConfirmAboveSat or $ImpVpnConfirmAboveSat where nobody can be asked, unless -Force' {
+        # This suite runs in pwsh -NonInteractive: the scheduled-task case, where a prompt is impossible.
+        $before = Get-SandboxBalanceMsat $Sim 'alice'
+        $count = @(Get-VpnTunnel).Count
+        Request-VpnQuote $Bob -Duration '00:30:00' | Confirm-VpnContract -ConfigOnly -ConfirmAboveSat 500 -ErrorVariable failure -ErrorAction SilentlyContinue
+        $failure[0].FullyQualifiedErrorId | Should -BeLike 'ImpVpn.ConfirmationRequired,*'
+        $failure[0].CategoryInfo.Category | Should -Be 'PermissionDenied'
+        $failure[0].Exception.Message | Should -Match 'up to 610 sat, above the confirmation threshold of 500 sat'
+        $failure[0].ErrorDetails.RecommendedAction | Should -Match '-Force'
+        (Get-SandboxBalanceMsat $Sim 'alice') | Should -Be $before
+        @(Get-VpnTunnel).Count | Should -Be $count
+
+        $global:ImpVpnConfirmAboveSat = 500
+        try {
+            $tunnel = Request-VpnQuote $Bob -Duration '00:30:00' | Confirm-VpnContract -ConfigOnly -Force
+            $tunnel | Update-VpnContract -Duration '00:30:00' -ErrorVariable refused -ErrorAction SilentlyContinue
+            $refused[0].FullyQualifiedErrorId | Should -BeLike 'ImpVpn.ConfirmationRequired,*'
+            $refused[0].TargetObject | Should -Be $tunnel.Id
+            $within = $tunnel | Update-VpnContract -Duration '00:20:00'
+            ($within.ExpiresAt - $tunnel.ExpiresAt).TotalSeconds | Should -Be 1200
+        }
+        finally { Remove-Variable ImpVpnConfirmAboveSat -Scope Global }
+    }
+
     It 'gives back the contract of a quote confirmed twice, paying once; another store reusing it is refused' {
         $quote = Request-VpnQuote $Bob -Duration '00:05:00'
         $first = $quote | Confirm-VpnContract -ConfigOnly
@@ -407,5 +442,23 @@ Import-Module '$env:IMPVPN_MODULE'
         try { $count = dotnet tool run pwsh -NoProfile -NonInteractive -File $script } finally { Pop-Location }
         $count | Should -Be '0'
         Test-Path $empty | Should -BeFalse
+    }
+}
+
+Describe 'A seller that raises its price' {
+    It 'refreshes at most at the contract''s own price per hour, unless -MaxPriceSat allows more' {
+        $tunnel = Request-VpnQuote $Bob -Duration '00:10:00' | Confirm-VpnContract -ConfigOnly
+        Stop-SandboxProcess $Seller
+        $script:Seller = Start-SandboxSeller $Sim 'bob' (Join-Path $Root 'seller') '-Endpoint 192.0.2.1:51820 -ConfigOnly -PricePerHourSat 120000'
+        $before = Get-SandboxBalanceMsat $Sim 'alice'
+
+        Update-VpnContract -Id $tunnel.Id -Duration '01:00:00' -ErrorVariable refused -ErrorAction SilentlyContinue
+        $refused[0].FullyQualifiedErrorId | Should -BeLike 'ImpVpn.PriceAboveMaximum,*'
+        $refused[0].Exception.Message | Should -Match 'costs 120000 sat; the contract''s own price \(200 sat for 00:10:00\) allows 1200 sat'
+        $refused[0].ErrorDetails.RecommendedAction | Should -Match '-MaxPriceSat'
+        (Get-SandboxBalanceMsat $Sim 'alice') | Should -Be $before
+
+        $refreshed = Update-VpnContract -Id $tunnel.Id -Duration '01:00:00' -MaxPriceSat 120000
+        ($refreshed.ExpiresAt - $tunnel.ExpiresAt).TotalSeconds | Should -Be 3600
     }
 }

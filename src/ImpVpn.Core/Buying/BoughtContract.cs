@@ -54,6 +54,10 @@ public sealed record BoughtContract : IStoredContract<BoughtContract>
     /// <summary>What the contract has cost, the purchase and every refresh, in sat (before routing fees).</summary>
     public long PriceSat { get; init; }
 
+    /// <summary>The price of the purchase alone, as quoted (PriceSat grows with each refresh): what a refresh's
+    /// ceiling is scaled from. Null in contracts bought before it was recorded, which scale PriceSat instead.</summary>
+    public long? PurchasePriceSat { get; init; }
+
     public long PaidSat { get; init; }
 
     public long FeePaidSat { get; init; }
@@ -131,6 +135,7 @@ public sealed record BoughtContract : IStoredContract<BoughtContract>
         SellerNodeAddress = quote.SellerNodeAddress,
         State = BoughtContractState.Paying,
         PriceSat = quote.PriceSat,
+        PurchasePriceSat = quote.PriceSat,
         DurationSeconds = (long)quote.Duration.TotalSeconds,
         Nonce = quote.Nonce,
         PaymentHash = paymentHash,

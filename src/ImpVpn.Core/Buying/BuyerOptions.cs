@@ -3,7 +3,8 @@ namespace ImpVpn.Core.Buying;
 /// <summary>Limits the buyer sets on one purchase or refresh.</summary>
 public sealed record BuyerOptions
 {
-    /// <summary>Refuse any price above this (sat). Null: the quoted price is accepted as is.</summary>
+    /// <summary>Refuse any price above this (sat). Null: a purchase pays the quoted price, a refresh at most the
+    /// contract's own price scaled to the duration (see <see cref="PaymentCeiling"/>).</summary>
     public long? MaxPriceSat { get; init; }
 
     /// <summary>What the payment may cost at most, price and routing fee together (sat): what is left of a scheduled
@@ -22,4 +23,8 @@ public sealed record BuyerOptions
 
     /// <summary>How long to wait for the first WireGuard handshake after set-up.</summary>
     public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>The machine a seller's answer is checked against (its addresses, routes and name resolution): the
+    /// one this runs on unless a test gives another.</summary>
+    public ILocalNetwork Network { get; init; } = ThisMachineNetwork.Instance;
 }

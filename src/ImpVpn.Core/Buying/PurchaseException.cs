@@ -61,4 +61,7 @@ public enum PurchaseError
 
     /// <summary>A scheduled run's budget is spent.</summary>
     BudgetExhausted,
+
+    /// <summary>A scheduled run was started with no total budget, given or configured: it would spend without bound.</summary>
+    BudgetRequired,
 }

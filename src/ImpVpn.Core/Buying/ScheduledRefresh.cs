@@ -16,6 +16,7 @@ public sealed class ScheduledRefresh(TunnelRefresh refresh, BoughtContracts cont
     public async Task<IReadOnlyList<RefreshOutcome>> RunAsync(
         IReadOnlyList<BoughtContract> chosen, TimeSpan window, TimeSpan duration, RefreshBudget budget, BuyerOptions options, CancellationToken cancellationToken)
     {
+        PaymentCeiling.RequireRunBudget(budget);
         var outcomes = new List<RefreshOutcome>();
         foreach (var choice in chosen)
         {

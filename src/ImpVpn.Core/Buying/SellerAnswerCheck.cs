@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.NetworkInformation;
 using System.Net.Sockets;
 using ImpVpn.Core.Protocol;
 using ImpVpn.Core.WireGuard.Types;
@@ -19,19 +18,25 @@ public static class SellerAnswerCheck
     private static readonly TimeSpan ExpiryTolerance = TimeSpan.FromDays(1);
 
     /// <summary>The buyer's address inside the tunnel, as the seller's accept names it: checked before paying.</summary>
-    /// <param name="localAddresses">this machine's own addresses; the seller's choice must not be one of them.</param>
-    public static void RequireBuyerTunnelAddress(string text, IReadOnlyCollection<IPAddress> localAddresses)
+    /// <param name="network">this machine: the seller's choice must be none of its addresses and in none of its routes.</param>
+    public static void RequireBuyerTunnelAddress(string text, ILocalNetwork network)
     {
         var address = TunnelAddress(text, "the address it assigns you");
-        if (localAddresses.Contains(address))
+        if (network.Addresses().Contains(address))
         {
             throw Refused($"the address it assigns you, {address}, is already one of this machine's addresses", paid: false);
+        }
+
+        if (TunnelPlacement.BuyerAddressProblem(address, network, ownInterface: null) is { } problem)
+        {
+            throw Refused(problem, paid: false);
         }
     }
 
     /// <summary>The tunnel the seller's activate describes, for <paramref name="contract"/>: returned when every field
     /// is one this machine can use as it is, refused (<see cref="PurchaseException"/>) otherwise.</summary>
-    public static SellerTunnel RequireTunnel(ActivateResponse answer, BoughtContract contract, DateTimeOffset now)
+    /// <param name="network">this machine, whose addresses and routes the tunnel must not collide with.</param>
+    public static SellerTunnel RequireTunnel(ActivateResponse answer, BoughtContract contract, DateTimeOffset now, ILocalNetwork network)
     {
         // The answer is the seller's JSON: a field it left out is null here, whatever the record's types say.
         var allowedIps = answer.AllowedIps ?? [];
@@ -41,7 +46,7 @@ public static class SellerAnswerCheck
             throw Refused("its WireGuard key is not a WireGuard public key", paid: true);
         }
 
-        var endpoint = Endpoint(answer.Endpoint ?? string.Empty);
+        var endpoint = SellerEndpoint.Require(answer.Endpoint ?? string.Empty, network);
         var buyer = TunnelAddress(answer.BuyerTunnelAddress ?? string.Empty, "the address it assigns you");
         if (contract.BuyerTunnelAddress.Length > 0 && !buyer.Equals(IPAddress.Parse(contract.BuyerTunnelAddress)))
         {
@@ -52,6 +57,12 @@ public static class SellerAnswerCheck
         if (seller.Equals(buyer) || seller.AddressFamily != buyer.AddressFamily)
         {
             throw Refused($"its tunnel address {seller} cannot sit beside yours ({buyer})", paid: true);
+        }
+
+        var ownInterface = contract.InterfaceName.Length > 0 ? contract.InterfaceName : null;
+        if ((TunnelPlacement.BuyerAddressProblem(buyer, network, ownInterface) ?? TunnelPlacement.SellerAddressProblem(seller, buyer, network, ownInterface)) is { } misplaced)
+        {
+            throw Refused(misplaced, paid: true);
         }
 
         var hostBits = seller.AddressFamily == AddressFamily.InterNetworkV6 ? 128 : 32;
@@ -81,12 +92,6 @@ public static class SellerAnswerCheck
         return new SellerTunnel(answer.SellerWireGuardKey, endpoint.ToString(), buyer.ToString(), seller.ToString(), [sellerRoute.ToString()], expiresAt);
     }
 
-    /// <summary>This machine's own addresses (every interface, in this network namespace).</summary>
-    public static IReadOnlyCollection<IPAddress> LocalAddresses() =>
-        NetworkInterface.GetAllNetworkInterfaces()
-            .SelectMany(i => i.GetIPProperties().UnicastAddresses.Select(u => u.Address))
-            .ToHashSet();
-
     private static IPAddress TunnelAddress(string text, string what)
     {
         // Only an address's own characters: nothing that could end a line in a file or an argument on a command line,
@@ -105,24 +110,7 @@ public static class SellerAnswerCheck
         return address;
     }
 
-    private static IPEndPoint Endpoint(string text)
-    {
-        // The endpoint goes into wg(8) arguments and wg-quick files: nothing but an address and a port passes.
-        if (text.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)) || !text.Contains(':')
-            || !IPEndPoint.TryParse(text, out var endpoint) || endpoint.Port == 0)
-        {
-            throw Refused($"its endpoint, {Printable(text)}, is not an IP address and port", paid: true);
-        }
-
-        if (!IsUnicastOffMachine(endpoint.Address) || endpoint.Address.Equals(IPAddress.Broadcast))
-        {
-            throw Refused($"its endpoint, {endpoint}, is a loopback, link-local, multicast or unspecified address", paid: true);
-        }
-
-        return endpoint;
-    }
-
-    private static bool IsUnicastOffMachine(IPAddress address) =>
+    internal static bool IsUnicastOffMachine(IPAddress address) =>
         !IPAddress.IsLoopback(address)
         && !address.Equals(IPAddress.Any) && !address.Equals(IPAddress.IPv6Any) && !address.Equals(IPAddress.Broadcast)
         && !address.IsIPv6LinkLocal && !address.IsIPv6Multicast && !address.IsIPv6SiteLocal
@@ -132,12 +120,12 @@ public static class SellerAnswerCheck
         (bytes[0] == 169 && bytes[1] == 254) || bytes[0] is >= 224 and <= 239 || bytes[0] == 0;
 
     // A seller's text goes into a message only shortened and without control characters: a log line stays one line.
-    private static string Printable(string text)
+    internal static string Printable(string text)
     {
         var clean = new string(text.Take(64).Select(c => char.IsControl(c) ? '?' : c).ToArray());
         return text.Length > 64 ? $"'{clean}…'" : $"'{clean}'";
     }
 
-    private static PurchaseException Refused(string why, bool paid) =>
+    internal static PurchaseException Refused(string why, bool paid) =>
         new(PurchaseError.SellerAnswerRefused, $"The seller's answer was refused: {why}." + (paid ? string.Empty : " Nothing was paid."));
 }

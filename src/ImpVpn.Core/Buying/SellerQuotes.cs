@@ -10,8 +10,9 @@ public sealed class SellerQuotes(SellerLink link, IProgressLog log)
     public async Task<VpnQuote> RequestAsync(SellerNode seller, TimeSpan duration, TimeSpan replyTimeout, CancellationToken cancellationToken)
     {
         await link.ConnectAsync(seller, cancellationToken).ConfigureAwait(false);
-        var response = await link.CallAsync<QuoteResponse>(seller, PeerProtocol.Quote,
-            new QuoteRequest((long)duration.TotalSeconds, new TunnelOffer()), replyTimeout, cancellationToken).ConfigureAwait(false);
+        var asked = new QuoteRequest((long)duration.TotalSeconds, new TunnelOffer());
+        var response = await link.CallAsync<QuoteResponse>(seller, PeerProtocol.Quote, asked, replyTimeout, cancellationToken).ConfigureAwait(false);
+        QuoteCheck.RequireQuote(response, asked, DateTimeOffset.UtcNow);
         var quote = VpnQuote.From(seller.PubKey, response) with { SellerNodeAddress = seller.Address };
         log.Log(LogLevel.Verbose, $"Quote from {seller.PubKey}: {quote.PriceSat} sat for {quote.Duration}, valid until {quote.ExpiresAt:u}.");
         return quote;

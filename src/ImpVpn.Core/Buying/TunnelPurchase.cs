@@ -23,7 +23,7 @@ public sealed class TunnelPurchase(ILightningNode node, SellerLink link, BoughtC
 
     public async Task<BoughtContract> ConfirmAsync(VpnQuote quote, BuyerOptions options, CancellationToken cancellationToken)
     {
-        RefuseAboveMaximum(quote.PriceSat, options, $"The seller asks {quote.PriceSat} sat");
+        PaymentCeiling.RequirePurchase(quote.PriceSat, options, $"The seller asks {quote.PriceSat} sat");
         Purchased bought;
         using (await contracts.LockAsync(cancellationToken, log).ConfigureAwait(false))
         {
@@ -71,7 +71,7 @@ public sealed class TunnelPurchase(ILightningNode node, SellerLink link, BoughtC
             var contract = contracts.Get(contractId);
             if (contract.State == BoughtContractState.Paying)
             {
-                RefuseAboveMaximum(contract.PriceSat, options, $"Finishing contract {contract.Id} may pay {contract.PriceSat} sat");
+                PaymentCeiling.RequirePurchase(contract.PriceSat, options, $"Finishing contract {contract.Id} may pay {contract.PriceSat} sat");
             }
 
             finished = await FinishLockedAsync(contract, options, cancellationToken).ConfigureAwait(false);
@@ -109,7 +109,7 @@ public sealed class TunnelPurchase(ILightningNode node, SellerLink link, BoughtC
             throw new PurchaseException(PurchaseError.SellerRefused, "The seller sent an invalid contract id. Nothing was paid.");
         }
 
-        SellerAnswerCheck.RequireBuyerTunnelAddress(accepted.BuyerTunnelAddress, SellerAnswerCheck.LocalAddresses());
+        SellerAnswerCheck.RequireBuyerTunnelAddress(accepted.BuyerTunnelAddress, options.Network);
 
         var terms = new ContractTerms(accepted.ContractId, quote.SellerPubKey, myPubKey, buyerKey, quote.PriceSat, (long)quote.Duration.TotalSeconds, quote.Nonce);
         var decoded = await InvoiceCheck.DecodeAsync(node, accepted.PaymentRequest, cancellationToken).ConfigureAwait(false);
@@ -178,7 +178,7 @@ public sealed class TunnelPurchase(ILightningNode node, SellerLink link, BoughtC
         SellerTunnel tunnel;
         try
         {
-            tunnel = SellerAnswerCheck.RequireTunnel(activation, contract, DateTimeOffset.UtcNow);
+            tunnel = SellerAnswerCheck.RequireTunnel(activation, contract, DateTimeOffset.UtcNow, options.Network);
         }
         catch (PurchaseException e)
         {
@@ -259,7 +259,7 @@ public sealed class TunnelPurchase(ILightningNode node, SellerLink link, BoughtC
             new ActivateRequest(contract.Id, contract.PaymentHash, contract.Preimage), options.ReplyTimeout, cancellationToken).ConfigureAwait(false);
         try
         {
-            return SellerAnswerCheck.RequireTunnel(activation, contract, DateTimeOffset.UtcNow);
+            return SellerAnswerCheck.RequireTunnel(activation, contract, DateTimeOffset.UtcNow, options.Network);
         }
         catch (PurchaseException e)
         {
@@ -306,14 +306,6 @@ public sealed class TunnelPurchase(ILightningNode node, SellerLink link, BoughtC
         }
 
         return contract;
-    }
-
-    private static void RefuseAboveMaximum(long priceSat, BuyerOptions options, string what)
-    {
-        if (options.MaxPriceSat is { } max && priceSat > max)
-        {
-            throw new PurchaseException(PurchaseError.PriceAboveMaximum, $"{what}; the most you allowed is {max} sat. Nothing was paid.");
-        }
     }
 
     /// <summary>A purchase's outcome, and whether its interface is already up (brought up and proven before the

@@ -51,17 +51,10 @@ public sealed class TunnelRefresh(ILightningNode node, SellerLink link, BoughtCo
 
         var preimage = RandomNumberGenerator.GetBytes(32);
         var hashHex = Convert.ToHexString(SHA256.HashData(preimage)).ToLowerInvariant();
-        var offer = await link.CallAsync<RefreshResponse>(seller, PeerProtocol.Refresh,
-            new RefreshRequest(contract.Id, (long)duration.TotalSeconds, hashHex), options.ReplyTimeout, cancellationToken).ConfigureAwait(false);
-        if (options.MaxPriceSat is { } max && offer.PriceSat > max)
-        {
-            throw new PurchaseException(PurchaseError.PriceAboveMaximum, $"The refresh of {contract.Id} costs {offer.PriceSat} sat; the most allowed is {max} sat. Nothing was paid.", contractId: contract.Id, kind: PaymentKind.Refresh);
-        }
-
-        if (options.MaxTotalSat is { } total && offer.PriceSat > total)
-        {
-            throw new PurchaseException(PurchaseError.BudgetExhausted, $"The refresh of {contract.Id} costs {offer.PriceSat} sat; {total} sat of the budget is left. Nothing was paid.", contractId: contract.Id, kind: PaymentKind.Refresh);
-        }
+        var asked = new RefreshRequest(contract.Id, (long)duration.TotalSeconds, hashHex);
+        var offer = await link.CallAsync<RefreshResponse>(seller, PeerProtocol.Refresh, asked, options.ReplyTimeout, cancellationToken).ConfigureAwait(false);
+        QuoteCheck.RequireRefresh(offer, asked);
+        PaymentCeiling.RequireRefresh(contract, duration, offer.PriceSat, options);
 
         var feeLimit = options.MaxTotalSat is { } left ? Math.Min(options.FeeLimitSat, left - offer.PriceSat) : options.FeeLimitSat;
 
@@ -138,7 +131,7 @@ public sealed class TunnelRefresh(ILightningNode node, SellerLink link, BoughtCo
         string? refusal = null;
         try
         {
-            var tunnel = SellerAnswerCheck.RequireTunnel(activation, contract, now);
+            var tunnel = SellerAnswerCheck.RequireTunnel(activation, contract, now, options.Network);
             var from = contract.ExpiresAt > now ? contract.ExpiresAt.Value : now;
             var sameTunnel = tunnel.SellerWireGuardKey == contract.SellerWireGuardKey && tunnel.Endpoint == contract.Endpoint
                 && tunnel.BuyerTunnelAddress == contract.BuyerTunnelAddress && tunnel.SellerTunnelAddress == contract.SellerTunnelAddress

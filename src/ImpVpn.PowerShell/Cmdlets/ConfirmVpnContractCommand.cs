@@ -57,6 +57,15 @@ public sealed class ConfirmVpnContractCommand : VpnCmdletBase
     [Parameter]
     public SwitchParameter ConfigOnly { get; set; }
 
+    // Above this (price plus fee cap), a payment is confirmed first; $ImpVpnConfirmAboveSat when not given.
+    [Parameter]
+    [ValidateRange(0, long.MaxValue)]
+    public long? ConfirmAboveSat { get; set; }
+
+    // Confirms on the command line a payment above the threshold, where nobody could be asked.
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
     private BuyerOptions Options => new() { MaxPriceSat = MaxPriceSat, FeeLimitSat = FeeLimitSat, ConfigOnly = ConfigOnly };
 
     protected override void ProcessRecord()
@@ -80,7 +89,9 @@ public sealed class ConfirmVpnContractCommand : VpnCmdletBase
 
     private void Buy(VpnQuote quote)
     {
-        if (!ShouldProcess(quote.SellerPubKey, $"Pay {quote.PriceSat} sat (plus at most {FeeLimitSat} sat routing fee) for a {quote.Duration} tunnel"))
+        var action = $"Pay {quote.PriceSat} sat (fee at most {FeeLimitSat} sat) to {quote.SellerPubKey} for a {quote.Duration} tunnel";
+        if (!ShouldProcess(quote.SellerPubKey, action)
+            || !PaymentConfirmation.Approve(this, PaymentConfirmation.Threshold(this, ConfirmAboveSat), Force, quote.PriceSat + FeeLimitSat, action, quote.SellerPubKey))
         {
             return;
         }
@@ -103,9 +114,11 @@ public sealed class ConfirmVpnContractCommand : VpnCmdletBase
         }
 
         var action = recorded.State == BoughtContractState.Paying
-            ? $"Finish the purchase: pay {recorded.PriceSat} sat (plus at most {FeeLimitSat} sat routing fee) only if your node never attempted the payment"
+            ? $"Finish the purchase: pay {recorded.PriceSat} sat (fee at most {FeeLimitSat} sat) to {recorded.SellerPubKey} for contract {Id}, only if your node never attempted the payment"
             : $"Fetch the {recorded.State} tunnel's configuration again (nothing is paid)";
-        if (!ShouldProcess(Id, action))
+        if (!ShouldProcess(Id, action)
+            || (recorded.State == BoughtContractState.Paying
+                && !PaymentConfirmation.Approve(this, PaymentConfirmation.Threshold(this, ConfirmAboveSat), Force, recorded.PriceSat + FeeLimitSat, action, Id)))
         {
             return;
         }

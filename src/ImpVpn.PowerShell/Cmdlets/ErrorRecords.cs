@@ -53,8 +53,30 @@ internal static class ErrorRecords
         return record;
     }
 
+    /// <summary>A payment above the user's threshold where nobody can be asked to confirm it.</summary>
+    public static ErrorRecord ConfirmationRequired(long mostSat, long threshold, string action, object target) =>
+        new(new InvalidOperationException($"{action}: it may cost up to {mostSat} sat, above the confirmation threshold of {threshold} sat, and this session cannot ask. Nothing was paid."),
+            "ImpVpn.ConfirmationRequired", ErrorCategory.PermissionDenied, target)
+        {
+            ErrorDetails = new ErrorDetails($"{action}: it may cost up to {mostSat} sat, above the confirmation threshold of {threshold} sat, and this session cannot ask. Nothing was paid.")
+            {
+                RecommendedAction = "Add -Force to confirm this payment on the command line, raise -ConfirmAboveSat (or $ImpVpnConfirmAboveSat), or run the command in an interactive session to be asked.",
+            },
+        };
+
+    /// <summary>$ImpVpnConfirmAboveSat holding something that is not a number of sat.</summary>
+    public static ErrorRecord InvalidThreshold(object value) =>
+        new(new ArgumentException($"$ImpVpnConfirmAboveSat must be a whole number of sat (0 or more), not '{value}'."), "ImpVpn.InvalidArgument", ErrorCategory.InvalidArgument, value)
+        {
+            ErrorDetails = new ErrorDetails($"$ImpVpnConfirmAboveSat must be a whole number of sat (0 or more), not '{value}'.")
+            {
+                RecommendedAction = "Set $ImpVpnConfirmAboveSat to a number of sat, such as 5000, or remove it (Remove-Variable ImpVpnConfirmAboveSat -Scope Global).",
+            },
+        };
+
     private static ErrorCategory CategoryOf(PurchaseError error) => error switch
     {
+        PurchaseError.BudgetRequired => ErrorCategory.InvalidArgument,
         PurchaseError.PriceAboveMaximum or PurchaseError.BudgetExhausted => ErrorCategory.LimitsExceeded,
         PurchaseError.QuoteExpired => ErrorCategory.InvalidOperation,
         PurchaseError.InvoiceMismatch or PurchaseError.SellerAnswerRefused => ErrorCategory.SecurityError,
@@ -96,7 +118,11 @@ internal static class ErrorRecords
             "Wait until LND has synced to the chain ('lncli getinfo' shows synced_to_chain: true), then connect again.",
         WrongNetworkException w =>
             $"Give Connect-VpnNode -Network {w.Actual} to use this node (without -Network, mainnet is expected), or connect to a node on {w.Expected}.",
+        PurchaseException { Error: PurchaseError.PriceAboveMaximum, Kind: PaymentKind.Refresh } =>
+            "Without -MaxPriceSat a refresh pays at most the contract's own price per hour; if the new price is acceptable, give -MaxPriceSat with at least that much, or buy from another seller.",
         PurchaseException { Error: PurchaseError.PriceAboveMaximum } => "Raise -MaxPriceSat (or -TotalBudgetSat) if the price is acceptable, or ask another seller.",
+        PurchaseException { Error: PurchaseError.BudgetRequired } =>
+            $"Give Update-VpnContract -TotalBudgetSat (the most the run may spend, fees included), or set the environment variable {PaymentCeiling.BudgetVariable} for every scheduled run.",
         PurchaseException { Error: PurchaseError.BudgetExhausted } => "Raise -TotalBudgetSat, or let the next scheduled run refresh the rest.",
         PurchaseException { Error: PurchaseError.QuoteExpired } => "Request a new quote with Request-VpnQuote and confirm that one.",
         PurchaseException { Error: PurchaseError.SellerUnreachable, ContractId: null } => "Give the seller's node address as <pubkey>@host:port to Request-VpnQuote, or check that your node can reach it.",

@@ -45,6 +45,15 @@ public sealed class UpdateVpnContractCommand : VpnCmdletBase
     [ValidateRange(0, long.MaxValue)]
     public long FeeLimitSat { get; set; } = 10;
 
+    // Above this (the refresh's ceiling plus fee cap), a payment is confirmed first; $ImpVpnConfirmAboveSat when not given.
+    [Parameter]
+    [ValidateRange(0, long.MaxValue)]
+    public long? ConfirmAboveSat { get; set; }
+
+    // Confirms on the command line a payment above the threshold, where nobody could be asked.
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
     private BuyerOptions Options => new() { MaxPriceSat = MaxPriceSat, FeeLimitSat = FeeLimitSat };
 
     protected override void ProcessRecord()
@@ -58,13 +67,13 @@ public sealed class UpdateVpnContractCommand : VpnCmdletBase
         var node = RequireNode();
         foreach (var id in Id)
         {
-            if (!ShouldProcess(id, $"Pay for {Duration} more"))
-            {
-                continue;
-            }
-
             try
             {
+                if (FindBoughtOrReport(Checked(VpnSession.ExistingBought), id) is not { } contract || !Approved(contract, string.Empty))
+                {
+                    continue;
+                }
+
                 WriteObject(Run(async (log, ct) =>
                 {
                     await using var buyer = new Buyer(node, VpnSession.Bought(), null, log);
@@ -79,10 +88,34 @@ public sealed class UpdateVpnContractCommand : VpnCmdletBase
         }
     }
 
+    /// <summary>Shows (-WhatIf, -Verbose) and, above the threshold, confirms the most this refresh may cost: the
+    /// seller names its price only when asked, so the ceiling the core will hold it to is what the user sees.</summary>
+    private bool Approved(BoughtContract contract, string when)
+    {
+        var ceiling = PaymentCeiling.RefreshCeilingSat(contract, Duration, MaxPriceSat);
+        var action = ceiling is { } most
+            ? $"Pay at most {most} sat (fee at most {FeeLimitSat} sat) to {contract.SellerPubKey} for {Duration} more on contract {contract.Id}{when}"
+            : $"Pay for {Duration} more on contract {contract.Id}{when} (it has no price to scale a ceiling from: refused without -MaxPriceSat)";
+        return ShouldProcess(contract.Id, action)
+            && (ceiling is not { } sat || PaymentConfirmation.Approve(this, PaymentConfirmation.Threshold(this, ConfirmAboveSat), Force, sat + FeeLimitSat, action, contract.Id));
+    }
+
     /// <summary>The scheduled run: the user (or -WhatIf) sees the tunnels due now; the core checks each again
     /// under the store's lock before paying, so a run started beside this one never makes it pay twice.</summary>
     private void RefreshExpiring()
     {
+        // No total, given or configured: the run does not start (a scheduled run could otherwise spend without bound).
+        RefreshBudget budget;
+        try
+        {
+            budget = Checked(() => PaymentCeiling.RunBudget(TotalBudgetSat));
+        }
+        catch (VpnCmdletException e)
+        {
+            ThrowTerminatingError(e.ErrorRecord);
+            return;
+        }
+
         var contracts = Checked(VpnSession.Bought);
         // An unreadable contract may be a tunnel that needed refreshing: the run reports it and ends as incomplete.
         var due = Checked(() => contracts.DueForRefresh(DateTimeOffset.UtcNow, ExpiringWithin, unreadable =>
@@ -90,7 +123,7 @@ public sealed class UpdateVpnContractCommand : VpnCmdletBase
             _failures++;
             WriteError(ToErrorRecord(unreadable, unreadable.Path));
         }));
-        var approved = due.Where(c => ShouldProcess(c.Id, $"Pay for {Duration} more (expires {c.ExpiresAt:u})")).ToList();
+        var approved = due.Where(c => ApprovedInRun(c)).ToList();
         if (approved.Count == 0)
         {
             return;
@@ -100,7 +133,7 @@ public sealed class UpdateVpnContractCommand : VpnCmdletBase
         var outcomes = Run(async (log, ct) =>
         {
             await using var buyer = new Buyer(node, contracts, null, log);
-            return await buyer.ScheduledRefresh.RunAsync(approved, ExpiringWithin, Duration, new RefreshBudget(TotalBudgetSat), Options, ct).ConfigureAwait(false);
+            return await buyer.ScheduledRefresh.RunAsync(approved, ExpiringWithin, Duration, budget, Options, ct).ConfigureAwait(false);
         });
         var reader = SessionWireGuard.ForReading();
         foreach (var outcome in outcomes)
@@ -114,6 +147,22 @@ public sealed class UpdateVpnContractCommand : VpnCmdletBase
             {
                 WriteObject(Run((log, ct) => TunnelStatus.ReadAsync(refreshed, contracts, reader, ct)) is { } status ? VpnTunnel.From(status) : null);
             }
+        }
+    }
+
+    /// <summary>One tunnel of a scheduled run approved; one refused for want of a confirmation is reported and
+    /// counted, and the run goes on with the others.</summary>
+    private bool ApprovedInRun(BoughtContract contract)
+    {
+        try
+        {
+            return Approved(contract, $" (expires {contract.ExpiresAt:u})");
+        }
+        catch (VpnCmdletException e)
+        {
+            _failures++;
+            WriteError(WithTarget(e.ErrorRecord, contract.Id));
+            return false;
         }
     }
 

@@ -129,7 +129,7 @@ internal sealed class HostileSeller : IAsyncDisposable
         var address = Lie switch
         {
             Lie.BuyerAddressLoopback => "127.0.0.1",
-            Lie.BuyerAddressOfThisMachine => SellerAnswerCheck.LocalAddresses().FirstOrDefault(a => !IPAddress.IsLoopback(a) && a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork)?.ToString() ?? "127.0.0.2",
+            Lie.BuyerAddressOfThisMachine => ThisMachineNetwork.Instance.Addresses().FirstOrDefault(a => !IPAddress.IsLoopback(a) && a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork)?.ToString() ?? "127.0.0.2",
             _ => "10.77.0.2",
         };
         _contracts[id] = new Accepted(id, Convert.ToHexString(hash).ToLowerInvariant(), request.BuyerWireGuardKey, address, request.DurationSeconds, DateTimeOffset.UtcNow);
