@@ -17,6 +17,9 @@ public static class SellerAnswerCheck
     // An expiry this far past the time paid for is nonsense, not generosity (it would make the tunnel look paid for years).
     private static readonly TimeSpan ExpiryTolerance = TimeSpan.FromDays(1);
 
+    // The buyer's and the seller's clocks may differ this much; an expiry short of the time paid by more is refused.
+    private static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(1);
+
     /// <summary>The buyer's address inside the tunnel, as the seller's accept names it: checked before paying.</summary>
     /// <param name="network">this machine: the seller's choice must be none of its addresses and in none of its routes.</param>
     public static void RequireBuyerTunnelAddress(string text, ILocalNetwork network)
@@ -36,7 +39,9 @@ public static class SellerAnswerCheck
     /// <summary>The tunnel the seller's activate describes, for <paramref name="contract"/>: returned when every field
     /// is one this machine can use as it is, refused (<see cref="PurchaseException"/>) otherwise.</summary>
     /// <param name="network">this machine, whose addresses and routes the tunnel must not collide with.</param>
-    public static SellerTunnel RequireTunnel(ActivateResponse answer, BoughtContract contract, DateTimeOffset now, ILocalNetwork network)
+    /// <param name="paidUntil">when the time paid for ends: for a refresh, the old expiry (or now) plus the time it
+    /// adds; by default the contract's recorded expiry, or now plus the time bought.</param>
+    public static SellerTunnel RequireTunnel(ActivateResponse answer, BoughtContract contract, DateTimeOffset now, ILocalNetwork network, DateTimeOffset? paidUntil = null)
     {
         // The answer is the seller's JSON: a field it left out is null here, whatever the record's types say.
         var allowedIps = answer.AllowedIps ?? [];
@@ -83,10 +88,11 @@ public static class SellerAnswerCheck
         }
 
         // Paid until: the contract's recorded expiry once it has one (refreshes extend it), else now plus the time bought.
-        var paidUntil = contract.ExpiresAt is { } known && known > now ? known : now + TimeSpan.FromSeconds(contract.DurationSeconds);
-        if (expiresAt <= now || expiresAt > paidUntil + ExpiryTolerance)
+        // Shorter than that (beyond clock skew) is less than was paid for; much longer is nonsense.
+        var until = paidUntil ?? (contract.ExpiresAt is { } known && known > now ? known : now + TimeSpan.FromSeconds(contract.DurationSeconds));
+        if (expiresAt <= now || expiresAt < until - ClockSkew || expiresAt > until + ExpiryTolerance)
         {
-            throw Refused($"its expiry {expiresAt:u} does not fit the {TimeSpan.FromSeconds(contract.DurationSeconds)} paid for", paid: true);
+            throw Refused($"its expiry {expiresAt:u} does not fit the time paid for (until about {until:u})", paid: true);
         }
 
         return new SellerTunnel(answer.SellerWireGuardKey, endpoint.ToString(), buyer.ToString(), seller.ToString(), [sellerRoute.ToString()], expiresAt);

@@ -52,8 +52,30 @@ public sealed class SellerLink : IAsyncDisposable
             : $"Cannot connect to the seller {seller.PubKey}: none of its addresses answers.");
     }
 
-    /// <summary>Calls <paramref name="method"/> on the seller, which must be connected (<see cref="ConnectAsync"/>).</summary>
+    /// <summary>Calls <paramref name="method"/> on the seller, which must be connected (<see cref="ConnectAsync"/>).
+    /// A seller that answers "rate limited" (1005) ran nothing: that is "not yet", so the call is made again after a
+    /// pause that doubles (0.25 s up to 2 s), until <paramref name="timeout"/> has passed.</summary>
     public async Task<T> CallAsync<T>(SellerNode seller, string method, object request, TimeSpan timeout, CancellationToken cancellationToken)
+        where T : class
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        var pause = TimeSpan.FromMilliseconds(250);
+        while (true)
+        {
+            try
+            {
+                return await CallOnceAsync<T>(seller, method, request, deadline - DateTime.UtcNow, cancellationToken).ConfigureAwait(false);
+            }
+            catch (PurchaseException e) when (e.InnerException is ProtocolException { Code: ProtocolErrorCode.RateLimited } && DateTime.UtcNow + pause < deadline)
+            {
+                _log.Log(LogLevel.Verbose, $"The seller is rate-limiting this node; asking {method} again in {pause.TotalSeconds:0.##} s.");
+                await Task.Delay(pause, cancellationToken).ConfigureAwait(false);
+                pause = TimeSpan.FromMilliseconds(Math.Min(2000, pause.TotalMilliseconds * 2));
+            }
+        }
+    }
+
+    private async Task<T> CallOnceAsync<T>(SellerNode seller, string method, object request, TimeSpan timeout, CancellationToken cancellationToken)
         where T : class
     {
         try

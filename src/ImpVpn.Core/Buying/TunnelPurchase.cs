@@ -139,7 +139,7 @@ public sealed class TunnelPurchase(ILightningNode node, SellerLink link, BoughtC
         switch (held)
         {
             case { Status: PaymentStatus.Failed }:
-                contracts.Save(contract.Cancelled());
+                await CancelAsync(contract).ConfigureAwait(false);
                 throw new PurchaseException(PurchaseError.PaymentFailed, $"The payment failed ({held.FailureReason}); nothing was spent.", contractId: contract.Id);
             case { Status: PaymentStatus.Succeeded } when IsProof(held, hash):
                 // An earlier run claimed and stopped before recording it: the tunnel is paid for.
@@ -166,7 +166,7 @@ public sealed class TunnelPurchase(ILightningNode node, SellerLink link, BoughtC
                 ?? await node.TrackPaymentAsync(hash, waitForFinal: false, CancellationToken.None).ConfigureAwait(false);
             if (now is { Status: PaymentStatus.Failed })
             {
-                contracts.Save(contract.Cancelled());
+                await CancelAsync(contract).ConfigureAwait(false);
                 throw new PurchaseException(PurchaseError.ActivationFailed, e.Message + " The payment was refunded.", e, contract.Id);
             }
 
@@ -228,11 +228,7 @@ public sealed class TunnelPurchase(ILightningNode node, SellerLink link, BoughtC
         if (settled is { Status: PaymentStatus.Failed })
         {
             // The seller cancelled instead of settling: nothing was bought, and the tunnel brought up for the check goes.
-            contracts.Save(contract.Cancelled());
-            if (setup is not null)
-            {
-                await setup.TakeDownAsync(contract, CancellationToken.None).ConfigureAwait(false);
-            }
+            await CancelAsync(contract).ConfigureAwait(false);
 
             throw new PurchaseException(PurchaseError.PaymentFailed,
                 $"The seller cancelled the invoice of contract {contract.Id} instead of settling it ({settled.FailureReason}); the payment was returned and the tunnel removed.",
@@ -266,6 +262,17 @@ public sealed class TunnelPurchase(ILightningNode node, SellerLink link, BoughtC
             // Paid, but nothing of this answer touches the machine: the proof is kept so the tunnel can be claimed.
             contracts.Save(contract);
             throw new PurchaseException(e.Error, $"{e.Message} Contract {contract.Id} is paid and keeps its proof of payment; nothing was set up.", e, contract.Id, moneyMoved: true);
+        }
+    }
+
+    /// <summary>Nothing was bought (the payment failed or was returned): the contract is cancelled, and an interface
+    /// an earlier run brought up to check the tunnel is taken down.</summary>
+    private async Task CancelAsync(BoughtContract contract)
+    {
+        contracts.Save(contract.Cancelled());
+        if (setup is not null && contract.HasTunnel)
+        {
+            await setup.TakeDownAsync(contract, CancellationToken.None).ConfigureAwait(false);
         }
     }
 

@@ -15,8 +15,6 @@ namespace ImpVpn.Core.Buying;
 /// <param name="setup">this machine's tunnels, to check one that is up before claiming; null where none are set up.</param>
 public sealed class TunnelRefresh(ILightningNode node, SellerLink link, BoughtContracts contracts, TunnelSetup? setup, IProgressLog log)
 {
-    // The buyer's and the seller's clocks may differ this much when the seller's new expiry is checked.
-    private static readonly TimeSpan ClockSlack = TimeSpan.FromMinutes(1);
 
     private readonly PaymentOnce _payment = new(node, log);
 
@@ -131,18 +129,14 @@ public sealed class TunnelRefresh(ILightningNode node, SellerLink link, BoughtCo
         string? refusal = null;
         try
         {
-            var tunnel = SellerAnswerCheck.RequireTunnel(activation, contract, now, options.Network);
             var from = contract.ExpiresAt > now ? contract.ExpiresAt.Value : now;
+            var tunnel = SellerAnswerCheck.RequireTunnel(activation, contract, now, options.Network, from.AddSeconds(refresh.DurationSeconds));
             var sameTunnel = tunnel.SellerWireGuardKey == contract.SellerWireGuardKey && tunnel.Endpoint == contract.Endpoint
                 && tunnel.BuyerTunnelAddress == contract.BuyerTunnelAddress && tunnel.SellerTunnelAddress == contract.SellerTunnelAddress
                 && tunnel.AllowedIps.SequenceEqual(contract.AllowedIps);
             if (!sameTunnel)
             {
                 refusal = "the seller answered with a different tunnel than the one this contract has";
-            }
-            else if (tunnel.ExpiresAt < from.AddSeconds(refresh.DurationSeconds) - ClockSlack)
-            {
-                refusal = $"the seller extended the tunnel only to {tunnel.ExpiresAt:u}, short of the {refresh.DurationSeconds} s paid for";
             }
         }
         catch (PurchaseException e)

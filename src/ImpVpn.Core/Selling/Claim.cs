@@ -25,7 +25,7 @@ internal sealed class Claim(SoldContracts contracts, HoldInvoiceSettlement settl
         using (await contracts.LockAsync(cancellationToken).ConfigureAwait(false))
         {
             var contract = contracts.SoldTo(buyer, request.ContractId);
-            if (contract.Refresh is { Applied: true } refresh && refresh.PaymentHash == hash)
+            if (contract.Refresh is { Applied: true } refresh && refresh.PaymentHash == hash && contract is { State: SoldContractState.Active, AwaitsClaim: false })
             {
                 if (refresh.AwaitsClaim)
                 {
@@ -55,6 +55,11 @@ internal sealed class Claim(SoldContracts contracts, HoldInvoiceSettlement settl
             {
                 // Cancelled at its claim deadline (the buyer was refunded), never activated, or already over.
                 throw new ProtocolException(ProtocolErrorCode.ContractExpired, $"The contract is {contract.State}; nothing can be claimed.");
+            }
+            else if (!contract.InvoiceSettled && await settlement.SettleIfHeldAsync(contract.PaymentHash, contract.Preimage, cancellationToken).ConfigureAwait(false))
+            {
+                // Claimed before, and the settle that followed failed: the claim repeated finishes it.
+                contract = contracts.Save(contract.InvoiceWasSettled());
             }
 
             return new ClaimResponse(contract.Id, contract.ExpiresAt?.ToUnixTimeSeconds() ?? 0);

@@ -31,8 +31,9 @@ internal sealed class ExpiryRound(SoldContracts contracts, HoldInvoiceSettlement
         if (contract.State == SoldContractState.Active && contract.ExpiresAt <= now)
         {
             await provisioning.RemovePeerAsync(contract, cancellationToken).ConfigureAwait(false);
-            if (contract.Refresh is { Applied: false } unpaid)
+            if (contract.Refresh is { } unpaid && (!unpaid.Applied || unpaid.AwaitsClaim))
             {
+                // Never paid, or paid and never claimed before the time ran out: a payment still held goes back.
                 await settlement.CancelQuietlyAsync(unpaid.PaymentHash, "the contract expired", cancellationToken).ConfigureAwait(false);
             }
 

@@ -32,6 +32,12 @@ internal sealed class Extension(
                 throw new ProtocolException(ProtocolErrorCode.ContractExpired, $"The contract is {contract.State}; buy a new one.");
             }
 
+            if (contract.AwaitsClaim)
+            {
+                // More time on a tunnel not yet paid for would let a buyer that never claims keep it past its deadline.
+                throw new ProtocolException(ProtocolErrorCode.NotPaid, "The purchase has not been claimed yet; claim it before refreshing.");
+            }
+
             limits.CountRefreshInvoice(contract.Id);
 
             var price = options.Pricing.PriceFor(TimeSpan.FromSeconds(request.DurationSeconds));

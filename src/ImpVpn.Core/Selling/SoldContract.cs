@@ -128,10 +128,10 @@ public sealed record SoldContract : IStoredContract<SoldContract>
     public DateTimeOffset? AttentionDueAt => this switch
     {
         { IsFinished: true } => null,
-        { Refresh: { Applied: true, AwaitsClaim: true } claimable } => Earliest(claimable.ClaimDeadline ?? DateTimeOffset.MinValue, ExpiresAt),
+        { Refresh: { Applied: true, AwaitsClaim: true } claimable } => Earliest(Earliest(claimable.ClaimDeadline ?? DateTimeOffset.MinValue, ExpiresAt), ClaimDeadline),
         { Refresh.Applied: true } => DateTimeOffset.MinValue,
         { State: SoldContractState.Expired or SoldContractState.Cancelled } => DateTimeOffset.MinValue,
-        { AwaitsClaim: true } => ClaimDeadline ?? DateTimeOffset.MinValue,
+        { AwaitsClaim: true } => Earliest(ClaimDeadline ?? DateTimeOffset.MinValue, ExpiresAt),
         { State: SoldContractState.Active, InvoiceSettled: false } => DateTimeOffset.MinValue,
         { State: SoldContractState.Active } => Earliest(ExpiresAt ?? DateTimeOffset.MinValue, Refresh?.InvoiceExpiresAt),
         _ => Earliest(QuoteExpiresAt, Refresh?.InvoiceExpiresAt),

@@ -76,7 +76,8 @@ public sealed class UpdateVpnContractCommand : VpnCmdletBase
 
                 WriteObject(Run(async (log, ct) =>
                 {
-                    await using var buyer = new Buyer(node, VpnSession.Bought(), null, log);
+                    // The tunnel's interface, where it is up here, must still answer before the refresh is claimed.
+                    await using var buyer = new Buyer(node, VpnSession.Bought(), SessionWireGuard.ForReading(), log);
                     var refreshed = await buyer.Refresh.RefreshAsync(id, Duration, Options, ct).ConfigureAwait(false);
                     return VpnTunnel.From(await TunnelStatus.ReadAsync(refreshed, buyer.Contracts, SessionWireGuard.ForReading(), ct).ConfigureAwait(false));
                 }));
@@ -132,7 +133,7 @@ public sealed class UpdateVpnContractCommand : VpnCmdletBase
         var node = RequireNode();
         var outcomes = Run(async (log, ct) =>
         {
-            await using var buyer = new Buyer(node, contracts, null, log);
+            await using var buyer = new Buyer(node, contracts, SessionWireGuard.ForReading(), log);
             return await buyer.ScheduledRefresh.RunAsync(approved, ExpiringWithin, Duration, budget, Options, ct).ConfigureAwait(false);
         });
         var reader = SessionWireGuard.ForReading();

@@ -70,7 +70,8 @@ public sealed record VpnTunnel
         SellerTunnelAddress = contract.SellerTunnelAddress,
         Endpoint = contract.Endpoint,
         SellerWireGuardKey = contract.SellerWireGuardKey,
-        HasProofOfPayment = contract.Preimage is not null,
+        // The preimage is made before paying (protocol version 2): it proves payment only once the payment settled.
+        HasProofOfPayment = contract.Preimage is not null && contract.PaidSat > 0,
         Removed = contract.TunnelRemoved,
     };
 
