@@ -6,9 +6,11 @@ namespace ImpVpn.Core.Selling;
 /// <summary>
 /// Keeps the seller fair under load, so that a few peers cannot hold what every buyer needs:
 /// <list type="bullet">
-/// <item>a peer holds at most <see cref="SellerOptions.MaxUnpaidPerPeer"/> accepted, unpaid contracts; a further
-/// accept is refused (1006) rather than cancelling one of its own, so a flood of accepts from one peer makes no
-/// more invoices than that;</item>
+/// <item>a peer holds at most <see cref="SellerOptions.MaxUnpaidPerPeer"/> accepted, unpaid contracts: a further
+/// accept cancels that peer's own oldest unpaid one (its invoice cancelled, its address released), so a buyer whose
+/// earlier attempts it abandoned (a payment that failed, an invoice it refused) is not locked out until they lapse,
+/// and a flood of accepts from one peer never holds more than its share. Only when all of them are paid and held
+/// is the accept refused (1006);</item>
 /// <item>when the seller's open slots (<see cref="SellerOptions.MaxOpenContracts"/>) or its address pool are full,
 /// a peer holding fewer unpaid contracts than the peers holding the most takes the room of the oldest unpaid
 /// contract among those: its invoice is cancelled (it cannot be paid any more) and its address released at once,
@@ -40,10 +42,30 @@ internal sealed class SellerLoadLimits(
     {
         var unpaid = contracts.Live.Where(c => c.State == SoldContractState.AwaitingPayment).ToList();
         var own = unpaid.Count(c => c.BuyerPubKey == buyer);
+        foreach (var oldest in unpaid.Where(c => c.BuyerPubKey == buyer).OrderBy(c => c.CreatedAt).ToList())
+        {
+            if (own < options.MaxUnpaidPerPeer)
+            {
+                break;
+            }
+
+            if (await settlement.IsHeldAsync(oldest.PaymentHash, cancellationToken).ConfigureAwait(false))
+            {
+                continue;
+            }
+
+            // Cancelled before the record changes: a payment arriving in between is returned to its buyer.
+            await settlement.CancelQuietlyAsync(oldest.PaymentHash, "replaced by the same buyer's newer accept", cancellationToken).ConfigureAwait(false);
+            contracts.Save(oldest.Cancelled());
+            unpaid.Remove(oldest);
+            own--;
+            log.Log(LogLevel.Verbose, $"Contract {oldest.Id} of {buyer[..16]}… cancelled unpaid: the same buyer accepted another quote.");
+        }
+
         if (own >= options.MaxUnpaidPerPeer)
         {
             throw new ProtocolException(ProtocolErrorCode.CapacityReached,
-                $"You hold {own} unpaid contracts with this seller, the most it allows; pay one or let it lapse first.");
+                $"You hold {own} contracts with this seller whose payment is under way, the most it allows; finish one first.");
         }
 
         if ((contracts.Open < options.MaxOpenContracts && pool.HasFree) || contracts.Active >= options.MaxActiveContracts)

@@ -269,16 +269,16 @@ public sealed class HostilePeerAgainstSellerTests(HostileSellerFixture seller) :
                     var reply = await peer.CallAsync(PeerProtocol.Accept, JsonSerializer.Serialize(fields));
                     if (reply.Code is { } code)
                     {
-                        Assert.Equal(1006, code);
+                        // The pool may be full; a peer's own third accept replaces its oldest instead of being refused.
+                        Assert.True(code is 1004 or 1006, $"refused with {code}");
                         refused++;
                     }
                 }
             }
 
-            Assert.True(refused >= hostile.Count, "each peer's third unpaid accept is refused");
             Assert.All(hostile, p => Assert.InRange(seller.Seller.Contracts.Live.Count(c => c.BuyerPubKey == p.PubKey && c.State == SoldContractState.AwaitingPayment), 0, HostileSellerFixture.Options.MaxUnpaidPerPeer));
             Assert.InRange(seller.Take().Leased, 0, HostileSellerFixture.PoolSize);
-            return ($"{refused} accepts refused 1006 ({HostileSellerFixture.Options.MaxUnpaidPerPeer} unpaid per peer); pool full", 0L);
+            return ($"{refused} accepts refused; each peer's third accept replaced its own oldest unpaid contract ({HostileSellerFixture.Options.MaxUnpaidPerPeer} unpaid per peer at most)", 0L);
         }, mayInvoice: true);
 
         await AttackAsync("an honest purchase while the pool is full of unpaid accepts", async () =>
@@ -290,30 +290,29 @@ public sealed class HostilePeerAgainstSellerTests(HostileSellerFixture seller) :
     }
 
     [Fact]
-    public async Task An_accept_refused_for_capacity_burns_no_nonce_and_can_be_retried()
+    public async Task An_accept_refused_after_its_nonce_was_checked_burns_no_nonce_and_can_be_retried()
     {
         var mallory = NewPeer();
-        async Task<string> QuoteAsync()
+        async Task<Dictionary<string, object?>> QuoteAsync()
         {
             var quote = (await mallory.CallAsync(PeerProtocol.Quote, "{\"duration_seconds\":3600}")).Result!.Value;
             var fields = quote.EnumerateObject().ToDictionary(p => p.Name, p => (object?)p.Value.Clone());
             fields["buyer_wire_guard_key"] = Key();
             fields["payment_hash"] = HashHex();
-            return JsonSerializer.Serialize(fields);
+            return fields;
         }
 
-        Assert.Null((await mallory.CallAsync(PeerProtocol.Accept, await QuoteAsync())).Code);
-        Assert.Null((await mallory.CallAsync(PeerProtocol.Accept, await QuoteAsync())).Code);
-        seller.Clock.Advance(TimeSpan.FromMinutes(1));
-        var third = await QuoteAsync();
-        await AttackAsync("a third unpaid accept, then the same quote again once the first two lapsed", async () =>
+        var first = await QuoteAsync();
+        Assert.Null((await mallory.CallAsync(PeerProtocol.Accept, JsonSerializer.Serialize(first))).Code);
+        var second = await QuoteAsync();
+        await AttackAsync("an accept whose payment hash is another contract's, then the same quote with a hash of its own", async () =>
         {
-            Assert.Equal(1006, (await mallory.CallAsync(PeerProtocol.Accept, third)).Code);
-            seller.Clock.Advance(TimeSpan.FromMinutes(4) + TimeSpan.FromSeconds(1));
-            await seller.Seller.ExpireAsync(None);
-            var retried = await mallory.CallAsync(PeerProtocol.Accept, third);
+            // Refused by the seller's node (a payment hash pays one invoice) after the nonce was taken for it.
+            var reused = new Dictionary<string, object?>(second) { ["payment_hash"] = first["payment_hash"] };
+            Assert.Equal(-32602, (await mallory.CallAsync(PeerProtocol.Accept, JsonSerializer.Serialize(reused))).Code);
+            var retried = await mallory.CallAsync(PeerProtocol.Accept, JsonSerializer.Serialize(second));
             Assert.Null(retried.Code);
-            return ("1006, then accepted: the refused accept had not used the nonce", 0L);
+            return ("-32602, then accepted: the refused accept had not used the nonce", 0L);
         }, mayInvoice: true);
     }
 
