@@ -1,5 +1,6 @@
 using ImpVpn.Core.Diagnostics;
 using ImpVpn.Core.Lightning;
+using ImpVpn.Core.Protocol;
 
 namespace ImpVpn.Core.Buying;
 
@@ -81,6 +82,31 @@ public sealed class PaymentOnce(ILightningNode node, IProgressLog log)
         paying is not null
             ? await paying.ConfigureAwait(false)
             : await node.TrackPaymentAsync(hash, waitForFinal: true, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Gives the seller the preimage (a claim, for a purchase or a refresh) and returns the payment as it stands
+    /// after, with the claim's failure if it had no answer. The answer may be lost after the seller settled, so the
+    /// payment, not the answer, says what happened: waited on for up to <paramref name="wait"/>, or asked about once
+    /// when the seller answered with an error (it did not settle just now).</summary>
+    public async Task<(PaymentResult? Payment, PurchaseException? Unanswered)> ClaimAsync(
+        SellerLink link, SellerNode seller, ClaimRequest claim, Task<PaymentResult>? paying, TimeSpan wait, CancellationToken cancellationToken)
+    {
+        PurchaseException? unanswered = null;
+        try
+        {
+            await link.CallAsync<ClaimResponse>(seller, PeerProtocol.Claim, claim, wait, cancellationToken).ConfigureAwait(false);
+        }
+        catch (PurchaseException e)
+        {
+            log.Log(LogLevel.Verbose, $"Contract {claim.ContractId}: no answer to the claim ({e.Message}); asking the node about the payment.");
+            unanswered = e;
+        }
+
+        var hash = Convert.FromHexString(claim.PaymentHash);
+        var payment = unanswered is { Error: PurchaseError.SellerRefused }
+            ? await node.TrackPaymentAsync(hash, waitForFinal: false, cancellationToken).ConfigureAwait(false)
+            : await FinalWithinAsync(hash, paying, wait, cancellationToken).ConfigureAwait(false);
+        return (payment, unanswered);
+    }
 
     /// <summary>The final state if it comes within <paramref name="wait"/>; otherwise the state the node reports then
     /// (null when it knows no such payment).</summary>

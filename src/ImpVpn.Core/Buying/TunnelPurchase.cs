@@ -209,22 +209,8 @@ public sealed class TunnelPurchase(ILightningNode node, SellerLink link, BoughtC
     {
         var hash = Convert.FromHexString(contract.PaymentHash);
         log.Progress(new ProgressUpdate(Activity, "Claiming: giving the seller the preimage", 90));
-        PurchaseException? unanswered = null;
-        try
-        {
-            await link.CallAsync<ClaimResponse>(seller, PeerProtocol.Claim,
-                new ClaimRequest(contract.Id, contract.PaymentHash, contract.Preimage!), options.ReplyTimeout, cancellationToken).ConfigureAwait(false);
-        }
-        catch (PurchaseException e)
-        {
-            // The answer may be lost after the seller settled: the payment says what happened.
-            unanswered = e;
-        }
-
-        // A seller that answered with an error did not settle just now: its node is asked once, not waited on.
-        var settled = unanswered is { Error: PurchaseError.SellerRefused }
-            ? await node.TrackPaymentAsync(hash, waitForFinal: false, cancellationToken).ConfigureAwait(false)
-            : await _payment.FinalWithinAsync(hash, paying, options.ReplyTimeout, cancellationToken).ConfigureAwait(false);
+        var (settled, unanswered) = await _payment.ClaimAsync(link, seller,
+            new ClaimRequest(contract.Id, contract.PaymentHash, contract.Preimage!), paying, options.ReplyTimeout, cancellationToken).ConfigureAwait(false);
         if (settled is { Status: PaymentStatus.Failed })
         {
             // The seller cancelled instead of settling: nothing was bought, and the tunnel brought up for the check goes.

@@ -100,23 +100,8 @@ public sealed class TunnelRefresh(ILightningNode node, SellerLink link, BoughtCo
         }
 
         await RequireDeliveredAsync(contract, activation, refresh, options, cancellationToken).ConfigureAwait(false);
-        PurchaseException? unanswered = null;
-        try
-        {
-            await link.CallAsync<ClaimResponse>(seller, PeerProtocol.Claim,
-                new ClaimRequest(contract.Id, refresh.PaymentHash, refresh.Preimage), options.ReplyTimeout, cancellationToken).ConfigureAwait(false);
-        }
-        catch (PurchaseException e)
-        {
-            // The answer may be lost after the seller settled: the payment says what happened.
-            log.Log(LogLevel.Verbose, $"Contract {contract.Id}: no answer to the refresh's claim ({e.Message}); asking the node about the payment.");
-            unanswered = e;
-        }
-
-        // A seller that answered with an error did not settle just now: its node is asked once, not waited on.
-        var settled = unanswered is { Error: PurchaseError.SellerRefused }
-            ? await node.TrackPaymentAsync(hash, waitForFinal: false, cancellationToken).ConfigureAwait(false)
-            : await _payment.FinalWithinAsync(hash, paying, options.ReplyTimeout, cancellationToken).ConfigureAwait(false);
+        var (settled, _) = await _payment.ClaimAsync(link, seller,
+            new ClaimRequest(contract.Id, refresh.PaymentHash, refresh.Preimage), paying, options.ReplyTimeout, cancellationToken).ConfigureAwait(false);
         return Finished(contract, expiresAt, settled);
     }
 
