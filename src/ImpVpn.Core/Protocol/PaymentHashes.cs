@@ -14,8 +14,4 @@ public static class PaymentHashes
 
         return Convert.FromHexString(hex);
     }
-
-    /// <summary>The answer to a buyer whose payment hash the seller's node already has an invoice for (another
-    /// contract's, or a replay): a payment hash pays one invoice only.</summary>
-    public static ProtocolException InUse() => new(ProtocolErrorCode.InvalidParams, "That payment hash is already in use; make a new preimage.");
 }

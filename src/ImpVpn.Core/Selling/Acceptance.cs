@@ -39,25 +39,18 @@ internal sealed class Acceptance(
             var now = clock.GetUtcNow();
             var address = pool.Lease();
             var id = Convert.ToHexString(RandomNumberGenerator.GetBytes(8)).ToLowerInvariant();
-            var preimage = buyerPaymentHash is null ? RandomNumberGenerator.GetBytes(32) : null;
-            var hash = buyerPaymentHash ?? SHA256.HashData(preimage!);
+            var key = HoldInvoiceKey.For(buyerPaymentHash);
             var terms = new ContractTerms(id, sellerPubKey, buyer, buyerKey.ToBase64(), request.PriceSat, request.DurationSeconds, request.Nonce);
             var invoiceLifetime = Math.Max(60, request.ExpiresAt - now.ToUnixTimeSeconds());
             CreatedInvoice invoice;
             try
             {
-                invoice = await node.AddHoldInvoiceAsync(new HoldInvoiceRequest(hash, request.PriceSat,
-                    DescriptionHash: terms.DescriptionHash(), ExpirySeconds: invoiceLifetime), cancellationToken).ConfigureAwait(false);
+                invoice = await key.IssueAsync(node, request.PriceSat, terms.DescriptionHash(), invoiceLifetime, cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception e)
+            catch
             {
                 // No contract holds the address: it goes back at once.
                 pool.Release(address);
-                if (buyerPaymentHash is not null && e is LightningRpcException { Code: "AlreadyExists" })
-                {
-                    throw PaymentHashes.InUse();
-                }
-
                 throw;
             }
 
@@ -68,8 +61,8 @@ internal sealed class Acceptance(
                 priceSat: request.PriceSat,
                 durationSeconds: request.DurationSeconds,
                 nonce: request.Nonce,
-                paymentHash: Convert.ToHexString(hash).ToLowerInvariant(),
-                preimage: preimage is null ? string.Empty : Convert.ToHexString(preimage).ToLowerInvariant(),
+                paymentHash: key.HashHex,
+                preimage: key.Preimage,
                 paymentRequest: invoice.PaymentRequest,
                 buyerWireGuardKey: buyerKey.ToBase64(),
                 sellerWireGuardKey: sellerWireGuardKey.ToBase64(),

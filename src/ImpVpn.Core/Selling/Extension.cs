@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using ImpVpn.Core.Diagnostics;
 using ImpVpn.Core.Lightning;
 using ImpVpn.Core.Protocol;
@@ -58,24 +57,13 @@ internal sealed class Extension(
                 }
             }
 
-            var preimage = buyerPaymentHash is null ? RandomNumberGenerator.GetBytes(32) : null;
-            var hash = buyerPaymentHash ?? SHA256.HashData(preimage!);
-            var hashHex = Convert.ToHexString(hash).ToLowerInvariant();
-            var terms = new ContractTerms(contract.Id, sellerPubKey, buyer, contract.BuyerWireGuardKey, price, request.DurationSeconds, hashHex, "refresh");
-            CreatedInvoice invoice;
-            try
-            {
-                invoice = await node.AddHoldInvoiceAsync(new HoldInvoiceRequest(hash, price, DescriptionHash: terms.DescriptionHash(),
-                    ExpirySeconds: (long)options.QuoteLifetime.TotalSeconds), cancellationToken).ConfigureAwait(false);
-            }
-            catch (LightningRpcException e) when (buyerPaymentHash is not null && e.Code == "AlreadyExists")
-            {
-                throw PaymentHashes.InUse();
-            }
+            var key = HoldInvoiceKey.For(buyerPaymentHash);
+            var terms = new ContractTerms(contract.Id, sellerPubKey, buyer, contract.BuyerWireGuardKey, price, request.DurationSeconds, key.HashHex, "refresh");
+            var invoice = await key.IssueAsync(node, price, terms.DescriptionHash(), (long)options.QuoteLifetime.TotalSeconds, cancellationToken).ConfigureAwait(false);
             contracts.Save(contract.WithRefreshInvoice(new SoldContract.PendingRefresh
             {
-                PaymentHash = hashHex,
-                Preimage = preimage is null ? string.Empty : Convert.ToHexString(preimage).ToLowerInvariant(),
+                PaymentHash = key.HashHex,
+                Preimage = key.Preimage,
                 DurationSeconds = request.DurationSeconds,
                 PriceSat = price,
                 InvoiceExpiresAt = clock.GetUtcNow().Add(options.QuoteLifetime),
