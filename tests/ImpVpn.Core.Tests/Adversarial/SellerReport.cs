@@ -32,8 +32,6 @@ internal static class SellerReport
 
     public static string Write()
     {
-        var path = Path.Combine(RepositoryRoot(), "out", "adversarial", "seller-report.md");
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         var text = new StringBuilder()
             .AppendLine("# A hostile peer against the seller")
             .AppendLine()
@@ -51,20 +49,6 @@ internal static class SellerReport
             Notes.ForEach(n => text.AppendLine(n));
         }
 
-        File.WriteAllText(path, text.ToString());
-        return path;
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-        {
-            if (File.Exists(Path.Combine(folder.FullName, "ImpVpn.psd1")))
-            {
-                return folder.FullName;
-            }
-        }
-
-        return Path.GetTempPath();
+        return ReportFile.Write("seller-report", text.ToString());
     }
 }
