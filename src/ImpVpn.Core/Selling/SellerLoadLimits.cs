@@ -49,17 +49,11 @@ internal sealed class SellerLoadLimits(
                 break;
             }
 
-            if (await settlement.IsHeldAsync(oldest.PaymentHash, cancellationToken).ConfigureAwait(false))
+            if (await CancelUnlessHeldAsync(oldest, "the same buyer accepted another quote", cancellationToken).ConfigureAwait(false))
             {
-                continue;
+                unpaid.Remove(oldest);
+                own--;
             }
-
-            // Cancelled before the record changes: a payment arriving in between is returned to its buyer.
-            await settlement.CancelQuietlyAsync(oldest.PaymentHash, "replaced by the same buyer's newer accept", cancellationToken).ConfigureAwait(false);
-            contracts.Save(oldest.Cancelled());
-            unpaid.Remove(oldest);
-            own--;
-            log.Log(LogLevel.Verbose, $"Contract {oldest.Id} of {buyer[..16]}… cancelled unpaid: the same buyer accepted another quote.");
         }
 
         if (own >= options.MaxUnpaidPerPeer)
@@ -83,17 +77,27 @@ internal sealed class SellerLoadLimits(
         var candidates = perPeer.Where(g => g.Count() == most).SelectMany(g => g).OrderBy(c => c.CreatedAt).Take(EvictionCandidates);
         foreach (var candidate in candidates)
         {
-            if (await settlement.IsHeldAsync(candidate.PaymentHash, cancellationToken).ConfigureAwait(false))
+            if (await CancelUnlessHeldAsync(candidate, $"room made for {buyer[..16]}…", cancellationToken).ConfigureAwait(false))
             {
-                continue;
+                return;
             }
-
-            // Cancelled before the record changes: a payment arriving in between is returned to its buyer.
-            await settlement.CancelQuietlyAsync(candidate.PaymentHash, "room made for another peer", cancellationToken).ConfigureAwait(false);
-            contracts.Save(candidate.Cancelled());
-            log.Log(LogLevel.Info, $"Contract {candidate.Id} of {candidate.BuyerPubKey[..16]}… cancelled unpaid to make room for {buyer[..16]}….");
-            return;
         }
+    }
+
+    /// <summary>Cancels an unpaid contract (its invoice, then its record, which releases its address), unless its
+    /// payment is already held; says whether it did.</summary>
+    private async Task<bool> CancelUnlessHeldAsync(SoldContract contract, string why, CancellationToken cancellationToken)
+    {
+        if (await settlement.IsHeldAsync(contract.PaymentHash, cancellationToken).ConfigureAwait(false))
+        {
+            return false;
+        }
+
+        // Cancelled before the record changes: a payment arriving in between is returned to its buyer.
+        await settlement.CancelQuietlyAsync(contract.PaymentHash, why, cancellationToken).ConfigureAwait(false);
+        contracts.Save(contract.Cancelled());
+        log.Log(LogLevel.Info, $"Contract {contract.Id} of {contract.BuyerPubKey[..16]}… cancelled unpaid: {why}.");
+        return true;
     }
 
     /// <summary>Counts one more refresh invoice for <paramref name="contractId"/>, or refuses it (1005) when the
