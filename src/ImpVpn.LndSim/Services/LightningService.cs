@@ -26,7 +26,10 @@ public sealed class LightningService(NodeContext nodeContext) : Lightning.Lightn
             SyncedToChain = Me.SyncedToChain,
             SyncedToGraph = Me.SyncedToChain,
         };
+        // LND marks Chain.chain deprecated yet still fills it with "bitcoin" (rpcserver.go), so the simulator does too.
+#pragma warning disable CS0612
         response.Chains.Add(new Chain { Chain_ = "bitcoin", Network = Me.ReportedNetwork ?? Net.Network });
+#pragma warning restore CS0612
         response.Uris.Add($"{Me.PubKey}@{Me.P2pAddress}");
         return Task.FromResult(response);
     }
