@@ -12,7 +12,7 @@ namespace ImpVpn.LndSim.Network;
 /// The simulated Lightning network: nodes, peer links, channels, invoices and payments. One lock guards it
 /// all, which keeps every state change atomic (the networks are small; simplicity wins over throughput).
 /// </summary>
-public sealed class SimNetwork
+public sealed partial class SimNetwork
 {
     private readonly object _gate = new();
     private readonly Dictionary<string, SimNodeState> _nodes = new(StringComparer.Ordinal);
@@ -108,6 +108,7 @@ public sealed class SimNetwork
 
             nodeA.Peers.Add(b);
             nodeB.Peers.Add(a);
+            RecordLinkUp(nodeA, nodeB);
         }
     }
 
@@ -126,6 +127,11 @@ public sealed class SimNetwork
             {
                 throw SimErrors.Of(StatusCode.Unknown, $"already connected to peer: {pubKey}@{host}");
             }
+
+            if (!HasRestrictedSlotFor(target, from))
+            {
+                return;
+            }
         }
 
         Connect(from, target.Name);
@@ -142,6 +148,7 @@ public sealed class SimNetwork
                 foreach (var peer in node.Peers)
                 {
                     _nodes[peer].Peers.Remove(name);
+                    RecordLinkDown(node, _nodes[peer]);
                 }
 
                 node.Peers.Clear();
@@ -156,6 +163,7 @@ public sealed class SimNetwork
                 {
                     node.Peers.Add(other.Name);
                     other.Peers.Add(name);
+                    RecordLinkUp(node, other);
                 }
             }
         }
@@ -179,6 +187,7 @@ public sealed class SimNetwork
                 NodeA = from,
                 NodeB = to,
                 CapacitySat = capacitySat,
+                PushSat = pushSat,
                 FundingTxid = SimNodeState.Hex(RandomNumberGenerator.GetBytes(32)),
                 BalanceAMsat = (capacitySat - pushSat) * 1000,
                 BalanceBMsat = pushSat * 1000,
@@ -214,10 +223,12 @@ public sealed class SimNetwork
                 throw SimErrors.PeerNotConnected();
             }
 
-            if (sender.DropCustomMessages)
+            if (sender.DropCustomMessages || DropsLinkOnThisMessage(sender, target))
             {
                 return;
             }
+
+            RecordMessageBytes(sender, target, data.Length);
         }
 
         if (sender.CustomMessageDelay > TimeSpan.Zero)
