@@ -41,7 +41,8 @@ public static class NodeInfoAnswer
         return info;
     }
 
-    private static ChannelEdge Edge(SimNetwork net, SimChannel channel)
+    /// <summary>A channel as the graph announces it, with both ends' policies (GetChanInfo answers this too).</summary>
+    public static ChannelEdge Edge(SimNetwork net, SimChannel channel)
     {
         var a = net.Node(channel.NodeA);
         var b = net.Node(channel.NodeB);
