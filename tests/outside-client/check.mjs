@@ -241,10 +241,11 @@ async function main() {
   await check('sendMessageToPeer / subscribeToPeerMessages (custom messages): the message arrives', async () => {
     const inbox = new Events(lightning.subscribeToPeerMessages({lnd: payee.lnd}), ['message_received']);
     try {
-      // The subscription is live once the stream reports its status; wait for the first message after sending.
       const message = randomBytes(32).toString('hex');
       const arrival = inbox.next('message_received', m => m.message === message);
-      // A stream is only listening once LND has it; send until the first copy arrives (bounded by the check timeout).
+      // LND delivers a custom message only to subscriptions it already holds, and the library does not say when
+      // its stream has reached the node (no headers before the first message). So the message is sent again
+      // until a copy arrives, bounded by the check's time limit: the same retry a real client of LND needs.
       let arrived = false;
       arrival.then(() => { arrived = true; }, () => {});
       while (!arrived) {

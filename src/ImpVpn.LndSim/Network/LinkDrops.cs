@@ -76,6 +76,8 @@ public sealed partial class SimNetwork
 
     private async Task RedialAsync(string a, string b, TimeSpan delay)
     {
+        // Callers may hold the network's lock: the redial always runs later, on its own.
+        await Task.Yield();
         await Task.Delay(delay).ConfigureAwait(false);
         bool restored;
         lock (_gate)
