@@ -82,15 +82,7 @@ public sealed partial class SimNetwork
         bool restored;
         lock (_gate)
         {
-            var nodeA = _nodes[a];
-            var nodeB = _nodes[b];
-            restored = !nodeA.IsDown && !nodeB.IsDown && HasChannel(a, b) && !nodeA.Peers.Contains(b);
-            if (restored)
-            {
-                nodeA.Peers.Add(b);
-                nodeB.Peers.Add(a);
-                RecordLinkUp(nodeA, nodeB);
-            }
+            restored = HasChannel(a, b) && TryRelink(_nodes[a], _nodes[b]);
         }
 
         if (restored)

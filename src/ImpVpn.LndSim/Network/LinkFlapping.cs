@@ -58,14 +58,7 @@ public sealed partial class SimNetwork
     {
         lock (_gate)
         {
-            var nodeA = _nodes[a];
-            var nodeB = _nodes[b];
-            if (!nodeA.IsDown && !nodeB.IsDown && !nodeA.Peers.Contains(b))
-            {
-                nodeA.Peers.Add(b);
-                nodeB.Peers.Add(a);
-                RecordLinkUp(nodeA, nodeB);
-            }
+            TryRelink(_nodes[a], _nodes[b]);
         }
     }
 }

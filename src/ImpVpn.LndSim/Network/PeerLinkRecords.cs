@@ -4,6 +4,27 @@ namespace ImpVpn.LndSim.Network;
 /// Called with the network's lock held.</summary>
 public sealed partial class SimNetwork
 {
+    /// <summary>Links the two as peers, <paramref name="dialler"/> having dialled. Called with the lock held.</summary>
+    private static void Link(SimNodeState dialler, SimNodeState listener)
+    {
+        dialler.Peers.Add(listener.Name);
+        listener.Peers.Add(dialler.Name);
+        RecordLinkUp(dialler, listener);
+    }
+
+    /// <summary>Links two nodes whose link is down while both are up; false when there was nothing to do.
+    /// Called with the lock held.</summary>
+    private static bool TryRelink(SimNodeState dialler, SimNodeState listener)
+    {
+        if (dialler.IsDown || listener.IsDown || dialler.Peers.Contains(listener.Name))
+        {
+            return false;
+        }
+
+        Link(dialler, listener);
+        return true;
+    }
+
     /// <summary><paramref name="dialler"/> opened the link to <paramref name="listener"/>; a link already up stays as it was.</summary>
     private static void RecordLinkUp(SimNodeState dialler, SimNodeState listener)
     {

@@ -106,9 +106,7 @@ public sealed partial class SimNetwork
                 throw SimErrors.Of(StatusCode.Unavailable, "dial tcp: connection refused");
             }
 
-            nodeA.Peers.Add(b);
-            nodeB.Peers.Add(a);
-            RecordLinkUp(nodeA, nodeB);
+            Link(nodeA, nodeB);
         }
     }
 
@@ -145,26 +143,18 @@ public sealed partial class SimNetwork
             node.IsDown = down;
             if (down)
             {
-                foreach (var peer in node.Peers)
+                foreach (var peer in node.Peers.ToList())
                 {
-                    _nodes[peer].Peers.Remove(name);
-                    RecordLinkDown(node, _nodes[peer]);
+                    Unlink(name, peer);
                 }
 
-                node.Peers.Clear();
                 return;
             }
 
             // Like LND, a node that comes back reconnects to the peers it has channels with.
             foreach (var channel in _channels.Where(c => c.Involves(name)))
             {
-                var other = _nodes[channel.Other(name)];
-                if (!other.IsDown)
-                {
-                    node.Peers.Add(other.Name);
-                    other.Peers.Add(name);
-                    RecordLinkUp(node, other);
-                }
+                TryRelink(node, _nodes[channel.Other(name)]);
             }
         }
     }
