@@ -57,7 +57,7 @@ public static class ChannelAnswer
         {
             Active = active,
             RemotePubkey = other.PubKey,
-            ChannelPoint = channel.FundingTxid + ":0",
+            ChannelPoint = channel.ChannelPoint,
             ChanId = channel.Id,
             Capacity = channel.CapacitySat,
             LocalBalance = localMsat / 1000,

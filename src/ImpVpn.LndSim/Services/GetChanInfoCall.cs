@@ -18,7 +18,7 @@ public sealed partial class LightningService
         }
         else if (!string.IsNullOrEmpty(request.ChanPoint))
         {
-            matches = c => c.FundingTxid + ":0" == request.ChanPoint;
+            matches = c => c.ChannelPoint == request.ChanPoint;
         }
         else
         {

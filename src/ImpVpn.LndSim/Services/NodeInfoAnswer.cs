@@ -53,7 +53,7 @@ public static class NodeInfoAnswer
         var edge = new ChannelEdge
         {
             ChannelId = channel.Id,
-            ChanPoint = channel.FundingTxid + ":0",
+            ChanPoint = channel.ChannelPoint,
             Node1Pub = aFirst ? a.PubKey : b.PubKey,
             Node2Pub = aFirst ? b.PubKey : a.PubKey,
             Capacity = channel.CapacitySat,
