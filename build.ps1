@@ -9,15 +9,18 @@
 
     Tasks:
       bootstrap  Installs prerequisites: apt packages (wireguard-go, wireguard-tools, iproute2, iputils-ping, nftables)
-                 when running as root on Debian/Ubuntu, NuGet packages, and Pester. Says what is missing otherwise.
+                 when running as root on Debian/Ubuntu, NuGet packages, Pester, and node/npm with `npm ci` in
+                 tests/outside-client (for the OutsideClient suite). Says what is missing otherwise.
       build      bootstrap + compiles the solution and stages the module folder (out/module/ImpVpn).
       test       build + every xunit suite + the Pester suites (in a child pwsh against the staged module);
                  ends with one line "N passed, N failed, N skipped" and exits non-zero on any failure.
                  With -Suite NAME: one suite only, without the bootstrap (no apt-get, no restore): builds what the
                  suite needs with `dotnet build --no-restore` (Pester: stages the module and the simulator), runs
                  it, and ends with the same line and exit code. Needs one earlier `build` (or `bootstrap`) for
-                 the restore. NAME is an xunit project under tests/ (ImpVpn.Core.Tests, ...) or Pester;
-                 -PesterPath WORD runs only the Pester files whose name contains WORD.
+                 the restore. NAME is an xunit project under tests/ (ImpVpn.Core.Tests, ...), Pester or
+                 OutsideClient; -PesterPath WORD runs only the Pester files whose name contains WORD.
+                 OutsideClient: alexbosworth's `lightning` npm library (tests/outside-client) against a simulator
+                 started for it; needs node and npm (bootstrap runs `npm ci` there).
       demo       build + starts the LND simulator and runs the demonstration against it.
       package    build + produces the module folder and a .nupkg in out/package.
       bench      build + runs the benchmarks; reports go to out/bench.
@@ -44,21 +47,21 @@ param(
     [ValidateSet('Debug', 'Release')]
     [string] $Configuration = 'Release',
 
-    # One test suite (test task only): an xunit project name under tests/ (*.Tests.csproj) or Pester.
+    # One test suite (test task only): an xunit project name under tests/ (*.Tests.csproj), Pester or OutsideClient.
     [ArgumentCompleter({
             param($commandName, $parameterName, $wordToComplete, $commandAst, $fakeBoundParameters)
             # The script's folder: from the command as typed, relative to the current location.
             $script = $commandAst.CommandElements[0].Extent.Text.Trim([char] 34, [char] 39)
             $root = Split-Path -Parent ([IO.Path]::GetFullPath($script, (Get-Location).ProviderPath))
             @(Get-ChildItem (Join-Path $root 'tests') -Filter '*.Tests.csproj' -Recurse -ErrorAction Ignore |
-                    ForEach-Object BaseName | Sort-Object) + 'Pester' |
+                    ForEach-Object BaseName | Sort-Object) + 'Pester' + 'OutsideClient' |
                 Where-Object { $_ -like "$wordToComplete*" } |
                 ForEach-Object { [Management.Automation.CompletionResult]::new($_) }
         })]
     [ValidateScript({
-            $_ -eq 'Pester' -or
+            $_ -eq 'Pester' -or $_ -eq 'OutsideClient' -or
             @(Get-ChildItem (Join-Path $PSScriptRoot 'tests') -Filter "$_.csproj" -Recurse).Where({ $_.Name -like '*.Tests.csproj' }).Count -gt 0
-        }, ErrorMessage = "'{0}' is not a suite: use Pester or the name of an xunit project under tests/ (*.Tests.csproj).")]
+        }, ErrorMessage = "'{0}' is not a suite: use Pester, OutsideClient or the name of an xunit project under tests/ (*.Tests.csproj).")]
     [string] $Suite,
 
     # With -Suite Pester: only the tests/pester files whose name contains this text (Purchase, Help, ...).
@@ -79,6 +82,7 @@ $SimulatorOut = Join-Path $OutDir 'lndsim'
 $TestResults = Join-Path $OutDir 'test-results'
 $Solution = Join-Path $RepoRoot 'ImpVpn.PowerShell.sln'
 $PesterVersion = '6.2.0'
+$OutsideClientDir = Join-Path $RepoRoot 'tests/outside-client'
 $AptPackages = [ordered]@{
     # command that must exist  = Debian package that provides it
     'wireguard-go' = 'wireguard-go'
@@ -148,9 +152,38 @@ function Invoke-Bootstrap {
         }
     }
 
+    Install-OutsideClient
+
     Write-Step 'Restoring NuGet packages'
     Invoke-Native dotnet @('restore', $Solution, '--verbosity', 'quiet')
     Invoke-Native dotnet @('restore', (Join-Path $RepoRoot 'tests/tools/Pester.Download.csproj'), '--verbosity', 'quiet')
+}
+
+# The outside check's npm packages (tests/outside-client, pinned by its package-lock.json). Without node and npm
+# it installs them as root with apt, or says what to install; the OutsideClient suite then reports itself skipped.
+function Install-OutsideClient {
+    Write-Step 'Checking node and npm (the OutsideClient suite)'
+    if (-not ((Get-Command node -ErrorAction Ignore) -and (Get-Command npm -ErrorAction Ignore))) {
+        if ((Test-IsRoot) -and (Get-Command apt-get -ErrorAction Ignore)) {
+            Write-Step 'Installing nodejs, npm with apt-get'
+            $env:DEBIAN_FRONTEND = 'noninteractive'
+            Invoke-Native apt-get @('update', '-qq')
+            Invoke-Native apt-get @('install', '-y', '-qq', '--no-install-recommends', 'nodejs', 'npm')
+        }
+        else {
+            Write-Warning 'node and npm are missing: the OutsideClient suite will be skipped. Install as root: apt-get update && apt-get install -y nodejs npm'
+            return
+        }
+    }
+
+    Write-Step 'npm ci in tests/outside-client'
+    Push-Location $OutsideClientDir
+    try {
+        Invoke-Native npm @('ci', '--no-audit', '--no-fund', '--loglevel', 'error')
+    }
+    finally {
+        Pop-Location
+    }
 }
 
 function Get-PesterManifest {
@@ -190,6 +223,10 @@ function Invoke-Stage {
         '-ModulePath', $StagedModule) | Out-Host
     if ($LASTEXITCODE -ne 0) { throw 'Building the help failed.' }
 
+    Publish-Simulator
+}
+
+function Publish-Simulator {
     Write-Step "Publishing the LND simulator to $SimulatorOut"
     Invoke-Native dotnet @('publish', (Join-Path $RepoRoot 'src/ImpVpn.LndSim/ImpVpn.LndSim.csproj'),
         '-c', $Configuration, '--no-restore', '-o', $SimulatorOut, '--verbosity', 'quiet', '-p:UseAppHost=false')
@@ -255,9 +292,70 @@ function Invoke-PesterSuites {
     [pscustomobject]@{ Suite = 'Pester'; Passed = [int] $counts.Passed; Failed = [int] $counts.Failed; Skipped = [int] $counts.Skipped }
 }
 
+# The outside check (tests/outside-client/check.mjs) against a simulator started for it: three nodes, a channel
+# between the first two. Each check the script prints counts as one test.
+function Invoke-OutsideClientSuite {
+    Write-Step 'OutsideClient (the lightning npm library against the simulator)'
+    if (-not (Get-Command node -ErrorAction Ignore)) {
+        Write-Warning 'node is missing: OutsideClient skipped. Install as root: apt-get install -y nodejs npm, then run bootstrap.'
+        return [pscustomobject]@{ Suite = 'OutsideClient'; Passed = 0; Failed = 0; Skipped = 1 }
+    }
+    if (-not (Test-Path (Join-Path $OutsideClientDir 'node_modules/lightning'))) {
+        Write-Warning "tests/outside-client has no node_modules: run 'dotnet pwsh ./build.ps1 bootstrap' (npm ci). Counted as a failure."
+        return [pscustomobject]@{ Suite = 'OutsideClient'; Passed = 0; Failed = 1; Skipped = 0 }
+    }
+
+    $directory = Join-Path $TestResults 'outside-client-sim'
+    $resultFile = Join-Path $TestResults 'outside-client.json'
+    $start = [Diagnostics.ProcessStartInfo]::new('dotnet')
+    foreach ($argument in @((Join-Path $SimulatorOut 'ImpVpn.LndSim.dll'), '--dir', $directory,
+            '--node', 'alice', '--node', 'bob', '--node', 'carol', '--channel', 'alice:bob:1000000:100000')) {
+        $start.ArgumentList.Add($argument)
+    }
+    $start.RedirectStandardOutput = $true
+    $simulator = [Diagnostics.Process]::Start($start)
+    try {
+        # The simulator prints "control URL" and then "ready" once every node serves.
+        $control = $null
+        while ($null -ne ($line = $simulator.StandardOutput.ReadLine()) -and $line -ne 'ready') {
+            if ($line -match '^control (\S+)') { $control = $Matches[1] }
+        }
+        if (-not $control) {
+            Write-Warning 'The simulator for OutsideClient did not start: counted as a failure.'
+            return [pscustomobject]@{ Suite = 'OutsideClient'; Passed = 0; Failed = 1; Skipped = 0 }
+        }
+
+        & node (Join-Path $OutsideClientDir 'check.mjs') --control $control --result $resultFile 2>&1 |
+            Where-Object { "$_" -notmatch 'DEP0123|trace-deprecation' } | Out-Host
+    }
+    finally {
+        # SIGTERM lets it stop its listeners; a simulator that does not go within 10 s is killed.
+        if (-not $simulator.HasExited) {
+            if ($IsLinux -or $IsMacOS) { & kill -TERM $simulator.Id } else { $simulator.Kill() }
+            if (-not $simulator.WaitForExit(10000)) { $simulator.Kill() }
+        }
+        $simulator.Dispose()
+    }
+
+    if (-not (Test-Path $resultFile)) {
+        Write-Warning 'The outside check produced no result file: counted as a failure.'
+        return [pscustomobject]@{ Suite = 'OutsideClient'; Passed = 0; Failed = 1; Skipped = 0 }
+    }
+    $counts = Get-Content -Raw $resultFile | ConvertFrom-Json
+    [pscustomobject]@{ Suite = 'OutsideClient'; Passed = [int] $counts.passed; Failed = [int] $counts.failed; Skipped = 0 }
+}
+
 # Builds what one suite needs from the restored packages, without the bootstrap.
 function Invoke-SuiteBuild([string] $Name) {
     # The projects to check for a restore: what the suite builds.
+    if ($Name -eq 'OutsideClient') {
+        if (-not (Test-Path (Join-Path $RepoRoot 'src/ImpVpn.LndSim/obj/project.assets.json'))) {
+            throw 'ImpVpn.LndSim.csproj is not restored. Run once: dotnet pwsh ./build.ps1 build (-Suite skips the restore).'
+        }
+        Publish-Simulator
+        return
+    }
+
     $projects = @(if ($Name -eq 'Pester') {
             Join-Path $RepoRoot 'src/ImpVpn.PowerShell/ImpVpn.PowerShell.csproj'
             Join-Path $RepoRoot 'src/ImpVpn.LndSim/ImpVpn.LndSim.csproj'
@@ -294,10 +392,13 @@ function Invoke-Test {
     New-Item -ItemType Directory -Force $TestResults | Out-Null
 
     $results = if (-not $Suite) {
-        @(Invoke-XunitSuites) + @(Invoke-PesterSuites)
+        @(Invoke-XunitSuites) + @(Invoke-PesterSuites) + @(Invoke-OutsideClientSuite)
     }
     elseif ($Suite -eq 'Pester') {
         @(Invoke-PesterSuites)
+    }
+    elseif ($Suite -eq 'OutsideClient') {
+        @(Invoke-OutsideClientSuite)
     }
     else {
         @(Invoke-XunitSuites -Projects @(Get-XunitProjects | Where-Object BaseName -EQ $Suite))

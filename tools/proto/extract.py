@@ -55,7 +55,7 @@ def closure(roots, known):
 
 src = {n: strip(subprocess.run(['git','-C',sys.argv[1],'show',f'HEAD:{lnd_paths[n]}'],capture_output=True,text=True,check=True).stdout) for n in ['lightning','router','invoices']}
 want = {
- 'lightning': ['GetInfo','WalletBalance','ChannelBalance','ConnectPeer','DisconnectPeer','ListPeers','ListChannels','OpenChannelSync','AddInvoice','LookupInvoice','SubscribeInvoices','DecodePayReq','GetNodeInfo','QueryRoutes','SignMessage','VerifyMessage','SendCustomMessage','SubscribeCustomMessages'],
+ 'lightning': ['GetInfo','WalletBalance','ChannelBalance','ConnectPeer','DisconnectPeer','ListPeers','ListChannels','OpenChannelSync','AddInvoice','LookupInvoice','SubscribeInvoices','DecodePayReq','GetNodeInfo','GetChanInfo','QueryRoutes','SignMessage','VerifyMessage','SendCustomMessage','SubscribeCustomMessages'],
  'router': ['SendPaymentV2','TrackPaymentV2','EstimateRouteFee'],
  'invoices': ['SubscribeSingleInvoice','CancelInvoice','AddHoldInvoice','SettleInvoice'],
 }

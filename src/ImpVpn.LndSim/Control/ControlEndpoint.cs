@@ -74,6 +74,7 @@ internal static class ControlEndpoint
 
             return Results.Ok(Describe(node));
         });
+        app.MapLinkFaultRoutes(simulation);
         app.MapPost("/peers", (PeerRequest peers) => { simulation.Connect(peers.A, peers.B); return Results.Ok(); });
         app.MapPost("/channels", async (Hosting.ChannelSpec channel) =>
         {

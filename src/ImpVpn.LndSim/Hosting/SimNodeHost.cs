@@ -17,6 +17,7 @@ namespace ImpVpn.LndSim.Hosting;
 internal sealed class SimNodeHost(NodeContext context, X509Certificate2 certificate, string bindAddress, int port) : IAsyncDisposable
 {
     private WebApplication? _app;
+    private X509Certificate2 _certificate = certificate;
 
     public int Port { get; private set; } = port;
 
@@ -36,7 +37,7 @@ internal sealed class SimNodeHost(NodeContext context, X509Certificate2 certific
             kestrel.Listen(IPAddress.Parse(bindAddress), Port, listen =>
             {
                 listen.Protocols = HttpProtocols.Http2;
-                listen.UseHttps(certificate);
+                listen.UseHttps(_certificate);
             });
         });
         builder.Services.AddSingleton(context);
@@ -59,6 +60,19 @@ internal sealed class SimNodeHost(NodeContext context, X509Certificate2 certific
             _app = null;
             await app.StopAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
             await app.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Restarts the listener (if it runs) with another certificate, on the same port: how LND comes back
+    /// after its tls.cert was regenerated. Connections made with the old certificate are closed.</summary>
+    public async Task ReplaceCertificateAsync(X509Certificate2 certificate, CancellationToken cancellationToken)
+    {
+        var wasRunning = IsRunning;
+        await StopAsync().ConfigureAwait(false);
+        _certificate = certificate;
+        if (wasRunning)
+        {
+            await StartAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -85,12 +85,12 @@ public sealed class Simulation : IAsyncDisposable
 }
 
 /// <summary>A handle on one simulated node: where to reach it, and its fault switches.</summary>
-public sealed class SimNode : IAsyncDisposable
+public sealed partial class SimNode : IAsyncDisposable
 {
     private readonly SimNetwork _network;
     private readonly SimNodeState _state;
     private readonly SimNodeHost _host;
-    private readonly X509Certificate2 _certificate;
+    private X509Certificate2 _certificate;
 
     internal SimNode(SimNetwork network, SimNodeState state, SimNodeHost host, string bindAddress, string directory, string macaroonPath, X509Certificate2 certificate)
     {

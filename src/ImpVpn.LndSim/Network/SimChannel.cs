@@ -14,6 +14,15 @@ public sealed class SimChannel
 
     public required string FundingTxid { get; init; }
 
+    /// <summary>The funding outpoint as LND writes it; the funding output is always the transaction's first.</summary>
+    public string ChannelPoint => FundingTxid + ":0";
+
+    /// <summary>What the opener gave the other side at opening (LND reports it as push_amount_sat).</summary>
+    public long PushSat { get; init; }
+
+    /// <summary>When the channel opened: LND's channel lifetime counts from here.</summary>
+    public DateTimeOffset OpenedAt { get; init; } = DateTimeOffset.UtcNow;
+
     public long BalanceAMsat { get; set; }
 
     public long BalanceBMsat { get; set; }

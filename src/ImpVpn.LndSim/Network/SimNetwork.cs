@@ -12,7 +12,7 @@ namespace ImpVpn.LndSim.Network;
 /// The simulated Lightning network: nodes, peer links, channels, invoices and payments. One lock guards it
 /// all, which keeps every state change atomic (the networks are small; simplicity wins over throughput).
 /// </summary>
-public sealed class SimNetwork
+public sealed partial class SimNetwork
 {
     private readonly object _gate = new();
     private readonly Dictionary<string, SimNodeState> _nodes = new(StringComparer.Ordinal);
@@ -106,8 +106,7 @@ public sealed class SimNetwork
                 throw SimErrors.Of(StatusCode.Unavailable, "dial tcp: connection refused");
             }
 
-            nodeA.Peers.Add(b);
-            nodeB.Peers.Add(a);
+            Link(nodeA, nodeB);
         }
     }
 
@@ -126,6 +125,11 @@ public sealed class SimNetwork
             {
                 throw SimErrors.Of(StatusCode.Unknown, $"already connected to peer: {pubKey}@{host}");
             }
+
+            if (!HasRestrictedSlotFor(target, from))
+            {
+                return;
+            }
         }
 
         Connect(from, target.Name);
@@ -139,24 +143,18 @@ public sealed class SimNetwork
             node.IsDown = down;
             if (down)
             {
-                foreach (var peer in node.Peers)
+                foreach (var peer in node.Peers.ToList())
                 {
-                    _nodes[peer].Peers.Remove(name);
+                    Unlink(name, peer);
                 }
 
-                node.Peers.Clear();
                 return;
             }
 
             // Like LND, a node that comes back reconnects to the peers it has channels with.
             foreach (var channel in _channels.Where(c => c.Involves(name)))
             {
-                var other = _nodes[channel.Other(name)];
-                if (!other.IsDown)
-                {
-                    node.Peers.Add(other.Name);
-                    other.Peers.Add(name);
-                }
+                TryRelink(node, _nodes[channel.Other(name)]);
             }
         }
     }
@@ -179,6 +177,7 @@ public sealed class SimNetwork
                 NodeA = from,
                 NodeB = to,
                 CapacitySat = capacitySat,
+                PushSat = pushSat,
                 FundingTxid = SimNodeState.Hex(RandomNumberGenerator.GetBytes(32)),
                 BalanceAMsat = (capacitySat - pushSat) * 1000,
                 BalanceBMsat = pushSat * 1000,
@@ -214,10 +213,12 @@ public sealed class SimNetwork
                 throw SimErrors.PeerNotConnected();
             }
 
-            if (sender.DropCustomMessages)
+            if (sender.DropCustomMessages || DropsLinkOnThisMessage(sender, target))
             {
                 return;
             }
+
+            RecordMessageBytes(sender, target, data.Length);
         }
 
         if (sender.CustomMessageDelay > TimeSpan.Zero)

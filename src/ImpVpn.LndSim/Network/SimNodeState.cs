@@ -17,9 +17,16 @@ public sealed class SimNodeState
     /// <summary>The node's advertised peer-to-peer address (simulated: no socket listens there).</summary>
     public required string P2pAddress { get; init; }
 
-    public required byte[] Macaroon { get; init; }
+    /// <summary>Settable: rotating the macaroon replaces it (the old one is refused from then on).</summary>
+    public required byte[] Macaroon { get; set; }
 
     public HashSet<string> Peers { get; } = [];
+
+    /// <summary>What this node knows of each link, kept across reconnects (flap count, bytes, who dialled).</summary>
+    public Dictionary<string, PeerLink> PeerLinks { get; } = [];
+
+    /// <summary>LND's restricted access slots: inbound peers without a channel it keeps (default 100, accessman.go).</summary>
+    public int RestrictedPeerSlots { get; set; } = PeerLink.DefaultRestrictedSlots;
 
     public Dictionary<string, SimInvoice> Invoices { get; } = [];
 
@@ -45,6 +52,9 @@ public sealed class SimNodeState
     public bool DropCustomMessages { get; set; }
 
     public TimeSpan CustomMessageDelay { get; set; }
+
+    /// <summary>How many more custom messages sent by this node take their link down with them (a flapping link).</summary>
+    public int LinkDropsOnMessages { get; set; }
 
     public PaymentFailureReason? FailNextPayment { get; set; }
 

@@ -7,35 +7,17 @@ using ImpVpn.LndSim.Network;
 namespace ImpVpn.LndSim.Services;
 
 /// <summary>lnrpc.Lightning for one simulated node.</summary>
-public sealed class LightningService(NodeContext nodeContext) : Lightning.LightningBase
+public sealed partial class LightningService(NodeContext nodeContext) : Lightning.LightningBase
 {
     private SimNetwork Net => nodeContext.Network;
 
     private SimNodeState Me => nodeContext.Node;
 
-    public override Task<GetInfoResponse> GetInfo(GetInfoRequest request, ServerCallContext context)
-    {
-        var response = new GetInfoResponse
-        {
-            Version = "0.18.0-beta impvpn-simulator",
-            IdentityPubkey = Me.PubKey,
-            Alias = Me.Name,
-            NumActiveChannels = (uint)Net.ChannelsOf(Me.Name).Count,
-            NumPeers = (uint)Net.Read(() => Me.Peers.Count),
-            BlockHeight = Net.BlockHeight,
-            SyncedToChain = Me.SyncedToChain,
-            SyncedToGraph = Me.SyncedToChain,
-        };
-        // LND marks Chain.chain deprecated yet still fills it with "bitcoin" (rpcserver.go), so the simulator does too.
-#pragma warning disable CS0612
-        response.Chains.Add(new Chain { Chain_ = "bitcoin", Network = Me.ReportedNetwork ?? Net.Network });
-#pragma warning restore CS0612
-        response.Uris.Add($"{Me.PubKey}@{Me.P2pAddress}");
-        return Task.FromResult(response);
-    }
+    public override Task<GetInfoResponse> GetInfo(GetInfoRequest request, ServerCallContext context) =>
+        Task.FromResult(GetInfoAnswer.For(Net, Me));
 
     public override Task<WalletBalanceResponse> WalletBalance(WalletBalanceRequest request, ServerCallContext context) =>
-        Task.FromResult(new WalletBalanceResponse { TotalBalance = 100_000_000, ConfirmedBalance = 100_000_000 });
+        Task.FromResult(WalletBalanceAnswer.For(request));
 
     public override Task<ChannelBalanceResponse> ChannelBalance(ChannelBalanceRequest request, ServerCallContext context)
     {
@@ -48,6 +30,10 @@ public sealed class LightningService(NodeContext nodeContext) : Lightning.Lightn
             UnsettledRemoteBalance = new Amount(),
             PendingOpenLocalBalance = new Amount(),
             PendingOpenRemoteBalance = new Amount(),
+#pragma warning disable CS0612 // LND marks these deprecated yet still fills them (rpcserver.go ChannelBalance).
+            Balance = local / 1000,
+            PendingOpenBalance = 0,
+#pragma warning restore CS0612
         });
     }
 
@@ -59,42 +45,14 @@ public sealed class LightningService(NodeContext nodeContext) : Lightning.Lightn
         }
 
         Net.ConnectByAddress(Me.Name, request.Addr.Pubkey, request.Addr.Host);
-        return Task.FromResult(new ConnectPeerResponse());
+        return Task.FromResult(new ConnectPeerResponse { Status = $"connection to {request.Addr.Pubkey}@{request.Addr.Host} initiated" });
     }
 
-    public override Task<ListPeersResponse> ListPeers(ListPeersRequest request, ServerCallContext context)
-    {
-        var response = new ListPeersResponse();
-        foreach (var name in Net.Read(() => Me.Peers.ToList()))
-        {
-            var peer = Net.Node(name);
-            response.Peers.Add(new Peer { PubKey = peer.PubKey, Address = peer.P2pAddress, Inbound = false });
-        }
+    public override Task<ListPeersResponse> ListPeers(ListPeersRequest request, ServerCallContext context) =>
+        Task.FromResult(PeerAnswer.For(Net, Me));
 
-        return Task.FromResult(response);
-    }
-
-    public override Task<ListChannelsResponse> ListChannels(ListChannelsRequest request, ServerCallContext context)
-    {
-        var response = new ListChannelsResponse();
-        foreach (var channel in Net.ChannelsOf(Me.Name))
-        {
-            var other = Net.Node(channel.Other(Me.Name));
-            response.Channels.Add(new ImpVpn.Lnd.Rpc.Lnrpc.Channel
-            {
-                Active = !other.IsDown,
-                RemotePubkey = other.PubKey,
-                ChannelPoint = channel.FundingTxid + ":0",
-                ChanId = channel.Id,
-                Capacity = channel.CapacitySat,
-                LocalBalance = channel.LocalMsat(Me.Name) / 1000,
-                RemoteBalance = channel.LocalMsat(other.Name) / 1000,
-                Initiator = channel.NodeA == Me.Name,
-            });
-        }
-
-        return Task.FromResult(response);
-    }
+    public override Task<ListChannelsResponse> ListChannels(ListChannelsRequest request, ServerCallContext context) =>
+        Task.FromResult(ChannelAnswer.For(Net, Me, request));
 
     public override Task<ChannelPoint> OpenChannelSync(OpenChannelRequest request, ServerCallContext context)
     {
@@ -140,7 +98,7 @@ public sealed class LightningService(NodeContext nodeContext) : Lightning.Lightn
         }
 
         Net.EnsureOnThisNetwork(decoded);
-        return Task.FromResult(new PayReq
+        var payReq = new PayReq
         {
             Destination = decoded.PayeeHex,
             PaymentHash = SimNodeState.Hex(decoded.PaymentHash),
@@ -152,21 +110,16 @@ public sealed class LightningService(NodeContext nodeContext) : Lightning.Lightn
             DescriptionHash = decoded.DescriptionHash is null ? string.Empty : SimNodeState.Hex(decoded.DescriptionHash),
             CltvExpiry = decoded.MinFinalCltvExpiry,
             PaymentAddr = ByteString.CopyFrom(decoded.PaymentSecret),
-        });
+        };
+        payReq.Features.Add(LndFeatures.Of(decoded.Features).ToDictionary());
+        return Task.FromResult(payReq);
     }
 
     public override Task<NodeInfo> GetNodeInfo(NodeInfoRequest request, ServerCallContext context)
     {
         var node = InGraph(request.PubKey) ?? throw SimErrors.Of(StatusCode.NotFound, "unable to find node");
 
-        var info = new NodeInfo
-        {
-            Node = new LightningNode { PubKey = node.PubKey, Alias = node.Name, LastUpdate = (uint)DateTimeOffset.UtcNow.ToUnixTimeSeconds() },
-            NumChannels = (uint)Net.ChannelsOf(node.Name).Count,
-            TotalCapacity = Net.ChannelsOf(node.Name).Sum(c => c.CapacitySat),
-        };
-        info.Node.Addresses.Add(new NodeAddress { Network = "tcp", Addr = node.P2pAddress });
-        return Task.FromResult(info);
+        return Task.FromResult(NodeInfoAnswer.For(Net, node, request.IncludeChannels));
     }
 
     public override Task<SignMessageResponse> SignMessage(SignMessageRequest request, ServerCallContext context) =>
@@ -190,7 +143,7 @@ public sealed class LightningService(NodeContext nodeContext) : Lightning.Lightn
     public override async Task<SendCustomMessageResponse> SendCustomMessage(SendCustomMessageRequest request, ServerCallContext context)
     {
         await Net.SendCustomMessageAsync(Me.Name, request.Peer.ToByteArray(), request.Type, request.Data.ToByteArray(), context.CancellationToken);
-        return new SendCustomMessageResponse();
+        return new SendCustomMessageResponse { Status = "message sent successfully" };
     }
 
     public override Task SubscribeCustomMessages(
