@@ -72,6 +72,10 @@ internal sealed class FakeLightningNode(string pubKey) : ILightningNode
 
     public Task<GraphNodeInfo?> GetNodeInfoAsync(string pubKey, CancellationToken cancellationToken) => throw NotNeeded();
 
+    public Task<IReadOnlyList<ChannelSummary>> ListChannelsAsync(CancellationToken cancellationToken) => throw NotNeeded();
+
+    public Task<RouteFeeEstimate> EstimateRouteFeeAsync(RouteFeeQuery query, CancellationToken cancellationToken) => throw NotNeeded();
+
     public Task<CreatedInvoice> AddHoldInvoiceAsync(HoldInvoiceRequest request, CancellationToken cancellationToken) => throw NotNeeded();
 
     public Task SettleInvoiceAsync(ReadOnlyMemory<byte> preimage, CancellationToken cancellationToken) => throw NotNeeded();
