@@ -25,6 +25,13 @@ internal sealed class HookedLightningNode(ILightningNode inner) : ILightningNode
     /// just before it acts on a payment).</summary>
     public Action<InvoiceInfo?>? AfterLookupInvoice { get; set; }
 
+    /// <summary>Changes what the node answers to LookupInvoice (a hold invoice reported still OPEN, as a real node does
+    /// while the last parts of a payment are on their way); null answers as the node does.</summary>
+    public Func<InvoiceInfo?, InvoiceInfo?>? RewriteLookupInvoice { get; set; }
+
+    /// <summary>Changes what the node answers to TrackPayment while not waiting for the end; null answers as the node does.</summary>
+    public Func<PaymentResult?, PaymentResult?>? RewriteTrackPayment { get; set; }
+
     /// <summary>Runs once the node has been asked to pay.</summary>
     public Action? AfterPayStarted { get; set; }
 
@@ -123,6 +130,11 @@ internal sealed class HookedLightningNode(ILightningNode inner) : ILightningNode
     public async Task<InvoiceInfo?> LookupInvoiceAsync(ReadOnlyMemory<byte> paymentHash, CancellationToken cancellationToken)
     {
         var invoice = await inner.LookupInvoiceAsync(paymentHash, cancellationToken);
+        if (RewriteLookupInvoice is { } rewrite)
+        {
+            invoice = rewrite(invoice);
+        }
+
         AfterLookupInvoice?.Invoke(invoice);
         return invoice;
     }
@@ -130,8 +142,11 @@ internal sealed class HookedLightningNode(ILightningNode inner) : ILightningNode
     public Task<DecodedPaymentRequest> DecodePaymentRequestAsync(string paymentRequest, CancellationToken cancellationToken) =>
         inner.DecodePaymentRequestAsync(paymentRequest, cancellationToken);
 
-    public Task<PaymentResult?> TrackPaymentAsync(ReadOnlyMemory<byte> paymentHash, bool waitForFinal, CancellationToken cancellationToken) =>
-        inner.TrackPaymentAsync(paymentHash, waitForFinal, cancellationToken);
+    public async Task<PaymentResult?> TrackPaymentAsync(ReadOnlyMemory<byte> paymentHash, bool waitForFinal, CancellationToken cancellationToken)
+    {
+        var payment = await inner.TrackPaymentAsync(paymentHash, waitForFinal, cancellationToken);
+        return !waitForFinal && RewriteTrackPayment is { } rewrite ? rewrite(payment) : payment;
+    }
 
     // The inner node belongs to whoever made it.
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
