@@ -36,12 +36,11 @@ internal sealed class Activation(
         }
         catch (ProtocolException e) when (e.Code == ProtocolErrorCode.PaymentNotYetHeld)
         {
-            if (!await PaymentArrival.WaitAsync(node, request.PaymentHash, options.PaymentArrivalWait, cancellationToken).ConfigureAwait(false))
-            {
-                throw;
-            }
+            var arrived = await PaymentArrival.WaitAsync(node, request.PaymentHash, options.PaymentArrivalWait, cancellationToken).ConfigureAwait(false);
+            log.Log(LogLevel.Debug, $"Contract {request.ContractId}: {(arrived ? "the payment arrived while the buyer waited" : "the payment did not arrive in time")}; answering.");
 
-            log.Log(LogLevel.Debug, $"Contract {request.ContractId}: the payment arrived while the buyer waited; activating.");
+            // Once more under the lock, whatever the wait saw: the contract may have changed meanwhile, and the answer
+            // is the invoice's state now (held: activated; still open: "not yet"; cancelled: "not paid").
             return await ActivateOnceAsync(buyer, request, cancellationToken).ConfigureAwait(false);
         }
     }

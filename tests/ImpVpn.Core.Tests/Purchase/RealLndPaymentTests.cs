@@ -1,5 +1,6 @@
 using ImpVpn.Core.Buying;
 using ImpVpn.Core.Lightning;
+using ImpVpn.Core.Protocol;
 using ImpVpn.Core.Selling;
 using ImpVpn.Core.Tests.Fakes;
 
@@ -121,6 +122,29 @@ public sealed class RealLndPaymentTests
         Assert.Equal(PurchaseError.PaymentFailed, error.Error);
         Assert.Contains("nothing was spent", error.Message);
         Assert.Equal(BoughtContractState.Cancelled, buyer.List().Single().State);
+    }
+
+    [Fact]
+    public async Task An_invoice_cancelled_while_the_seller_waits_is_answered_not_paid_which_is_final()
+    {
+        await using var net = await PurchaseNetwork.StartAsync();
+        var lookups = 0;
+        // Open at first (the payment on its way), then cancelled (the seller's node gave up on the set).
+        var bob = new HookedLightningNode(net.BobNode)
+        {
+            RewriteLookupInvoice = invoice => invoice is { State: InvoiceState.Accepted }
+                ? invoice with { State = Interlocked.Increment(ref lookups) == 1 ? InvoiceState.Open : InvoiceState.Canceled }
+                : invoice,
+        };
+        await net.StartSellerAsync(new RecordingWireGuard(), Seller, bob);
+        await using var buyer = net.Buyer(null);
+
+        var error = await Assert.ThrowsAsync<PurchaseException>(async () =>
+            await buyer.ConfirmAsync(await buyer.RequestQuoteAsync(net.SellerPubKey, TimeSpan.FromHours(1), TimeSpan.FromSeconds(5), None), ConfigOnly, None));
+
+        Assert.Equal(PurchaseError.ActivationFailed, error.Error);
+        Assert.Equal(ProtocolErrorCode.NotPaid, Assert.IsType<ProtocolException>(error.InnerException!.InnerException).Code);
+        Assert.Equal(3, lookups);
     }
 
     [Fact]
