@@ -19,6 +19,14 @@ public static class RouteProbe
         ILightningNode node, string paymentRequest, long amountSat, long feeLimitSat, TimeSpan timeout, IProgressLog log,
         string contractId, PaymentKind kind, CancellationToken cancellationToken)
     {
+        if (await ExpiredAsync(node, paymentRequest, cancellationToken).ConfigureAwait(false))
+        {
+            // Paying it fails at once and ends the contract as it should; a probe refusing it (no route to a seller
+            // gone quiet, say) would instead keep an unpayable contract unfinished for ever.
+            log.Log(LogLevel.Verbose, $"Contract {contractId}: the invoice has expired; not probing it.");
+            return null;
+        }
+
         RouteFeeEstimate estimate;
         try
         {
@@ -66,6 +74,19 @@ public static class RouteProbe
         catch (LightningException)
         {
             return null;
+        }
+    }
+
+    private static async Task<bool> ExpiredAsync(ILightningNode node, string paymentRequest, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await node.DecodePaymentRequestAsync(paymentRequest, cancellationToken).ConfigureAwait(false)).ExpiresAt <= DateTimeOffset.UtcNow;
+        }
+        catch (LightningRpcException)
+        {
+            // Unreadable now: the payment attempt reports it.
+            return true;
         }
     }
 

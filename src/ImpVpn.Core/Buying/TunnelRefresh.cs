@@ -61,7 +61,6 @@ public sealed class TunnelRefresh(ILightningNode node, SellerLink link, BoughtCo
             feeLimit = Math.Min(feeLimit, left - offer.PriceSat);
         }
 
-
         var decoded = await InvoiceCheck.DecodeAsync(node, offer.PaymentRequest, cancellationToken).ConfigureAwait(false);
         // A refresh's terms name its payment hash, the one this buyer made.
         var terms = new ContractTerms(contract.Id, contract.SellerPubKey, myPubKey, contract.BuyerWireGuardKey, offer.PriceSat,

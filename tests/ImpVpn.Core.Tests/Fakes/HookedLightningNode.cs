@@ -42,6 +42,9 @@ internal sealed class HookedLightningNode(ILightningNode inner) : ILightningNode
     /// <summary>The probes asked for, in order.</summary>
     public List<RouteFeeQuery> Probes { get; } = [];
 
+    /// <summary>What DecodePayReq answers instead of the inner node; null passes the call on.</summary>
+    public DecodedPaymentRequest? Decoded { get; set; }
+
     /// <summary>Channels reported instead of the inner node's; null passes the call on.</summary>
     public IReadOnlyList<ChannelSummary>? Channels { get; set; }
 
@@ -140,7 +143,7 @@ internal sealed class HookedLightningNode(ILightningNode inner) : ILightningNode
     }
 
     public Task<DecodedPaymentRequest> DecodePaymentRequestAsync(string paymentRequest, CancellationToken cancellationToken) =>
-        inner.DecodePaymentRequestAsync(paymentRequest, cancellationToken);
+        Decoded is { } decoded ? Task.FromResult(decoded) : inner.DecodePaymentRequestAsync(paymentRequest, cancellationToken);
 
     public async Task<PaymentResult?> TrackPaymentAsync(ReadOnlyMemory<byte> paymentHash, bool waitForFinal, CancellationToken cancellationToken)
     {

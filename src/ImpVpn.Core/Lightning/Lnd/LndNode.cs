@@ -11,7 +11,9 @@ namespace ImpVpn.Core.Lightning.Lnd;
 
 /// <summary>
 /// The operator's LND node over gRPC (Grpc.Net.Client, HTTP/2 over TLS pinned to tls.cert, macaroon in the
-/// `macaroon` metadata as hex). Works unchanged against a real LND and ImpVpn's simulator.
+/// `macaroon` metadata as hex). Works unchanged against a real LND and ImpVpn's simulator. Opened from files, it reads
+/// tls.cert and the macaroon again when a call fails on them (LND regenerated its certificate, a macaroon was baked
+/// anew) and makes that call once more over a new channel; the macaroon is never logged or shown.
 /// Besides <see cref="ILightningNode"/> it offers a few LND calls ImpVpn itself does not use (AddInvoice, ChannelBalance,
 /// the invoice subscriptions, Sign/VerifyMessage, OpenChannelSync): the simulator's tests and the demo need them.
 /// </summary>
