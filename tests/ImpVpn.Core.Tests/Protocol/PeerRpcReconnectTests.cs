@@ -16,6 +16,7 @@ public sealed class PeerRpcReconnectTests : IAsyncLifetime
     private PeerRpcEndpoint _buyer = null!;
     private PeerRpcEndpoint _seller = null!;
     private int _executed;
+    private int _reconnects;
 
     public Task InitializeAsync()
     {
@@ -38,6 +39,14 @@ public sealed class PeerRpcReconnectTests : IAsyncLifetime
             return Task.FromResult<object>(new StatusResponse(JsonRpcCodec.ReadPayload<StatusRequest>(p).ContractId, "Active", 1));
         });
 
+    /// <summary>The buyer's reconnection: the link is made again, as LND's ConnectPeer would.</summary>
+    private Task Relink(CancellationToken cancellationToken)
+    {
+        _reconnects++;
+        FakeLightningNode.Link(_buyerNode, _sellerNode);
+        return Task.CompletedTask;
+    }
+
     private string[] SentIds()
     {
         lock (_buyerNode.Sent)
@@ -51,18 +60,11 @@ public sealed class PeerRpcReconnectTests : IAsyncLifetime
     {
         AnswerStatus();
         _seller.Start();
-        var reconnects = 0;
-
         var status = await _buyer.CallAsync<StatusResponse>(_sellerNode.PubKey, PeerProtocol.Status, new StatusRequest("c1"), Timeout, CancellationToken.None,
-            reconnect: _ =>
-            {
-                reconnects++;
-                FakeLightningNode.Link(_buyerNode, _sellerNode);
-                return Task.CompletedTask;
-            });
+            reconnect: Relink);
 
         Assert.Equal("c1", status.ContractId);
-        Assert.Equal(1, reconnects);
+        Assert.Equal(1, _reconnects);
         Assert.Equal(1, _executed);
         Assert.Single(SentIds().Distinct());
     }
@@ -74,19 +76,12 @@ public sealed class PeerRpcReconnectTests : IAsyncLifetime
         // The link drops while the seller answers: its answer never leaves, the buyer's next resend finds the peer gone.
         AnswerStatus(() => FakeLightningNode.Unlink(_buyerNode, _sellerNode));
         _seller.Start();
-        var reconnects = 0;
-
         var status = await _buyer.CallAsync<StatusResponse>(_sellerNode.PubKey, PeerProtocol.Status, new StatusRequest("c2"), Timeout, CancellationToken.None,
-            reconnect: _ =>
-            {
-                reconnects++;
-                FakeLightningNode.Link(_buyerNode, _sellerNode);
-                return Task.CompletedTask;
-            });
+            reconnect: Relink);
 
         Assert.Equal("c2", status.ContractId);
         Assert.Equal(1, _executed);
-        Assert.Equal(1, reconnects);
+        Assert.Equal(1, _reconnects);
         var ids = SentIds();
         Assert.True(ids.Length >= 2, "the request was sent again");
         Assert.Single(ids.Distinct());
