@@ -76,6 +76,10 @@ internal sealed class InMemoryLightningNode(string pubKey) : ILightningNode
 
     public Task<GraphNodeInfo?> GetNodeInfoAsync(string pubKey, CancellationToken cancellationToken) => throw NotNeeded();
 
+    public Task<IReadOnlyList<ChannelSummary>> ListChannelsAsync(CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<ChannelSummary>>([]);
+
+    public Task<RouteFeeEstimate> EstimateRouteFeeAsync(RouteFeeQuery query, CancellationToken cancellationToken) => throw NotNeeded();
+
     public Task<DecodedPaymentRequest> DecodePaymentRequestAsync(string paymentRequest, CancellationToken cancellationToken) => throw NotNeeded();
 
     public Task<PaymentResult> PayAsync(PaymentOrder order, CancellationToken cancellationToken) => throw NotNeeded();

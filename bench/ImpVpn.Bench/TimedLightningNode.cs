@@ -45,6 +45,10 @@ internal sealed class TimedLightningNode(ILightningNode inner) : ILightningNode
 
     public Task<GraphNodeInfo?> GetNodeInfoAsync(string pubKey, CancellationToken ct) => Time(inner.GetNodeInfoAsync(pubKey, ct));
 
+    public Task<IReadOnlyList<ChannelSummary>> ListChannelsAsync(CancellationToken ct) => Time(inner.ListChannelsAsync(ct));
+
+    public Task<RouteFeeEstimate> EstimateRouteFeeAsync(RouteFeeQuery query, CancellationToken ct) => Time(inner.EstimateRouteFeeAsync(query, ct));
+
     public Task SendCustomMessageAsync(string pubKey, uint type, ReadOnlyMemory<byte> data, CancellationToken ct) => Time(inner.SendCustomMessageAsync(pubKey, type, data, ct));
 
     public IAsyncEnumerable<CustomMessage> SubscribeCustomMessagesAsync(CancellationToken ct) => inner.SubscribeCustomMessagesAsync(ct);

@@ -135,7 +135,7 @@ Describe 'Buying a tunnel with the cmdlets' {
     }
 
     It 'shows the amount, the fee cap and the seller before paying, with -Verbose' {
-        $shown = Request-VpnQuote $Bob -Duration '00:30:00' | Confirm-VpnContract -ConfigOnly -FeeLimitSat 7 -Verbose 4>&1
+        $shown = Request-VpnQuote $Bob -Duration '00:30:00' | Confirm-VpnContract -ConfigOnly -MaxRoutingFeeSat 7 -Verbose 4>&1
         $tunnel = @($shown | Where-Object { $_ -isnot [Management.Automation.VerboseRecord] })[0]
         $tunnel.State | Should -Be 'Active'
         $first = @($shown | Where-Object { $_ -is [Management.Automation.VerboseRecord] })[0].Message
@@ -143,6 +143,21 @@ Describe 'Buying a tunnel with the cmdlets' {
         $refresh = $tunnel | Update-VpnContract -Duration '00:15:00' -Verbose 4>&1
         @($refresh | Where-Object { $_ -is [Management.Automation.VerboseRecord] })[0].Message |
             Should -BeLike "*Pay at most 300 sat (fee at most 10 sat) to $Bob for 00:15:00 more on contract $($tunnel.Id)*"
+    }
+
+    It 'limits the routing fee to 1% of a larger amount, counts that limit in the confirmation threshold, and keeps -FeeLimitSat as the old name' {
+        $before = Get-SandboxBalanceMsat $Sim 'alice'
+        # Three hours at 1,200 sat an hour: 3,600 sat, whose default fee limit is 36 sat (1%, not the 10 sat floor).
+        $quote = Request-VpnQuote $Bob -Duration '03:00:00'
+        $shown = $quote | Confirm-VpnContract -ConfigOnly -ConfirmAboveSat 3600 -Verbose -ErrorVariable failure -ErrorAction SilentlyContinue 4>&1
+        @($shown | Where-Object { $_ -is [Management.Automation.VerboseRecord] })[0].Message |
+            Should -BeLike "*Pay 3600 sat (fee at most 36 sat) to $Bob for a 03:00:00 tunnel*"
+        $failure[0].FullyQualifiedErrorId | Should -BeLike 'ImpVpn.ConfirmationRequired,*'
+        $failure[0].Exception.Message | Should -Match 'up to 3636 sat'
+        $quote | Confirm-VpnContract -ConfigOnly -FeeLimitSat 0 -ConfirmAboveSat 3600 -WhatIf
+        (Get-SandboxBalanceMsat $Sim 'alice') | Should -Be $before
+        (Get-Command Confirm-VpnContract).Parameters['MaxRoutingFeeSat'].Aliases | Should -Contain 'FeeLimitSat'
+        (Get-Command Update-VpnContract).Parameters['MaxRoutingFeeSat'].Aliases | Should -Contain 'FeeLimitSat'
     }
 
     It 'refuses a payment above -ConfirmAboveSat or $ImpVpnConfirmAboveSat where nobody can be asked, unless -Force' {

@@ -12,8 +12,25 @@ public sealed record BuyerOptions
     /// where it costs no fee.</summary>
     public long? MaxTotalSat { get; init; }
 
-    /// <summary>The routing fee the payment may cost at most (sat).</summary>
-    public long FeeLimitSat { get; init; } = 10;
+    /// <summary>The routing fee a payment may cost at most (sat), whatever its amount. Null: the default that grows
+    /// with the amount (<see cref="RoutingFeeLimit"/>: 1%, at least 10 sat).</summary>
+    public long? MaxRoutingFeeSat { get; init; }
+
+    /// <summary>The routing-fee limit for paying <paramref name="amountSat"/>.</summary>
+    public long FeeLimitFor(long amountSat) => RoutingFeeLimit.For(amountSat, MaxRoutingFeeSat);
+
+    /// <summary>The longest final CLTV delta (blocks) a seller's invoice may ask; a longer one is refused before
+    /// paying (<see cref="InvoiceCheck"/>). A hold invoice keeps the money in flight until settled or cancelled, and
+    /// a long final CLTV lets a seller that does neither keep it locked that much longer.</summary>
+    public long MaxFinalCltvExpiry { get; init; } = InvoiceCheck.DefaultMaxFinalCltvExpiry;
+
+    /// <summary>How long the buyer keeps asking the seller to activate while its payment is in flight but not yet
+    /// held by the seller (its parts still on their way); it stops earlier when the payment fails. The seller cancels
+    /// an unpaid invoice after its quote lifetime (5 minutes by default), which fails the payment: this bound is that.</summary>
+    public TimeSpan ActivationWait { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How long a route probe before paying may take (Router.EstimateRouteFee's timeout).</summary>
+    public TimeSpan ProbeTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Skip interface set-up and only record the tunnel's configuration.</summary>
     public bool ConfigOnly { get; init; }

@@ -5,13 +5,14 @@ namespace ImpVpn.Core.Buying;
 /// <summary>The seller's invoice, read by the user's own node and checked before anything is paid: it must pay the
 /// seller, ask exactly the agreed amount, commit (by its description hash) to the agreed terms, be for the payment
 /// hash this buyer made (so only this buyer can let it settle), be unexpired, and ask a final CLTV no longer than
-/// <see cref="MaxFinalCltvExpiry"/>.</summary>
+/// the buyer's bound (<see cref="BuyerOptions.MaxFinalCltvExpiry"/>, <see cref="DefaultMaxFinalCltvExpiry"/> unless
+/// set). Purchase and refresh invoices alike.</summary>
 public static class InvoiceCheck
 {
-    /// <summary>The longest final CLTV delta (blocks, about two days) a seller's invoice may ask. A hold invoice keeps
-    /// the buyer's money in flight until settled or cancelled; a long final CLTV lets a seller that does neither keep
-    /// it locked that much longer. LND's own default is 80.</summary>
-    public const long MaxFinalCltvExpiry = 288;
+    /// <summary>The longest final CLTV delta (blocks, about two days) a seller's invoice may ask by default. A hold
+    /// invoice keeps the buyer's money in flight until settled or cancelled; a long final CLTV lets a seller that does
+    /// neither keep it locked that much longer. LND's own default is 80; an invoice may ask up to 65,535.</summary>
+    public const long DefaultMaxFinalCltvExpiry = 288;
 
     public static async Task<DecodedPaymentRequest> DecodeAsync(ILightningNode node, string paymentRequest, CancellationToken cancellationToken)
     {
@@ -27,7 +28,9 @@ public static class InvoiceCheck
     }
 
     /// <param name="paymentHash">the hash of the preimage this buyer made, in hex.</param>
-    public static void Require(DecodedPaymentRequest decoded, string sellerPubKey, long priceSat, byte[] termsHash, string paymentHash, DateTimeOffset now)
+    /// <param name="maxFinalCltvExpiry">the longest final CLTV delta accepted (blocks).</param>
+    public static void Require(DecodedPaymentRequest decoded, string sellerPubKey, long priceSat, byte[] termsHash, string paymentHash, DateTimeOffset now,
+        long maxFinalCltvExpiry = DefaultMaxFinalCltvExpiry)
     {
         if (!string.Equals(decoded.Destination, sellerPubKey, StringComparison.OrdinalIgnoreCase))
         {
@@ -55,10 +58,10 @@ public static class InvoiceCheck
             throw new PurchaseException(PurchaseError.InvoiceMismatch, $"The invoice expired at {decoded.ExpiresAt:u}. Nothing was paid.");
         }
 
-        if (decoded.CltvExpiry > MaxFinalCltvExpiry)
+        if (decoded.CltvExpiry > maxFinalCltvExpiry)
         {
             throw new PurchaseException(PurchaseError.InvoiceMismatch,
-                $"The invoice asks a final CLTV of {decoded.CltvExpiry} blocks; at most {MaxFinalCltvExpiry} are accepted, since the money stays locked that long if the seller neither settles nor cancels. Nothing was paid.");
+                $"The invoice asks a final CLTV of {decoded.CltvExpiry} blocks; at most {maxFinalCltvExpiry} are accepted, since the money stays locked that long if the seller neither settles nor cancels. Nothing was paid.");
         }
     }
 }

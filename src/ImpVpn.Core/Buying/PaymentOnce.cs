@@ -18,9 +18,16 @@ public sealed class PaymentOnce(ILightningNode node, IProgressLog log)
     /// the payment and neither settles nor cancels it keeps it no longer than this. LND's own maximum is 2016.</summary>
     public const int CltvLimit = 1008;
 
+    // Pauses between asking a seller that has not yet received the whole payment to activate again.
+    private static readonly TimeSpan FirstActivatePause = TimeSpan.FromMilliseconds(500);
+    private static readonly TimeSpan LongestActivatePause = TimeSpan.FromSeconds(5);
+
     /// <summary>Starts paying <paramref name="paymentRequest"/> unless the node already has a payment for
-    /// <paramref name="hash"/> that is under way or done; returns the payment started, or null.</summary>
-    public async Task<Task<PaymentResult>?> StartUnlessAttemptedAsync(byte[] hash, string paymentRequest, long feeLimitSat, CancellationToken cancellationToken)
+    /// <paramref name="hash"/> that is under way or done; returns the payment started, or null. Before a payment
+    /// starts, a route probe (<see cref="RouteProbe"/>) must find a route within <paramref name="feeLimitSat"/>
+    /// wherever the node can probe; the payment's route may lock the money for at most <see cref="CltvLimit"/> blocks.</summary>
+    public async Task<Task<PaymentResult>?> StartUnlessAttemptedAsync(
+        byte[] hash, string paymentRequest, long amountSat, long feeLimitSat, BuyerOptions options, string contractId, PaymentKind kind, CancellationToken cancellationToken)
     {
         var earlier = await node.TrackPaymentAsync(hash, waitForFinal: false, cancellationToken).ConfigureAwait(false);
         if (earlier is not null && earlier.Status != PaymentStatus.Failed)
@@ -29,7 +36,52 @@ public sealed class PaymentOnce(ILightningNode node, IProgressLog log)
             return null;
         }
 
+        await RouteProbe.RequireRouteAsync(node, paymentRequest, amountSat, feeLimitSat, options.ProbeTimeout, log, contractId, kind, cancellationToken).ConfigureAwait(false);
         return node.PayAsync(new PaymentOrder(paymentRequest, feeLimitSat, PaymentTimeout, CltvLimit), cancellationToken);
+    }
+
+    /// <summary>Asks the seller to activate (<paramref name="request"/>: a purchase's or a refresh's payment hash)
+    /// until it answers. On a real network the payment is in flight here before the seller holds all of it: while
+    /// the seller answers "not yet" (1012) and the payment is still in flight, it is asked again after a pause that
+    /// grows from 0.5 s to 5 s, for up to <see cref="BuyerOptions.ActivationWait"/>. A payment that fails meanwhile
+    /// ends it (<see cref="PurchaseError.PaymentFailed"/>: nothing was spent); one still in flight at the bound ends
+    /// as <see cref="PurchaseError.PaymentUnfinished"/>, recorded, for a later run to finish.</summary>
+    public async Task<ActivateResponse> ActivateWhenHeldAsync(
+        SellerLink link, SellerNode seller, ActivateRequest request, Task<PaymentResult>? paying, BuyerOptions options, PaymentKind kind, CancellationToken cancellationToken)
+    {
+        var hash = Convert.FromHexString(request.PaymentHash);
+        var deadline = DateTime.UtcNow + options.ActivationWait;
+        var pause = FirstActivatePause;
+        while (true)
+        {
+            try
+            {
+                return await link.CallAsync<ActivateResponse>(seller, PeerProtocol.Activate, request, options.ReplyTimeout, cancellationToken).ConfigureAwait(false);
+            }
+            catch (PurchaseException e) when (e.InnerException is ProtocolException { Code: ProtocolErrorCode.PaymentNotYetHeld })
+            {
+                var now = paying is { IsCompleted: true }
+                    ? await paying.ConfigureAwait(false)
+                    : await node.TrackPaymentAsync(hash, waitForFinal: false, cancellationToken).ConfigureAwait(false);
+                if (now is { Status: PaymentStatus.Failed })
+                {
+                    throw new PurchaseException(PurchaseError.PaymentFailed,
+                        $"The payment for contract {request.ContractId} failed ({now.FailureReason}) before the seller held all of it; nothing was spent.",
+                        e, request.ContractId, kind: kind);
+                }
+
+                if (DateTime.UtcNow + pause >= deadline)
+                {
+                    throw new PurchaseException(PurchaseError.PaymentUnfinished,
+                        $"The seller has not received the whole payment for contract {request.ContractId} within {options.ActivationWait.TotalSeconds:0} s; it is {now?.Status.ToString() ?? "unknown to your node"} and recorded, and running the same command again finishes it. The preimage stays on this machine.",
+                        e, request.ContractId, kind: kind);
+                }
+
+                log.Log(LogLevel.Verbose, $"Contract {request.ContractId}: the payment is {now?.Status} but the seller does not hold all of it yet; asking again in {pause.TotalSeconds:0.#} s.");
+                await Task.Delay(pause, cancellationToken).ConfigureAwait(false);
+                pause = pause * 2 < LongestActivatePause ? pause * 2 : LongestActivatePause;
+            }
+        }
     }
 
     /// <summary>Waits until the payment is held by the seller (IN_FLIGHT), has succeeded, or has failed.</summary>

@@ -7,9 +7,11 @@ namespace ImpVpn.Core.Buying;
 /// <summary>
 /// The buyer's line to a seller: makes sure the node is connected to it (the given address first, then the
 /// graph's), calls its methods over the peer protocol, and turns what goes wrong into <see cref="PurchaseException"/>.
-/// A call refused because the peer dropped is sent once more after reconnecting, as a new request: a first send that
-/// LND refused never reached the seller; one that reached it before the drop is answered for what it is (a repeated
-/// accept as a used quote, a repeated refresh with a new invoice that replaces the first), so no money moves twice.
+/// A call refused because the peer dropped (LND's NotFound) makes the link connect again (the given address, then
+/// the graph's) and send the same request, same id, again, a bounded number of times with growing pauses
+/// (<see cref="PeerRpcEndpoint.CallAsync{TResult}"/>): the seller answers a repeated id with its first answer, so
+/// an accept or refresh that reached it before the drop is never acted on twice, and one whose answer the drop lost
+/// is answered again.
 /// </summary>
 public sealed class SellerLink : IAsyncDisposable
 {
@@ -80,16 +82,8 @@ public sealed class SellerLink : IAsyncDisposable
     {
         try
         {
-            try
-            {
-                return await _rpc.CallAsync<T>(seller.PubKey, method, request, timeout, cancellationToken).ConfigureAwait(false);
-            }
-            catch (PeerNotConnectedException)
-            {
-                _log.Log(LogLevel.Verbose, $"The seller {NodePubKey.Abbreviate(seller.PubKey)} is no longer connected; reconnecting to send {method} again.");
-                await ConnectAsync(seller, cancellationToken).ConfigureAwait(false);
-                return await _rpc.CallAsync<T>(seller.PubKey, method, request, timeout, cancellationToken).ConfigureAwait(false);
-            }
+            return await _rpc.CallAsync<T>(seller.PubKey, method, request, timeout, cancellationToken,
+                reconnect: ct => ConnectAsync(seller, ct)).ConfigureAwait(false);
         }
         catch (ProtocolException e) when (e.Code == ProtocolErrorCode.MethodNotFound)
         {

@@ -113,7 +113,7 @@ public sealed class TunnelPurchase(ILightningNode node, SellerLink link, BoughtC
 
         var terms = new ContractTerms(accepted.ContractId, quote.SellerPubKey, myPubKey, buyerKey, quote.PriceSat, (long)quote.Duration.TotalSeconds, quote.Nonce);
         var decoded = await InvoiceCheck.DecodeAsync(node, accepted.PaymentRequest, cancellationToken).ConfigureAwait(false);
-        InvoiceCheck.Require(decoded, quote.SellerPubKey, quote.PriceSat, terms.DescriptionHash(), hash, DateTimeOffset.UtcNow);
+        InvoiceCheck.Require(decoded, quote.SellerPubKey, quote.PriceSat, terms.DescriptionHash(), hash, DateTimeOffset.UtcNow, options.MaxFinalCltvExpiry);
         log.Log(LogLevel.Verbose, $"Contract {accepted.ContractId}: the seller's invoice pays {quote.SellerPubKey}, asks exactly {quote.PriceSat} sat, commits to the terms and is for this buyer's payment hash {hash}.");
 
         contracts.SavePrivateKey(accepted.ContractId, wireGuardKey);
@@ -129,9 +129,12 @@ public sealed class TunnelPurchase(ILightningNode node, SellerLink link, BoughtC
     {
         var seller = new SellerNode(contract.SellerPubKey, contract.SellerNodeAddress);
         var hash = Convert.FromHexString(contract.PaymentHash);
-        log.Progress(new ProgressUpdate(Activity, $"Paying {contract.PriceSat} sat (fee at most {options.FeeLimitSat} sat)", 30));
-        log.Log(LogLevel.Verbose, $"Contract {contract.Id}: paying {contract.PriceSat} sat unless the node already has the payment; routing fee at most {options.FeeLimitSat} sat.");
-        var paying = await _payment.StartUnlessAttemptedAsync(hash, contract.PaymentRequest, options.FeeLimitSat, cancellationToken).ConfigureAwait(false);
+        var feeLimit = options.FeeLimitFor(contract.PriceSat);
+        log.Progress(new ProgressUpdate(Activity, $"Paying {contract.PriceSat} sat (fee at most {feeLimit} sat)", 30));
+        log.Log(LogLevel.Verbose, $"Contract {contract.Id}: paying {contract.PriceSat} sat unless the node already has the payment; routing fee at most {feeLimit} sat, route time lock at most {PaymentOnce.CltvLimit} blocks.");
+        // A probe that finds no route within the limit stops here, before any money moves; the contract stays
+        // recorded unpaid, so the same purchase can be finished with another limit.
+        var paying = await _payment.StartUnlessAttemptedAsync(hash, contract.PaymentRequest, contract.PriceSat, feeLimit, options, contract.Id, PaymentKind.Purchase, cancellationToken).ConfigureAwait(false);
 
         // A hold invoice keeps the payment in flight until the seller settles, which it can do only once this buyer
         // claims.
@@ -155,10 +158,16 @@ public sealed class TunnelPurchase(ILightningNode node, SellerLink link, BoughtC
         try
         {
             await link.ConnectAsync(seller, cancellationToken).ConfigureAwait(false);
-            activation = await link.CallAsync<ActivateResponse>(seller, PeerProtocol.Activate,
-                new ActivateRequest(contract.Id, contract.PaymentHash), options.ReplyTimeout, cancellationToken).ConfigureAwait(false);
+            activation = await _payment.ActivateWhenHeldAsync(link, seller, new ActivateRequest(contract.Id, contract.PaymentHash), paying, options,
+                PaymentKind.Purchase, cancellationToken).ConfigureAwait(false);
         }
-        catch (PurchaseException e)
+        catch (PurchaseException e) when (e.Error == PurchaseError.PaymentFailed)
+        {
+            // The payment failed before the seller held it: nothing was bought or spent.
+            await CancelAsync(contract).ConfigureAwait(false);
+            throw;
+        }
+        catch (PurchaseException e) when (e.Error != PurchaseError.PaymentUnfinished)
         {
             // No tunnel. The seller cannot take the payment without the preimage, so it returns to this buyer when
             // the seller cancels its hold invoice (at once on a provisioning failure, or when its claim window closes).

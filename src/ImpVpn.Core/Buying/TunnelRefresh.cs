@@ -54,18 +54,35 @@ public sealed class TunnelRefresh(ILightningNode node, SellerLink link, BoughtCo
         QuoteCheck.RequireRefresh(offer, asked);
         PaymentCeiling.RequireRefresh(contract, duration, offer.PriceSat, options);
 
-        var feeLimit = options.MaxTotalSat is { } left ? Math.Min(options.FeeLimitSat, left - offer.PriceSat) : options.FeeLimitSat;
+        // The fee limit grows with the price (or is the buyer's own), and shrinks to fit what is left of a budget.
+        var feeLimit = options.FeeLimitFor(offer.PriceSat);
+        if (options.MaxTotalSat is { } left)
+        {
+            feeLimit = Math.Min(feeLimit, left - offer.PriceSat);
+        }
 
         var decoded = await InvoiceCheck.DecodeAsync(node, offer.PaymentRequest, cancellationToken).ConfigureAwait(false);
         // A refresh's terms name its payment hash, the one this buyer made.
         var terms = new ContractTerms(contract.Id, contract.SellerPubKey, myPubKey, contract.BuyerWireGuardKey, offer.PriceSat,
             (long)duration.TotalSeconds, hashHex, "refresh");
-        InvoiceCheck.Require(decoded, contract.SellerPubKey, offer.PriceSat, terms.DescriptionHash(), hashHex, DateTimeOffset.UtcNow);
+        InvoiceCheck.Require(decoded, contract.SellerPubKey, offer.PriceSat, terms.DescriptionHash(), hashHex, DateTimeOffset.UtcNow, options.MaxFinalCltvExpiry);
 
         // Recorded before paying, as for a purchase: a run that dies from here on is finished by the next run.
         contract = contracts.Save(contract.RefreshRecorded(new RefreshPayment(hashHex, offer.PriceSat, (long)duration.TotalSeconds,
             Convert.ToHexString(preimage).ToLowerInvariant())));
-        var paying = await _payment.StartUnlessAttemptedAsync(decoded.PaymentHash, offer.PaymentRequest, feeLimit, cancellationToken).ConfigureAwait(false);
+        log.Log(LogLevel.Verbose, $"Contract {contract.Id}: paying {offer.PriceSat} sat for the refresh; routing fee at most {feeLimit} sat, route time lock at most {PaymentOnce.CltvLimit} blocks.");
+        Task<PaymentResult>? paying;
+        try
+        {
+            paying = await _payment.StartUnlessAttemptedAsync(decoded.PaymentHash, offer.PaymentRequest, offer.PriceSat, feeLimit, options, contract.Id, PaymentKind.Refresh, cancellationToken).ConfigureAwait(false);
+        }
+        catch (PurchaseException e) when (e.Error is PurchaseError.NoRoute or PurchaseError.RoutingFeeAboveLimit)
+        {
+            // Nothing left this node: the refresh recorded for it never holds later runs.
+            contracts.Save(contract.RefreshAbandoned());
+            throw;
+        }
+
         return await FinishAsync(contract, seller, paying, options, cancellationToken).ConfigureAwait(false);
     }
 
@@ -89,8 +106,19 @@ public sealed class TunnelRefresh(ILightningNode node, SellerLink link, BoughtCo
             return Finished(contract, DateTimeOffset.FromUnixTimeSeconds(status.ExpiresAt), held);
         }
 
-        var activation = await CallOrExplainAsync(() => link.CallAsync<ActivateResponse>(seller, PeerProtocol.Activate,
-            new ActivateRequest(contract.Id, refresh.PaymentHash), options.ReplyTimeout, cancellationToken), contract, moneyMoved: false).ConfigureAwait(false);
+        ActivateResponse activation;
+        try
+        {
+            activation = await CallOrExplainAsync(() => _payment.ActivateWhenHeldAsync(link, seller, new ActivateRequest(contract.Id, refresh.PaymentHash), paying, options,
+                PaymentKind.Refresh, cancellationToken), contract, moneyMoved: false).ConfigureAwait(false);
+        }
+        catch (PurchaseException e) when (e.Error == PurchaseError.PaymentFailed)
+        {
+            // Failed before the seller held it: nothing was spent, and nothing of this refresh stands.
+            contracts.Save(contract.RefreshAbandoned());
+            throw;
+        }
+
         var expiresAt = DateTimeOffset.FromUnixTimeSeconds(activation.ExpiresAt);
         if (refresh.Preimage is null)
         {

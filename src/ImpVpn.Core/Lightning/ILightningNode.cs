@@ -26,6 +26,16 @@ public interface ILightningNode : IAsyncDisposable
     /// <summary>GetNodeInfo: a node as the graph knows it (alias, advertised addresses); null when the graph does not know it.</summary>
     Task<GraphNodeInfo?> GetNodeInfoAsync(string pubKey, CancellationToken cancellationToken);
 
+    /// <summary>ListChannels: this node's open channels, public and private.</summary>
+    Task<IReadOnlyList<ChannelSummary>> ListChannelsAsync(CancellationToken cancellationToken);
+
+    /// <summary>Router.EstimateRouteFee: the fee and time lock a payment is expected to cost, found by probe payments
+    /// to an invoice (which cannot settle: their hash is random) or from the node's graph for a destination.
+    /// A probe that finds no route is returned with its failure reason, not thrown. Throws
+    /// <see cref="RouteProbeUnavailableException"/> when the node does not offer probing (an older LND, a node kind
+    /// without it): callers then go on without an estimate.</summary>
+    Task<RouteFeeEstimate> EstimateRouteFeeAsync(RouteFeeQuery query, CancellationToken cancellationToken);
+
     /// <summary>SendCustomMessage to a connected peer. Throws <see cref="PeerNotConnectedException"/> when it is not connected.</summary>
     Task SendCustomMessageAsync(string pubKey, uint type, ReadOnlyMemory<byte> data, CancellationToken cancellationToken);
 

@@ -130,3 +130,7 @@ public sealed class LightningRpcException(string method, string code, string det
 
     public string Code { get; } = code;
 }
+
+/// <summary>The node cannot estimate a route's fee (Router.EstimateRouteFee is not implemented there, or the probe
+/// itself failed without saying anything about the route): a caller goes on without an estimate.</summary>
+public sealed class RouteProbeUnavailableException(string message, Exception? inner = null) : LightningException(message, inner);

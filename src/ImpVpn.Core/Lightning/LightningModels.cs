@@ -25,7 +25,33 @@ public sealed record HoldInvoiceRequest(
     string? Memo = null,
     byte[]? DescriptionHash = null,
     long ExpirySeconds = 3600,
-    ulong CltvExpiry = 0);
+    ulong CltvExpiry = 0,
+    bool Private = false);
+
+/// <summary>One of the node's channels as ListChannels reports it: whom it is with, whether it is up, and whether it
+/// is private (unannounced: payers find it only through an invoice's route hints).</summary>
+public sealed record ChannelSummary(string RemotePubKey, bool Active, bool Private, long CapacitySat);
+
+/// <summary>What the node's router expects a payment to cost: the routing fee and the time lock of the route a probe
+/// found (Router.EstimateRouteFee). <see cref="FailureReason"/> is <see cref="PaymentFailureReason.None"/> when a
+/// route was found; otherwise the probe's failure (no route, insufficient balance, timeout) and the fee is 0.</summary>
+public sealed record RouteFeeEstimate(long RoutingFeeMsat, long TimeLockDelay, PaymentFailureReason FailureReason)
+{
+    public bool RouteFound => FailureReason == PaymentFailureReason.None;
+
+    /// <summary>The fee in whole sat, rounded up: what a limit in sat must allow.</summary>
+    public long RoutingFeeSat => (RoutingFeeMsat + 999) / 1000;
+}
+
+/// <summary>What to probe: a BOLT11 invoice (probe payments along real routes, with the invoice's route hints) or a
+/// destination and amount (a route computed from the node's own graph, nothing sent). <see cref="Timeout"/> bounds an
+/// invoice probe.</summary>
+public sealed record RouteFeeQuery(string? PaymentRequest, string? Destination, long AmountSat, TimeSpan Timeout)
+{
+    public static RouteFeeQuery ForInvoice(string paymentRequest, TimeSpan timeout) => new(paymentRequest, null, 0, timeout);
+
+    public static RouteFeeQuery ForDestination(string pubKey, long amountSat) => new(null, pubKey, amountSat, TimeSpan.Zero);
+}
 
 public sealed record CreatedInvoice(string PaymentRequest, byte[] PaymentHash, ulong AddIndex);
 

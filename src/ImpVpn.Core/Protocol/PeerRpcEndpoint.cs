@@ -22,6 +22,10 @@ public sealed class PeerRpcEndpoint : IAsyncDisposable
 
     private static readonly TimeSpan InitialRetryPause = TimeSpan.FromMilliseconds(500);
 
+    // Reconnections one call makes when its peer has dropped, before it gives up: a peer that keeps dropping right
+    // after each reconnection is not one to wait on for a whole timeout.
+    private const int MaxReconnects = 3;
+
     // Method names are echoed in "unknown method" only when they look like one: short, and printable ASCII.
     private const int MaxEchoedMethodLength = 64;
 
@@ -60,10 +64,16 @@ public sealed class PeerRpcEndpoint : IAsyncDisposable
     }
 
     /// <summary>Sends a request to a connected peer and waits for its reply.</summary>
+    /// <param name="reconnect">connects to the peer again when it is found disconnected (LND refuses the message);
+    /// the same request, same id, is then sent again, so a peer that had it already answers it once. At most
+    /// <see cref="MaxReconnects"/> times per call, with the growing pauses of the resends between them. Null: a
+    /// disconnected peer ends the call.</param>
     /// <exception cref="ProtocolException">The peer answered with an error, or sent a malformed result.</exception>
     /// <exception cref="TimeoutException">No reply within <paramref name="timeout"/>.</exception>
+    /// <exception cref="PeerNotConnectedException">The peer is not connected (and reconnecting did not help).</exception>
     public async Task<TResult> CallAsync<TResult>(
-        string peerPubKey, string method, object parameters, TimeSpan timeout, CancellationToken cancellationToken)
+        string peerPubKey, string method, object parameters, TimeSpan timeout, CancellationToken cancellationToken,
+        Func<CancellationToken, Task>? reconnect = null)
         where TResult : class
     {
         Start();
@@ -78,6 +88,7 @@ public sealed class PeerRpcEndpoint : IAsyncDisposable
             // its first answer instead of acting twice, so a retry never accepts or pays twice.
             var deadline = DateTimeOffset.UtcNow + timeout;
             var pause = InitialRetryPause;
+            var reconnects = 0;
             JsonRpcEnvelope? reply = null;
             while (reply is null)
             {
@@ -89,7 +100,24 @@ public sealed class PeerRpcEndpoint : IAsyncDisposable
 
                 // Method, id and size only: payloads can carry a preimage (activate) and are never logged.
                 _log.Log(LogLevel.Debug, $"-> {method} to {peerPubKey} (id {request.Id}, {payload.Length} bytes){(pause == InitialRetryPause ? string.Empty : ", again")}.");
-                await _node.SendCustomMessageAsync(peerPubKey, PeerProtocol.MessageType, payload, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await _node.SendCustomMessageAsync(peerPubKey, PeerProtocol.MessageType, payload, cancellationToken).ConfigureAwait(false);
+                }
+                catch (PeerNotConnectedException) when (reconnect is not null && reconnects < MaxReconnects)
+                {
+                    // The link dropped (before this send, or after an earlier one whose answer was then lost):
+                    // connect again and send the same request; the peer answers a repeated id without acting twice.
+                    if (reconnects++ > 0)
+                    {
+                        await Task.Delay(remaining < pause ? remaining : pause, cancellationToken).ConfigureAwait(false);
+                        pause *= 2;
+                    }
+
+                    _log.Log(LogLevel.Verbose, $"{peerPubKey} is not connected; connecting again to send {method} (id {request.Id}) once more.");
+                    await reconnect(cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
 
                 using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 wait.CancelAfter(remaining < pause ? remaining : pause);
@@ -208,9 +236,11 @@ public sealed class PeerRpcEndpoint : IAsyncDisposable
     private async Task AnswerAsync(string peer, JsonRpcEnvelope request, CancellationToken cancellationToken)
     {
         byte[] reply;
+        JsonRpcEnvelope answer;
         try
         {
-            reply = Encoded(await MakeAnswerAsync(peer, request, cancellationToken).ConfigureAwait(false));
+            answer = await MakeAnswerAsync(peer, request, cancellationToken).ConfigureAwait(false);
+            reply = Encoded(answer);
         }
         catch
         {
@@ -219,7 +249,16 @@ public sealed class PeerRpcEndpoint : IAsyncDisposable
             throw;
         }
 
-        _answers.Complete(peer, request.Id!, reply);
+        if (answer.Error is { } error && Enum.IsDefined(typeof(ProtocolErrorCode), error.Code) && ProtocolErrorCodes.IsNotYet((ProtocolErrorCode)error.Code))
+        {
+            // "Not yet" is no answer to remember: the same request, asked again, must be run again.
+            _answers.Abandon(peer, request.Id!);
+        }
+        else
+        {
+            _answers.Complete(peer, request.Id!, reply);
+        }
+
         await ReplyAsync(peer, reply, cancellationToken).ConfigureAwait(false);
     }
 

@@ -20,6 +20,17 @@ public enum ProtocolErrorCode
     NotPaid = 1009,
     DurationOutOfRange = 1010,
     ContractExpired = 1011,
+
+    /// <summary>The buyer's payment has not reached the seller whole yet (its hold invoice is still open): ask again.
+    /// Never remembered as the answer to a request, since the same request will be answered otherwise soon.</summary>
+    PaymentNotYetHeld = 1012,
+}
+
+/// <summary>Which answers are "not yet" rather than final: the request ran nothing, so the caller may send it again
+/// and the endpoint does not remember the answer for retries.</summary>
+public static class ProtocolErrorCodes
+{
+    public static bool IsNotYet(ProtocolErrorCode code) => code is ProtocolErrorCode.RateLimited or ProtocolErrorCode.PaymentNotYetHeld;
 }
 
 /// <summary>A protocol-level failure: a malformed message, or an error the other side answered with.</summary>

@@ -1,4 +1,5 @@
 using ImpVpn.Core.Diagnostics;
+using ImpVpn.Core.Lightning;
 using ImpVpn.Core.Protocol;
 using ImpVpn.Core.WireGuard.Types;
 
@@ -13,6 +14,7 @@ namespace ImpVpn.Core.Selling;
 /// buyer that proves payment, or whose claim is still awaited (or completes a settle a crash interrupted).
 /// </summary>
 internal sealed class Activation(
+    ILightningNode node,
     SoldContracts contracts,
     HoldInvoiceSettlement settlement,
     PeerProvisioning provisioning,
@@ -21,7 +23,29 @@ internal sealed class Activation(
     TimeProvider clock,
     IProgressLog log)
 {
+    /// <summary>Activates, or, while the buyer's payment is still on its way (its parts arriving over a multi-hop
+    /// route), waits up to <see cref="SellerOptions.PaymentArrivalWait"/> for it to be held and activates then. The
+    /// wait is outside the contracts' lock, so other buyers' requests and the expiry round go on meanwhile; the
+    /// contract is read again under the lock afterwards. Still not held: "not yet" (1012), which the buyer asks
+    /// again.</summary>
     public async Task<ActivateResponse> ActivateAsync(string buyer, ActivateRequest request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await ActivateOnceAsync(buyer, request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ProtocolException e) when (e.Code == ProtocolErrorCode.PaymentNotYetHeld)
+        {
+            var arrived = await PaymentArrival.WaitAsync(node, request.PaymentHash, options.PaymentArrivalWait, cancellationToken).ConfigureAwait(false);
+            log.Log(LogLevel.Debug, $"Contract {request.ContractId}: {(arrived ? "the payment arrived while the buyer waited" : "the payment did not arrive in time")}; answering.");
+
+            // Once more under the lock, whatever the wait saw: the contract may have changed meanwhile, and the answer
+            // is the invoice's state now (held: activated; still open: "not yet"; cancelled: "not paid").
+            return await ActivateOnceAsync(buyer, request, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<ActivateResponse> ActivateOnceAsync(string buyer, ActivateRequest request, CancellationToken cancellationToken)
     {
         using (await contracts.LockAsync(cancellationToken).ConfigureAwait(false))
         {
@@ -47,10 +71,7 @@ internal sealed class Activation(
                 throw new ProtocolException(ProtocolErrorCode.ContractExpired, $"The contract is {contract.State}.");
             }
 
-            if (!await settlement.IsHeldAsync(hash, cancellationToken).ConfigureAwait(false))
-            {
-                throw new ProtocolException(ProtocolErrorCode.NotPaid, "The hold invoice has not been paid yet.");
-            }
+            await settlement.RequireHeldAsync(hash, "The hold invoice", cancellationToken).ConfigureAwait(false);
 
             var now = clock.GetUtcNow();
             var activated = contract.Activated(now.AddSeconds(contract.DurationSeconds), now.Add(options.ClaimWindow));

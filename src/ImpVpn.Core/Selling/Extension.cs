@@ -89,10 +89,8 @@ internal sealed class Extension(
             return contracts.Save(contract.RefreshCleared()).Tunnel();
         }
 
-        if (!await settlement.IsHeldAsync(refresh.PaymentHash, cancellationToken).ConfigureAwait(false))
-        {
-            throw new ProtocolException(ProtocolErrorCode.NotPaid, "The refresh invoice has not been paid yet.");
-        }
+        // Not yet held: Activation waits for it outside the lock and asks again.
+        await settlement.RequireHeldAsync(refresh.PaymentHash, "The refresh invoice", cancellationToken).ConfigureAwait(false);
 
         if (contract.State != SoldContractState.Active)
         {

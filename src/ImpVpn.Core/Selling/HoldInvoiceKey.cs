@@ -25,13 +25,15 @@ internal sealed record HoldInvoiceKey(byte[] Hash, string Preimage)
         return new HoldInvoiceKey(SHA256.HashData(preimage), Convert.ToHexString(preimage).ToLowerInvariant());
     }
 
-    /// <summary>Issues the hold invoice. A buyer's hash the node already has an invoice for (another contract's, or a
+    /// <summary>Issues the hold invoice, with route hints when the seller is reachable only through private channels
+    /// (<see cref="InvoiceRouteHints"/>). A buyer's hash the node already has an invoice for (another contract's, or a
     /// replay) is the buyer's error, invalid params: a payment hash pays one invoice only.</summary>
     public async Task<CreatedInvoice> IssueAsync(ILightningNode node, long amountSat, byte[] descriptionHash, long expirySeconds, CancellationToken cancellationToken)
     {
+        var routeHints = await InvoiceRouteHints.WantedAsync(node, cancellationToken).ConfigureAwait(false);
         try
         {
-            return await node.AddHoldInvoiceAsync(new HoldInvoiceRequest(Hash, amountSat, DescriptionHash: descriptionHash, ExpirySeconds: expirySeconds),
+            return await node.AddHoldInvoiceAsync(new HoldInvoiceRequest(Hash, amountSat, DescriptionHash: descriptionHash, ExpirySeconds: expirySeconds, Private: routeHints),
                 cancellationToken).ConfigureAwait(false);
         }
         catch (LightningRpcException e) when (Preimage.Length == 0 && e.Code == "AlreadyExists")

@@ -1,5 +1,6 @@
 using ImpVpn.Core.Diagnostics;
 using ImpVpn.Core.Lightning;
+using ImpVpn.Core.Protocol;
 
 namespace ImpVpn.Core.Selling;
 
@@ -72,6 +73,24 @@ internal sealed class HoldInvoiceSettlement(ILightningNode node, SoldContracts c
     /// <summary>Whether the invoice for <paramref name="paymentHash"/> is paid and held (ACCEPTED).</summary>
     public async Task<bool> IsHeldAsync(string paymentHash, CancellationToken cancellationToken) =>
         (await node.LookupInvoiceAsync(Convert.FromHexString(paymentHash), cancellationToken).ConfigureAwait(false))?.State == InvoiceState.Accepted;
+
+    /// <summary>Refuses to act on a payment that is not held: "not yet" (<see cref="ProtocolErrorCode.PaymentNotYetHeld"/>)
+    /// while the invoice is open, since on a real network a payment is in flight at the buyer's node before its last
+    /// part reaches this one; "not paid" (<see cref="ProtocolErrorCode.NotPaid"/>) when it was cancelled or is unknown.</summary>
+    /// <param name="what">the invoice, for the message ("The hold invoice").</param>
+    public async Task RequireHeldAsync(string paymentHash, string what, CancellationToken cancellationToken)
+    {
+        var invoice = await node.LookupInvoiceAsync(Convert.FromHexString(paymentHash), cancellationToken).ConfigureAwait(false);
+        switch (invoice?.State)
+        {
+            case InvoiceState.Accepted:
+                return;
+            case InvoiceState.Open:
+                throw new ProtocolException(ProtocolErrorCode.PaymentNotYetHeld, $"{what} has not been paid in full yet; ask again.");
+            default:
+                throw new ProtocolException(ProtocolErrorCode.NotPaid, $"{what} has not been paid.");
+        }
+    }
 
     /// <summary>Settles a hold invoice whose key is <paramref name="preimage"/>.</summary>
     public Task SettleAsync(string preimage, CancellationToken cancellationToken) =>

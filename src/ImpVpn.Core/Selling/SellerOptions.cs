@@ -38,6 +38,12 @@ public sealed record SellerOptions
     /// never pays holds a lease and a peer for this long at most.</summary>
     public TimeSpan ClaimWindow { get; init; } = TimeSpan.FromSeconds(120);
 
+    /// <summary>How long an activate waits for the buyer's payment to be held when it is not yet (the buyer's node
+    /// reports a payment in flight as soon as its first part leaves; over several hops and up to 16 parts the hold
+    /// invoice turns ACCEPTED only when the last arrives). The wait does not hold the contracts' lock. Past it the
+    /// buyer is told "not yet" (1012) and asks again. Kept well under a buyer's reply timeout (30 s).</summary>
+    public TimeSpan PaymentArrivalWait { get; init; } = TimeSpan.FromSeconds(15);
+
     /// <summary>Contracts one peer may hold accepted but unpaid; a further accept is refused (capacity, 1006) until
     /// one is paid or lapses. With this share a handful of peers cannot hold the seller's open slots or its pool.</summary>
     public int MaxUnpaidPerPeer { get; init; } = 2;

@@ -142,7 +142,7 @@ public sealed class VpnSeller : IAsyncDisposable
             contracts,
             new QuoteDesk(_options, promise, _clock, _log),
             new Acceptance(_node, contracts, pool, limits, _options, pubKey, wireGuardKey.PublicKey, _clock, _log),
-            new Activation(contracts, settlement, provisioning, extension, _options, _clock, _log),
+            new Activation(_node, contracts, settlement, provisioning, extension, _options, _clock, _log),
             extension,
             new Claim(contracts, settlement, _log),
             new ExpiryRound(contracts, settlement, provisioning, _clock, _log));

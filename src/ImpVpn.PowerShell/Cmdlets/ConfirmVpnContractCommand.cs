@@ -50,9 +50,12 @@ public sealed class ConfirmVpnContractCommand : VpnCmdletBase
     [ValidateRange(1, long.MaxValue)]
     public long? MaxPriceSat { get; set; }
 
+    // The most the routing fee may cost; without it, 1% of the amount and at least 10 sat (RoutingFeeLimit).
+    // FeeLimitSat was its name in 0.1.
     [Parameter]
+    [Alias("FeeLimitSat")]
     [ValidateRange(0, long.MaxValue)]
-    public long FeeLimitSat { get; set; } = 10;
+    public long? MaxRoutingFeeSat { get; set; }
 
     [Parameter]
     public SwitchParameter ConfigOnly { get; set; }
@@ -66,7 +69,7 @@ public sealed class ConfirmVpnContractCommand : VpnCmdletBase
     [Parameter]
     public SwitchParameter Force { get; set; }
 
-    private BuyerOptions Options => new() { MaxPriceSat = MaxPriceSat, FeeLimitSat = FeeLimitSat, ConfigOnly = ConfigOnly };
+    private BuyerOptions Options => new() { MaxPriceSat = MaxPriceSat, MaxRoutingFeeSat = MaxRoutingFeeSat, ConfigOnly = ConfigOnly };
 
     protected override void ProcessRecord()
     {
@@ -89,9 +92,10 @@ public sealed class ConfirmVpnContractCommand : VpnCmdletBase
 
     private void Buy(VpnQuote quote)
     {
-        var action = $"Pay {quote.PriceSat} sat (fee at most {FeeLimitSat} sat) to {quote.SellerPubKey} for a {quote.Duration} tunnel";
+        var feeLimit = Options.FeeLimitFor(quote.PriceSat);
+        var action = $"Pay {quote.PriceSat} sat ({RouteFeePreview.Describe(this, quote.SellerPubKey, quote.PriceSat, feeLimit)}) to {quote.SellerPubKey} for a {quote.Duration} tunnel";
         if (!ShouldProcess(quote.SellerPubKey, action)
-            || !PaymentConfirmation.Approve(this, PaymentConfirmation.Threshold(this, ConfirmAboveSat), Force, quote.PriceSat + FeeLimitSat, action, quote.SellerPubKey))
+            || !PaymentConfirmation.Approve(this, PaymentConfirmation.Threshold(this, ConfirmAboveSat), Force, quote.PriceSat + feeLimit, action, quote.SellerPubKey))
         {
             return;
         }
@@ -113,12 +117,13 @@ public sealed class ConfirmVpnContractCommand : VpnCmdletBase
             return;
         }
 
+        var feeLimit = Options.FeeLimitFor(recorded.PriceSat);
         var action = recorded.State == BoughtContractState.Paying
-            ? $"Finish the purchase: pay {recorded.PriceSat} sat (fee at most {FeeLimitSat} sat) to {recorded.SellerPubKey} for contract {Id}, only if your node never attempted the payment"
+            ? $"Finish the purchase: pay {recorded.PriceSat} sat ({RouteFeePreview.Describe(this, recorded.SellerPubKey, recorded.PriceSat, feeLimit)}) to {recorded.SellerPubKey} for contract {Id}, only if your node never attempted the payment"
             : $"Fetch the {recorded.State} tunnel's configuration again (nothing is paid)";
         if (!ShouldProcess(Id, action)
             || (recorded.State == BoughtContractState.Paying
-                && !PaymentConfirmation.Approve(this, PaymentConfirmation.Threshold(this, ConfirmAboveSat), Force, recorded.PriceSat + FeeLimitSat, action, Id)))
+                && !PaymentConfirmation.Approve(this, PaymentConfirmation.Threshold(this, ConfirmAboveSat), Force, recorded.PriceSat + feeLimit, action, Id)))
         {
             return;
         }

@@ -41,9 +41,12 @@ public sealed class UpdateVpnContractCommand : VpnCmdletBase
     [ValidateRange(1, long.MaxValue)]
     public long? MaxPriceSat { get; set; }
 
+    // The most the routing fee may cost; without it, 1% of the amount and at least 10 sat (RoutingFeeLimit).
+    // FeeLimitSat was its name in 0.1.
     [Parameter]
+    [Alias("FeeLimitSat")]
     [ValidateRange(0, long.MaxValue)]
-    public long FeeLimitSat { get; set; } = 10;
+    public long? MaxRoutingFeeSat { get; set; }
 
     // Above this (the refresh's ceiling plus fee cap), a payment is confirmed first; $ImpVpnConfirmAboveSat when not given.
     [Parameter]
@@ -54,7 +57,7 @@ public sealed class UpdateVpnContractCommand : VpnCmdletBase
     [Parameter]
     public SwitchParameter Force { get; set; }
 
-    private BuyerOptions Options => new() { MaxPriceSat = MaxPriceSat, FeeLimitSat = FeeLimitSat };
+    private BuyerOptions Options => new() { MaxPriceSat = MaxPriceSat, MaxRoutingFeeSat = MaxRoutingFeeSat };
 
     protected override void ProcessRecord()
     {
@@ -94,11 +97,13 @@ public sealed class UpdateVpnContractCommand : VpnCmdletBase
     private bool Approved(BoughtContract contract, string when)
     {
         var ceiling = PaymentCeiling.RefreshCeilingSat(contract, Duration, MaxPriceSat);
+        // The fee limit the ceiling price would have: the most this refresh may cost is both together.
+        var feeLimit = Options.FeeLimitFor(ceiling ?? 0);
         var action = ceiling is { } most
-            ? $"Pay at most {most} sat (fee at most {FeeLimitSat} sat) to {contract.SellerPubKey} for {Duration} more on contract {contract.Id}{when}"
+            ? $"Pay at most {most} sat ({RouteFeePreview.Describe(this, contract.SellerPubKey, most, feeLimit)}) to {contract.SellerPubKey} for {Duration} more on contract {contract.Id}{when}"
             : $"Pay for {Duration} more on contract {contract.Id}{when} (it has no price to scale a ceiling from: refused without -MaxPriceSat)";
         return ShouldProcess(contract.Id, action)
-            && (ceiling is not { } sat || PaymentConfirmation.Approve(this, PaymentConfirmation.Threshold(this, ConfirmAboveSat), Force, sat + FeeLimitSat, action, contract.Id));
+            && (ceiling is not { } sat || PaymentConfirmation.Approve(this, PaymentConfirmation.Threshold(this, ConfirmAboveSat), Force, sat + feeLimit, action, contract.Id));
     }
 
     /// <summary>The scheduled run: the user (or -WhatIf) sees the tunnels due now; the core checks each again

@@ -7,7 +7,8 @@ using ImpVpn.Core.Tests.Purchase;
 namespace ImpVpn.Core.Tests.Buying;
 
 /// <summary>A message to a seller whose connection has just dropped was never sent (LND refuses it): the buyer
-/// connects again and sends it once more, instead of giving up on a purchase it could finish.</summary>
+/// connects again and sends the same request once more (at most three reconnections a call), instead of giving up on
+/// a purchase it could finish.</summary>
 public sealed class SellerLinkTests
 {
     private static readonly CancellationToken None = CancellationToken.None;
@@ -24,8 +25,8 @@ public sealed class SellerLinkTests
         var before = net.AliceMsat;
         var listingsBefore = alice.PeerListings;
 
-        // The accept finds the peer gone: reconnect, send again.
-        alice.DropConnectionForNextMessages = 1;
+        // The accept finds the peer gone, and again after reconnecting: reconnect, send again, twice.
+        alice.DropConnectionForNextMessages = 2;
         var contract = await buyer.ConfirmAsync(quote, ConfigOnly, None);
 
         Assert.Equal(BoughtContractState.Active, contract.State);
@@ -43,7 +44,8 @@ public sealed class SellerLinkTests
         var quote = await buyer.RequestQuoteAsync(net.SellerPubKey, TimeSpan.FromHours(1), TimeSpan.FromSeconds(5), None);
         var before = net.AliceMsat;
 
-        alice.DropConnectionForNextMessages = 2;
+        // The first send and the sends after each of the three reconnections all find it gone.
+        alice.DropConnectionForNextMessages = 4;
         var error = await Assert.ThrowsAsync<PurchaseException>(() => buyer.ConfirmAsync(quote, ConfigOnly, None));
 
         Assert.Equal(PurchaseError.SellerUnreachable, error.Error);

@@ -19,8 +19,29 @@ internal sealed class FakeLightningNode(string pubKey) : ILightningNode
 
     public static void Link(FakeLightningNode a, FakeLightningNode b)
     {
-        a._peers[b.PubKey] = b;
-        b._peers[a.PubKey] = a;
+        lock (a._peers)
+        {
+            a._peers[b.PubKey] = b;
+        }
+
+        lock (b._peers)
+        {
+            b._peers[a.PubKey] = a;
+        }
+    }
+
+    /// <summary>The two nodes' connection drops: messages between them are refused as LND refuses them (NotFound).</summary>
+    public static void Unlink(FakeLightningNode a, FakeLightningNode b)
+    {
+        lock (a._peers)
+        {
+            a._peers.Remove(b.PubKey);
+        }
+
+        lock (b._peers)
+        {
+            b._peers.Remove(a.PubKey);
+        }
     }
 
     /// <summary>Delivers raw bytes to this node as if <paramref name="from"/> had sent them.</summary>
@@ -28,7 +49,13 @@ internal sealed class FakeLightningNode(string pubKey) : ILightningNode
 
     public Task SendCustomMessageAsync(string pubKey, uint type, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
-        if (!_peers.TryGetValue(pubKey, out var peer))
+        FakeLightningNode? peer;
+        lock (_peers)
+        {
+            _peers.TryGetValue(pubKey, out peer);
+        }
+
+        if (peer is null)
         {
             throw new PeerNotConnectedException(pubKey);
         }
@@ -71,6 +98,10 @@ internal sealed class FakeLightningNode(string pubKey) : ILightningNode
         Task.FromResult<IReadOnlyList<PeerInfo>>(_peers.Keys.Select(k => new PeerInfo(k, "fake", false)).ToList());
 
     public Task<GraphNodeInfo?> GetNodeInfoAsync(string pubKey, CancellationToken cancellationToken) => throw NotNeeded();
+
+    public Task<IReadOnlyList<ChannelSummary>> ListChannelsAsync(CancellationToken cancellationToken) => throw NotNeeded();
+
+    public Task<RouteFeeEstimate> EstimateRouteFeeAsync(RouteFeeQuery query, CancellationToken cancellationToken) => throw NotNeeded();
 
     public Task<CreatedInvoice> AddHoldInvoiceAsync(HoldInvoiceRequest request, CancellationToken cancellationToken) => throw NotNeeded();
 

@@ -25,8 +25,37 @@ internal sealed class HookedLightningNode(ILightningNode inner) : ILightningNode
     /// just before it acts on a payment).</summary>
     public Action<InvoiceInfo?>? AfterLookupInvoice { get; set; }
 
+    /// <summary>Changes what the node answers to LookupInvoice (a hold invoice reported still OPEN, as a real node does
+    /// while the last parts of a payment are on their way); null answers as the node does.</summary>
+    public Func<InvoiceInfo?, InvoiceInfo?>? RewriteLookupInvoice { get; set; }
+
+    /// <summary>Changes what the node answers to TrackPayment while not waiting for the end; null answers as the node does.</summary>
+    public Func<PaymentResult?, PaymentResult?>? RewriteTrackPayment { get; set; }
+
     /// <summary>Runs once the node has been asked to pay.</summary>
     public Action? AfterPayStarted { get; set; }
+
+    /// <summary>Answers route fee probes instead of the inner node (the simulator has no probing yet); null passes
+    /// them on. Throwing <see cref="RouteProbeUnavailableException"/> stands for a node without probing.</summary>
+    public Func<RouteFeeQuery, RouteFeeEstimate>? EstimateRouteFee { get; set; }
+
+    /// <summary>The probes asked for, in order.</summary>
+    public List<RouteFeeQuery> Probes { get; } = [];
+
+    /// <summary>What DecodePayReq answers instead of the inner node; null passes the call on.</summary>
+    public DecodedPaymentRequest? Decoded { get; set; }
+
+    /// <summary>Channels reported instead of the inner node's; null passes the call on.</summary>
+    public IReadOnlyList<ChannelSummary>? Channels { get; set; }
+
+    /// <summary>Hold invoices asked for, as they reached the node.</summary>
+    public List<HoldInvoiceRequest> HoldInvoices { get; } = [];
+
+    /// <summary>Payments asked for, as they reached the node.</summary>
+    public List<PaymentOrder> Payments { get; } = [];
+
+    /// <summary>How often a peer was connected to.</summary>
+    public int Connections { get; private set; }
 
     public async Task SettleInvoiceAsync(ReadOnlyMemory<byte> preimage, CancellationToken cancellationToken)
     {
@@ -37,6 +66,11 @@ internal sealed class HookedLightningNode(ILightningNode inner) : ILightningNode
 
     public Task<PaymentResult> PayAsync(PaymentOrder order, CancellationToken cancellationToken)
     {
+        lock (Payments)
+        {
+            Payments.Add(order);
+        }
+
         var paying = inner.PayAsync(order, cancellationToken);
         AfterPayStarted?.Invoke();
         return paying;
@@ -44,7 +78,24 @@ internal sealed class HookedLightningNode(ILightningNode inner) : ILightningNode
 
     public Task<NodeInfo> GetInfoAsync(CancellationToken cancellationToken) => inner.GetInfoAsync(cancellationToken);
 
-    public Task ConnectPeerAsync(string pubKey, string hostPort, CancellationToken cancellationToken) => inner.ConnectPeerAsync(pubKey, hostPort, cancellationToken);
+    public Task ConnectPeerAsync(string pubKey, string hostPort, CancellationToken cancellationToken)
+    {
+        Connections++;
+        return inner.ConnectPeerAsync(pubKey, hostPort, cancellationToken);
+    }
+
+    public Task<IReadOnlyList<ChannelSummary>> ListChannelsAsync(CancellationToken cancellationToken) =>
+        Channels is { } channels ? Task.FromResult(channels) : inner.ListChannelsAsync(cancellationToken);
+
+    public Task<RouteFeeEstimate> EstimateRouteFeeAsync(RouteFeeQuery query, CancellationToken cancellationToken)
+    {
+        lock (Probes)
+        {
+            Probes.Add(query);
+        }
+
+        return EstimateRouteFee is { } answer ? Task.FromResult(answer(query)) : inner.EstimateRouteFeeAsync(query, cancellationToken);
+    }
 
     public Task<IReadOnlyList<PeerInfo>> ListPeersAsync(CancellationToken cancellationToken)
     {
@@ -67,22 +118,38 @@ internal sealed class HookedLightningNode(ILightningNode inner) : ILightningNode
 
     public IAsyncEnumerable<CustomMessage> SubscribeCustomMessagesAsync(CancellationToken cancellationToken) => inner.SubscribeCustomMessagesAsync(cancellationToken);
 
-    public Task<CreatedInvoice> AddHoldInvoiceAsync(HoldInvoiceRequest request, CancellationToken cancellationToken) => inner.AddHoldInvoiceAsync(request, cancellationToken);
+    public Task<CreatedInvoice> AddHoldInvoiceAsync(HoldInvoiceRequest request, CancellationToken cancellationToken)
+    {
+        lock (HoldInvoices)
+        {
+            HoldInvoices.Add(request);
+        }
+
+        return inner.AddHoldInvoiceAsync(request, cancellationToken);
+    }
 
     public Task CancelInvoiceAsync(ReadOnlyMemory<byte> paymentHash, CancellationToken cancellationToken) => inner.CancelInvoiceAsync(paymentHash, cancellationToken);
 
     public async Task<InvoiceInfo?> LookupInvoiceAsync(ReadOnlyMemory<byte> paymentHash, CancellationToken cancellationToken)
     {
         var invoice = await inner.LookupInvoiceAsync(paymentHash, cancellationToken);
+        if (RewriteLookupInvoice is { } rewrite)
+        {
+            invoice = rewrite(invoice);
+        }
+
         AfterLookupInvoice?.Invoke(invoice);
         return invoice;
     }
 
     public Task<DecodedPaymentRequest> DecodePaymentRequestAsync(string paymentRequest, CancellationToken cancellationToken) =>
-        inner.DecodePaymentRequestAsync(paymentRequest, cancellationToken);
+        Decoded is { } decoded ? Task.FromResult(decoded) : inner.DecodePaymentRequestAsync(paymentRequest, cancellationToken);
 
-    public Task<PaymentResult?> TrackPaymentAsync(ReadOnlyMemory<byte> paymentHash, bool waitForFinal, CancellationToken cancellationToken) =>
-        inner.TrackPaymentAsync(paymentHash, waitForFinal, cancellationToken);
+    public async Task<PaymentResult?> TrackPaymentAsync(ReadOnlyMemory<byte> paymentHash, bool waitForFinal, CancellationToken cancellationToken)
+    {
+        var payment = await inner.TrackPaymentAsync(paymentHash, waitForFinal, cancellationToken);
+        return !waitForFinal && RewriteTrackPayment is { } rewrite ? rewrite(payment) : payment;
+    }
 
     // The inner node belongs to whoever made it.
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;

@@ -44,6 +44,12 @@ public sealed class LndConnectionOptions
     /// <summary>The network the caller expects (mainnet, testnet, signet, regtest), when known.</summary>
     public string? Network { get; }
 
+    /// <summary>The tls.cert file the pinned certificate was read from; null when it came from elsewhere (lndconnect).</summary>
+    public string? TlsCertPath { get; private init; }
+
+    /// <summary>The macaroon file the macaroon was read from; null when it came from elsewhere (lndconnect).</summary>
+    public string? MacaroonPath { get; private init; }
+
     /// <summary>host:port, with an IPv6 host in brackets.</summary>
     public string RpcAddress => Host.Contains(':') ? $"[{Host}]:{Port}" : $"{Host}:{Port}";
 
@@ -53,7 +59,42 @@ public sealed class LndConnectionOptions
     public static LndConnectionOptions FromFiles(string hostPort, string tlsCertPath, string macaroonPath, string? network = null)
     {
         var (host, port) = ParseHostPort(hostPort);
-        return new LndConnectionOptions(host, port, TlsCertificateFile.ReadDer(tlsCertPath), MacaroonFile.Read(macaroonPath), network);
+        return new LndConnectionOptions(host, port, TlsCertificateFile.ReadDer(tlsCertPath), MacaroonFile.Read(macaroonPath), network)
+        {
+            TlsCertPath = tlsCertPath,
+            MacaroonPath = macaroonPath,
+        };
+    }
+
+    /// <summary>The same node with tls.cert and the macaroon read again from their files, when either changed since
+    /// (LND regenerates tls.cert with tlsautorefresh or when it is deleted; an operator may bake a new macaroon); null
+    /// when they came from no file, or are unchanged, or cannot be read now (the caller keeps what it has).</summary>
+    internal LndConnectionOptions? Reread()
+    {
+        if (TlsCertPath is null || MacaroonPath is null)
+        {
+            return null;
+        }
+
+        byte[] certificate;
+        byte[] macaroon;
+        try
+        {
+            certificate = TlsCertificateFile.ReadDer(TlsCertPath);
+            macaroon = MacaroonFile.Read(MacaroonPath);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or LightningException)
+        {
+            // Half-written by the node right now, or gone: the failure the caller already has says more.
+            return null;
+        }
+
+        if (PinnedCertificate is not null && certificate.AsSpan().SequenceEqual(PinnedCertificate) && macaroon.AsSpan().SequenceEqual(Macaroon))
+        {
+            return null;
+        }
+
+        return new LndConnectionOptions(Host, Port, certificate, macaroon, Network) { TlsCertPath = TlsCertPath, MacaroonPath = MacaroonPath };
     }
 
     public static (string Host, int Port) ParseHostPort(string hostPort, int defaultPort = 10009)

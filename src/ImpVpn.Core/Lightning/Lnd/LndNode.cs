@@ -11,37 +11,24 @@ namespace ImpVpn.Core.Lightning.Lnd;
 
 /// <summary>
 /// The operator's LND node over gRPC (Grpc.Net.Client, HTTP/2 over TLS pinned to tls.cert, macaroon in the
-/// `macaroon` metadata as hex). Works unchanged against a real LND and ImpVpn's simulator.
+/// `macaroon` metadata as hex). Works unchanged against a real LND and ImpVpn's simulator. Opened from files, it reads
+/// tls.cert and the macaroon again when a call fails on them (LND regenerated its certificate, a macaroon was baked
+/// anew) and makes that call once more over a new channel; the macaroon is never logged or shown.
 /// Besides <see cref="ILightningNode"/> it offers a few LND calls ImpVpn itself does not use (AddInvoice, ChannelBalance,
 /// the invoice subscriptions, Sign/VerifyMessage, OpenChannelSync): the simulator's tests and the demo need them.
 /// </summary>
 public sealed class LndNode : ILightningNode
 {
-    private readonly LndConnectionOptions _options;
-    private readonly PinnedCertificateHandler _tls;
-    private readonly GrpcChannel _channel;
-    private readonly ImpVpn.Lnd.Rpc.Lnrpc.Lightning.LightningClient _lightning;
-    private readonly Router.RouterClient _router;
-    private readonly Invoices.InvoicesClient _invoices;
+    private readonly object _gate = new();
+
+    // The channel and clients over the credentials read last; replaced when LND's tls.cert or macaroon changed on disk
+    // (Reconnected). Channels replaced are disposed with the node, not at once: calls may still be running on them.
+    private Connection _connection;
+    private readonly List<Connection> _replaced = [];
 
     private LndNode(LndConnectionOptions options)
     {
-        _options = options;
-        _tls = new PinnedCertificateHandler(options.PinnedCertificate);
-        _channel = GrpcChannel.ForAddress(options.Address, new GrpcChannelOptions
-        {
-            HttpHandler = _tls.CreateHandler(),
-            MaxReceiveMessageSize = 64 * 1024 * 1024,
-        });
-        var macaroonHex = Convert.ToHexString(options.Macaroon).ToLowerInvariant();
-        var invoker = _channel.Intercept(metadata =>
-        {
-            metadata.Add("macaroon", macaroonHex);
-            return metadata;
-        });
-        _lightning = new ImpVpn.Lnd.Rpc.Lnrpc.Lightning.LightningClient(invoker);
-        _router = new Router.RouterClient(invoker);
-        _invoices = new Invoices.InvoicesClient(invoker);
+        _connection = new Connection(options);
     }
 
     /// <summary>The node's answer to GetInfo when it was opened with <see cref="ConnectAsync"/>.</summary>
@@ -79,22 +66,30 @@ public sealed class LndNode : ILightningNode
         }
     }
 
-    public override string ToString() => _options.ToString();
+    public override string ToString() => _connection.Options.ToString();
 
     public ValueTask DisposeAsync()
     {
-        _channel.Dispose();
+        lock (_gate)
+        {
+            _connection.Dispose();
+            foreach (var old in _replaced)
+            {
+                old.Dispose();
+            }
+        }
+
         return ValueTask.CompletedTask;
     }
 
     public async Task<NodeInfo> GetInfoAsync(CancellationToken cancellationToken) =>
-        ToNodeInfo(await CallAsync("GetInfo", o => _lightning.GetInfoAsync(new GetInfoRequest(), o), cancellationToken).ConfigureAwait(false));
+        ToNodeInfo(await CallAsync("GetInfo", (c, o) => c.Lightning.GetInfoAsync(new GetInfoRequest(), o), cancellationToken).ConfigureAwait(false));
 
     public async Task ConnectPeerAsync(string pubKey, string hostPort, CancellationToken cancellationToken)
     {
         try
         {
-            await CallAsync("ConnectPeer", o => _lightning.ConnectPeerAsync(
+            await CallAsync("ConnectPeer", (c, o) => c.Lightning.ConnectPeerAsync(
                 new ConnectPeerRequest { Addr = new LightningAddress { Pubkey = pubKey, Host = hostPort }, Timeout = 30 }, o),
                 cancellationToken).ConfigureAwait(false);
         }
@@ -106,15 +101,59 @@ public sealed class LndNode : ILightningNode
 
     public async Task<IReadOnlyList<PeerInfo>> ListPeersAsync(CancellationToken cancellationToken)
     {
-        var response = await CallAsync("ListPeers", o => _lightning.ListPeersAsync(new ListPeersRequest(), o), cancellationToken).ConfigureAwait(false);
+        var response = await CallAsync("ListPeers", (c, o) => c.Lightning.ListPeersAsync(new ListPeersRequest(), o), cancellationToken).ConfigureAwait(false);
         return response.Peers.Select(p => new PeerInfo(p.PubKey, p.Address, p.Inbound)).ToList();
+    }
+
+    public async Task<IReadOnlyList<ChannelSummary>> ListChannelsAsync(CancellationToken cancellationToken)
+    {
+        var response = await CallAsync("ListChannels", (c, o) => c.Lightning.ListChannelsAsync(new ListChannelsRequest(), o), cancellationToken).ConfigureAwait(false);
+        return response.Channels.Select(ch => new ChannelSummary(ch.RemotePubkey, ch.Active, ch.Private, ch.Capacity)).ToList();
+    }
+
+    public async Task<RouteFeeEstimate> EstimateRouteFeeAsync(RouteFeeQuery query, CancellationToken cancellationToken)
+    {
+        var request = new RouteFeeRequest();
+        if (query.PaymentRequest is { } invoice)
+        {
+            request.PaymentRequest = invoice;
+            // LND probes until this many seconds have passed; 0 would leave its router's default (60 s).
+            request.Timeout = (uint)Math.Max(1, query.Timeout.TotalSeconds);
+        }
+        else
+        {
+            request.Dest = PubKeyBytes(query.Destination ?? throw new ArgumentException("A probe needs an invoice or a destination.", nameof(query)));
+            request.AmtSat = query.AmountSat;
+        }
+
+        try
+        {
+            var response = await CallAsync("EstimateRouteFee", (c, o) => c.Router.EstimateRouteFeeAsync(request, o), cancellationToken).ConfigureAwait(false);
+            return new RouteFeeEstimate(response.RoutingFeeMsat, response.TimeLockDelay, (PaymentFailureReason)(int)response.FailureReason);
+        }
+        catch (LightningRpcException e) when (e.Code == nameof(StatusCode.Unimplemented))
+        {
+            throw new RouteProbeUnavailableException("The node does not offer route fee estimation (Router.EstimateRouteFee).", e);
+        }
+        catch (LightningRpcException e) when (query.Destination is not null && e.Code == nameof(StatusCode.Unknown)
+            && e.Message.Contains("unable to find a path", StringComparison.OrdinalIgnoreCase))
+        {
+            // A graph estimate that finds no path is an answer about the route, as an invoice probe's NO_ROUTE is.
+            return new RouteFeeEstimate(0, 0, PaymentFailureReason.NoRoute);
+        }
+        catch (LightningRpcException e)
+        {
+            // Anything else (LND's "all LSP probe payments failed", a probe that unexpectedly succeeded) says nothing
+            // dependable about the route the payment will take.
+            throw new RouteProbeUnavailableException($"The node's route fee estimation failed: {e.Message}", e);
+        }
     }
 
     public async Task<GraphNodeInfo?> GetNodeInfoAsync(string pubKey, CancellationToken cancellationToken)
     {
         try
         {
-            var info = await CallAsync("GetNodeInfo", o => _lightning.GetNodeInfoAsync(new NodeInfoRequest { PubKey = pubKey }, o), cancellationToken)
+            var info = await CallAsync("GetNodeInfo", (c, o) => c.Lightning.GetNodeInfoAsync(new NodeInfoRequest { PubKey = pubKey }, o), cancellationToken)
                 .ConfigureAwait(false);
             return new GraphNodeInfo(info.Node.PubKey, info.Node.Alias, info.Node.Addresses.Select(a => a.Addr).ToList(), (int)info.NumChannels);
         }
@@ -128,7 +167,7 @@ public sealed class LndNode : ILightningNode
     {
         try
         {
-            await CallAsync("SendCustomMessage", o => _lightning.SendCustomMessageAsync(
+            await CallAsync("SendCustomMessage", (c, o) => c.Lightning.SendCustomMessageAsync(
                 new SendCustomMessageRequest { Peer = PubKeyBytes(pubKey), Type = type, Data = Bytes(data) }, o),
                 cancellationToken).ConfigureAwait(false);
         }
@@ -140,7 +179,7 @@ public sealed class LndNode : ILightningNode
 
     public IAsyncEnumerable<CustomMessage> SubscribeCustomMessagesAsync(CancellationToken cancellationToken) =>
         StreamAsync("SubscribeCustomMessages",
-            o => _lightning.SubscribeCustomMessages(new SubscribeCustomMessagesRequest(), o),
+            (c, o) => c.Lightning.SubscribeCustomMessages(new SubscribeCustomMessagesRequest(), o),
             m => new CustomMessage(Convert.ToHexString(m.Peer.Span).ToLowerInvariant(), m.Type, m.Data.ToByteArray()),
             cancellationToken);
 
@@ -153,27 +192,29 @@ public sealed class LndNode : ILightningNode
             Expiry = request.ExpirySeconds,
             Memo = request.Memo ?? string.Empty,
             CltvExpiry = request.CltvExpiry,
+            // Route hints to the node's private channels go into the invoice only when asked (LND's addinvoice).
+            Private = request.Private,
         };
         if (request.DescriptionHash is { } hash)
         {
             message.DescriptionHash = Google.Protobuf.ByteString.CopyFrom(hash);
         }
 
-        var response = await CallAsync("AddHoldInvoice", o => _invoices.AddHoldInvoiceAsync(message, o), cancellationToken).ConfigureAwait(false);
+        var response = await CallAsync("AddHoldInvoice", (c, o) => c.Invoices.AddHoldInvoiceAsync(message, o), cancellationToken).ConfigureAwait(false);
         return new CreatedInvoice(response.PaymentRequest, request.PaymentHash, response.AddIndex);
     }
 
     public Task SettleInvoiceAsync(ReadOnlyMemory<byte> preimage, CancellationToken cancellationToken) =>
-        CallAsync("SettleInvoice", o => _invoices.SettleInvoiceAsync(new SettleInvoiceMsg { Preimage = Bytes(preimage) }, o), cancellationToken);
+        CallAsync("SettleInvoice", (c, o) => c.Invoices.SettleInvoiceAsync(new SettleInvoiceMsg { Preimage = Bytes(preimage) }, o), cancellationToken);
 
     public Task CancelInvoiceAsync(ReadOnlyMemory<byte> paymentHash, CancellationToken cancellationToken) =>
-        CallAsync("CancelInvoice", o => _invoices.CancelInvoiceAsync(new CancelInvoiceMsg { PaymentHash = Bytes(paymentHash) }, o), cancellationToken);
+        CallAsync("CancelInvoice", (c, o) => c.Invoices.CancelInvoiceAsync(new CancelInvoiceMsg { PaymentHash = Bytes(paymentHash) }, o), cancellationToken);
 
     public async Task<InvoiceInfo?> LookupInvoiceAsync(ReadOnlyMemory<byte> paymentHash, CancellationToken cancellationToken)
     {
         try
         {
-            var invoice = await CallAsync("LookupInvoice", o => _lightning.LookupInvoiceAsync(new PaymentHash { RHash = Bytes(paymentHash) }, o), cancellationToken)
+            var invoice = await CallAsync("LookupInvoice", (c, o) => c.Lightning.LookupInvoiceAsync(new PaymentHash { RHash = Bytes(paymentHash) }, o), cancellationToken)
                 .ConfigureAwait(false);
             return ToInvoiceInfo(invoice);
         }
@@ -184,7 +225,7 @@ public sealed class LndNode : ILightningNode
     }
 
     public async Task<DecodedPaymentRequest> DecodePaymentRequestAsync(string paymentRequest, CancellationToken cancellationToken) =>
-        ToDecoded(await CallAsync("DecodePayReq", o => _lightning.DecodePayReqAsync(new PayReqString { PayReq = paymentRequest }, o), cancellationToken)
+        ToDecoded(await CallAsync("DecodePayReq", (c, o) => c.Lightning.DecodePayReqAsync(new PayReqString { PayReq = paymentRequest }, o), cancellationToken)
             .ConfigureAwait(false));
 
     public async Task<PaymentResult> PayAsync(PaymentOrder order, CancellationToken cancellationToken)
@@ -197,7 +238,7 @@ public sealed class LndNode : ILightningNode
             CltvLimit = order.CltvLimit,
         };
         PaymentResult? last = null;
-        await foreach (var update in StreamAsync("SendPaymentV2", o => _router.SendPaymentV2(request, o), ToPaymentResult, cancellationToken)
+        await foreach (var update in StreamAsync("SendPaymentV2", (c, o) => c.Router.SendPaymentV2(request, o), ToPaymentResult, cancellationToken)
                            .ConfigureAwait(false))
         {
             last = update;
@@ -216,7 +257,7 @@ public sealed class LndNode : ILightningNode
         var request = new TrackPaymentRequest { PaymentHash = Bytes(paymentHash), NoInflightUpdates = waitForFinal };
         try
         {
-            await foreach (var update in StreamAsync("TrackPaymentV2", o => _router.TrackPaymentV2(request, o), ToPaymentResult, cancellationToken)
+            await foreach (var update in StreamAsync("TrackPaymentV2", (c, o) => c.Router.TrackPaymentV2(request, o), ToPaymentResult, cancellationToken)
                                .ConfigureAwait(false))
             {
                 if (!waitForFinal || update.Status is PaymentStatus.Succeeded or PaymentStatus.Failed)
@@ -247,7 +288,7 @@ public sealed class LndNode : ILightningNode
             invoice.DescriptionHash = Google.Protobuf.ByteString.CopyFrom(hash);
         }
 
-        var response = await CallAsync("AddInvoice", o => _lightning.AddInvoiceAsync(invoice, o), cancellationToken).ConfigureAwait(false);
+        var response = await CallAsync("AddInvoice", (c, o) => c.Lightning.AddInvoiceAsync(invoice, o), cancellationToken).ConfigureAwait(false);
         return new CreatedInvoice(response.PaymentRequest, response.RHash.ToByteArray(), response.AddIndex);
     }
 
@@ -255,18 +296,18 @@ public sealed class LndNode : ILightningNode
     /// until cancelled.</summary>
     public IAsyncEnumerable<InvoiceInfo> SubscribeSingleInvoiceAsync(ReadOnlyMemory<byte> paymentHash, CancellationToken cancellationToken) =>
         StreamAsync("SubscribeSingleInvoice",
-            o => _invoices.SubscribeSingleInvoice(new SubscribeSingleInvoiceRequest { RHash = Bytes(paymentHash) }, o),
+            (c, o) => c.Invoices.SubscribeSingleInvoice(new SubscribeSingleInvoiceRequest { RHash = Bytes(paymentHash) }, o),
             i => ToInvoiceInfo(i),
             cancellationToken);
 
     /// <summary>SubscribeInvoices: every invoice added or settled on this node, until cancelled.</summary>
     public IAsyncEnumerable<InvoiceInfo> SubscribeInvoicesAsync(CancellationToken cancellationToken) =>
-        StreamAsync("SubscribeInvoices", o => _lightning.SubscribeInvoices(new InvoiceSubscription(), o), i => ToInvoiceInfo(i), cancellationToken);
+        StreamAsync("SubscribeInvoices", (c, o) => c.Lightning.SubscribeInvoices(new InvoiceSubscription(), o), i => ToInvoiceInfo(i), cancellationToken);
 
     /// <summary>ChannelBalance: what this node can spend and receive over its channels.</summary>
     public async Task<ChannelBalanceInfo> GetChannelBalanceAsync(CancellationToken cancellationToken)
     {
-        var balance = await CallAsync("ChannelBalance", o => _lightning.ChannelBalanceAsync(new ChannelBalanceRequest(), o), cancellationToken)
+        var balance = await CallAsync("ChannelBalance", (c, o) => c.Lightning.ChannelBalanceAsync(new ChannelBalanceRequest(), o), cancellationToken)
             .ConfigureAwait(false);
         return new ChannelBalanceInfo(
             (long)(balance.LocalBalance?.Sat ?? 0), (long)(balance.RemoteBalance?.Sat ?? 0), (long)(balance.PendingOpenLocalBalance?.Sat ?? 0));
@@ -274,14 +315,14 @@ public sealed class LndNode : ILightningNode
 
     /// <summary>SignMessage with the node's identity key; returns LND's zbase32 signature.</summary>
     public async Task<string> SignMessageAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken) =>
-        (await CallAsync("SignMessage", o => _lightning.SignMessageAsync(new SignMessageRequest { Msg = Bytes(message) }, o), cancellationToken)
+        (await CallAsync("SignMessage", (c, o) => c.Lightning.SignMessageAsync(new SignMessageRequest { Msg = Bytes(message) }, o), cancellationToken)
             .ConfigureAwait(false)).Signature;
 
     /// <summary>VerifyMessage: whether the signature is valid and whose key signed it (LND reports valid only for signers
     /// in its graph).</summary>
     public async Task<SignatureCheck> VerifyMessageAsync(ReadOnlyMemory<byte> message, string signature, CancellationToken cancellationToken)
     {
-        var response = await CallAsync("VerifyMessage", o => _lightning.VerifyMessageAsync(
+        var response = await CallAsync("VerifyMessage", (c, o) => c.Lightning.VerifyMessageAsync(
             new VerifyMessageRequest { Msg = Bytes(message), Signature = signature }, o), cancellationToken).ConfigureAwait(false);
         return new SignatureCheck(response.Valid, response.Pubkey);
     }
@@ -289,7 +330,7 @@ public sealed class LndNode : ILightningNode
     /// <summary>Opens a channel (OpenChannelSync). On the simulator it opens at once; on a real node it waits for confirmations.</summary>
     public async Task<string> OpenChannelAsync(string pubKey, long localFundingSat, long pushSat, CancellationToken cancellationToken)
     {
-        var point = await CallAsync("OpenChannelSync", o => _lightning.OpenChannelSyncAsync(new OpenChannelRequest
+        var point = await CallAsync("OpenChannelSync", (c, o) => c.Lightning.OpenChannelSyncAsync(new OpenChannelRequest
         {
             NodePubkey = PubKeyBytes(pubKey),
             LocalFundingAmount = localFundingSat,
@@ -301,11 +342,12 @@ public sealed class LndNode : ILightningNode
         return $"{txid}:{point.OutputIndex}";
     }
 
-    private async Task<T> CallAsync<T>(string method, Func<CallOptions, AsyncUnaryCall<T>> call, CancellationToken cancellationToken)
+    private async Task<T> CallAsync<T>(string method, Func<Connection, CallOptions, AsyncUnaryCall<T>> call, CancellationToken cancellationToken)
     {
+        var connection = _connection;
         try
         {
-            return await call(new CallOptions(cancellationToken: cancellationToken)).ResponseAsync.ConfigureAwait(false);
+            return await call(connection, new CallOptions(cancellationToken: cancellationToken)).ResponseAsync.ConfigureAwait(false);
         }
         catch (RpcException e) when (e.StatusCode == StatusCode.Cancelled && cancellationToken.IsCancellationRequested)
         {
@@ -313,44 +355,150 @@ public sealed class LndNode : ILightningNode
         }
         catch (RpcException e)
         {
-            throw LndErrorMapper.Map(e, method, _options, _tls);
+            var failure = LndErrorMapper.Map(e, method, connection.Options, connection.Tls);
+            if (!IsCredentialFailure(failure) || Reconnected(connection) is not { } fresh)
+            {
+                throw failure;
+            }
+
+            // LND regenerated tls.cert or the macaroon changed: once more with what the files hold now. A second
+            // failure is the node's answer.
+            try
+            {
+                return await call(fresh, new CallOptions(cancellationToken: cancellationToken)).ResponseAsync.ConfigureAwait(false);
+            }
+            catch (RpcException again) when (again.StatusCode == StatusCode.Cancelled && cancellationToken.IsCancellationRequested)
+            {
+                throw new OperationCanceledException(cancellationToken);
+            }
+            catch (RpcException again)
+            {
+                throw LndErrorMapper.Map(again, method, fresh.Options, fresh.Tls);
+            }
         }
     }
 
-    /// <summary>Reads a server stream until it ends or the token is cancelled; cancellation ends the sequence quietly.</summary>
+    /// <summary>A failure the node's current credentials may cure: the node presented another certificate than the
+    /// pinned one, or refused the macaroon.</summary>
+    private static bool IsCredentialFailure(LightningException failure) =>
+        failure is CertificateMismatchException { Reason: CertificateProblem.DiffersFromPinned } or MacaroonException { Reason: MacaroonProblem.Refused };
+
+    /// <summary>The connection to use after <paramref name="failed"/> failed on its credentials: a new one over
+    /// tls.cert and the macaroon read again when they changed on disk (or one another call already made); null when
+    /// nothing changed, so the failure stands.</summary>
+    private Connection? Reconnected(Connection failed)
+    {
+        lock (_gate)
+        {
+            if (!ReferenceEquals(_connection, failed))
+            {
+                return _connection;
+            }
+
+            if (failed.Options.Reread() is not { } options)
+            {
+                return null;
+            }
+
+            _replaced.Add(failed);
+            _connection = new Connection(options);
+            return _connection;
+        }
+    }
+
+    /// <summary>Reads a server stream until it ends or the token is cancelled; cancellation ends the sequence quietly.
+    /// A stream refused on its credentials before its first item is started once more over credentials read again.</summary>
     private async IAsyncEnumerable<TOut> StreamAsync<TIn, TOut>(
         string method,
-        Func<CallOptions, AsyncServerStreamingCall<TIn>> start,
+        Func<Connection, CallOptions, AsyncServerStreamingCall<TIn>> start,
         Func<TIn, TOut> map,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        using var call = start(new CallOptions(cancellationToken: cancellationToken));
-        while (true)
+        var connection = _connection;
+        var call = start(connection, new CallOptions(cancellationToken: cancellationToken));
+        var received = false;
+        try
         {
-            bool hasNext;
-            try
+            while (true)
             {
-                hasNext = await call.ResponseStream.MoveNext(cancellationToken).ConfigureAwait(false);
-            }
-            catch (RpcException) when (cancellationToken.IsCancellationRequested)
-            {
-                yield break;
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                yield break;
-            }
-            catch (RpcException e)
-            {
-                throw LndErrorMapper.Map(e, method, _options, _tls);
-            }
+                bool hasNext;
+                try
+                {
+                    hasNext = await call.ResponseStream.MoveNext(cancellationToken).ConfigureAwait(false);
+                }
+                catch (RpcException) when (cancellationToken.IsCancellationRequested)
+                {
+                    yield break;
+                }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                {
+                    yield break;
+                }
+                catch (RpcException e)
+                {
+                    var failure = LndErrorMapper.Map(e, method, connection.Options, connection.Tls);
+                    if (received || !IsCredentialFailure(failure) || Reconnected(connection) is not { } fresh)
+                    {
+                        throw failure;
+                    }
 
-            if (!hasNext)
-            {
-                yield break;
-            }
+                    call.Dispose();
+                    connection = fresh;
+                    call = start(connection, new CallOptions(cancellationToken: cancellationToken));
+                    received = true;
+                    continue;
+                }
 
-            yield return map(call.ResponseStream.Current);
+                if (!hasNext)
+                {
+                    yield break;
+                }
+
+                received = true;
+                yield return map(call.ResponseStream.Current);
+            }
         }
+        finally
+        {
+            call.Dispose();
+        }
+    }
+
+    /// <summary>One gRPC channel over one reading of tls.cert and the macaroon, and the clients that use it.</summary>
+    private sealed class Connection : IDisposable
+    {
+        private readonly GrpcChannel _channel;
+
+        public Connection(LndConnectionOptions options)
+        {
+            Options = options;
+            Tls = new PinnedCertificateHandler(options.PinnedCertificate);
+            _channel = GrpcChannel.ForAddress(options.Address, new GrpcChannelOptions
+            {
+                HttpHandler = Tls.CreateHandler(),
+                MaxReceiveMessageSize = 64 * 1024 * 1024,
+            });
+            var macaroonHex = Convert.ToHexString(options.Macaroon).ToLowerInvariant();
+            var invoker = _channel.Intercept(metadata =>
+            {
+                metadata.Add("macaroon", macaroonHex);
+                return metadata;
+            });
+            Lightning = new ImpVpn.Lnd.Rpc.Lnrpc.Lightning.LightningClient(invoker);
+            Router = new Router.RouterClient(invoker);
+            Invoices = new Invoices.InvoicesClient(invoker);
+        }
+
+        public LndConnectionOptions Options { get; }
+
+        public PinnedCertificateHandler Tls { get; }
+
+        public ImpVpn.Lnd.Rpc.Lnrpc.Lightning.LightningClient Lightning { get; }
+
+        public Router.RouterClient Router { get; }
+
+        public Invoices.InvoicesClient Invoices { get; }
+
+        public void Dispose() => _channel.Dispose();
     }
 }

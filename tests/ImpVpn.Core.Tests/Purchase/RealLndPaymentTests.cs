@@ -1,0 +1,234 @@
+using ImpVpn.Core.Buying;
+using ImpVpn.Core.Lightning;
+using ImpVpn.Core.Protocol;
+using ImpVpn.Core.Selling;
+using ImpVpn.Core.Tests.Fakes;
+
+namespace ImpVpn.Core.Tests.Purchase;
+
+/// <summary>
+/// What a real LND does that the simulator does not yet: a payment in flight at the buyer's node before the seller's
+/// hold invoice is ACCEPTED (the seller's node is made to report it OPEN a while longer), a route probe that finds no
+/// route or a dear one, and the fee and time-lock limits every payment carries.
+/// </summary>
+public sealed class RealLndPaymentTests
+{
+    private static readonly CancellationToken None = CancellationToken.None;
+    private static readonly SellerOptions Seller = new() { InterfaceName = "ivs-reallnd", Endpoint = "192.0.2.1:51820" };
+    private static readonly BuyerOptions ConfigOnly = new() { ConfigOnly = true, ReplyTimeout = TimeSpan.FromSeconds(30) };
+
+    /// <summary>Makes the seller's node report a held invoice as still OPEN for its next <paramref name="times"/>
+    /// lookups, and counts them.</summary>
+    private sealed class LateArrival(int times)
+    {
+        private int _left = times;
+
+        public int Reported { get; private set; }
+
+        public InvoiceInfo? Rewrite(InvoiceInfo? invoice)
+        {
+            if (invoice is { State: InvoiceState.Accepted } && _left > 0)
+            {
+                _left--;
+                Reported++;
+                return invoice with { State = InvoiceState.Open };
+            }
+
+            return invoice;
+        }
+    }
+
+    [Fact]
+    public async Task A_payment_the_seller_does_not_hold_yet_is_waited_for_by_the_seller_and_the_purchase_goes_through()
+    {
+        await using var net = await PurchaseNetwork.StartAsync();
+        var late = new LateArrival(3);
+        var bob = new HookedLightningNode(net.BobNode) { RewriteLookupInvoice = late.Rewrite };
+        await net.StartSellerAsync(new RecordingWireGuard(), Seller, bob);
+        await using var buyer = net.Buyer(null);
+        var before = net.AliceMsat;
+
+        var contract = await buyer.ConfirmAsync(await buyer.RequestQuoteAsync(net.SellerPubKey, TimeSpan.FromHours(1), TimeSpan.FromSeconds(5), None), ConfigOnly, None);
+
+        Assert.Equal(BoughtContractState.Active, contract.State);
+        Assert.Equal(3, late.Reported);
+        Assert.Equal(before - 1_000_000, net.AliceMsat);
+    }
+
+    [Fact]
+    public async Task A_seller_that_answers_not_yet_is_asked_again_while_the_payment_is_in_flight_until_it_holds_it()
+    {
+        await using var net = await PurchaseNetwork.StartAsync();
+        // Each activate looks twice (before and after its wait, here none): three "not yet" answers, then the tunnel.
+        var late = new LateArrival(6);
+        var bob = new HookedLightningNode(net.BobNode) { RewriteLookupInvoice = late.Rewrite };
+        await net.StartSellerAsync(new RecordingWireGuard(), Seller with { PaymentArrivalWait = TimeSpan.Zero }, bob);
+        await using var buyer = net.Buyer(null);
+        var before = net.AliceMsat;
+
+        var contract = await buyer.ConfirmAsync(await buyer.RequestQuoteAsync(net.SellerPubKey, TimeSpan.FromHours(1), TimeSpan.FromSeconds(5), None), ConfigOnly, None);
+
+        Assert.Equal(BoughtContractState.Active, contract.State);
+        Assert.Equal(6, late.Reported);
+        Assert.Equal(before - 1_000_000, net.AliceMsat);
+    }
+
+    [Fact]
+    public async Task A_refresh_the_seller_does_not_hold_yet_is_asked_again_and_goes_through()
+    {
+        await using var net = await PurchaseNetwork.StartAsync();
+        var late = new LateArrival(0);
+        var bob = new HookedLightningNode(net.BobNode) { RewriteLookupInvoice = invoice => late.Rewrite(invoice) };
+        await net.StartSellerAsync(new RecordingWireGuard(), Seller with { PaymentArrivalWait = TimeSpan.Zero }, bob);
+        await using var buyer = net.Buyer(null);
+        var contract = await buyer.ConfirmAsync(await buyer.RequestQuoteAsync(net.SellerPubKey, TimeSpan.FromHours(1), TimeSpan.FromSeconds(5), None), ConfigOnly, None);
+        late = new LateArrival(4);
+
+        var refreshed = await buyer.RefreshAsync(contract.Id, TimeSpan.FromHours(1), ConfigOnly, None);
+
+        Assert.Equal(contract.ExpiresAt!.Value.AddHours(1), refreshed.ExpiresAt);
+        Assert.Equal(4, late.Reported);
+    }
+
+    [Fact]
+    public async Task A_payment_that_fails_while_the_seller_says_not_yet_ends_the_purchase_as_failed_and_cancelled()
+    {
+        await using var net = await PurchaseNetwork.StartAsync();
+        var saidNotYet = false;
+        var bob = new HookedLightningNode(net.BobNode)
+        {
+            RewriteLookupInvoice = invoice =>
+            {
+                if (invoice is not { State: InvoiceState.Accepted })
+                {
+                    return invoice;
+                }
+
+                saidNotYet = true;
+                return invoice with { State = InvoiceState.Open };
+            },
+        };
+        await net.StartSellerAsync(new RecordingWireGuard(), Seller with { PaymentArrivalWait = TimeSpan.Zero }, bob);
+        // Once the seller has said "not yet", the buyer's node reports the payment failed (its parts timed out).
+        var alice = new HookedLightningNode(net.AliceNode)
+        {
+            RewriteTrackPayment = payment => saidNotYet && payment is not null ? payment with { Status = PaymentStatus.Failed, FailureReason = PaymentFailureReason.Timeout } : payment,
+        };
+        await using var buyer = net.Buyer(null, alice);
+
+        var error = await Assert.ThrowsAsync<PurchaseException>(async () =>
+            await buyer.ConfirmAsync(await buyer.RequestQuoteAsync(net.SellerPubKey, TimeSpan.FromHours(1), TimeSpan.FromSeconds(5), None), ConfigOnly, None));
+
+        Assert.Equal(PurchaseError.PaymentFailed, error.Error);
+        Assert.Contains("nothing was spent", error.Message);
+        Assert.Equal(BoughtContractState.Cancelled, buyer.List().Single().State);
+    }
+
+    [Fact]
+    public async Task An_invoice_cancelled_while_the_seller_waits_is_answered_not_paid_which_is_final()
+    {
+        await using var net = await PurchaseNetwork.StartAsync();
+        var lookups = 0;
+        // Open at first (the payment on its way), then cancelled (the seller's node gave up on the set).
+        var bob = new HookedLightningNode(net.BobNode)
+        {
+            RewriteLookupInvoice = invoice => invoice is { State: InvoiceState.Accepted }
+                ? invoice with { State = Interlocked.Increment(ref lookups) == 1 ? InvoiceState.Open : InvoiceState.Canceled }
+                : invoice,
+        };
+        await net.StartSellerAsync(new RecordingWireGuard(), Seller, bob);
+        await using var buyer = net.Buyer(null);
+
+        var error = await Assert.ThrowsAsync<PurchaseException>(async () =>
+            await buyer.ConfirmAsync(await buyer.RequestQuoteAsync(net.SellerPubKey, TimeSpan.FromHours(1), TimeSpan.FromSeconds(5), None), ConfigOnly, None));
+
+        Assert.Equal(PurchaseError.ActivationFailed, error.Error);
+        Assert.Equal(ProtocolErrorCode.NotPaid, Assert.IsType<ProtocolException>(error.InnerException!.InnerException).Code);
+        Assert.Equal(3, lookups);
+    }
+
+    [Fact]
+    public async Task Every_payment_carries_a_fee_limit_that_grows_with_its_amount_and_the_cltv_limit()
+    {
+        await using var net = await PurchaseNetwork.StartAsync();
+        await net.StartSellerAsync(new RecordingWireGuard(), Seller with { Pricing = Pricing.Default with { PricePerHourSat = 5_000 } });
+        var alice = new HookedLightningNode(net.AliceNode);
+        await using var buyer = net.Buyer(null, alice);
+
+        // The simulator has no Router.EstimateRouteFee (Unimplemented, as an older LND): the purchase goes on without it.
+        var contract = await buyer.ConfirmAsync(await buyer.RequestQuoteAsync(net.SellerPubKey, TimeSpan.FromHours(1), TimeSpan.FromSeconds(5), None), ConfigOnly, None);
+
+        Assert.Equal(BoughtContractState.Active, contract.State);
+        var payment = Assert.Single(alice.Payments);
+        Assert.Equal(50, payment.FeeLimitSat);
+        Assert.Equal(RoutingFeeLimit.DefaultFor(5_000), payment.FeeLimitSat);
+        Assert.Equal(PaymentOnce.CltvLimit, payment.CltvLimit);
+        Assert.Single(alice.Probes);
+    }
+
+    [Fact]
+    public async Task A_probe_without_a_route_or_above_the_fee_limit_stops_the_purchase_before_any_money_moves_and_a_higher_limit_finishes_it()
+    {
+        await using var net = await PurchaseNetwork.StartAsync();
+        await net.StartSellerAsync(new RecordingWireGuard(), Seller);
+        var alice = new HookedLightningNode(net.AliceNode) { EstimateRouteFee = _ => new RouteFeeEstimate(0, 0, PaymentFailureReason.NoRoute) };
+        await using var buyer = net.Buyer(null, alice);
+        var before = net.AliceMsat;
+        var quote = await buyer.RequestQuoteAsync(net.SellerPubKey, TimeSpan.FromHours(1), TimeSpan.FromSeconds(5), None);
+
+        var noRoute = await Assert.ThrowsAsync<PurchaseException>(() => buyer.ConfirmAsync(quote, ConfigOnly, None));
+        Assert.Equal(PurchaseError.NoRoute, noRoute.Error);
+        Assert.Contains("Nothing was paid", noRoute.Message);
+
+        alice.EstimateRouteFee = _ => new RouteFeeEstimate(25_000, 200, PaymentFailureReason.None);
+        var dear = await Assert.ThrowsAsync<PurchaseException>(() => buyer.ConfirmAsync(quote, ConfigOnly, None));
+        Assert.Equal(PurchaseError.RoutingFeeAboveLimit, dear.Error);
+        Assert.Contains("costs 25 sat", dear.Message);
+        Assert.Contains("the limit is 10 sat", dear.Message);
+
+        Assert.Empty(alice.Payments);
+        Assert.Equal(before, net.AliceMsat);
+        var recorded = Assert.Single(buyer.List());
+        Assert.Equal(BoughtContractState.Paying, recorded.State);
+        Assert.Equal(recorded.Id, dear.ContractId);
+
+        var bought = await buyer.ResumeAsync(recorded.Id, ConfigOnly with { MaxRoutingFeeSat = 30 }, None);
+        Assert.Equal(BoughtContractState.Active, bought.State);
+        Assert.Equal(30, Assert.Single(alice.Payments).FeeLimitSat);
+        Assert.All(alice.Probes, p => Assert.Equal(quote.SellerPubKey, p.Destination ?? quote.SellerPubKey));
+        Assert.All(alice.Probes, p => Assert.NotNull(p.PaymentRequest));
+    }
+
+    [Fact]
+    public async Task A_refresh_whose_probe_finds_no_route_pays_nothing_and_holds_no_later_run()
+    {
+        await using var net = await PurchaseNetwork.StartAsync();
+        await net.StartSellerAsync(new RecordingWireGuard(), Seller);
+        var alice = new HookedLightningNode(net.AliceNode);
+        await using var buyer = net.Buyer(null, alice);
+        var contract = await buyer.ConfirmAsync(await buyer.RequestQuoteAsync(net.SellerPubKey, TimeSpan.FromHours(1), TimeSpan.FromSeconds(5), None), ConfigOnly, None);
+        alice.EstimateRouteFee = _ => new RouteFeeEstimate(0, 0, PaymentFailureReason.InsufficientBalance);
+        var before = net.AliceMsat;
+
+        var error = await Assert.ThrowsAsync<PurchaseException>(() => buyer.RefreshAsync(contract.Id, TimeSpan.FromHours(1), ConfigOnly, None));
+
+        Assert.Equal(PurchaseError.NoRoute, error.Error);
+        Assert.Equal(PaymentKind.Refresh, error.Kind);
+        Assert.Equal(before, net.AliceMsat);
+        Assert.Null(net.BoughtContracts.Get(contract.Id).RefreshBeingPaid);
+    }
+
+    [Fact]
+    public async Task A_seller_reachable_only_through_private_channels_issues_invoices_with_route_hints()
+    {
+        await using var net = await PurchaseNetwork.StartAsync();
+        var bob = new HookedLightningNode(net.BobNode) { Channels = [new ChannelSummary(net.Simulation["alice"].PubKey, true, true, 1_000_000)] };
+        await net.StartSellerAsync(new RecordingWireGuard(), Seller, bob);
+        await using var buyer = net.Buyer(null);
+
+        var contract = await buyer.ConfirmAsync(await buyer.RequestQuoteAsync(net.SellerPubKey, TimeSpan.FromHours(1), TimeSpan.FromSeconds(5), None), ConfigOnly, None);
+
+        Assert.Equal(BoughtContractState.Active, contract.State);
+        Assert.True(Assert.Single(bob.HoldInvoices).Private);
+    }
+}
