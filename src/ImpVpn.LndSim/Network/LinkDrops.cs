@@ -12,6 +12,10 @@ public sealed partial class SimNetwork
     /// <summary>How long a node waits before redialling a persistent (channel) peer whose link dropped.</summary>
     public TimeSpan PersistentReconnectDelay { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>Redials wait for this as well as for their delay: a test holds them with a task it completes once it has
+    /// seen the link down, so what it sees never depends on how fast the machine is.</summary>
+    public Task RedialsHeldUntil { get; set; } = Task.CompletedTask;
+
     /// <summary>Raised after a dropped link comes back by itself, so tests can wait for it instead of sleeping.</summary>
     public event Action<string, string>? LinkRestored;
 
@@ -79,6 +83,7 @@ public sealed partial class SimNetwork
         // Callers may hold the network's lock: the redial always runs later, on its own.
         await Task.Yield();
         await Task.Delay(delay).ConfigureAwait(false);
+        await RedialsHeldUntil.ConfigureAwait(false);
         bool restored;
         lock (_gate)
         {

@@ -38,6 +38,8 @@ public sealed class PeerFaultTests
         await net.Simulation.OpenChannelAsync("alice", "bob", 100_000);
         net.Simulation.Connect("alice", "carol");
         net.Simulation.Network.PersistentReconnectDelay = TimeSpan.FromMilliseconds(50);
+        var seenDown = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        net.Simulation.Network.RedialsHeldUntil = seenDown.Task;
         var restored = new TaskCompletionSource<(string, string)>(TaskCreationOptions.RunContinuationsAsynchronously);
         net.Simulation.Network.LinkRestored += (a, b) => restored.TrySetResult((a, b));
         using var alice = RawLnd.Connect(net["alice"]);
@@ -47,6 +49,7 @@ public sealed class PeerFaultTests
 
         var whileDown = await Assert.ThrowsAsync<RpcException>(async () => await alice.Client.SendCustomMessageAsync(Message(net["bob"].PubKey)));
         Assert.Equal(StatusCode.NotFound, whileDown.StatusCode);
+        seenDown.SetResult();
         Assert.Equal(("alice", "bob"), await restored.Task.WaitAsync(TimeSpan.FromSeconds(30)));
         await alice.Client.SendCustomMessageAsync(Message(net["bob"].PubKey));
         var peers = (await alice.Client.ListPeersAsync(new ListPeersRequest())).Peers;
@@ -77,6 +80,8 @@ public sealed class PeerFaultTests
         await using var net = await TestNetwork.StartAsync("alice", "bob");
         await net.Simulation.OpenChannelAsync("alice", "bob", 100_000);
         net.Simulation.Network.PersistentReconnectDelay = TimeSpan.FromMilliseconds(50);
+        var seenDown = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        net.Simulation.Network.RedialsHeldUntil = seenDown.Task;
         var restored = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         net.Simulation.Network.LinkRestored += (_, _) => restored.TrySetResult();
         using var alice = RawLnd.Connect(net["alice"]);
@@ -86,6 +91,7 @@ public sealed class PeerFaultTests
         await alice.Client.SendCustomMessageAsync(Message(net["bob"].PubKey));
 
         Assert.Empty((await alice.Client.ListPeersAsync(new ListPeersRequest())).Peers);
+        seenDown.SetResult();
         await restored.Task.WaitAsync(TimeSpan.FromSeconds(30));
         await alice.Client.SendCustomMessageAsync(Message(net["bob"].PubKey));
         Assert.Single((await alice.Client.ListPeersAsync(new ListPeersRequest())).Peers);
