@@ -90,6 +90,7 @@ public sealed class LightningService(NodeContext nodeContext) : Lightning.Lightn
                 LocalBalance = channel.LocalMsat(Me.Name) / 1000,
                 RemoteBalance = channel.LocalMsat(other.Name) / 1000,
                 Initiator = channel.NodeA == Me.Name,
+                Private = channel.IsPrivate,
             });
         }
 
@@ -104,14 +105,14 @@ public sealed class LightningService(NodeContext nodeContext) : Lightning.Lightn
             throw SimErrors.Of(StatusCode.Unknown, $"peer {target.PubKey} is not online");
         }
 
-        var channel = Net.OpenChannel(Me.Name, target.Name, request.LocalFundingAmount, request.PushSat);
+        var channel = Net.OpenChannel(Me.Name, target.Name, request.LocalFundingAmount, request.PushSat, isPrivate: request.Private);
         return Task.FromResult(new ChannelPoint { FundingTxidStr = channel.FundingTxid, OutputIndex = 0 });
     }
 
     public override Task<AddInvoiceResponse> AddInvoice(Invoice request, ServerCallContext context)
     {
         var valueMsat = request.ValueMsat != 0 ? request.ValueMsat : request.Value * 1000;
-        var invoice = Net.AddInvoice(Me.Name, valueMsat, request.Memo, request.DescriptionHash.ToByteArray(), request.Expiry, null, request.CltvExpiry);
+        var invoice = Net.AddInvoice(Me.Name, valueMsat, request.Memo, request.DescriptionHash.ToByteArray(), request.Expiry, null, request.CltvExpiry, request.Private);
         return Task.FromResult(new AddInvoiceResponse
         {
             RHash = ByteString.CopyFrom(invoice.PaymentHash),
@@ -142,6 +143,7 @@ public sealed class LightningService(NodeContext nodeContext) : Lightning.Lightn
         Net.EnsureOnThisNetwork(decoded);
         return Task.FromResult(new PayReq
         {
+            RouteHints = { decoded.RouteHints.Select(RouteHints.ToProto) },
             Destination = decoded.PayeeHex,
             PaymentHash = SimNodeState.Hex(decoded.PaymentHash),
             NumSatoshis = (decoded.AmountMsat ?? 0) / 1000,
@@ -168,6 +170,9 @@ public sealed class LightningService(NodeContext nodeContext) : Lightning.Lightn
         info.Node.Addresses.Add(new NodeAddress { Network = "tcp", Addr = node.P2pAddress });
         return Task.FromResult(info);
     }
+
+    public override Task<QueryRoutesResponse> QueryRoutes(QueryRoutesRequest request, ServerCallContext context) =>
+        Task.FromResult(RouteEstimates.QueryRoutes(Net, Me.Name, request));
 
     public override Task<SignMessageResponse> SignMessage(SignMessageRequest request, ServerCallContext context) =>
         Task.FromResult(new SignMessageResponse { Signature = LndMessageSigner.Sign(Me.Key, request.Msg.Span) });
