@@ -42,6 +42,11 @@ internal static class RouteFinder
     public static FoundRoute? Find(
         IReadOnlyList<SimChannel> channels, Func<string, SimNodeState> node, uint blockHeight, RouteQuery query)
     {
+        if (query.From == query.To)
+        {
+            return null;
+        }
+
         FoundRoute? best = null;
         var path = new List<(SimChannel Channel, string From)>();
         var visited = new HashSet<string> { query.From };

@@ -478,6 +478,11 @@ public sealed class SimNetwork
         lock (_gate)
         {
             var payer = _nodes[payerName];
+            if (payer.Key.PublicKey.AsSpan().SequenceEqual(target.PayeePubKey))
+            {
+                throw SimErrors.Of(StatusCode.Unknown, "self-payments not allowed");
+            }
+
             var key = SimNodeState.Hex(target.PaymentHash);
             if (payer.Payments.TryGetValue(key, out var existing))
             {
