@@ -181,10 +181,10 @@ internal sealed class PaymentLifecycle(SimNetwork network)
                 Attempt = attempt,
             };
             invoice!.Htlcs.Add(htlc);
-            attempt.AtPayee = htlc;
             invoice.AmountPaidMsat = invoice.HeldMsat;
-            var setTotal = invoice.ValueMsat > 0 ? invoice.ValueMsat : payment.ValueMsat;
-            if (invoice.Htlcs.Where(h => h.Payment == payment && h.State == InvoiceHTLCState.Accepted).Sum(h => h.AmountMsat) < setTotal)
+            // The set is complete when its parts reach the payment's total (the MPP record's), which Acceptable
+            // checked is at least the invoice's amount.
+            if (invoice.Htlcs.Where(h => h.Payment == payment && h.State == InvoiceHTLCState.Accepted).Sum(h => h.AmountMsat) < payment.ValueMsat)
             {
                 return;
             }
@@ -247,18 +247,28 @@ internal sealed class PaymentLifecycle(SimNetwork network)
         }
     }
 
-    /// <summary>The payee cancels every HTLC it holds for the invoice; each fails back to its payer.</summary>
-    public void CancelHtlcsLocked(SimInvoice invoice)
+    /// <summary>The payee cancels every HTLC it holds for the invoice. Returns them, to be failed back to their
+    /// payers with <see cref="FailBackCancelled"/> once the invoice itself shows CANCELED.</summary>
+    public static List<SimInvoiceHtlc> CancelHtlcsLocked(SimInvoice invoice)
     {
-        foreach (var htlc in invoice.Htlcs.Where(h => h.State == InvoiceHTLCState.Accepted).ToList())
+        var cancelled = invoice.Htlcs.Where(h => h.State == InvoiceHTLCState.Accepted).ToList();
+        foreach (var htlc in cancelled)
         {
             htlc.State = InvoiceHTLCState.Canceled;
             htlc.ResolveTime = DateTimeOffset.UtcNow;
             htlc.Payment.PendingFailure ??= PaymentFailureReason.FailureReasonIncorrectPaymentDetails;
-            _ = FailBackAsync(htlc.Payment, htlc.Attempt, FailureCode.IncorrectOrUnknownPaymentDetails, (uint)htlc.Attempt.Route.Hops.Count, retry: null);
         }
 
         invoice.AmountPaidMsat = invoice.HeldMsat;
+        return cancelled;
+    }
+
+    public void FailBackCancelled(IEnumerable<SimInvoiceHtlc> cancelled)
+    {
+        foreach (var htlc in cancelled)
+        {
+            _ = FailBackAsync(htlc.Payment, htlc.Attempt, FailureCode.IncorrectOrUnknownPaymentDetails, (uint)htlc.Attempt.Route.Hops.Count, retry: null);
+        }
     }
 
     /// <summary>A set that can no longer complete is given back (LND's payee would after its MPP timeout).</summary>
@@ -289,7 +299,6 @@ internal sealed class PaymentLifecycle(SimNetwork network)
                 hop.Channel.Credit(hop.To, hop.AmountMsat);
             }
 
-            attempt.HoldsBalance = false;
             attempt.Status = HTLCStatus.Succeeded;
             attempt.Preimage = preimage;
             attempt.ResolveTime = DateTimeOffset.UtcNow;
@@ -314,7 +323,6 @@ internal sealed class PaymentLifecycle(SimNetwork network)
         lock (network.Gate)
         {
             Release(attempt.Route);
-            attempt.HoldsBalance = false;
             attempt.Status = HTLCStatus.Failed;
             attempt.FailureCode = code;
             attempt.FailureSourceIndex = sourceIndex;

@@ -5,7 +5,7 @@ using HTLCStatus = ImpVpn.Lnd.Rpc.Lnrpc.HTLCAttempt.Types.HTLCStatus;
 namespace ImpVpn.LndSim.Network;
 
 /// <summary>One HTLC attempt of a payment (one part of it, or one try of a part): the route it took, and how it
-/// ended. While <see cref="HoldsBalance"/> its amounts are taken from each hop's sender.</summary>
+/// ended. While it is in flight its amounts are held: taken from each hop's sender, not yet given to its receiver.</summary>
 internal sealed class SimAttempt
 {
     public required ulong Id { get; init; }
@@ -24,11 +24,6 @@ internal sealed class SimAttempt
     public uint FailureSourceIndex { get; set; }
 
     public byte[]? Preimage { get; set; }
-
-    public bool HoldsBalance { get; set; } = true;
-
-    /// <summary>Set once the payee has the HTLC (its InvoiceHTLC), so cancelling the invoice can find it.</summary>
-    public SimInvoiceHtlc? AtPayee { get; set; }
 
     public long AmountMsat => Route.ReceivedMsat;
 

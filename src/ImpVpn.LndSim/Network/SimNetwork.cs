@@ -236,7 +236,7 @@ public sealed class SimNetwork
         lock (_gate)
         {
             sender = _nodes[from];
-            target = _nodes.Values.FirstOrDefault(n => n.Key.PublicKey.AsSpan().SequenceEqual(peerPubKey)) ?? throw SimErrors.PeerNotConnected();
+            target = ByPubKeyLocked(peerPubKey) ?? throw SimErrors.PeerNotConnected();
             if (!sender.Peers.Contains(target.Name) || target.IsDown)
             {
                 throw SimErrors.PeerNotConnected();
@@ -403,9 +403,10 @@ public sealed class SimNetwork
         }
 
         invoice.HeldPayment = null;
-        _lifecycle.CancelHtlcsLocked(invoice);
+        var cancelled = PaymentLifecycle.CancelHtlcsLocked(invoice);
         invoice.State = InvoiceState.Canceled;
         PublishInvoice(node, invoice);
+        _lifecycle.FailBackCancelled(cancelled);
     }
 
     internal static void MarkSettled(SimNodeState node, SimInvoice invoice)

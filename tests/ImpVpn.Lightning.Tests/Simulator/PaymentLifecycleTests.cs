@@ -13,14 +13,6 @@ namespace ImpVpn.Lightning.Tests.Simulator;
 /// payee acting on the complete set only, retries, and every attempt in the Payment.</summary>
 public sealed class PaymentLifecycleTests
 {
-    private static async Task<TestNetwork> LineAsync(SimProfile profile)
-    {
-        var net = await TestNetwork.StartAsync(profile, "alice", "bob", "carol");
-        await net.Simulation.OpenChannelAsync("alice", "bob", 1_000_000);
-        await net.Simulation.OpenChannelAsync("bob", "carol", 1_000_000, 0, new FeePolicy(2_000, 1_000));
-        return net;
-    }
-
     private static async Task<(byte[] Preimage, AddHoldInvoiceResp Invoice)> HoldInvoiceAsync(RawLnd payee, long sat)
     {
         var preimage = RandomNumberGenerator.GetBytes(32);
@@ -31,7 +23,7 @@ public sealed class PaymentLifecycleTests
     [Fact]
     public async Task Under_realistic_the_payment_is_in_flight_with_an_attempt_before_the_payee_sees_the_htlc()
     {
-        await using var net = await LineAsync(SimProfile.Realistic);
+        await using var net = await SimPay.LineAsync(SimProfile.Realistic);
         var (preimage, hold) = await HoldInvoiceAsync(net.Raw("carol"), 20_000);
         var hash = SHA256.HashData(preimage);
         // A slow last hop keeps the HTLC on its way long enough to look at both ends in one atomic read.
@@ -64,7 +56,7 @@ public sealed class PaymentLifecycleTests
     [InlineData(SimProfile.Realistic)]
     public async Task The_first_update_of_a_payment_is_in_flight_with_an_in_flight_attempt(SimProfile profile)
     {
-        await using var net = await LineAsync(profile);
+        await using var net = await SimPay.LineAsync(profile);
         var (preimage, hold) = await HoldInvoiceAsync(net.Raw("carol"), 20_000);
 
         using var call = net.Raw("alice").Router.SendPaymentV2(SimPay.Request(hold.PaymentRequest));
@@ -84,7 +76,7 @@ public sealed class PaymentLifecycleTests
     [InlineData(SimProfile.Realistic)]
     public async Task A_split_hold_invoice_turns_accepted_only_on_the_complete_set_and_every_part_settles(SimProfile profile)
     {
-        await using var net = await LineAsync(profile);
+        await using var net = await SimPay.LineAsync(profile);
         var (preimage, hold) = await HoldInvoiceAsync(net.Raw("carol"), 90_000);
         var hash = SHA256.HashData(preimage);
         net["alice"].SplitNextPayment(3);
@@ -161,7 +153,7 @@ public sealed class PaymentLifecycleTests
     [InlineData(SimProfile.Realistic)]
     public async Task A_failed_part_is_retried_while_the_payment_stays_in_flight(SimProfile profile)
     {
-        await using var net = await LineAsync(profile);
+        await using var net = await SimPay.LineAsync(profile);
         var invoice = await net.Raw("carol").Lightning.AddInvoiceAsync(new Invoice { Value = 10_000 });
         net["alice"].FailNextParts(2);
 
@@ -188,7 +180,7 @@ public sealed class PaymentLifecycleTests
     [InlineData(SimProfile.Realistic)]
     public async Task A_succeeded_payment_carries_lnds_fields_and_its_attempt_with_route_and_preimage(SimProfile profile)
     {
-        await using var net = await LineAsync(profile);
+        await using var net = await SimPay.LineAsync(profile);
         var invoice = await net.Raw("carol").Lightning.AddInvoiceAsync(new Invoice { Value = 50_000 });
 
         var final = (await SimPay.PayAsync(net.Raw("alice"), SimPay.Request(invoice.PaymentRequest)))[^1];
@@ -224,7 +216,7 @@ public sealed class PaymentLifecycleTests
     [InlineData(SimProfile.Realistic)]
     public async Task A_cancelled_split_hold_invoice_fails_every_part_and_refunds_the_payer(SimProfile profile)
     {
-        await using var net = await LineAsync(profile);
+        await using var net = await SimPay.LineAsync(profile);
         var (preimage, hold) = await HoldInvoiceAsync(net.Raw("carol"), 40_000);
         var hash = SHA256.HashData(preimage);
         net["alice"].SplitNextPayment(2);

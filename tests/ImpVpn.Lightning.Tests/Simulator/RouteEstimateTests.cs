@@ -10,20 +10,12 @@ namespace ImpVpn.Lightning.Tests.Simulator;
 /// in LND's terms.</summary>
 public sealed class RouteEstimateTests
 {
-    private static async Task<TestNetwork> LineAsync(SimProfile profile)
-    {
-        var net = await TestNetwork.StartAsync(profile, "alice", "bob", "carol", "dave");
-        await net.Simulation.OpenChannelAsync("alice", "bob", 1_000_000);
-        await net.Simulation.OpenChannelAsync("bob", "carol", 1_000_000, 0, new FeePolicy(2_000, 1_000));
-        return net;
-    }
-
     [Theory]
     [InlineData(SimProfile.Ideal)]
     [InlineData(SimProfile.Realistic)]
     public async Task EstimateRouteFee_answers_from_the_graph_and_by_probe(SimProfile profile)
     {
-        await using var net = await LineAsync(profile);
+        await using var net = await SimPay.LineAsync(profile, "dave");
         var router = net.Raw("alice").Router;
         var invoice = await net.Raw("carol").Lightning.AddInvoiceAsync(new Invoice { Value = 50_000 });
 
@@ -41,7 +33,7 @@ public sealed class RouteEstimateTests
     [Fact]
     public async Task EstimateRouteFee_without_a_route_fails_as_lnd_does()
     {
-        await using var net = await LineAsync(SimProfile.Ideal);
+        await using var net = await SimPay.LineAsync(SimProfile.Ideal, "dave");
         var router = net.Raw("alice").Router;
         var unreachable = await net.Raw("dave").Lightning.AddInvoiceAsync(new Invoice { Value = 1_000 });
 
@@ -58,7 +50,7 @@ public sealed class RouteEstimateTests
     [Fact]
     public async Task QueryRoutes_gives_the_route_its_hops_fees_and_time_lock_or_no_path()
     {
-        await using var net = await LineAsync(SimProfile.Ideal);
+        await using var net = await SimPay.LineAsync(SimProfile.Ideal, "dave");
         var lightning = net.Raw("alice").Lightning;
 
         var answer = await lightning.QueryRoutesAsync(new QueryRoutesRequest { PubKey = net["carol"].PubKey, Amt = 50_000 });

@@ -10,14 +10,6 @@ public sealed class RoutingRulesTests
 {
     private static readonly string[] Forwarders = ["bob", "carol", "dave"];
 
-    private static async Task<TestNetwork> LineAsync(SimProfile profile)
-    {
-        var net = await TestNetwork.StartAsync(profile, "alice", "bob", "carol");
-        await net.Simulation.OpenChannelAsync("alice", "bob", 1_000_000);
-        await net.Simulation.OpenChannelAsync("bob", "carol", 1_000_000, 0, new FeePolicy(2_000, 1_000));
-        return net;
-    }
-
     private static async Task<Payment> PayAsync(TestNetwork net, string payer, string paymentRequest, Action<ImpVpn.Lnd.Rpc.Routerrpc.SendPaymentRequest>? shape = null)
     {
         var request = SimPay.Request(paymentRequest);
@@ -30,7 +22,7 @@ public sealed class RoutingRulesTests
     [InlineData(SimProfile.Realistic)]
     public async Task A_route_over_the_fee_limit_is_not_used(SimProfile profile)
     {
-        await using var net = await LineAsync(profile);
+        await using var net = await SimPay.LineAsync(profile);
         var carol = net.Raw("carol").Lightning;
 
         // The route costs 52,000 msat: one msat less is refused, the exact fee is enough.
@@ -47,7 +39,7 @@ public sealed class RoutingRulesTests
     [InlineData(SimProfile.Realistic)]
     public async Task A_route_over_the_cltv_limit_is_not_used(SimProfile profile)
     {
-        await using var net = await LineAsync(profile);
+        await using var net = await SimPay.LineAsync(profile);
         var carol = net.Raw("carol").Lightning;
 
         // alice→bob→carol locks 80 (carol's final delta) + 3 (padding) + 80 (bob's delta) = 163 blocks.
@@ -68,7 +60,7 @@ public sealed class RoutingRulesTests
     [Fact]
     public async Task A_cltv_limit_lnd_would_refuse_is_refused_before_any_payment()
     {
-        await using var net = await LineAsync(SimProfile.Ideal);
+        await using var net = await SimPay.LineAsync(SimProfile.Ideal);
         var invoice = await net.Raw("carol").Lightning.AddInvoiceAsync(new Invoice { Value = 1_000 });
 
         var tooHigh = await Assert.ThrowsAsync<RpcException>(() => PayAsync(net, "alice", invoice.PaymentRequest, r => r.CltvLimit = 5_000));

@@ -3,12 +3,23 @@ using Grpc.Core;
 using ImpVpn.Lnd.Rpc.Invoicesrpc;
 using ImpVpn.Lnd.Rpc.Lnrpc;
 using ImpVpn.Lnd.Rpc.Routerrpc;
+using ImpVpn.LndSim.Network;
 
 namespace ImpVpn.Lightning.Tests.Simulator;
 
 /// <summary>Small steps the simulator payment tests share, over LND's generated clients.</summary>
 internal static class SimPay
 {
+    /// <summary>alice → bob → carol (1,000,000 sat each, all on the opener's side); bob charges 2,000 msat + 1,000 ppm
+    /// to forward to carol. <paramref name="others"/> are more nodes, without channels.</summary>
+    public static async Task<TestNetwork> LineAsync(SimProfile profile, params string[] others)
+    {
+        var net = await TestNetwork.StartAsync(profile, ["alice", "bob", "carol", .. others]);
+        await net.Simulation.OpenChannelAsync("alice", "bob", 1_000_000);
+        await net.Simulation.OpenChannelAsync("bob", "carol", 1_000_000, 0, new FeePolicy(2_000, 1_000));
+        return net;
+    }
+
     public static bool IsFinal(Payment payment) =>
         payment.Status is Payment.Types.PaymentStatus.Succeeded or Payment.Types.PaymentStatus.Failed;
 
