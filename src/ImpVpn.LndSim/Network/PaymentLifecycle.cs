@@ -346,6 +346,11 @@ internal sealed class PaymentLifecycle(SimNetwork network)
         SimAttempt next;
         lock (network.Gate)
         {
+            if (payment.PendingFailure is null && DateTimeOffset.UtcNow - payment.Created > options.Timeout)
+            {
+                payment.PendingFailure = PaymentFailureReason.FailureReasonTimeout;
+            }
+
             var route = payment.PendingFailure is null
                 ? FindRoute(payer, payee, attempt.AmountMsat, target, options, payment.FeeMsat)
                 : null;

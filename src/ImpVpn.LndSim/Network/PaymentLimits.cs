@@ -23,7 +23,7 @@ internal static class PaymentLimits
             throw SimErrors.Of(StatusCode.Unknown, $"cltv limit {cltvLimit} should be greater than {finalDelta}");
         }
 
-        var options = new SendOptions(feeLimitMsat, cltvLimit, request.MaxParts, (long)request.MaxShardSizeMsat);
+        var options = new SendOptions(feeLimitMsat, cltvLimit, request.MaxParts, (long)request.MaxShardSizeMsat, request.TimeoutSeconds);
         if (options.MaxShardMsat > 0 && decoded.AmountMsat is { } amount && amount > options.MaxShardMsat * options.PartsAllowed)
         {
             throw SimErrors.Of(StatusCode.Unknown,

@@ -235,4 +235,21 @@ public sealed class PaymentLifecycleTests
         var cancelled = await net.Raw("carol").Lightning.LookupInvoiceAsync(new PaymentHash { RHash = ByteString.CopyFrom(hash) });
         Assert.All(cancelled.Htlcs, h => Assert.Equal(InvoiceHTLCState.Canceled, h.State));
     }
+
+    [Fact]
+    public async Task Past_timeout_seconds_a_failed_part_is_not_sent_again_and_the_payment_times_out()
+    {
+        await using var net = await SimPay.LineAsync(SimProfile.Realistic);
+        var invoice = await net.Raw("carol").Lightning.AddInvoiceAsync(new Invoice { Value = 10_000 });
+        net["alice"].FailNextParts(int.MaxValue);
+        var request = SimPay.Request(invoice.PaymentRequest);
+        request.TimeoutSeconds = 1;
+
+        var final = (await SimPay.PayAsync(net.Raw("alice"), request))[^1];
+
+        Assert.Equal((PaymentStatus.Failed, PaymentFailureReason.FailureReasonTimeout), (final.Status, final.FailureReason));
+        Assert.True(final.Htlcs.Count > 1);
+        Assert.All(final.Htlcs, h => Assert.Equal(HTLCStatus.Failed, h.Status));
+        Assert.Equal(1_000_000_000, net["alice"].LocalBalanceMsat);
+    }
 }
