@@ -188,9 +188,10 @@ public sealed class LightningService(NodeContext nodeContext) : Lightning.Lightn
         return Task.FromResult(new VerifyMessageResponse { Valid = InGraph(pubKey) is not null, Pubkey = pubKey });
     }
 
-    /// <summary>As in LND, a node is announced to the graph only with a channel: one without is not in it.</summary>
+    /// <summary>As in LND, a node is announced to the graph only with a public channel: one without (or with only
+    /// private ones) is not in it.</summary>
     private SimNodeState? InGraph(string pubKey) =>
-        Net.ByPubKey(pubKey) is { } node && Net.ChannelsOf(node.Name).Count > 0 ? node : null;
+        Net.ByPubKey(pubKey) is { } node && Net.ChannelsOf(node.Name).Any(c => !c.IsPrivate) ? node : null;
 
     public override async Task<SendCustomMessageResponse> SendCustomMessage(SendCustomMessageRequest request, ServerCallContext context)
     {

@@ -91,4 +91,17 @@ public sealed class PrivateChannelTests
 
         Assert.Equal(PaymentStatus.Succeeded, final.Status);
     }
+
+    [Fact]
+    public async Task A_node_with_only_private_channels_is_not_in_the_graph()
+    {
+        await using var net = await HiddenCarolAsync(SimProfile.Ideal);
+
+        var unknown = await Assert.ThrowsAsync<Grpc.Core.RpcException>(() =>
+            net.Raw("alice").Lightning.GetNodeInfoAsync(new NodeInfoRequest { PubKey = net["carol"].PubKey }).ResponseAsync);
+        var bob = await net.Raw("alice").Lightning.GetNodeInfoAsync(new NodeInfoRequest { PubKey = net["bob"].PubKey });
+
+        Assert.Equal(Grpc.Core.StatusCode.NotFound, unknown.StatusCode);
+        Assert.Equal("bob", bob.Node.Alias);
+    }
 }
