@@ -2,7 +2,6 @@ using System.Security.Cryptography;
 using Grpc.Core;
 using ImpVpn.Lnd.Rpc.Lnrpc;
 using ImpVpn.Lnd.Rpc.Routerrpc;
-using ImpVpn.LndSim.Crypto;
 using PaymentStatus = ImpVpn.Lnd.Rpc.Lnrpc.Payment.Types.PaymentStatus;
 
 namespace ImpVpn.LndSim.Network;
@@ -44,17 +43,7 @@ internal static class RouteEstimates
     /// answer; any other failure comes back as the failure reason with zeros.</summary>
     public static async Task<RouteFeeResponse> ByProbeAsync(SimNetwork network, string from, string paymentRequest, CancellationToken cancellationToken)
     {
-        Bolt11Invoice decoded;
-        try
-        {
-            decoded = Bolt11Decoder.Decode(paymentRequest);
-        }
-        catch (Bolt11FormatException e)
-        {
-            throw SimErrors.Of(StatusCode.Unknown, $"invalid payment request: {e.Message}");
-        }
-
-        network.EnsureOnThisNetwork(decoded);
+        var decoded = network.DecodeForPayment(paymentRequest, StatusCode.Unknown);
         if (decoded.AmountMsat is not > 0)
         {
             throw SimErrors.Of(StatusCode.Unknown, "payment request amount must be greater than 0");

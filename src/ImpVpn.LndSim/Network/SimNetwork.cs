@@ -456,7 +456,9 @@ public sealed class SimNetwork
         return Send(payerName, paymentRequest, target, options);
     }
 
-    internal Bolt11Invoice DecodeForPayment(string paymentRequest)
+    /// <summary>Decodes a payment request for this network, or throws as LND's call does (<paramref name="code"/>:
+    /// SendPaymentV2 answers InvalidArgument, EstimateRouteFee Unknown).</summary>
+    internal Bolt11Invoice DecodeForPayment(string paymentRequest, StatusCode code = StatusCode.InvalidArgument)
     {
         Bolt11Invoice decoded;
         try
@@ -465,7 +467,7 @@ public sealed class SimNetwork
         }
         catch (Bolt11FormatException e)
         {
-            throw SimErrors.Of(StatusCode.InvalidArgument, $"invalid payment request: {e.Message}");
+            throw SimErrors.Of(code, $"invalid payment request: {e.Message}");
         }
 
         EnsureOnThisNetwork(decoded);
