@@ -128,29 +128,54 @@ internal sealed class PaymentLifecycle(SimNetwork network)
         return attempt;
     }
 
-    /// <summary>The part's way to the payee, and what happens when it gets there.</summary>
+    /// <summary>One part's way to the payee, sent again as long as it fails on the way (a loop, not recursion, so
+    /// many retries under the Ideal profile, where nothing waits, do not deepen the stack).</summary>
     private async Task TravelAsync(string payerName, string payeeName, SimPayment payment, SimAttempt attempt, PaymentTarget target, SendOptions options)
     {
-        await HopsAsync(attempt.Route.Hops).ConfigureAwait(false);
+        for (SimAttempt? current = attempt; current is not null;)
+        {
+            await HopsAsync(current.Route.Hops).ConfigureAwait(false);
+            if (!FailsOnTheWay(payerName, current))
+            {
+                await ArriveAsync(payeeName, payment, current).ConfigureAwait(false);
+                return;
+            }
 
+            var failingNode = (uint)current.Route.Hops.Count - 1;
+            current = await FailBackAsync(payment, current, FailureCode.TemporaryChannelFailure, failingNode, resending: true).ConfigureAwait(false)
+                ? await ResendAsync(payment, current, target, options, payerName, payeeName).ConfigureAwait(false)
+                : null;
+        }
+    }
+
+    /// <summary>The payer's fault switch: this part fails at the last forwarding node.</summary>
+    private bool FailsOnTheWay(string payerName, SimAttempt attempt)
+    {
+        lock (network.Gate)
+        {
+            var payer = network.NodeLocked(payerName);
+            if (payer.FailNextParts <= 0 || attempt.Route.Hops.Count == 0)
+            {
+                return false;
+            }
+
+            payer.FailNextParts--;
+            return true;
+        }
+    }
+
+    /// <summary>What the payee does with an arriving part.</summary>
+    private async Task ArriveAsync(string payeeName, SimPayment payment, SimAttempt attempt)
+    {
         SimInvoice? complete = null;
         SimNodeState payee;
         lock (network.Gate)
         {
-            var payer = network.NodeLocked(payerName);
             payee = network.NodeLocked(payeeName);
             if (payment.PendingFailure is not null)
             {
                 // The payment already cannot succeed (another part was refused): the payee lets this one go too.
-                _ = FailBackAsync(payment, attempt, FailureCode.MppTimeout, (uint)attempt.Route.Hops.Count, retry: null);
-                return;
-            }
-
-            if (payer.FailNextParts > 0)
-            {
-                payer.FailNextParts--;
-                var failingNode = (uint)attempt.Route.Hops.Count - 1;
-                _ = FailBackAsync(payment, attempt, FailureCode.TemporaryChannelFailure, failingNode, retry: (target, options, payerName, payeeName));
+                _ = FailBackAsync(payment, attempt, FailureCode.MppTimeout, (uint)attempt.Route.Hops.Count);
                 return;
             }
 
@@ -158,7 +183,7 @@ internal sealed class PaymentLifecycle(SimNetwork network)
             if (!Acceptable(invoice, payment))
             {
                 payment.PendingFailure = PaymentFailureReason.FailureReasonIncorrectPaymentDetails;
-                _ = FailBackAsync(payment, attempt, FailureCode.IncorrectOrUnknownPaymentDetails, (uint)attempt.Route.Hops.Count, retry: null);
+                _ = FailBackAsync(payment, attempt, FailureCode.IncorrectOrUnknownPaymentDetails, (uint)attempt.Route.Hops.Count);
                 if (invoice is not null)
                 {
                     CancelPartialSetLocked(invoice, payment);
@@ -267,7 +292,7 @@ internal sealed class PaymentLifecycle(SimNetwork network)
     {
         foreach (var htlc in cancelled)
         {
-            _ = FailBackAsync(htlc.Payment, htlc.Attempt, FailureCode.IncorrectOrUnknownPaymentDetails, (uint)htlc.Attempt.Route.Hops.Count, retry: null);
+            _ = FailBackAsync(htlc.Payment, htlc.Attempt, FailureCode.IncorrectOrUnknownPaymentDetails, (uint)htlc.Attempt.Route.Hops.Count);
         }
     }
 
@@ -283,7 +308,7 @@ internal sealed class PaymentLifecycle(SimNetwork network)
         {
             htlc.State = InvoiceHTLCState.Canceled;
             htlc.ResolveTime = DateTimeOffset.UtcNow;
-            _ = FailBackAsync(payment, htlc.Attempt, FailureCode.MppTimeout, (uint)htlc.Attempt.Route.Hops.Count, retry: null);
+            _ = FailBackAsync(payment, htlc.Attempt, FailureCode.MppTimeout, (uint)htlc.Attempt.Route.Hops.Count);
         }
 
         invoice.AmountPaidMsat = invoice.HeldMsat;
@@ -313,11 +338,10 @@ internal sealed class PaymentLifecycle(SimNetwork network)
         }
     }
 
-    /// <summary>A failed part travels back from the failing node; the payer then releases its balances and either
-    /// sends the amount again (after the profile's pause) or, with no part left in flight, ends the payment.</summary>
-    private async Task FailBackAsync(
-        SimPayment payment, SimAttempt attempt, FailureCode code, uint sourceIndex,
-        (PaymentTarget Target, SendOptions Options, string Payer, string Payee)? retry)
+    /// <summary>A failed part travels back from the failing node and the payer releases its balances. Unless
+    /// <paramref name="resending"/> (and the payment can still succeed), the payment ends once no part is left in
+    /// flight. Answers whether the part may be sent again.</summary>
+    private async Task<bool> FailBackAsync(SimPayment payment, SimAttempt attempt, FailureCode code, uint sourceIndex, bool resending = false)
     {
         await HopsAsync(attempt.Route.Hops.Take((int)sourceIndex).Reverse()).ConfigureAwait(false);
         lock (network.Gate)
@@ -327,23 +351,27 @@ internal sealed class PaymentLifecycle(SimNetwork network)
             attempt.FailureCode = code;
             attempt.FailureSourceIndex = sourceIndex;
             attempt.ResolveTime = DateTimeOffset.UtcNow;
-            if (retry is null || payment.PendingFailure is not null)
+            if (!resending || payment.PendingFailure is not null)
             {
                 FinishIfSettledLocked(payment);
-                return;
+                return false;
             }
 
             Changed(payment);
+            return true;
         }
+    }
 
-        var (target, options, payer, payee) = retry.Value;
+    /// <summary>After the profile's pause, the failed part's amount on a new route (null when the payment cannot go
+    /// on: past its timeout, or no route left, which ends it once no part is in flight).</summary>
+    private async Task<SimAttempt?> ResendAsync(SimPayment payment, SimAttempt failed, PaymentTarget target, SendOptions options, string payer, string payee)
+    {
         var pause = ProfileTimings.For(network.Profile).RetryPause;
         if (pause > TimeSpan.Zero)
         {
             await Task.Delay(pause).ConfigureAwait(false);
         }
 
-        SimAttempt next;
         lock (network.Gate)
         {
             if (payment.PendingFailure is null && DateTimeOffset.UtcNow - payment.Created > options.Timeout)
@@ -352,7 +380,7 @@ internal sealed class PaymentLifecycle(SimNetwork network)
             }
 
             var route = payment.PendingFailure is null
-                ? FindRoute(payer, payee, attempt.AmountMsat, target, options, payment.FeeMsat)
+                ? FindRoute(payer, payee, failed.AmountMsat, target, options, payment.FeeMsat)
                 : null;
             if (route is null)
             {
@@ -363,15 +391,14 @@ internal sealed class PaymentLifecycle(SimNetwork network)
                 }
 
                 FinishIfSettledLocked(payment);
-                return;
+                return null;
             }
 
             Hold(route);
-            next = Record(payment, route);
+            var next = Record(payment, route);
             Changed(payment);
+            return next;
         }
-
-        await TravelAsync(payer, payee, payment, next, target, options).ConfigureAwait(false);
     }
 
     private static void FinishIfSettledLocked(SimPayment payment)
