@@ -12,7 +12,7 @@ try
 catch (Exception e) when (e is ArgumentException or FormatException or IOException or JsonException)
 {
     Console.Error.WriteLine($"ImpVpn.LndSim: {e.Message}");
-    Console.Error.WriteLine("usage: ImpVpn.LndSim --dir DIR --node NAME[@BIND[:PORT]]... [--channel FROM:TO:CAPACITY[:PUSH]]... [--network regtest] [--control 127.0.0.1:0] [--config FILE]");
+    Console.Error.WriteLine("usage: ImpVpn.LndSim --dir DIR --node NAME[@BIND[:PORT]]... [--channel FROM:TO:CAPACITY[:PUSH[:private]]]... [--profile ideal|realistic] [--seed N] [--network regtest] [--control 127.0.0.1:0] [--config FILE]");
     return 2;
 }
 
@@ -35,10 +35,12 @@ await using var simulation = await Simulation.StartAsync(new SimulationOptions
     Network = config.Network,
     Nodes = config.Nodes,
     HeldHtlcTimeout = TimeSpan.FromSeconds(config.HeldHtlcTimeoutSeconds),
+    Profile = config.ParsedProfile,
+    Seed = config.Seed,
 }, stop.Token);
 foreach (var channel in config.Channels)
 {
-    await simulation.OpenChannelAsync(channel.From, channel.To, channel.CapacitySat, channel.PushSat);
+    await simulation.OpenChannelAsync(channel.From, channel.To, channel.CapacitySat, channel.PushSat, isPrivate: channel.Private);
 }
 
 var (control, controlAddress) = await ControlEndpoint.StartAsync(simulation, config.Control, stop.Token);

@@ -1,5 +1,6 @@
 using ImpVpn.Core.Lightning.Lnd;
 using ImpVpn.LndSim.Hosting;
+using ImpVpn.LndSim.Network;
 
 namespace ImpVpn.Lightning.Tests;
 
@@ -7,6 +8,7 @@ namespace ImpVpn.Lightning.Tests;
 internal sealed class TestNetwork : IAsyncDisposable
 {
     private readonly List<LndNode> _clients = [];
+    private readonly List<RawLnd> _raw = [];
 
     private TestNetwork(Simulation simulation, string folder)
     {
@@ -18,13 +20,16 @@ internal sealed class TestNetwork : IAsyncDisposable
 
     public string Folder { get; }
 
-    public static async Task<TestNetwork> StartAsync(params string[] names)
+    public static Task<TestNetwork> StartAsync(params string[] names) => StartAsync(SimProfile.Ideal, names);
+
+    public static async Task<TestNetwork> StartAsync(SimProfile profile, params string[] names)
     {
         var folder = Directory.CreateTempSubdirectory("impvpn-lnd-").FullName;
         var simulation = await Simulation.StartAsync(new SimulationOptions
         {
             BaseDirectory = folder,
             Nodes = names.Select(n => new SimNodeSpec(n)).ToList(),
+            Profile = profile,
         }, CancellationToken.None);
         return new TestNetwork(simulation, folder);
     }
@@ -41,8 +46,21 @@ internal sealed class TestNetwork : IAsyncDisposable
         return client;
     }
 
+    /// <summary>LND's generated clients (Lightning, Router, Invoices) for a node, for the fields the product's client does not surface.</summary>
+    public RawLnd Raw(string name)
+    {
+        var raw = new RawLnd(this[name]);
+        _raw.Add(raw);
+        return raw;
+    }
+
     public async ValueTask DisposeAsync()
     {
+        foreach (var raw in _raw)
+        {
+            raw.Dispose();
+        }
+
         foreach (var client in _clients)
         {
             await client.DisposeAsync();

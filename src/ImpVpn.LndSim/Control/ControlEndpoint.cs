@@ -75,10 +75,11 @@ internal static class ControlEndpoint
             return Results.Ok(Describe(node));
         });
         app.MapLinkFaultRoutes(simulation);
+        PaymentControl.Map(app, simulation);
         app.MapPost("/peers", (PeerRequest peers) => { simulation.Connect(peers.A, peers.B); return Results.Ok(); });
         app.MapPost("/channels", async (Hosting.ChannelSpec channel) =>
         {
-            await simulation.OpenChannelAsync(channel.From, channel.To, channel.CapacitySat, channel.PushSat);
+            await simulation.OpenChannelAsync(channel.From, channel.To, channel.CapacitySat, channel.PushSat, isPrivate: channel.Private);
             return Results.Ok();
         });
 

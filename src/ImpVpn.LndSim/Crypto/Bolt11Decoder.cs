@@ -34,6 +34,7 @@ public static class Bolt11Decoder
 
         byte[]? hash = null, secret = null, descriptionHash = null, payee = null;
         string? description = null;
+        var routeHints = new List<IReadOnlyList<Bolt11HopHint>>();
         long expiry = 3600, cltv = 18;
         var position = 7;
         while (position < data.Length)
@@ -75,6 +76,9 @@ public static class Bolt11Decoder
                 case 24:
                     cltv = WordsToLong(field);
                     break;
+                case 3 when Bolt11HopHint.Decode(Bech32.ConvertBits(field, 5, 8, false)) is { } hint:
+                    routeHints.Add(hint);
+                    break;
                 default:
                     // Unknown or wrongly sized fields are skipped, as BOLT11 asks of readers.
                     break;
@@ -93,7 +97,10 @@ public static class Bolt11Decoder
             throw new Bolt11FormatException("The payment request's signature is not the payee's.");
         }
 
-        return new Bolt11Invoice(currency, amountMsat, timestamp, hash, secret ?? [], description, descriptionHash, expiry, cltv, recovered);
+        return new Bolt11Invoice(currency, amountMsat, timestamp, hash, secret ?? [], description, descriptionHash, expiry, cltv, recovered)
+        {
+            RouteHints = routeHints,
+        };
     }
 
     private static (string Currency, long? AmountMsat) ParseHrp(string rest)

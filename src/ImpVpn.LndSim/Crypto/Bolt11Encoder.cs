@@ -14,6 +14,7 @@ public static class Bolt11Encoder
     private const int TagMinFinalCltv = 24;
     private const int TagPaymentSecret = 16;
     private const int TagFeatures = 5;
+    private const int TagRouteHint = 3;
 
     public static string Encode(Bolt11Invoice invoice, NodeKey key)
     {
@@ -33,6 +34,11 @@ public static class Bolt11Encoder
 
         AddTagged(words, TagExpiry, IntToWords(invoice.ExpirySeconds));
         AddTagged(words, TagMinFinalCltv, IntToWords(invoice.MinFinalCltvExpiry));
+        foreach (var hint in invoice.RouteHints)
+        {
+            AddTagged(words, TagRouteHint, Bech32.ConvertBits(Bolt11HopHint.Encode(hint), 8, 5, true));
+        }
+
         AddTagged(words, TagPayee, Bech32.ConvertBits(key.PublicKey, 8, 5, true));
         AddTagged(words, TagFeatures, FeatureWords(invoice.Features));
 

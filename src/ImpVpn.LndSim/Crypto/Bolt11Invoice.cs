@@ -16,6 +16,9 @@ public sealed record Bolt11Invoice(
     /// <summary>Feature bits: var_onion_optin (8) and payment_secret (14), both required, as LND sets them.</summary>
     public IReadOnlyList<int> Features { get; init; } = [8, 14];
 
+    /// <summary>Route hints ('r' fields), one list of hops each: how to reach a payee over private channels.</summary>
+    public IReadOnlyList<IReadOnlyList<Bolt11HopHint>> RouteHints { get; init; } = [];
+
     public string PayeeHex => Convert.ToHexString(Payee).ToLowerInvariant();
 
     public DateTimeOffset ExpiresAt => Timestamp.AddSeconds(ExpirySeconds);

@@ -17,6 +17,12 @@ public sealed class SimulationOptions
 
     /// <summary>How long an ACCEPTED hold invoice is kept before it is cancelled back to the payer.</summary>
     public TimeSpan HeldHtlcTimeout { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>How payments travel: Ideal (instant, one part) or Realistic (latency, parts, retries). See docs/simulator.md.</summary>
+    public SimProfile Profile { get; init; } = SimProfile.Ideal;
+
+    /// <summary>Seed of the pseudo-random choices (whether and how a Realistic payment splits), so runs repeat.</summary>
+    public int Seed { get; init; } = 1;
 }
 
 /// <summary>One node to simulate. Port 0 picks a free port.</summary>
@@ -40,7 +46,7 @@ public sealed class Simulation : IAsyncDisposable
 
     public static async Task<Simulation> StartAsync(SimulationOptions options, CancellationToken cancellationToken)
     {
-        var simulation = new Simulation(new SimNetwork(options.Network) { HeldHtlcTimeout = options.HeldHtlcTimeout });
+        var simulation = new Simulation(new SimNetwork(options.Network, options.Seed) { HeldHtlcTimeout = options.HeldHtlcTimeout, Profile = options.Profile });
         try
         {
             var p2pPort = 9735;
@@ -68,11 +74,19 @@ public sealed class Simulation : IAsyncDisposable
     /// <summary>Links two nodes as peers, both ways (what ConnectPeer does).</summary>
     public void Connect(string a, string b) => Network.Connect(a, b);
 
-    /// <summary>Opens a channel at once (no chain here), connecting the nodes first.</summary>
-    public Task OpenChannelAsync(string from, string to, long capacitySat, long pushSat = 0, FeePolicy? policy = null)
+    /// <summary>Opens a channel at once (no chain here), connecting the nodes first. A private channel is left out
+    /// of the graph: payers reach its far end over it only with a route hint.</summary>
+    public Task OpenChannelAsync(string from, string to, long capacitySat, long pushSat = 0, FeePolicy? policy = null, bool isPrivate = false)
     {
-        Network.OpenChannel(from, to, capacitySat, pushSat, policy);
+        Network.OpenChannel(from, to, capacitySat, pushSat, policy, isPrivate);
         return Task.CompletedTask;
+    }
+
+    /// <summary>The payment profile, switchable while running (payments already under way keep their course).</summary>
+    public SimProfile Profile
+    {
+        get => Network.Profile;
+        set => Network.Profile = value;
     }
 
     public async ValueTask DisposeAsync()
@@ -165,8 +179,36 @@ public sealed partial class SimNode : IAsyncDisposable
         set => _state.CustomMessageDelay = value;
     }
 
+    /// <summary>Router.EstimateRouteFee answers Unimplemented (an LND that cannot probe).</summary>
+    public bool RouteFeeEstimationUnavailable
+    {
+        get => _state.RouteFeeEstimationUnavailable;
+        set => _state.RouteFeeEstimationUnavailable = value;
+    }
+
     /// <summary>The next payment this node makes fails with this reason.</summary>
     public void FailNextPayment(PaymentFailureReason reason) => _state.FailNextPayment = reason;
+
+    /// <summary>This many of the node's next payment parts fail on the way (TEMPORARY_CHANNEL_FAILURE at the last
+    /// forwarding hop) and are retried after a pause; the payment stays IN_FLIGHT meanwhile.</summary>
+    public void FailNextParts(int count) => _network.Read(() => _state.FailNextParts = count);
+
+    /// <summary>The node's next payment is split into this many parts (capped by its max_parts).</summary>
+    public void SplitNextPayment(int parts) => _network.Read(() => _state.SplitNextPayment = parts);
+
+    /// <summary>Latency added to every hop this node sends or receives, both ways.</summary>
+    public TimeSpan ExtraHopLatency
+    {
+        get => _state.ExtraHopLatency;
+        set => _network.Read(() => _state.ExtraHopLatency = value);
+    }
+
+    /// <summary>As payee: a hold invoice turns ACCEPTED only this long after its last part arrived.</summary>
+    public TimeSpan AcceptDelay
+    {
+        get => _state.AcceptDelay;
+        set => _network.Read(() => _state.AcceptDelay = value);
+    }
 
     /// <summary>The next invoice this node creates is handed out altered (it plays a dishonest payee).</summary>
     public void TamperNextInvoice(Network.InvoiceTampering tampering) => _state.TamperNextInvoice = tampering;

@@ -19,6 +19,19 @@ public sealed class SimulatorConfig
 
     public int HeldHtlcTimeoutSeconds { get; set; } = 600;
 
+    /// <summary>"ideal" (default) or "realistic": see docs/simulator.md, "Profiles".</summary>
+    public string Profile { get; set; } = "ideal";
+
+    public int Seed { get; set; } = 1;
+
+    [System.Text.Json.Serialization.JsonIgnore]
+    public Network.SimProfile ParsedProfile => ParseProfile(Profile);
+
+    public static Network.SimProfile ParseProfile(string text) =>
+        Enum.TryParse<Network.SimProfile>(text, ignoreCase: true, out var profile) && Enum.IsDefined(profile)
+            ? profile
+            : throw new ArgumentException($"Unknown profile '{text}': use ideal or realistic.");
+
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
     public static SimulatorConfig Parse(string[] args)
@@ -45,6 +58,12 @@ public sealed class SimulatorConfig
                     break;
                 case "--held-htlc-timeout":
                     config.HeldHtlcTimeoutSeconds = int.Parse(Value(), CultureInfo.InvariantCulture);
+                    break;
+                case "--profile":
+                    config.Profile = ParseProfile(Value()).ToString().ToLowerInvariant();
+                    break;
+                case "--seed":
+                    config.Seed = int.Parse(Value(), CultureInfo.InvariantCulture);
                     break;
                 case "--node":
                     config.Nodes.Add(ParseNode(Value()));
@@ -81,14 +100,16 @@ public sealed class SimulatorConfig
             : new SimNodeSpec(text[..at], address.Trim('[', ']'));
     }
 
-    /// <summary>"alice:bob:1000000" or "alice:bob:1000000:200000" (capacity and push in sat).</summary>
+    /// <summary>"alice:bob:1000000", "alice:bob:1000000:200000" (capacity and push in sat) or
+    /// "alice:bob:1000000:0:private" (an unannounced channel).</summary>
     public static ChannelSpec ParseChannel(string text)
     {
         var parts = text.Split(':');
-        return parts.Length is 3 or 4
-            ? new ChannelSpec(parts[0], parts[1], long.Parse(parts[2], CultureInfo.InvariantCulture), parts.Length == 4 ? long.Parse(parts[3], CultureInfo.InvariantCulture) : 0)
-            : throw new ArgumentException($"'{text}' is not from:to:capacity[:push].");
+        var isPrivate = parts.Length == 5 && parts[4] == "private";
+        return parts.Length is 3 or 4 || isPrivate
+            ? new ChannelSpec(parts[0], parts[1], long.Parse(parts[2], CultureInfo.InvariantCulture), parts.Length >= 4 ? long.Parse(parts[3], CultureInfo.InvariantCulture) : 0, isPrivate)
+            : throw new ArgumentException($"'{text}' is not from:to:capacity[:push[:private]].");
     }
 }
 
-public sealed record ChannelSpec(string From, string To, long CapacitySat, long PushSat = 0);
+public sealed record ChannelSpec(string From, string To, long CapacitySat, long PushSat = 0, bool Private = false);

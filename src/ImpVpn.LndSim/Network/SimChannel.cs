@@ -31,6 +31,18 @@ public sealed class SimChannel
 
     public FeePolicy PolicyB { get; set; } = FeePolicy.Default;
 
+    /// <summary>A private (unannounced) channel: not in anyone's graph, so only its two ends route over it unless
+    /// an invoice's route hint names it.</summary>
+    public bool IsPrivate { get; init; }
+
+    /// <summary>LND's channel reserve: 1% of the capacity, never below the 354 sat dust limit. Each side keeps it
+    /// unspendable (so a cheated party always has something to take).</summary>
+    public long ReserveMsat => Math.Max(CapacitySat / 100, 354) * 1000;
+
+    /// <summary>What <paramref name="node"/> can still send: its balance above its reserve. A side that has not yet
+    /// reached its reserve (a fresh channel's receiving end) can send nothing.</summary>
+    public long SpendableMsat(string node) => Math.Max(0, LocalMsat(node) - ReserveMsat);
+
     public bool Involves(string node) => NodeA == node || NodeB == node;
 
     public string Other(string node) => node == NodeA ? NodeB : NodeA;
@@ -55,9 +67,12 @@ public sealed class SimChannel
     public void Credit(string node, long msat) => Debit(node, -msat);
 }
 
-/// <summary>A forwarding fee: base in msat plus parts per million of the forwarded amount.</summary>
-public sealed record FeePolicy(long BaseMsat, long RatePpm)
+/// <summary>A forwarding policy: fee (base in msat plus parts per million of the forwarded amount) and the CLTV
+/// delta the forwarding node adds to the HTLC's expiry (LND's default 80 blocks).</summary>
+public sealed record FeePolicy(long BaseMsat, long RatePpm, uint TimeLockDelta = FeePolicy.DefaultTimeLockDelta)
 {
+    public const uint DefaultTimeLockDelta = 80;
+
     public static readonly FeePolicy Default = new(1000, 1);
 
     public long FeeFor(long forwardedMsat) => BaseMsat + (forwardedMsat * RatePpm / 1_000_000);

@@ -44,10 +44,34 @@ public sealed class SimInvoice
     /// <summary>The payment held on an ACCEPTED hold invoice.</summary>
     public SimPayment? HeldPayment { get; set; }
 
+    /// <summary>Every HTLC that reached this invoice, one per part (and per retried part), in arrival order.</summary>
+    internal List<SimInvoiceHtlc> Htlcs { get; } = [];
+
+    /// <summary>Asked for with private set (AddInvoice / AddHoldInvoice): route hints are added if the payee has private channels.</summary>
+    public bool IsPrivate { get; init; }
+
+    public IReadOnlyList<RouteHint> RouteHints { get; init; } = [];
+
+    /// <summary>What the HTLCs still held (accepted or settled) add up to.</summary>
+    internal long HeldMsat => Htlcs.Where(h => h.State != InvoiceHTLCState.Canceled).Sum(h => h.AmountMsat);
+
     public bool IsExpired(DateTimeOffset now) => now > Created.AddSeconds(ExpirySeconds);
 
-    public Invoice ToProto() => new()
+    public Invoice ToProto()
     {
+        var invoice = ToProtoFields();
+        invoice.RouteHints.Add(RouteHints);
+        invoice.Htlcs.Add(Htlcs.Select(h => h.ToProto()));
+#pragma warning disable CS0612 // LND still fills the deprecated fields.
+        invoice.Settled = State == Invoice.Types.InvoiceState.Settled;
+        invoice.AmtPaid = AmountPaidMsat;
+#pragma warning restore CS0612
+        return invoice;
+    }
+
+    private Invoice ToProtoFields() => new()
+    {
+        Private = IsPrivate,
         Memo = Memo,
         RPreimage = Google.Protobuf.ByteString.CopyFrom(Preimage ?? []),
         RHash = Google.Protobuf.ByteString.CopyFrom(PaymentHash),

@@ -18,8 +18,35 @@ public sealed partial class SimNetwork
     private readonly Dictionary<string, SimNodeState> _nodes = new(StringComparer.Ordinal);
     private readonly List<SimChannel> _channels = [];
     private ulong _nextChannelId = 100_000;
+    private ulong _nextAttemptId = 1;
+    private ulong _nextHtlcIndex;
+    private readonly PaymentLifecycle _lifecycle;
 
-    public SimNetwork(string network) => Network = network;
+    public SimNetwork(string network, int seed = 1)
+    {
+        Network = network;
+        Random = new Random(seed);
+        _lifecycle = new PaymentLifecycle(this);
+    }
+
+    /// <summary>How payments travel (latency, splitting); may be switched while running.</summary>
+    public SimProfile Profile { get; set; } = SimProfile.Ideal;
+
+    /// <summary>Seeded, so pseudo-random splitting repeats from run to run. Used under the lock only.</summary>
+    internal Random Random { get; }
+
+    // The lifecycle and route finder work on the network's state under its lock.
+    internal object Gate => _gate;
+
+    internal IReadOnlyList<SimChannel> ChannelList => _channels;
+
+    internal SimNodeState NodeLocked(string name) => _nodes[name];
+
+    internal SimNodeState? ByPubKeyLocked(byte[] pubKey) => _nodes.Values.FirstOrDefault(n => n.Key.PublicKey.AsSpan().SequenceEqual(pubKey));
+
+    internal ulong NextAttemptId() => _nextAttemptId++;
+
+    internal ulong NextHtlcIndex() => _nextHtlcIndex++;
 
     public string Network { get; }
 
@@ -161,7 +188,7 @@ public sealed partial class SimNetwork
 
     // ---- channels ----
 
-    public SimChannel OpenChannel(string from, string to, long capacitySat, long pushSat, FeePolicy? policy = null)
+    public SimChannel OpenChannel(string from, string to, long capacitySat, long pushSat, FeePolicy? policy = null, bool isPrivate = false)
     {
         if (capacitySat <= 0 || pushSat < 0 || pushSat >= capacitySat)
         {
@@ -183,6 +210,7 @@ public sealed partial class SimNetwork
                 BalanceBMsat = pushSat * 1000,
                 PolicyA = policy ?? FeePolicy.Default,
                 PolicyB = policy ?? FeePolicy.Default,
+                IsPrivate = isPrivate,
             };
             _channels.Add(channel);
             return channel;
@@ -207,7 +235,7 @@ public sealed partial class SimNetwork
         lock (_gate)
         {
             sender = _nodes[from];
-            target = _nodes.Values.FirstOrDefault(n => n.Key.PublicKey.AsSpan().SequenceEqual(peerPubKey)) ?? throw SimErrors.PeerNotConnected();
+            target = ByPubKeyLocked(peerPubKey) ?? throw SimErrors.PeerNotConnected();
             if (!sender.Peers.Contains(target.Name) || target.IsDown)
             {
                 throw SimErrors.PeerNotConnected();
@@ -263,7 +291,7 @@ public sealed partial class SimNetwork
     // ---- invoices ----
 
     public SimInvoice AddInvoice(string nodeName, long valueMsat, string memo, byte[] descriptionHash, long expirySeconds,
-        byte[]? holdHash, ulong cltvExpiry)
+        byte[]? holdHash, ulong cltvExpiry, bool isPrivate = false)
     {
         if (valueMsat < 0)
         {
@@ -289,10 +317,15 @@ public sealed partial class SimNetwork
             }
 
             var created = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+            // As LND: hints only when the caller asks for a private invoice, one per private channel of the payee.
+            var hints = isPrivate ? RouteHints.ForInvoice(_channels, nodeName, n => _nodes[n]) : [];
             var encoded = new Bolt11Invoice(
                 Bolt11Invoice.CurrencyFor(Network), valueMsat == 0 ? null : valueMsat, created, hash, secret,
                 descriptionHash.Length == 0 ? memo : null, descriptionHash.Length == 0 ? null : descriptionHash,
-                expiry, cltvExpiry == 0 ? 80 : (long)cltvExpiry, node.Key.PublicKey);
+                expiry, cltvExpiry == 0 ? 80 : (long)cltvExpiry, node.Key.PublicKey)
+            {
+                RouteHints = hints.Select(IReadOnlyList<Bolt11HopHint> (h) => [h]).ToList(),
+            };
             var request = node.TamperNextInvoice is { } tampering
                 ? InvoiceTamperer.Encode(encoded, node.Key, tampering)
                 : Bolt11Encoder.Encode(encoded, node.Key);
@@ -311,6 +344,8 @@ public sealed partial class SimNetwork
                 PaymentAddress = secret,
                 CltvExpiry = cltvExpiry == 0 ? 80 : cltvExpiry,
                 AddIndex = node.NextAddIndex++,
+                IsPrivate = isPrivate,
+                RouteHints = hints.Select(h => RouteHints.ToProto([h])).ToList(),
             };
             node.Invoices.Add(key, invoice);
             PublishInvoice(node, invoice);
@@ -342,16 +377,7 @@ public sealed partial class SimNetwork
                     throw SimErrors.Of(StatusCode.Unknown, "invoice already canceled");
             }
 
-            var payment = invoice.HeldPayment!;
-            foreach (var (channel, from, amount) in payment.Route)
-            {
-                channel.Credit(channel.Other(from), amount);
-            }
-
-            invoice.Preimage = preimage;
-            MarkSettled(node, invoice);
-            payment.Preimage = preimage;
-            FinishPayment(payment, PaymentStatus.Succeeded, PaymentFailureReason.FailureReasonNone);
+            _lifecycle.SettleLocked(node, invoice, preimage);
         }
     }
 
@@ -365,7 +391,7 @@ public sealed partial class SimNetwork
         }
     }
 
-    private static void CancelLocked(SimNodeState node, SimInvoice invoice)
+    private void CancelLocked(SimNodeState node, SimInvoice invoice)
     {
         if (invoice.State == InvoiceState.Settled)
         {
@@ -377,19 +403,14 @@ public sealed partial class SimNetwork
             return;
         }
 
-        if (invoice.HeldPayment is { } payment)
-        {
-            RefundLocked(payment);
-            invoice.HeldPayment = null;
-            invoice.AmountPaidMsat = 0;
-            FinishPayment(payment, PaymentStatus.Failed, PaymentFailureReason.FailureReasonIncorrectPaymentDetails);
-        }
-
+        invoice.HeldPayment = null;
+        var cancelled = PaymentLifecycle.CancelHtlcsLocked(invoice);
         invoice.State = InvoiceState.Canceled;
         PublishInvoice(node, invoice);
+        _lifecycle.FailBackCancelled(cancelled);
     }
 
-    private static void MarkSettled(SimNodeState node, SimInvoice invoice)
+    internal static void MarkSettled(SimNodeState node, SimInvoice invoice)
     {
         invoice.State = InvoiceState.Settled;
         invoice.SettleDate = DateTimeOffset.UtcNow;
@@ -398,7 +419,7 @@ public sealed partial class SimNetwork
         PublishInvoice(node, invoice);
     }
 
-    private static void PublishInvoice(SimNodeState node, SimInvoice invoice)
+    internal static void PublishInvoice(SimNodeState node, SimInvoice invoice)
     {
         var message = invoice.ToProto();
         foreach (var subscriber in node.InvoiceSubscribers)
@@ -410,23 +431,16 @@ public sealed partial class SimNetwork
         invoice.Changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
-    // ---- payments ----
+    // ---- payments (their life is in PaymentLifecycle) ----
 
-    /// <summary>Starts (and, for an ordinary invoice, completes) a payment; the result says where it stands.
-    /// Throws for calls LND refuses outright (bad request, a payment already made or in flight).</summary>
-    public SimPayment Pay(string payerName, string paymentRequest, long feeLimitMsat)
+    /// <summary>Starts a payment; under the Ideal profile it has reached the payee (and, for an ordinary invoice,
+    /// completed) when this returns. The result says where it stands. Throws for calls LND refuses outright (bad
+    /// request, a payment already made or in flight).</summary>
+    public SimPayment Pay(string payerName, string paymentRequest, long feeLimitMsat) => Pay(payerName, paymentRequest, new SendOptions(feeLimitMsat));
+
+    public SimPayment Pay(string payerName, string paymentRequest, SendOptions options, IReadOnlyList<IReadOnlyList<Bolt11HopHint>>? extraHints = null)
     {
-        Bolt11Invoice decoded;
-        try
-        {
-            decoded = Bolt11Decoder.Decode(paymentRequest);
-        }
-        catch (Bolt11FormatException e)
-        {
-            throw SimErrors.Of(StatusCode.InvalidArgument, $"invalid payment request: {e.Message}");
-        }
-
-        EnsureOnThisNetwork(decoded);
+        var decoded = DecodeForPayment(paymentRequest);
         if (decoded.AmountMsat is not { } amount)
         {
             throw SimErrors.Of(StatusCode.InvalidArgument, "amount must be specified when paying a zero amount invoice");
@@ -438,10 +452,42 @@ public sealed partial class SimNetwork
             throw SimErrors.Of(StatusCode.Unknown, $"invoice expired. Valid until {decoded.ExpiresAt:yyyy-MM-dd HH:mm:ss} +0000 UTC");
         }
 
+        var hints = decoded.RouteHints.Concat(extraHints ?? []).ToList();
+        var target = new PaymentTarget(decoded.Payee, amount, decoded.PaymentHash, decoded.PaymentSecret, (uint)decoded.MinFinalCltvExpiry, hints);
+        return Send(payerName, paymentRequest, target, options);
+    }
+
+    /// <summary>Decodes a payment request for this network, or throws as LND's call does (<paramref name="code"/>:
+    /// SendPaymentV2 answers InvalidArgument, EstimateRouteFee Unknown).</summary>
+    internal Bolt11Invoice DecodeForPayment(string paymentRequest, StatusCode code = StatusCode.InvalidArgument)
+    {
+        Bolt11Invoice decoded;
+        try
+        {
+            decoded = Bolt11Decoder.Decode(paymentRequest);
+        }
+        catch (Bolt11FormatException e)
+        {
+            throw SimErrors.Of(code, $"invalid payment request: {e.Message}");
+        }
+
+        EnsureOnThisNetwork(decoded);
+        return decoded;
+    }
+
+    /// <summary>Records the payment (refusing a second one for a hash paid or in flight) and sets it going.</summary>
+    internal SimPayment Send(string payerName, string paymentRequest, PaymentTarget target, SendOptions options)
+    {
+        SimPayment payment;
         lock (_gate)
         {
             var payer = _nodes[payerName];
-            var key = SimNodeState.Hex(decoded.PaymentHash);
+            if (payer.Key.PublicKey.AsSpan().SequenceEqual(target.PayeePubKey))
+            {
+                throw SimErrors.Of(StatusCode.Unknown, "self-payments not allowed");
+            }
+
+            var key = SimNodeState.Hex(target.PaymentHash);
             if (payer.Payments.TryGetValue(key, out var existing))
             {
                 if (existing.Status == PaymentStatus.Succeeded)
@@ -455,77 +501,28 @@ public sealed partial class SimNetwork
                 }
             }
 
-            var payment = new SimPayment
+            payment = new SimPayment
             {
-                PaymentHash = decoded.PaymentHash,
+                PaymentHash = target.PaymentHash,
                 PaymentRequest = paymentRequest,
-                ValueMsat = amount,
+                ValueMsat = target.AmountMsat,
                 Index = payer.NextPaymentIndex++,
                 Created = DateTimeOffset.UtcNow,
+                PaymentAddress = target.PaymentAddress,
+                BlockHeight = BlockHeight,
             };
             payer.Payments[key] = payment;
 
-            if (payer.FailNextPayment is { } forced)
+            if (payer.FailNextPayment is { } forced && !options.IsProbe)
             {
                 payer.FailNextPayment = null;
-                FinishPayment(payment, PaymentStatus.Failed, forced);
+                PaymentLifecycle.FinishLocked(payment, PaymentStatus.Failed, forced);
                 return payment;
             }
-
-            var payee = _nodes.Values.FirstOrDefault(n => n.Key.PublicKey.AsSpan().SequenceEqual(decoded.Payee));
-            var outbound = _channels.Where(c => c.Involves(payerName)).Sum(c => c.LocalMsat(payerName));
-            if (outbound < amount)
-            {
-                FinishPayment(payment, PaymentStatus.Failed, PaymentFailureReason.FailureReasonInsufficientBalance);
-                return payment;
-            }
-
-            var route = payee is null || payee.IsDown
-                ? null
-                : RouteFinder.Find(_channels, n => !_nodes[n].IsDown, payerName, payee.Name, amount);
-            if (route is null || route.FeeMsat > feeLimitMsat)
-            {
-                FinishPayment(payment, PaymentStatus.Failed, PaymentFailureReason.FailureReasonNoRoute);
-                return payment;
-            }
-
-            var invoice = payee!.Invoices.GetValueOrDefault(key);
-            if (invoice is null || invoice.State != InvoiceState.Open || invoice.IsExpired(DateTimeOffset.UtcNow)
-                || (invoice.ValueMsat > 0 && amount < invoice.ValueMsat))
-            {
-                FinishPayment(payment, PaymentStatus.Failed, PaymentFailureReason.FailureReasonIncorrectPaymentDetails);
-                return payment;
-            }
-
-            // Lock the HTLC along the route: each hop's sender gives up the amount until settle or cancel.
-            foreach (var hop in route.Hops)
-            {
-                hop.Channel.Debit(hop.From, hop.AmountMsat);
-                payment.Route.Add(hop);
-            }
-
-            payment.FeeMsat = route.FeeMsat;
-            invoice.AmountPaidMsat = amount;
-            if (!invoice.IsHold)
-            {
-                foreach (var (channel, from, hopAmount) in payment.Route)
-                {
-                    channel.Credit(channel.Other(from), hopAmount);
-                }
-
-                MarkSettled(payee, invoice);
-                payment.Preimage = invoice.Preimage;
-                FinishPayment(payment, PaymentStatus.Succeeded, PaymentFailureReason.FailureReasonNone);
-                return payment;
-            }
-
-            invoice.State = InvoiceState.Accepted;
-            invoice.HeldPayment = payment;
-            PublishInvoice(payee, invoice);
-            Changed(payment);
-            _ = CancelWhenHeldTooLongAsync(payee, invoice, payment);
-            return payment;
         }
+
+        _lifecycle.Start(payerName, payment, target, options);
+        return payment;
     }
 
     public SimPayment? FindPayment(string nodeName, byte[] hash)
@@ -536,30 +533,8 @@ public sealed partial class SimNetwork
         }
     }
 
-    public void FailInFlightPayment(SimPayment payment, PaymentFailureReason reason)
-    {
-        lock (_gate)
-        {
-            if (payment.IsFinal)
-            {
-                return;
-            }
-
-            // Find the hold invoice holding it and cancel through it, so both sides agree.
-            foreach (var node in _nodes.Values)
-            {
-                var invoice = node.Invoices.Values.FirstOrDefault(i => i.HeldPayment == payment);
-                if (invoice is not null)
-                {
-                    CancelLocked(node, invoice);
-                    return;
-                }
-            }
-
-            RefundLocked(payment);
-            FinishPayment(payment, PaymentStatus.Failed, reason);
-        }
-    }
+    internal void CancelWhenHeldTooLong(SimNodeState payee, SimInvoice invoice, SimPayment payment) =>
+        _ = CancelWhenHeldTooLongAsync(payee, invoice, payment);
 
     private async Task CancelWhenHeldTooLongAsync(SimNodeState payee, SimInvoice invoice, SimPayment payment)
     {
@@ -571,35 +546,6 @@ public sealed partial class SimNetwork
                 CancelLocked(payee, invoice);
             }
         }
-    }
-
-    private static void RefundLocked(SimPayment payment)
-    {
-        foreach (var (channel, from, amount) in payment.Route)
-        {
-            channel.Credit(from, amount);
-        }
-
-        payment.Route.Clear();
-    }
-
-    private static void FinishPayment(SimPayment payment, PaymentStatus status, PaymentFailureReason reason)
-    {
-        payment.Status = status;
-        payment.FailureReason = reason;
-        if (status == PaymentStatus.Failed)
-        {
-            payment.FeeMsat = 0;
-        }
-
-        Changed(payment);
-    }
-
-    private static void Changed(SimPayment payment)
-    {
-        var done = payment.Changed;
-        payment.Changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        done.TrySetResult();
     }
 
     // ---- balances ----

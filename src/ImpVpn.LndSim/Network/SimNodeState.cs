@@ -6,7 +6,7 @@ namespace ImpVpn.LndSim.Network;
 
 /// <summary>Everything one simulated node holds. Guarded by the network's lock; subscribers are channels the
 /// gRPC streams read from.</summary>
-public sealed class SimNodeState
+public sealed partial class SimNodeState
 {
     public required string Name { get; init; }
 

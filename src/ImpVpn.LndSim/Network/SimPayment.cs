@@ -2,7 +2,7 @@ using ImpVpn.Lnd.Rpc.Lnrpc;
 
 namespace ImpVpn.LndSim.Network;
 
-/// <summary>An outgoing payment of a simulated node, with the route its HTLC took while it is in flight.</summary>
+/// <summary>An outgoing payment of a simulated node and its HTLC attempts (one per part and per retry).</summary>
 public sealed class SimPayment
 {
     public required byte[] PaymentHash { get; init; }
@@ -15,7 +15,10 @@ public sealed class SimPayment
 
     public required DateTimeOffset Created { get; init; }
 
-    public long FeeMsat { get; set; }
+    /// <summary>The invoice's payment address (secret), sent in each part's MPP record.</summary>
+    public byte[] PaymentAddress { get; init; } = [];
+
+    public uint BlockHeight { get; init; }
 
     public Payment.Types.PaymentStatus Status { get; set; } = Payment.Types.PaymentStatus.InFlight;
 
@@ -23,26 +26,46 @@ public sealed class SimPayment
 
     public byte[]? Preimage { get; set; }
 
-    /// <summary>Hops of the held HTLC: (channel, sending node, amount on that hop).</summary>
-    public List<(SimChannel Channel, string From, long AmountMsat)> Route { get; } = [];
+    /// <summary>Fees of the attempts that did not fail (LND counts those of settled and in-flight HTLCs).</summary>
+    public long FeeMsat => Attempts.Where(a => a.Status != HTLCAttempt.Types.HTLCStatus.Failed).Sum(a => a.Route.FeeMsat);
+
+    internal List<SimAttempt> Attempts { get; } = [];
+
+    /// <summary>Set when the payment can no longer succeed: it turns FAILED with this reason once no attempt is in flight.</summary>
+    internal PaymentFailureReason? PendingFailure { get; set; }
 
     public bool IsFinal => Status is Payment.Types.PaymentStatus.Succeeded or Payment.Types.PaymentStatus.Failed;
 
     /// <summary>Completed by the network each time the payment changes, then replaced.</summary>
     public TaskCompletionSource Changed { get; set; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public Payment ToProto() => new()
+    public Payment ToProto()
     {
-        PaymentHash = Convert.ToHexString(PaymentHash).ToLowerInvariant(),
-        PaymentPreimage = Convert.ToHexString(Preimage ?? new byte[32]).ToLowerInvariant(),
-        ValueSat = ValueMsat / 1000,
-        ValueMsat = ValueMsat,
-        PaymentRequest = PaymentRequest,
-        Status = Status,
-        FeeSat = FeeMsat / 1000,
-        FeeMsat = FeeMsat,
-        CreationTimeNs = Created.ToUnixTimeMilliseconds() * 1_000_000,
-        PaymentIndex = Index,
-        FailureReason = FailureReason,
-    };
+        var fee = Status == Payment.Types.PaymentStatus.Failed ? 0 : FeeMsat;
+        var payment = new Payment
+        {
+            PaymentHash = Convert.ToHexString(PaymentHash).ToLowerInvariant(),
+            PaymentPreimage = Convert.ToHexString(Preimage ?? new byte[32]).ToLowerInvariant(),
+            ValueSat = ValueMsat / 1000,
+            ValueMsat = ValueMsat,
+            PaymentRequest = PaymentRequest,
+            Status = Status,
+            FeeSat = fee / 1000,
+            FeeMsat = fee,
+            CreationTimeNs = SimAttempt.Nanoseconds(Created),
+            PaymentIndex = Index,
+            FailureReason = FailureReason,
+        };
+#pragma warning disable CS0612 // LND still fills the deprecated fields.
+        payment.Value = ValueMsat / 1000;
+        payment.CreationDate = Created.ToUnixTimeSeconds();
+        payment.Fee = fee / 1000;
+#pragma warning restore CS0612
+        foreach (var attempt in Attempts)
+        {
+            payment.Htlcs.Add(attempt.ToProto(PaymentAddress, ValueMsat, BlockHeight));
+        }
+
+        return payment;
+    }
 }

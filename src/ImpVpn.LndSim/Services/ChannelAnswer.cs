@@ -31,8 +31,8 @@ public static class ChannelAnswer
         {
             var other = net.Node(channel.Other(me.Name));
             var active = net.Read(() => me.Peers.Contains(other.Name)) && !other.IsDown;
-            // The simulator opens public channels only: private_only matches none.
-            if ((request.ActiveOnly && !active) || (request.InactiveOnly && active) || request.PrivateOnly ||
+            if ((request.ActiveOnly && !active) || (request.InactiveOnly && active) || (request.PrivateOnly && !channel.IsPrivate)
+                || (request.PublicOnly && channel.IsPrivate) ||
                 (onlyPeer is not null && onlyPeer != other.PubKey))
             {
                 continue;
@@ -68,7 +68,7 @@ public static class ChannelAnswer
             FeePerKw = FeePerKw,
             TotalSatoshisSent = sent,
             TotalSatoshisReceived = received,
-            Private = false,
+            Private = channel.IsPrivate,
             Initiator = initiator,
             ChanStatusFlags = "ChanStatusDefault",
             CommitmentType = CommitmentType.Anchors,

@@ -18,7 +18,7 @@ public sealed class InvoicesService(NodeContext nodeContext) : Invoices.Invoices
 
         var valueMsat = request.ValueMsat != 0 ? request.ValueMsat : request.Value * 1000;
         var invoice = nodeContext.Network.AddInvoice(nodeContext.Node.Name, valueMsat, request.Memo, request.DescriptionHash.ToByteArray(),
-            request.Expiry, request.Hash.ToByteArray(), request.CltvExpiry);
+            request.Expiry, request.Hash.ToByteArray(), request.CltvExpiry, request.Private);
         return Task.FromResult(new AddHoldInvoiceResp
         {
             PaymentRequest = invoice.PaymentRequest,

@@ -62,14 +62,14 @@ public sealed partial class LightningService(NodeContext nodeContext) : Lightnin
             throw SimErrors.Of(StatusCode.Unknown, $"peer {target.PubKey} is not online");
         }
 
-        var channel = Net.OpenChannel(Me.Name, target.Name, request.LocalFundingAmount, request.PushSat);
+        var channel = Net.OpenChannel(Me.Name, target.Name, request.LocalFundingAmount, request.PushSat, isPrivate: request.Private);
         return Task.FromResult(new ChannelPoint { FundingTxidStr = channel.FundingTxid, OutputIndex = 0 });
     }
 
     public override Task<AddInvoiceResponse> AddInvoice(Invoice request, ServerCallContext context)
     {
         var valueMsat = request.ValueMsat != 0 ? request.ValueMsat : request.Value * 1000;
-        var invoice = Net.AddInvoice(Me.Name, valueMsat, request.Memo, request.DescriptionHash.ToByteArray(), request.Expiry, null, request.CltvExpiry);
+        var invoice = Net.AddInvoice(Me.Name, valueMsat, request.Memo, request.DescriptionHash.ToByteArray(), request.Expiry, null, request.CltvExpiry, request.Private);
         return Task.FromResult(new AddInvoiceResponse
         {
             RHash = ByteString.CopyFrom(invoice.PaymentHash),
@@ -100,6 +100,7 @@ public sealed partial class LightningService(NodeContext nodeContext) : Lightnin
         Net.EnsureOnThisNetwork(decoded);
         var payReq = new PayReq
         {
+            RouteHints = { decoded.RouteHints.Select(RouteHints.ToProto) },
             Destination = decoded.PayeeHex,
             PaymentHash = SimNodeState.Hex(decoded.PaymentHash),
             NumSatoshis = (decoded.AmountMsat ?? 0) / 1000,
@@ -122,6 +123,9 @@ public sealed partial class LightningService(NodeContext nodeContext) : Lightnin
         return Task.FromResult(NodeInfoAnswer.For(Net, node, request.IncludeChannels));
     }
 
+    public override Task<QueryRoutesResponse> QueryRoutes(QueryRoutesRequest request, ServerCallContext context) =>
+        Task.FromResult(RouteEstimates.QueryRoutes(Net, Me.Name, request));
+
     public override Task<SignMessageResponse> SignMessage(SignMessageRequest request, ServerCallContext context) =>
         Task.FromResult(new SignMessageResponse { Signature = LndMessageSigner.Sign(Me.Key, request.Msg.Span) });
 
@@ -136,9 +140,10 @@ public sealed partial class LightningService(NodeContext nodeContext) : Lightnin
         return Task.FromResult(new VerifyMessageResponse { Valid = InGraph(pubKey) is not null, Pubkey = pubKey });
     }
 
-    /// <summary>As in LND, a node is announced to the graph only with a channel: one without is not in it.</summary>
+    /// <summary>As in LND, a node is announced to the graph only with a public channel: one without (or with only
+    /// private ones) is not in it.</summary>
     private SimNodeState? InGraph(string pubKey) =>
-        Net.ByPubKey(pubKey) is { } node && Net.ChannelsOf(node.Name).Count > 0 ? node : null;
+        Net.ByPubKey(pubKey) is { } node && Net.ChannelsOf(node.Name).Any(c => !c.IsPrivate) ? node : null;
 
     public override async Task<SendCustomMessageResponse> SendCustomMessage(SendCustomMessageRequest request, ServerCallContext context)
     {

@@ -17,8 +17,40 @@ public sealed class RouterService(NodeContext nodeContext) : Router.RouterBase
 
         // LND's rule: no fee limit given means no fee allowed.
         var feeLimitMsat = request.FeeLimitMsat != 0 ? request.FeeLimitMsat : request.FeeLimitSat * 1000;
-        var payment = nodeContext.Network.Pay(nodeContext.Node.Name, request.PaymentRequest, feeLimitMsat);
+        var options = PaymentLimits.From(request, feeLimitMsat, nodeContext.Network.DecodeForPayment(request.PaymentRequest));
+        var payment = nodeContext.Network.Pay(nodeContext.Node.Name, request.PaymentRequest, options, RouteHints.FromProto(request.RouteHints));
         return FollowAsync(payment, request.NoInflightUpdates, responseStream, context.CancellationToken);
+    }
+
+    public override async Task<RouteFeeResponse> EstimateRouteFee(RouteFeeRequest request, ServerCallContext context)
+    {
+        if (nodeContext.Node.RouteFeeEstimationUnavailable)
+        {
+            throw SimErrors.Of(StatusCode.Unimplemented, "unknown method EstimateRouteFee for service routerrpc.Router");
+        }
+
+        var byDestination = request.Dest.Length > 0;
+        if (byDestination == !string.IsNullOrEmpty(request.PaymentRequest))
+        {
+            throw SimErrors.Of(StatusCode.Unknown, "specify either a destination or an invoice");
+        }
+
+        if (!byDestination)
+        {
+            return await RouteEstimates.ByProbeAsync(nodeContext.Network, nodeContext.Node.Name, request.PaymentRequest, context.CancellationToken);
+        }
+
+        if (request.Dest.Length != 33)
+        {
+            throw SimErrors.Of(StatusCode.Unknown, "invalid length destination key");
+        }
+
+        if (request.AmtSat <= 0)
+        {
+            throw SimErrors.Of(StatusCode.Unknown, "amount must be greater than 0");
+        }
+
+        return RouteEstimates.FromGraph(nodeContext.Network, nodeContext.Node.Name, request.Dest.ToByteArray(), request.AmtSat);
     }
 
     public override Task TrackPaymentV2(TrackPaymentRequest request, IServerStreamWriter<Payment> responseStream, ServerCallContext context)

@@ -6,14 +6,21 @@ namespace ImpVpn.Lightning.Tests.Bolt11;
 
 /// <summary>
 /// The test suite's own reading of BOLT11, written apart from the simulator's encoder and decoder so that a
-/// shared mistake cannot hide: bech32 checksum, amount multiplier, the p/h/d/n fields, and public-key
+/// shared mistake cannot hide: bech32 checksum, amount multiplier, the p/h/d/n/r fields, and public-key
 /// recovery from the signature over SHA-256(hrp || data).
 /// </summary>
 internal static class IndependentBolt11Reader
 {
     private const string Alphabet = "qpzry9x8gf2tvdw0s3jn54khce6mua7l";
 
-    public sealed record Reading(string Hrp, long AmountMsat, byte[] PaymentHash, byte[]? DescriptionHash, string? Description, string RecoveredPayee, string? StatedPayee);
+    public sealed record Reading(string Hrp, long AmountMsat, byte[] PaymentHash, byte[]? DescriptionHash, string? Description, string RecoveredPayee, string? StatedPayee)
+    {
+        /// <summary>Each 'r' field's hops, in order.</summary>
+        public List<List<HintHop>> RouteHints { get; init; } = [];
+    }
+
+    /// <summary>One hop of an 'r' field: 33-byte node id, 8-byte channel id, 4-byte base fee, 4-byte ppm, 2-byte CLTV delta.</summary>
+    public sealed record HintHop(string NodeId, ulong ChannelId, uint FeeBaseMsat, uint FeePpm, int CltvDelta);
 
     public static Reading Read(string invoice)
     {
@@ -32,6 +39,7 @@ internal static class IndependentBolt11Reader
 
         byte[]? hash = null, descriptionHash = null;
         string? description = null, payee = null;
+        var hints = new List<List<HintHop>>();
         for (var i = 7; i < body.Length;)
         {
             var tag = body[i];
@@ -53,6 +61,9 @@ internal static class IndependentBolt11Reader
                 case 'n':
                     payee = Convert.ToHexString(bytes[..33]).ToLowerInvariant();
                     break;
+                case 'r':
+                    hints.Add(Enumerable.Range(0, bytes.Length / 51).Select(h => ReadHop(bytes.AsSpan(h * 51, 51))).ToList());
+                    break;
             }
         }
 
@@ -65,7 +76,24 @@ internal static class IndependentBolt11Reader
         }
 
         return new Reading(hrp, AmountOf(hrp), hash!, descriptionHash, description,
-            Convert.ToHexString(publicKey!.ToBytes(true)).ToLowerInvariant(), payee);
+            Convert.ToHexString(publicKey!.ToBytes(true)).ToLowerInvariant(), payee) { RouteHints = hints };
+    }
+
+    private static HintHop ReadHop(ReadOnlySpan<byte> hop)
+    {
+        static ulong BigEndian(ReadOnlySpan<byte> bytes)
+        {
+            ulong value = 0;
+            foreach (var b in bytes)
+            {
+                value = (value << 8) | b;
+            }
+
+            return value;
+        }
+
+        return new HintHop(Convert.ToHexString(hop[..33]).ToLowerInvariant(), BigEndian(hop[33..41]), (uint)BigEndian(hop[41..45]),
+            (uint)BigEndian(hop[45..49]), (int)BigEndian(hop[49..51]));
     }
 
     private static long AmountOf(string hrp)

@@ -40,4 +40,18 @@ public sealed class SimulatorInvoiceDecodingTests
         chars[20] = chars[20] == 'q' ? 'p' : 'q';
         Assert.Throws<FormatException>(() => IndependentBolt11Reader.Read(new string(chars)));
     }
+
+    [Fact]
+    public async Task A_private_invoice_carries_its_route_hint_in_an_r_field_an_independent_decoder_reads()
+    {
+        await using var net = await TestNetwork.StartAsync("bob", "carol");
+        await net.Simulation.OpenChannelAsync("bob", "carol", 500_000, 0, new ImpVpn.LndSim.Network.FeePolicy(1_500, 250, 144), isPrivate: true);
+        var invoice = await net.Raw("carol").Lightning.AddInvoiceAsync(new ImpVpn.Lnd.Rpc.Lnrpc.Invoice { Value = 7_000, Private = true });
+
+        var reading = IndependentBolt11Reader.Read(invoice.PaymentRequest);
+
+        var hop = Assert.Single(Assert.Single(reading.RouteHints));
+        Assert.Equal(new IndependentBolt11Reader.HintHop(net["bob"].PubKey, net.Simulation.Network.ChannelsOf("carol").Single().Id, 1_500, 250, 144), hop);
+        Assert.Equal(net["carol"].PubKey, reading.RecoveredPayee);
+    }
 }

@@ -13,8 +13,9 @@ public sealed class RouteProbeAndChannelTests
         await using var net = await TestNetwork.StartAsync("alice", "bob");
         await net.Simulation.OpenChannelAsync("alice", "bob", 1_000_000);
         var alice = await net.ClientAsync("alice");
+        net["alice"].RouteFeeEstimationUnavailable = true;
 
-        // The simulator answers Unimplemented, as an LND without routerrpc's EstimateRouteFee would.
+        // Unimplemented, as an LND without routerrpc's EstimateRouteFee answers.
         var error = await Assert.ThrowsAsync<RouteProbeUnavailableException>(() =>
             alice.EstimateRouteFeeAsync(RouteFeeQuery.ForDestination(net["bob"].PubKey, 1_000), None));
         Assert.Contains("EstimateRouteFee", error.Message);

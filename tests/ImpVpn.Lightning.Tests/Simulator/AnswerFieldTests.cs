@@ -16,7 +16,7 @@ public sealed class AnswerFieldTests
         await net["carol"].SetDownAsync(true);
         using var alice = RawLnd.Connect(net["alice"]);
 
-        var info = await alice.Client.GetInfoAsync(new GetInfoRequest());
+        var info = await alice.Lightning.GetInfoAsync(new GetInfoRequest());
 
         Assert.Matches("^#[0-9a-f]{6}$", info.Color);
         Assert.Matches("^[0-9a-f]{40}$", info.CommitHash);
@@ -43,8 +43,8 @@ public sealed class AnswerFieldTests
         await net.Simulation.OpenChannelAsync("alice", "bob", 1_000_000);
         using var alice = RawLnd.Connect(net["alice"]);
 
-        var info = await alice.Client.GetNodeInfoAsync(new NodeInfoRequest { PubKey = net["bob"].PubKey, IncludeChannels = true });
-        var without = await alice.Client.GetNodeInfoAsync(new NodeInfoRequest { PubKey = net["bob"].PubKey });
+        var info = await alice.Lightning.GetNodeInfoAsync(new NodeInfoRequest { PubKey = net["bob"].PubKey, IncludeChannels = true });
+        var without = await alice.Lightning.GetNodeInfoAsync(new NodeInfoRequest { PubKey = net["bob"].PubKey });
 
         Assert.Equal("bob", info.Node.Alias);
         Assert.Matches("^#[0-9a-f]{6}$", info.Node.Color);
@@ -61,9 +61,9 @@ public sealed class AnswerFieldTests
         Assert.Equal(1000, edge.Node1Policy.FeeBaseMsat);
         Assert.Empty(without.Channels);
 
-        var byId = await alice.Client.GetChanInfoAsync(new ChanInfoRequest { ChanId = edge.ChannelId });
+        var byId = await alice.Lightning.GetChanInfoAsync(new ChanInfoRequest { ChanId = edge.ChannelId });
         Assert.Equal(edge.ChanPoint, byId.ChanPoint);
-        var missing = await Assert.ThrowsAsync<RpcException>(async () => await alice.Client.GetChanInfoAsync(new ChanInfoRequest { ChanId = 1 }));
+        var missing = await Assert.ThrowsAsync<RpcException>(async () => await alice.Lightning.GetChanInfoAsync(new ChanInfoRequest { ChanId = 1 }));
         Assert.Equal(StatusCode.NotFound, missing.StatusCode);
     }
 
@@ -74,11 +74,11 @@ public sealed class AnswerFieldTests
         using var alice = RawLnd.Connect(net["alice"]);
         using var bob = RawLnd.Connect(net["bob"]);
 
-        var connected = await alice.Client.ConnectPeerAsync(new ConnectPeerRequest
+        var connected = await alice.Lightning.ConnectPeerAsync(new ConnectPeerRequest
         {
             Addr = new LightningAddress { Pubkey = net["bob"].PubKey, Host = net["bob"].P2pAddress },
         });
-        var sent = await alice.Client.SendCustomMessageAsync(new SendCustomMessageRequest
+        var sent = await alice.Lightning.SendCustomMessageAsync(new SendCustomMessageRequest
         {
             Peer = ByteString.CopyFrom(Convert.FromHexString(net["bob"].PubKey)),
             Type = 32768,
@@ -87,8 +87,8 @@ public sealed class AnswerFieldTests
 
         Assert.Contains("initiated", connected.Status);
         Assert.Equal("message sent successfully", sent.Status);
-        var fromAlice = Assert.Single((await alice.Client.ListPeersAsync(new ListPeersRequest())).Peers);
-        var fromBob = Assert.Single((await bob.Client.ListPeersAsync(new ListPeersRequest())).Peers);
+        var fromAlice = Assert.Single((await alice.Lightning.ListPeersAsync(new ListPeersRequest())).Peers);
+        var fromBob = Assert.Single((await bob.Lightning.ListPeersAsync(new ListPeersRequest())).Peers);
         Assert.False(fromAlice.Inbound);
         Assert.True(fromBob.Inbound);
         Assert.Equal(net["bob"].P2pAddress, fromAlice.Address);
@@ -108,8 +108,8 @@ public sealed class AnswerFieldTests
         using var alice = RawLnd.Connect(net["alice"]);
         using var bob = RawLnd.Connect(net["bob"]);
 
-        var mine = Assert.Single((await alice.Client.ListChannelsAsync(new ListChannelsRequest { PeerAliasLookup = true })).Channels);
-        var theirs = Assert.Single((await bob.Client.ListChannelsAsync(new ListChannelsRequest())).Channels);
+        var mine = Assert.Single((await alice.Lightning.ListChannelsAsync(new ListChannelsRequest { PeerAliasLookup = true })).Channels);
+        var theirs = Assert.Single((await bob.Lightning.ListChannelsAsync(new ListChannelsRequest())).Channels);
 
         Assert.True(mine.Active);
         Assert.True(mine.Initiator);
@@ -129,7 +129,7 @@ public sealed class AnswerFieldTests
         Assert.Equal(mine.LocalConstraints.CsvDelay, mine.CsvDelay);
         Assert.Equal(10_000, mine.LocalChanReserveSat);
 #pragma warning restore CS0612
-        Assert.Empty((await alice.Client.ListChannelsAsync(new ListChannelsRequest { InactiveOnly = true })).Channels);
+        Assert.Empty((await alice.Lightning.ListChannelsAsync(new ListChannelsRequest { InactiveOnly = true })).Channels);
     }
 
     [Fact]
@@ -139,8 +139,8 @@ public sealed class AnswerFieldTests
         await net.Simulation.OpenChannelAsync("alice", "bob", 1_000_000, pushSat: 100_000);
         using var alice = RawLnd.Connect(net["alice"]);
 
-        var channels = await alice.Client.ChannelBalanceAsync(new ChannelBalanceRequest());
-        var wallet = await alice.Client.WalletBalanceAsync(new WalletBalanceRequest());
+        var channels = await alice.Lightning.ChannelBalanceAsync(new ChannelBalanceRequest());
+        var wallet = await alice.Lightning.WalletBalanceAsync(new WalletBalanceRequest());
 
         Assert.Equal(900_000ul, channels.LocalBalance.Sat);
         Assert.Equal(900_000_000ul, channels.LocalBalance.Msat);
@@ -155,9 +155,9 @@ public sealed class AnswerFieldTests
     {
         await using var net = await TestNetwork.StartAsync("alice", "bob");
         using var bob = RawLnd.Connect(net["bob"]);
-        var invoice = await bob.Client.AddInvoiceAsync(new Invoice { Value = 1000, Memo = "x" });
+        var invoice = await bob.Lightning.AddInvoiceAsync(new Invoice { Value = 1000, Memo = "x" });
 
-        var decoded = await bob.Client.DecodePayReqAsync(new PayReqString { PayReq = invoice.PaymentRequest });
+        var decoded = await bob.Lightning.DecodePayReqAsync(new PayReqString { PayReq = invoice.PaymentRequest });
 
         Assert.Equal(1_000_000, decoded.NumMsat);
         Assert.Equal(invoice.PaymentAddr, decoded.PaymentAddr);
@@ -174,15 +174,15 @@ public sealed class AnswerFieldTests
         using var alice = RawLnd.Connect(net["alice"]);
 
         var refused = await Assert.ThrowsAsync<RpcException>(async () =>
-            await alice.Client.DisconnectPeerAsync(new DisconnectPeerRequest { PubKey = net["bob"].PubKey }));
-        var done = await alice.Client.DisconnectPeerAsync(new DisconnectPeerRequest { PubKey = net["carol"].PubKey });
+            await alice.Lightning.DisconnectPeerAsync(new DisconnectPeerRequest { PubKey = net["bob"].PubKey }));
+        var done = await alice.Lightning.DisconnectPeerAsync(new DisconnectPeerRequest { PubKey = net["carol"].PubKey });
         var again = await Assert.ThrowsAsync<RpcException>(async () =>
-            await alice.Client.DisconnectPeerAsync(new DisconnectPeerRequest { PubKey = net["carol"].PubKey }));
+            await alice.Lightning.DisconnectPeerAsync(new DisconnectPeerRequest { PubKey = net["carol"].PubKey }));
 
         Assert.Contains("still has 1 active channels", refused.Status.Detail);
         Assert.Equal("disconnect initiated", done.Status);
         Assert.Contains("is not connected", again.Status.Detail);
-        var peer = Assert.Single((await alice.Client.ListPeersAsync(new ListPeersRequest())).Peers);
+        var peer = Assert.Single((await alice.Lightning.ListPeersAsync(new ListPeersRequest())).Peers);
         Assert.Equal(net["bob"].PubKey, peer.PubKey);
     }
 }

@@ -14,18 +14,18 @@ public sealed class CredentialFaultTests
         var oldPem = File.ReadAllText(node.TlsCertPath);
         var port = node.Port;
         using var pinned = RawLnd.Connect(node);
-        await pinned.Client.GetInfoAsync(new GetInfoRequest());
+        await pinned.Lightning.GetInfoAsync(new GetInfoRequest());
 
         await node.RegenerateTlsAsync();
 
         Assert.NotEqual(oldPem, File.ReadAllText(node.TlsCertPath));
         Assert.Equal(port, node.Port);
-        var refused = await Assert.ThrowsAsync<RpcException>(async () => await pinned.Client.GetInfoAsync(new GetInfoRequest()));
+        var refused = await Assert.ThrowsAsync<RpcException>(async () => await pinned.Lightning.GetInfoAsync(new GetInfoRequest()));
         // The pin check fails the TLS handshake; grpc-dotnet reports a failed handshake as Internal.
         Assert.Equal(StatusCode.Internal, refused.StatusCode);
         Assert.Contains("remote certificate was rejected", refused.Status.Detail);
         using var reread = RawLnd.Connect(node);
-        Assert.Equal("alice", (await reread.Client.GetInfoAsync(new GetInfoRequest())).Alias);
+        Assert.Equal("alice", (await reread.Lightning.GetInfoAsync(new GetInfoRequest())).Alias);
     }
 
     [Fact]
@@ -35,15 +35,15 @@ public sealed class CredentialFaultTests
         var node = net["alice"];
         var oldMacaroon = File.ReadAllBytes(node.MacaroonPath);
         using var old = RawLnd.Connect(node);
-        await old.Client.GetInfoAsync(new GetInfoRequest());
+        await old.Lightning.GetInfoAsync(new GetInfoRequest());
 
         node.RotateMacaroon();
 
         Assert.False(oldMacaroon.AsSpan().SequenceEqual(File.ReadAllBytes(node.MacaroonPath)));
-        var refused = await Assert.ThrowsAsync<RpcException>(async () => await old.Client.GetInfoAsync(new GetInfoRequest()));
+        var refused = await Assert.ThrowsAsync<RpcException>(async () => await old.Lightning.GetInfoAsync(new GetInfoRequest()));
         Assert.Equal(StatusCode.Unknown, refused.StatusCode);
         Assert.Contains("verification failed", refused.Status.Detail);
         using var reread = RawLnd.Connect(node);
-        Assert.Equal("alice", (await reread.Client.GetInfoAsync(new GetInfoRequest())).Alias);
+        Assert.Equal("alice", (await reread.Lightning.GetInfoAsync(new GetInfoRequest())).Alias);
     }
 }

@@ -17,17 +17,17 @@ public sealed class PeerFaultTests
         using var bob = RawLnd.Connect(net["bob"]);
         using var carol = RawLnd.Connect(net["carol"]);
 
-        await bob.Client.ConnectPeerAsync(Dial(net["alice"]));
+        await bob.Lightning.ConnectPeerAsync(Dial(net["alice"]));
         // LND's listener closes the connection after the handshake: the dialler's ConnectPeer has already succeeded.
-        var refused = await carol.Client.ConnectPeerAsync(Dial(net["alice"]));
+        var refused = await carol.Lightning.ConnectPeerAsync(Dial(net["alice"]));
 
         Assert.Contains("initiated", refused.Status);
-        var peers = (await alice.Client.ListPeersAsync(new ListPeersRequest())).Peers.Select(p => p.PubKey).ToList();
+        var peers = (await alice.Lightning.ListPeersAsync(new ListPeersRequest())).Peers.Select(p => p.PubKey).ToList();
         Assert.Contains(net["bob"].PubKey, peers);
         Assert.Contains(net["dave"].PubKey, peers);
         Assert.DoesNotContain(net["carol"].PubKey, peers);
-        Assert.Empty((await carol.Client.ListPeersAsync(new ListPeersRequest())).Peers);
-        var send = await Assert.ThrowsAsync<RpcException>(async () => await carol.Client.SendCustomMessageAsync(Message(net["alice"].PubKey)));
+        Assert.Empty((await carol.Lightning.ListPeersAsync(new ListPeersRequest())).Peers);
+        var send = await Assert.ThrowsAsync<RpcException>(async () => await carol.Lightning.SendCustomMessageAsync(Message(net["alice"].PubKey)));
         Assert.Equal(StatusCode.NotFound, send.StatusCode);
     }
 
@@ -47,12 +47,12 @@ public sealed class PeerFaultTests
         Assert.True(net["alice"].DropLinkTo("bob"));
         Assert.True(net["alice"].DropLinkTo("carol"));
 
-        var whileDown = await Assert.ThrowsAsync<RpcException>(async () => await alice.Client.SendCustomMessageAsync(Message(net["bob"].PubKey)));
+        var whileDown = await Assert.ThrowsAsync<RpcException>(async () => await alice.Lightning.SendCustomMessageAsync(Message(net["bob"].PubKey)));
         Assert.Equal(StatusCode.NotFound, whileDown.StatusCode);
         seenDown.SetResult();
         Assert.Equal(("alice", "bob"), await restored.Task.WaitAsync(TimeSpan.FromSeconds(30)));
-        await alice.Client.SendCustomMessageAsync(Message(net["bob"].PubKey));
-        var peers = (await alice.Client.ListPeersAsync(new ListPeersRequest())).Peers;
+        await alice.Lightning.SendCustomMessageAsync(Message(net["bob"].PubKey));
+        var peers = (await alice.Lightning.ListPeersAsync(new ListPeersRequest())).Peers;
         var bob = Assert.Single(peers);
         Assert.Equal(net["bob"].PubKey, bob.PubKey);
         Assert.Equal(1, bob.FlapCount);
@@ -69,9 +69,9 @@ public sealed class PeerFaultTests
 
         await net["alice"].FlapLinkToAsync("bob", TimeSpan.FromMilliseconds(20), times: 3).WaitAsync(TimeSpan.FromSeconds(30));
 
-        var bob = Assert.Single((await alice.Client.ListPeersAsync(new ListPeersRequest())).Peers);
+        var bob = Assert.Single((await alice.Lightning.ListPeersAsync(new ListPeersRequest())).Peers);
         Assert.Equal(3, bob.FlapCount);
-        await alice.Client.SendCustomMessageAsync(Message(net["bob"].PubKey));
+        await alice.Lightning.SendCustomMessageAsync(Message(net["bob"].PubKey));
     }
 
     [Fact]
@@ -88,13 +88,13 @@ public sealed class PeerFaultTests
         net["alice"].DropLinkOnNextMessages(1);
 
         // The lost message was queued before the link went: LND told the sender it was sent.
-        await alice.Client.SendCustomMessageAsync(Message(net["bob"].PubKey));
+        await alice.Lightning.SendCustomMessageAsync(Message(net["bob"].PubKey));
 
-        Assert.Empty((await alice.Client.ListPeersAsync(new ListPeersRequest())).Peers);
+        Assert.Empty((await alice.Lightning.ListPeersAsync(new ListPeersRequest())).Peers);
         seenDown.SetResult();
         await restored.Task.WaitAsync(TimeSpan.FromSeconds(30));
-        await alice.Client.SendCustomMessageAsync(Message(net["bob"].PubKey));
-        Assert.Single((await alice.Client.ListPeersAsync(new ListPeersRequest())).Peers);
+        await alice.Lightning.SendCustomMessageAsync(Message(net["bob"].PubKey));
+        Assert.Single((await alice.Lightning.ListPeersAsync(new ListPeersRequest())).Peers);
     }
 
     private static ConnectPeerRequest Dial(ImpVpn.LndSim.Hosting.SimNode node) =>
