@@ -309,7 +309,9 @@ function Invoke-OutsideClientSuite {
     $resultFile = Join-Path $TestResults 'outside-client.json'
     $start = [Diagnostics.ProcessStartInfo]::new('dotnet')
     foreach ($argument in @((Join-Path $SimulatorOut 'ImpVpn.LndSim.dll'), '--dir', $directory,
-            '--node', 'alice', '--node', 'bob', '--node', 'carol', '--channel', 'alice:bob:1000000:100000')) {
+            '--node', 'alice', '--node', 'bob', '--node', 'carol', '--channel', 'alice:bob:1000000:100000',
+            # The harder profile: latency, and payments whose attempts and parts a client written for LND must read.
+            '--profile', 'realistic')) {
         $start.ArgumentList.Add($argument)
     }
     $start.RedirectStandardOutput = $true
