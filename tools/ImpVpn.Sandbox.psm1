@@ -1,10 +1,13 @@
 # A sandbox for trying and testing ImpVpn on one machine: the LND simulator as its own process, a seller running
 # Start-VpnProvider in a child pwsh, and network namespaces that stand in for two hosts. Used by the demo and the Pester suites.
 
+# -Profile: realistic (latency per hop, payments in parts, IN_FLIGHT before ACCEPTED) unless a caller wants the
+# ideal one's speed, as the demo does (docs/simulator.md).
 function Start-SandboxSimulator {
-    param([Parameter(Mandatory)] [string] $Directory, [string[]] $Node = @('alice', 'bob'), [string[]] $Channel = @('alice:bob:1000000:0'))
+    param([Parameter(Mandatory)] [string] $Directory, [string[]] $Node = @('alice', 'bob'), [string[]] $Channel = @('alice:bob:1000000:0'),
+        [ValidateSet('realistic', 'ideal')] [string] $Profile = 'realistic')
     New-Item -ItemType Directory -Force $Directory | Out-Null
-    $arguments = @($env:IMPVPN_SIMULATOR, '--dir', $Directory) + ($Node | ForEach-Object { '--node', $_ }) + ($Channel | ForEach-Object { '--channel', $_ })
+    $arguments = @($env:IMPVPN_SIMULATOR, '--dir', $Directory, '--profile', $Profile) + ($Node | ForEach-Object { '--node', $_ }) + ($Channel | ForEach-Object { '--channel', $_ })
     $process = Start-Process dotnet -ArgumentList $arguments -PassThru -RedirectStandardOutput (Join-Path $Directory 'sim.out') -RedirectStandardError (Join-Path $Directory 'sim.err')
     $stateFile = Join-Path $Directory 'sim.json'
     $deadline = (Get-Date).AddSeconds(60)

@@ -26,7 +26,7 @@ try {
     if ($whyNoTunnel) {
         Step "Config-only purchase ($whyNoTunnel)"
         Step 'Starting the LND simulator: alice (buyer) and bob (seller), with a 1,000,000 sat channel'
-        $sim = Start-SandboxSimulator -Directory (Join-Path $root 'lnd')
+        $sim = Start-SandboxSimulator -Directory (Join-Path $root 'lnd') -Profile ideal
         Step 'bob runs Start-VpnProvider -ConfigOnly in his own pwsh'
         $seller = Start-SandboxSeller $sim 'bob' (Join-Path $root 'seller') '-Endpoint 192.0.2.1:51820 -ConfigOnly -PricePerHourSat 1000'
         Step 'alice: Connect-VpnNode, then Request-VpnQuote | Confirm-VpnContract -ConfigOnly'
@@ -46,7 +46,7 @@ try {
         Step 'Real tunnel: two network namespaces stand in for the buyer''s and the seller''s hosts'
         $hosts = New-SandboxHosts
         Step 'Starting the LND simulator: alice (buyer) and bob (seller), with a 1,000,000 sat channel'
-        $sim = Start-SandboxSimulator -Directory (Join-Path $root 'lnd') -Node "alice@$($hosts.BuyerLnd)", "bob@$($hosts.SellerLnd)"
+        $sim = Start-SandboxSimulator -Directory (Join-Path $root 'lnd') -Node "alice@$($hosts.BuyerLnd)", "bob@$($hosts.SellerLnd)" -Profile ideal
         Step "bob runs Start-VpnProvider in namespace $($hosts.Seller), WireGuard on $($hosts.SellerUnderlay):51820"
         $seller = Start-SandboxSeller $sim 'bob' (Join-Path $root 'seller') "-Endpoint $($hosts.SellerUnderlay):51820 -InterfaceName ivS$($hosts.Tag) -Subnet $($hosts.Subnet) -PricePerHourSat 1000" -Prefix "ip netns exec $($hosts.Seller)"
         $alice = Get-SandboxNode $sim 'alice'

@@ -17,6 +17,8 @@ internal static class LinkFaultRoutes
 
     public sealed record SlotsRequest(int Slots);
 
+    public sealed record LoseMessagesRequest(string Peer, int Count);
+
     /// <summary>A flap longer than this is refused: the fault stops by itself, well inside a test run.</summary>
     private static readonly TimeSpan LongestFlap = TimeSpan.FromMinutes(10);
 
@@ -42,6 +44,16 @@ internal static class LinkFaultRoutes
         app.MapPost("/nodes/{name}/faults/drop-link-on-messages", (string name, CountRequest request) =>
         {
             simulation[name].DropLinkOnNextMessages(request.Count);
+            return Results.Ok();
+        });
+        app.MapPost("/nodes/{name}/faults/lose-messages", (string name, LoseMessagesRequest request) =>
+        {
+            if (request.Count < 0)
+            {
+                return Results.BadRequest(new { error = "count must not be negative" });
+            }
+
+            simulation[name].LoseNextMessagesTo(simulation[request.Peer].Name, request.Count);
             return Results.Ok();
         });
         app.MapPost("/nodes/{name}/faults/restricted-peer-slots", (string name, SlotsRequest request) =>

@@ -23,4 +23,8 @@ public sealed partial class SimNode
 
     /// <summary>The next <paramref name="count"/> custom messages this node sends each drop their link.</summary>
     public void DropLinkOnNextMessages(int count) => _network.DropLinkOnNextMessages(Name, count);
+
+    /// <summary>The next <paramref name="count"/> custom messages this node sends to <paramref name="peer"/> are lost
+    /// (the link stays up; the sender was told they were sent).</summary>
+    public void LoseNextMessagesTo(string peer, int count) => _network.LoseNextMessages(Name, peer, count);
 }

@@ -241,7 +241,7 @@ public sealed partial class SimNetwork
                 throw SimErrors.PeerNotConnected();
             }
 
-            if (sender.DropCustomMessages || DropsLinkOnThisMessage(sender, target))
+            if (sender.DropCustomMessages || DropsLinkOnThisMessage(sender, target) || LosesThisMessage(sender, target))
             {
                 return;
             }

@@ -5,6 +5,7 @@ using ImpVpn.Core.Selling;
 using ImpVpn.Core.Store;
 using ImpVpn.Core.WireGuard.Types;
 using ImpVpn.LndSim.Hosting;
+using ImpVpn.LndSim.Network;
 
 namespace ImpVpn.Core.Tests.Purchase;
 
@@ -52,6 +53,8 @@ internal sealed class PurchaseNetwork : IAsyncDisposable
         {
             BaseDirectory = Path.Combine(folder, "lnd"),
             Nodes = [new SimNodeSpec("alice"), new SimNodeSpec("bob"), new SimNodeSpec("carol")],
+            // Purchases are tested against LND as it is: latency, and a payment IN_FLIGHT before the seller holds it.
+            Profile = SimProfile.Realistic,
         }, CancellationToken.None);
         await simulation.OpenChannelAsync("alice", "bob", 1_000_000);
         var alice = await LndNode.ConnectAsync(Options(simulation["alice"]), true, CancellationToken.None);
