@@ -125,6 +125,10 @@ public sealed class TunnelPurchase(ILightningNode node, SellerLink link, BoughtC
         return contract;
     }
 
+    /// <summary>How long a refused activation waits for the payment to end before reporting it held: a settle or a
+    /// cancel crosses the route hop by hop, so the node learns of it some time after the seller acted.</summary>
+    private static readonly TimeSpan SettleWait = TimeSpan.FromSeconds(5);
+
     private async Task<Purchased> PayAndActivateAsync(BoughtContract contract, BuyerOptions options, CancellationToken cancellationToken)
     {
         var seller = new SellerNode(contract.SellerPubKey, contract.SellerNodeAddress);
@@ -171,12 +175,24 @@ public sealed class TunnelPurchase(ILightningNode node, SellerLink link, BoughtC
         {
             // No tunnel. The seller cannot take the payment without the preimage, so it returns to this buyer when
             // the seller cancels its hold invoice (at once on a provisioning failure, or when its claim window closes).
-            var now = await PaymentOnce.FinalOrNullAsync(paying, TimeSpan.FromSeconds(5)).ConfigureAwait(false)
-                ?? await node.TrackPaymentAsync(hash, waitForFinal: false, CancellationToken.None).ConfigureAwait(false);
+            // The payment, not the refusal, says what happened, and it may be on its way to its end: a seller that
+            // settled with the preimage an earlier run's claim gave it (and then refuses an activate without one) has
+            // its settle travelling back over the route. So it is waited on for a few seconds, on the node's word.
+            var now = await _payment.FinalWithinAsync(hash, paying, SettleWait, CancellationToken.None).ConfigureAwait(false);
             if (now is { Status: PaymentStatus.Failed })
             {
                 await CancelAsync(contract).ConfigureAwait(false);
                 throw new PurchaseException(PurchaseError.ActivationFailed, e.Message + " The payment was refunded.", e, contract.Id);
+            }
+
+            if (now is { Status: PaymentStatus.Succeeded } && IsProof(now, hash))
+            {
+                // Settled: the seller holds the preimage already, so the tunnel is fetched with it as the proof.
+                log.Log(LogLevel.Verbose, $"Contract {contract.Id}: the seller refused ({e.Message}) but the payment has settled; fetching the tunnel with the proof of payment.");
+                return new(contracts.Save(contract.HasTunnel
+                    ? contract.Activated(contract.Tunnel, now)
+                    : contract.Activated(await FetchTunnelAsync(contract.PaidBeforeActivation(now), seller, options, cancellationToken).ConfigureAwait(false), now)),
+                    InterfaceUp: false);
             }
 
             throw new PurchaseException(PurchaseError.ActivationFailed,

@@ -145,9 +145,16 @@ internal sealed class HostileSeller : IAsyncDisposable
             await Task.Delay(Timeout.Infinite, cancellationToken);
         }
 
-        if ((await _net.BobNode.LookupInvoiceAsync(hash, cancellationToken))?.State != InvoiceState.Accepted)
+        // As the real seller answers where it does not lie: a payment still on its way (IN_FLIGHT for the buyer, the
+        // invoice not yet ACCEPTED on a route with latency) is "not yet", which the buyer asks again about.
+        switch ((await _net.BobNode.LookupInvoiceAsync(hash, cancellationToken))?.State)
         {
-            throw new ProtocolException(ProtocolErrorCode.NotPaid, "not paid");
+            case InvoiceState.Accepted:
+                break;
+            case InvoiceState.Open:
+                throw new ProtocolException(ProtocolErrorCode.PaymentNotYetHeld, "not held yet");
+            default:
+                throw new ProtocolException(ProtocolErrorCode.NotPaid, "not paid");
         }
 
         if (Lie == Lie.InvoiceCancelledButClaimAnswered)
