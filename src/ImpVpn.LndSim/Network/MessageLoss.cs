@@ -21,6 +21,16 @@ public sealed partial class SimNetwork
         }
     }
 
+    /// <summary>How many of the messages set to be lost from <paramref name="from"/> to <paramref name="to"/> are still
+    /// to come (0 once all were lost).</summary>
+    public int MessagesLeftToLose(string from, string to)
+    {
+        lock (_gate)
+        {
+            return _messagesToLose.GetValueOrDefault((from, to));
+        }
+    }
+
     /// <summary>Called with the lock held, for a message about to be delivered: whether it is lost instead.</summary>
     private bool LosesThisMessage(SimNodeState sender, SimNodeState target)
     {

@@ -27,6 +27,20 @@ internal sealed class MatrixFaults : IAsyncDisposable
         return Task.FromResult(faults);
     }
 
+    /// <summary>Whether the fault happened during the run (the tests require it: a fault that never struck proves
+    /// nothing). None and DelayedMessages always apply.</summary>
+    public bool Struck => _fault switch
+    {
+        MatrixFault.PaymentInParts => _network.Simulation.Network.Read(() => _lane.SimNode.Name is var name
+            && _network.Simulation.Network.Node(name).SplitNextPayment == 0 && _network.Simulation.Network.Node(name).FailNextParts == 0),
+        MatrixFault.LostMessages => _armedLoss && _network.Simulation.Network.MessagesLeftToLose(MatrixNetwork.SellerName, _lane.SimNode.Name) == 0,
+        MatrixFault.None or MatrixFault.DelayedMessages => true,
+        _ => Volatile.Read(ref _struckOnce) == 1,
+    };
+
+    private int _struckOnce;
+    private volatile bool _armedLoss;
+
     private void Arm()
     {
         switch (_fault)
@@ -45,28 +59,67 @@ internal sealed class MatrixFaults : IAsyncDisposable
                 break;
             case MatrixFault.LostMessages:
                 // The seller's next answer after the buyer started paying (to activate, or its "not yet") never arrives.
-                AfterPayStarted(() => _network.Simulation[MatrixNetwork.SellerName].LoseNextMessagesTo(_lane.SimNode.Name, 1));
+                AfterPayStarted(() =>
+                {
+                    _network.Simulation[MatrixNetwork.SellerName].LoseNextMessagesTo(_lane.SimNode.Name, 1);
+                    _armedLoss = true;
+                });
                 break;
             case MatrixFault.PeerDroppedMidPurchase:
-                AfterPayStarted(() => _lane.SimNode.DropLinkTo(MatrixNetwork.SellerName));
+                AfterPayStarted(() =>
+                {
+                    if (_lane.SimNode.DropLinkTo(MatrixNetwork.SellerName))
+                    {
+                        Interlocked.Exchange(ref _struckOnce, 1);
+                    }
+                });
                 break;
             case MatrixFault.TlsCertRegenerated:
-                AfterPayStarted(() => Strike(_lane.SimNode.RegenerateTlsAsync()));
+                AfterPayStarted(() => Strike(RegenerateAsync()));
                 break;
             case MatrixFault.SellerRestartedWhileHeld:
-                var restarted = 0;
-                _network.SellerNode.AfterLookupInvoice = invoice =>
-                {
-                    // Once, for this lane's payment, at the moment the seller sees it held: the restart runs beside the
-                    // seller's own handling, which it cuts off as a crash would.
-                    if (invoice is { State: Lightning.InvoiceState.Accepted } && _lane.Owns(Convert.ToHexString(invoice.PaymentHash).ToLowerInvariant())
-                        && Interlocked.Exchange(ref restarted, 1) == 0)
-                    {
-                        Strike(Task.Run(_network.RestartSellerAsync));
-                    }
-                };
+                // The payment being made is the one the lane recorded last before paying; once the seller's node holds
+                // all of it (ACCEPTED) the seller is restarted, before it can settle (it settles only on the claim).
+                AfterPayStarted(() => Strike(RestartWhenHeldAsync(_lane.PaymentBeingMade())));
                 break;
         }
+    }
+
+    private async Task RegenerateAsync()
+    {
+        await _lane.SimNode.RegenerateTlsAsync();
+        Interlocked.Exchange(ref _struckOnce, 1);
+    }
+
+    private async Task RestartWhenHeldAsync(string? paymentHash)
+    {
+        if (paymentHash is null)
+        {
+            return;
+        }
+
+        var network = _network.Simulation.Network;
+        var hash = Convert.FromHexString(paymentHash);
+        while (true)
+        {
+            var (state, changed) = network.Read(() => network.LookupInvoice(MatrixNetwork.SellerName, hash) is { } invoice
+                ? (invoice.State, invoice.Changed.Task)
+                : (ImpVpn.Lnd.Rpc.Lnrpc.Invoice.Types.InvoiceState.Open, Task.Delay(10)));
+            if (state == ImpVpn.Lnd.Rpc.Lnrpc.Invoice.Types.InvoiceState.Accepted)
+            {
+                break;
+            }
+
+            if (state is not ImpVpn.Lnd.Rpc.Lnrpc.Invoice.Types.InvoiceState.Open)
+            {
+                return;
+            }
+
+            await changed;
+        }
+
+        await _network.RestartSellerAsync();
+        Interlocked.Exchange(ref _struckOnce, 1);
     }
 
     /// <summary>Runs <paramref name="strike"/> once, the moment the buyer's node has been asked to pay.</summary>

@@ -42,6 +42,12 @@ internal sealed class MatrixLane : IAsyncDisposable
     public bool Owns(string paymentHash) =>
         Contracts.All().Any(c => c.PaymentHash == paymentHash || c.RefreshBeingPaid?.PaymentHash == paymentHash);
 
+    /// <summary>The payment hash of the purchase or refresh this lane's buyer is paying: recorded before the node is
+    /// asked to pay, and one at a time, since a lane runs its operations one after another.</summary>
+    public string? PaymentBeingMade() =>
+        Contracts.All().Select(c => c.RefreshBeingPaid?.PaymentHash ?? (c.State == BoughtContractState.Paying ? c.PaymentHash : null))
+            .FirstOrDefault(hash => hash is not null);
+
     public async ValueTask DisposeAsync()
     {
         await Buyer.DisposeAsync();

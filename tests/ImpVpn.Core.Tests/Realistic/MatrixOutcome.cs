@@ -17,6 +17,7 @@ internal sealed record MatrixOutcome(
     long PaidSat,
     long FeeSat,
     bool Refunded,
+    bool Struck,
     TimeSpan Took)
 {
     public bool Succeeded => Error is null;
@@ -24,7 +25,8 @@ internal sealed record MatrixOutcome(
     /// <summary>Why this outcome breaks the matrix's rules, or null: it succeeded with exactly one payment no larger
     /// than its price plus the fee cap, or it failed with an error and nothing paid (its payment refunded).</summary>
     public string? Violation() =>
-        SucceededPayments > 1 ? $"paid {SucceededPayments} times"
+        !Struck ? $"the fault {Fault} never struck"
+        : SucceededPayments > 1 ? $"paid {SucceededPayments} times"
         : PaidSat > PriceSat ? $"paid {PaidSat} sat for a price of {PriceSat}"
         : FeeSat > FeeCapSat ? $"a routing fee of {FeeSat} sat above the cap of {FeeCapSat}"
         : Succeeded && SucceededPayments != 1 ? "reported success without a payment"

@@ -23,13 +23,13 @@ internal static class MatrixReport
 
         text.AppendLine(invariant, $"Seller restarts: {sellerRestarts}.");
         text.AppendLine();
-        text.AppendLine("| operation | hops | fault | runs | succeeded | refunded | resumed | mean time | errors |");
-        text.AppendLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+        text.AppendLine("| operation | hops | fault | runs | fault struck | succeeded | refunded | resumed | mean time | errors |");
+        text.AppendLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
         foreach (var cell in outcomes.GroupBy(o => (o.Operation, o.Hops, o.Fault)).OrderBy(g => g.Key))
         {
             var runs = cell.ToList();
             var errors = string.Join("; ", runs.Where(o => !o.Succeeded).Select(o => $"{o.Error}: {o.ErrorMessage}").Distinct());
-            text.AppendLine(invariant, $"| {cell.Key.Operation} | {cell.Key.Hops} | {cell.Key.Fault} | {runs.Count} | {runs.Count(o => o.Succeeded)} | "
+            text.AppendLine(invariant, $"| {cell.Key.Operation} | {cell.Key.Hops} | {cell.Key.Fault} | {runs.Count} | {runs.Count(o => o.Struck)} | {runs.Count(o => o.Succeeded)} | "
                 + $"{runs.Count(o => !o.Succeeded)} | {runs.Count(o => o.Resumed)} | {Mean(runs)} | {errors.Replace("|", "/", StringComparison.Ordinal)} |");
         }
 

@@ -31,7 +31,8 @@ internal sealed class MatrixRun(MatrixNetwork network, MatrixLane lane, BuyerOpt
         BoughtContract? contract = null;
         PurchaseException? error = null;
         var resumed = false;
-        await using (var armed = await MatrixFaults.ArmAsync(network, lane, fault))
+        var armed = await MatrixFaults.ArmAsync(network, lane, fault);
+        await using (armed)
         {
             try
             {
@@ -57,7 +58,7 @@ internal sealed class MatrixRun(MatrixNetwork network, MatrixLane lane, BuyerOpt
         var refunded = error is null || await RefundedAsync(hash);
         var (succeeded, paid, fee) = Paid(before);
         return (new MatrixOutcome("purchase", lane.Hops, fault, error?.Error, error?.Message, resumed, price,
-            FeeCap(price), succeeded, paid, fee, refunded, took), error is null ? contract : null);
+            FeeCap(price), succeeded, paid, fee, refunded, armed.Struck, took), error is null ? contract : null);
     }
 
     public async Task<MatrixOutcome> RefreshAsync(BoughtContract contract, MatrixFault fault)
@@ -68,7 +69,8 @@ internal sealed class MatrixRun(MatrixNetwork network, MatrixLane lane, BuyerOpt
         var clock = Stopwatch.StartNew();
         PurchaseException? error = null;
         var resumed = false;
-        await using (var armed = await MatrixFaults.ArmAsync(network, lane, fault))
+        var armed = await MatrixFaults.ArmAsync(network, lane, fault);
+        await using (armed)
         {
             (_, error) = await AgainAsync(() => lane.Buyer.RefreshAsync(contract.Id, Extension, options, None));
         }
@@ -89,7 +91,7 @@ internal sealed class MatrixRun(MatrixNetwork network, MatrixLane lane, BuyerOpt
         var expiresAfter = lane.Contracts.Get(contract.Id).ExpiresAt;
         var (succeeded, paid, fee) = Paid(before);
         var outcome = new MatrixOutcome("refresh", lane.Hops, fault, error?.Error, error?.Message, resumed, price,
-            FeeCap(price), succeeded, paid, fee, refunded, took);
+            FeeCap(price), succeeded, paid, fee, refunded, armed.Struck, took);
         // The time bought is exactly what was paid for: 30 minutes more after a success, none after a failure.
         var expected = error is null ? expiresBefore + Extension : expiresBefore;
         return expiresAfter == expected ? outcome : outcome with { ErrorMessage = $"expiry {expiresBefore:O} → {expiresAfter:O}, expected {expected:O}" };

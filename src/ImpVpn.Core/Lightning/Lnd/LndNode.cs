@@ -238,14 +238,24 @@ public sealed class LndNode : ILightningNode
             CltvLimit = order.CltvLimit,
         };
         PaymentResult? last = null;
-        await foreach (var update in StreamAsync("SendPaymentV2", (c, o) => c.Router.SendPaymentV2(request, o), ToPaymentResult, cancellationToken)
-                           .ConfigureAwait(false))
+        try
         {
-            last = update;
-            if (update.Status is PaymentStatus.Succeeded or PaymentStatus.Failed)
+            await foreach (var update in StreamAsync("SendPaymentV2", (c, o) => c.Router.SendPaymentV2(request, o), ToPaymentResult, cancellationToken)
+                               .ConfigureAwait(false))
             {
-                return update;
+                last = update;
+                if (update.Status is PaymentStatus.Succeeded or PaymentStatus.Failed)
+                {
+                    return update;
+                }
             }
+        }
+        catch (NodeUnreachableException) when (last is not null)
+        {
+            // The node went away mid-payment (a restart): LND keeps the payment and goes on with it, so it is
+            // followed by its hash from here, as any client that lost the SendPaymentV2 stream must.
+            return await TrackPaymentAsync(last.PaymentHash, waitForFinal: true, cancellationToken).ConfigureAwait(false)
+                ?? throw new LightningRpcException("TrackPaymentV2", "NotFound", "the node no longer knows a payment it reported in flight");
         }
 
         cancellationToken.ThrowIfCancellationRequested();
@@ -255,20 +265,30 @@ public sealed class LndNode : ILightningNode
     public async Task<PaymentResult?> TrackPaymentAsync(ReadOnlyMemory<byte> paymentHash, bool waitForFinal, CancellationToken cancellationToken)
     {
         var request = new TrackPaymentRequest { PaymentHash = Bytes(paymentHash), NoInflightUpdates = waitForFinal };
-        try
+        // A stream the node's restart cut is tracked again (the restart itself is waited out when it starts); a few
+        // cuts in a row are the node's answer.
+        for (var cuts = 0; ; cuts++)
         {
-            await foreach (var update in StreamAsync("TrackPaymentV2", (c, o) => c.Router.TrackPaymentV2(request, o), ToPaymentResult, cancellationToken)
-                               .ConfigureAwait(false))
+            try
             {
-                if (!waitForFinal || update.Status is PaymentStatus.Succeeded or PaymentStatus.Failed)
+                await foreach (var update in StreamAsync("TrackPaymentV2", (c, o) => c.Router.TrackPaymentV2(request, o), ToPaymentResult, cancellationToken)
+                                   .ConfigureAwait(false))
                 {
-                    return update;
+                    if (!waitForFinal || update.Status is PaymentStatus.Succeeded or PaymentStatus.Failed)
+                    {
+                        return update;
+                    }
                 }
+
+                break;
             }
-        }
-        catch (LightningRpcException e) when (e.Code == nameof(StatusCode.NotFound))
-        {
-            return null;
+            catch (LightningRpcException e) when (e.Code == nameof(StatusCode.NotFound))
+            {
+                return null;
+            }
+            catch (NodeUnreachableException) when (waitForFinal && cuts < 3 && !cancellationToken.IsCancellationRequested)
+            {
+            }
         }
 
         // A stream cut short by cancellation says nothing about the payment: null would claim it was never made.
@@ -342,39 +362,64 @@ public sealed class LndNode : ILightningNode
         return $"{txid}:{point.OutputIndex}";
     }
 
+    // Whether the node has answered a call of this client: from then on a refused connection means a restart.
+    private volatile bool _answeredOnce;
+
     private async Task<T> CallAsync<T>(string method, Func<Connection, CallOptions, AsyncUnaryCall<T>> call, CancellationToken cancellationToken)
     {
-        var connection = _connection;
-        try
+        // A node that answered before and now refuses connections is restarting (an upgrade, a new tls.cert): the call
+        // waits for it, bounded. One that never answered is reported at once.
+        var restart = new NodeRestartWait();
+        while (true)
         {
-            return await call(connection, new CallOptions(cancellationToken: cancellationToken)).ResponseAsync.ConfigureAwait(false);
+            var connection = _connection;
+            try
+            {
+                var answer = await call(connection, new CallOptions(cancellationToken: cancellationToken)).ResponseAsync.ConfigureAwait(false);
+                _answeredOnce = true;
+                return answer;
+            }
+            catch (RpcException e) when (_answeredOnce && NodeRestartWait.NeverStarted(e))
+            {
+                // The node refused the connection: nothing of the call reached it, so it is made again once LND is back.
+                if (!await restart.AnotherTryAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    throw LndErrorMapper.Map(e, method, connection.Options, connection.Tls);
+                }
+            }
+            catch (RpcException e)
+            {
+                return await RetryOnFreshCredentialsAsync(method, call, connection, e, cancellationToken).ConfigureAwait(false);
+            }
         }
-        catch (RpcException e) when (e.StatusCode == StatusCode.Cancelled && cancellationToken.IsCancellationRequested)
+    }
+
+    private async Task<T> RetryOnFreshCredentialsAsync<T>(string method, Func<Connection, CallOptions, AsyncUnaryCall<T>> call, Connection connection, RpcException e, CancellationToken cancellationToken)
+    {
+        if (e.StatusCode == StatusCode.Cancelled && cancellationToken.IsCancellationRequested)
         {
             throw new OperationCanceledException(cancellationToken);
         }
-        catch (RpcException e)
-        {
-            var failure = LndErrorMapper.Map(e, method, connection.Options, connection.Tls);
-            if (!IsCredentialFailure(failure) || Reconnected(connection) is not { } fresh)
-            {
-                throw failure;
-            }
 
-            // LND regenerated tls.cert or the macaroon changed: once more with what the files hold now. A second
-            // failure is the node's answer.
-            try
-            {
-                return await call(fresh, new CallOptions(cancellationToken: cancellationToken)).ResponseAsync.ConfigureAwait(false);
-            }
-            catch (RpcException again) when (again.StatusCode == StatusCode.Cancelled && cancellationToken.IsCancellationRequested)
-            {
-                throw new OperationCanceledException(cancellationToken);
-            }
-            catch (RpcException again)
-            {
-                throw LndErrorMapper.Map(again, method, fresh.Options, fresh.Tls);
-            }
+        var failure = LndErrorMapper.Map(e, method, connection.Options, connection.Tls);
+        if (!IsCredentialFailure(failure) || Reconnected(connection) is not { } fresh)
+        {
+            throw failure;
+        }
+
+        // LND regenerated tls.cert or the macaroon changed: once more with what the files hold now. A second
+        // failure is the node's answer.
+        try
+        {
+            return await call(fresh, new CallOptions(cancellationToken: cancellationToken)).ResponseAsync.ConfigureAwait(false);
+        }
+        catch (RpcException again) when (again.StatusCode == StatusCode.Cancelled && cancellationToken.IsCancellationRequested)
+        {
+            throw new OperationCanceledException(cancellationToken);
+        }
+        catch (RpcException again)
+        {
+            throw LndErrorMapper.Map(again, method, fresh.Options, fresh.Tls);
         }
     }
 
@@ -417,6 +462,8 @@ public sealed class LndNode : ILightningNode
         var connection = _connection;
         var call = start(connection, new CallOptions(cancellationToken: cancellationToken));
         var received = false;
+        var restart = new NodeRestartWait();
+        RpcException? refused = null;
         try
         {
             while (true)
@@ -434,6 +481,11 @@ public sealed class LndNode : ILightningNode
                 {
                     yield break;
                 }
+                catch (RpcException e) when (!received && _answeredOnce && NodeRestartWait.NeverStarted(e))
+                {
+                    refused = e;
+                    hasNext = false;
+                }
                 catch (RpcException e)
                 {
                     var failure = LndErrorMapper.Map(e, method, connection.Options, connection.Tls);
@@ -446,6 +498,21 @@ public sealed class LndNode : ILightningNode
                     connection = fresh;
                     call = start(connection, new CallOptions(cancellationToken: cancellationToken));
                     received = true;
+                    continue;
+                }
+
+                if (refused is not null)
+                {
+                    // Refused while the node restarts: the stream never started, so it is started again, bounded.
+                    if (!await restart.AnotherTryAsync(cancellationToken).ConfigureAwait(false))
+                    {
+                        throw LndErrorMapper.Map(refused, method, connection.Options, connection.Tls);
+                    }
+
+                    refused = null;
+                    call.Dispose();
+                    connection = _connection;
+                    call = start(connection, new CallOptions(cancellationToken: cancellationToken));
                     continue;
                 }
 
