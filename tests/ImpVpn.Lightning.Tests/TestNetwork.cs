@@ -46,6 +46,23 @@ internal sealed class TestNetwork : IAsyncDisposable
         return client;
     }
 
+    /// <summary>Waits until a client's SubscribeCustomMessages stream has reached <paramref name="name"/>'s node, so a
+    /// message sent next is delivered to it: the condition itself is waited for, not a guess at how long it takes.</summary>
+    public async Task CustomMessageSubscriberAsync(string name)
+    {
+        var network = Simulation.Network;
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (network.Read(() => network.Node(name).CustomMessageSubscribers.Count) == 0)
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"No custom-message subscriber reached {name} within 20 s.");
+            }
+
+            await Task.Delay(5);
+        }
+    }
+
     /// <summary>LND's generated clients (Lightning, Router, Invoices) for a node, for the fields the product's client does not surface.</summary>
     public RawLnd Raw(string name)
     {

@@ -58,7 +58,8 @@ public sealed class PeerAndMessageTests
 
         var bobInbox = FirstAsync(bob.SubscribeCustomMessagesAsync(stop.Token));
         var aliceInbox = FirstAsync(alice.SubscribeCustomMessagesAsync(stop.Token));
-        await Task.Delay(300);
+        await net.CustomMessageSubscriberAsync("bob");
+        await net.CustomMessageSubscriberAsync("alice");
         await alice.SendCustomMessageAsync(net["bob"].PubKey, 40709, Encoding.UTF8.GetBytes("ping"), None);
         await bob.SendCustomMessageAsync(net["alice"].PubKey, 40711, Encoding.UTF8.GetBytes("pong"), None);
 
@@ -89,7 +90,7 @@ public sealed class PeerAndMessageTests
         var bob = await net.ClientAsync("bob");
         using var stop = new CancellationTokenSource();
         var inbox = FirstAsync(bob.SubscribeCustomMessagesAsync(stop.Token));
-        await Task.Delay(300);
+        await net.CustomMessageSubscriberAsync("bob");
 
         net["alice"].DropCustomMessages = true;
         await alice.SendCustomMessageAsync(net["bob"].PubKey, 40709, "lost"u8.ToArray(), None);
@@ -151,5 +152,25 @@ public sealed class PeerAndMessageTests
         }
 
         throw new InvalidOperationException("The stream ended without a message.");
+    }
+
+    [Fact]
+    public async Task Messages_lost_to_one_peer_never_arrive_while_the_link_stays_up()
+    {
+        await using var net = await TestNetwork.StartAsync("alice", "bob");
+        net.Simulation.Connect("alice", "bob");
+        var alice = await net.ClientAsync("alice");
+        var bob = await net.ClientAsync("bob");
+        using var stop = new CancellationTokenSource();
+        var inbox = FirstAsync(bob.SubscribeCustomMessagesAsync(stop.Token));
+        await net.CustomMessageSubscriberAsync("bob");
+
+        net["alice"].LoseNextMessagesTo("bob", 1);
+        await alice.SendCustomMessageAsync(net["bob"].PubKey, 40709, "lost"u8.ToArray(), None);
+        await alice.SendCustomMessageAsync(net["bob"].PubKey, 40709, "kept"u8.ToArray(), None);
+
+        Assert.Equal("kept", Encoding.UTF8.GetString((await inbox.WaitAsync(TimeSpan.FromSeconds(20))).Data));
+        Assert.Contains(await alice.ListPeersAsync(None), p => p.PubKey == net["bob"].PubKey);
+        Assert.Equal(0, net.Simulation.Network.MessagesLeftToLose("alice", "bob"));
     }
 }
