@@ -317,10 +317,11 @@ Request-VpnQuote $Bob -Duration 00:05:00 | Confirm-VpnContract -ConfigOnly
                 if ((Get-Date) -gt $deadline) { throw 'The buyer never recorded its contract.' }
                 Start-Sleep -Milliseconds 50
             }
-            # Killed once the seller has settled (alice's balance shows the payment) and before bob's delayed
-            # answer to activate can reach the buyer.
-            while ((Get-SandboxBalanceMsat $Sim 'alice') -ne ($before - 100000)) {
-                if ((Get-Date) -gt $deadline) { throw 'The payment never settled.' }
+            # Killed once bob holds the payment (its invoice ACCEPTED; alice's balance would also show the route
+            # probe's HTLC for a moment) and before bob's delayed answer to activate can reach the buyer.
+            $hash = (Get-ChildItem (Join-Path $store 'contracts/bought') -Filter *.json | Get-Content -Raw | ConvertFrom-Json).PaymentHash
+            while ((Invoke-RestMethod "$($Sim.Control)nodes/bob/invoices/$hash" -SkipHttpErrorCheck).state -ne 'ACCEPTED') {
+                if ((Get-Date) -gt $deadline) { throw 'The payment was never held.' }
                 Start-Sleep -Milliseconds 20
             }
             $buyer.Kill($true)

@@ -39,6 +39,17 @@ internal static class ControlEndpoint
         app.MapPost("/nodes/{name}/down", async (string name) => { await simulation[name].SetDownAsync(true); return Describe(simulation[name]); });
         app.MapPost("/nodes/{name}/up", async (string name) => { await simulation[name].SetDownAsync(false); return Describe(simulation[name]); });
         app.MapGet("/nodes/{name}/balance", (string name) => new { localSat = simulation[name].LocalBalanceSat, localMsat = simulation[name].LocalBalanceMsat });
+        // An invoice as its node sees it, so a script can wait for a payment to be held (ACCEPTED) rather than guess.
+        app.MapGet("/nodes/{name}/invoices/{hash}", (string name, string hash) =>
+        {
+            var network = simulation.Network;
+            var found = hash.Length == 64 && hash.All(Uri.IsHexDigit)
+                ? network.Read(() => network.LookupInvoice(simulation[name].Name, Convert.FromHexString(hash)) is { } invoice
+                    ? new { state = invoice.State.ToString().ToUpperInvariant(), amountPaidMsat = invoice.AmountPaidMsat }
+                    : null)
+                : null;
+            return found is null ? Results.NotFound() : Results.Ok(found);
+        });
         app.MapPost("/nodes/{name}/faults", (string name, FaultRequest faults) =>
         {
             var node = simulation[name];
