@@ -76,7 +76,7 @@ public sealed class TunnelRefresh(ILightningNode node, SellerLink link, BoughtCo
         {
             paying = await _payment.StartUnlessAttemptedAsync(decoded.PaymentHash, offer.PaymentRequest, offer.PriceSat, feeLimit, options, contract.Id, PaymentKind.Refresh, cancellationToken).ConfigureAwait(false);
         }
-        catch (PurchaseException e) when (e.Error is PurchaseError.NoRoute or PurchaseError.RoutingFeeAboveLimit)
+        catch (PurchaseException e) when (e.Error == PurchaseError.NoRoute)
         {
             // Nothing left this node: the refresh recorded for it never holds later runs.
             contracts.Save(contract.RefreshAbandoned());

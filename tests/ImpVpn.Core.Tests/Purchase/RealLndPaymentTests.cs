@@ -167,35 +167,42 @@ public sealed class RealLndPaymentTests
     }
 
     [Fact]
-    public async Task A_probe_without_a_route_or_above_the_fee_limit_stops_the_purchase_before_any_money_moves_and_a_higher_limit_finishes_it()
+    public async Task A_probe_certain_of_no_route_stops_the_purchase_before_any_money_moves_and_cancels_it_so_it_can_be_removed()
     {
         await using var net = await PurchaseNetwork.StartAsync();
         await net.StartSellerAsync(new RecordingWireGuard(), Seller);
+        // Alice's channel to Bob could send the 1,000 sat and their fee limit alone: the one-part probe is certain.
         var alice = new HookedLightningNode(net.AliceNode) { EstimateRouteFee = _ => new RouteFeeEstimate(0, 0, PaymentFailureReason.NoRoute) };
         await using var buyer = net.Buyer(null, alice);
         var before = net.AliceMsat;
         var quote = await buyer.RequestQuoteAsync(net.SellerPubKey, TimeSpan.FromHours(1), TimeSpan.FromSeconds(5), None);
 
         var noRoute = await Assert.ThrowsAsync<PurchaseException>(() => buyer.ConfirmAsync(quote, ConfigOnly, None));
+
         Assert.Equal(PurchaseError.NoRoute, noRoute.Error);
         Assert.Contains("Nothing was paid", noRoute.Message);
-
-        alice.EstimateRouteFee = _ => new RouteFeeEstimate(25_000, 200, PaymentFailureReason.None);
-        var dear = await Assert.ThrowsAsync<PurchaseException>(() => buyer.ConfirmAsync(quote, ConfigOnly, None));
-        Assert.Equal(PurchaseError.RoutingFeeAboveLimit, dear.Error);
-        Assert.Contains("costs 25 sat", dear.Message);
-        Assert.Contains("the limit is 10 sat", dear.Message);
-
         Assert.Empty(alice.Payments);
         Assert.Equal(before, net.AliceMsat);
+        // The node was never asked to pay: nothing of the purchase stands, and nothing holds the contract.
         var recorded = Assert.Single(buyer.List());
-        Assert.Equal(BoughtContractState.Paying, recorded.State);
-        Assert.Equal(recorded.Id, dear.ContractId);
+        Assert.Equal(recorded.Id, noRoute.ContractId);
+        Assert.Equal(BoughtContractState.Cancelled, recorded.State);
+        Assert.Null(TunnelRemoval.Refusal(recorded, evenWithTimeLeft: false));
+    }
 
-        var bought = await buyer.ResumeAsync(recorded.Id, ConfigOnly with { MaxRoutingFeeSat = 30 }, None);
+    [Fact]
+    public async Task A_probe_that_finds_only_a_route_dearer_than_the_limit_lets_the_payment_go_on_held_to_that_limit()
+    {
+        await using var net = await PurchaseNetwork.StartAsync();
+        await net.StartSellerAsync(new RecordingWireGuard(), Seller);
+        // LND's probe chose its route under its own fee limit; the payment searches again under the buyer's.
+        var alice = new HookedLightningNode(net.AliceNode) { EstimateRouteFee = _ => new RouteFeeEstimate(25_000, 200, PaymentFailureReason.None) };
+        await using var buyer = net.Buyer(null, alice);
+
+        var bought = await buyer.ConfirmAsync(await buyer.RequestQuoteAsync(net.SellerPubKey, TimeSpan.FromHours(1), TimeSpan.FromSeconds(5), None), ConfigOnly, None);
+
         Assert.Equal(BoughtContractState.Active, bought.State);
-        Assert.Equal(30, Assert.Single(alice.Payments).FeeLimitSat);
-        Assert.All(alice.Probes, p => Assert.Equal(quote.SellerPubKey, p.Destination ?? quote.SellerPubKey));
+        Assert.Equal(10, Assert.Single(alice.Payments).FeeLimitSat);
         Assert.All(alice.Probes, p => Assert.NotNull(p.PaymentRequest));
     }
 

@@ -108,7 +108,8 @@ public sealed class LndNode : ILightningNode
     public async Task<IReadOnlyList<ChannelSummary>> ListChannelsAsync(CancellationToken cancellationToken)
     {
         var response = await CallAsync("ListChannels", (c, o) => c.Lightning.ListChannelsAsync(new ListChannelsRequest(), o), cancellationToken).ConfigureAwait(false);
-        return response.Channels.Select(ch => new ChannelSummary(ch.RemotePubkey, ch.Active, ch.Private, ch.Capacity)).ToList();
+        return response.Channels.Select(ch => new ChannelSummary(ch.RemotePubkey, ch.Active, ch.Private, ch.Capacity,
+            Math.Max(0, ch.LocalBalance - (long)(ch.LocalConstraints?.ChanReserveSat ?? 0)))).ToList();
     }
 
     public async Task<RouteFeeEstimate> EstimateRouteFeeAsync(RouteFeeQuery query, CancellationToken cancellationToken)
