@@ -1,4 +1,5 @@
 using ImpVpn.Core.Lightning;
+using ImpVpn.Core.Protocol;
 
 namespace ImpVpn.Core.Tests.Fakes;
 
@@ -28,6 +29,12 @@ internal sealed class HookedLightningNode(ILightningNode inner) : ILightningNode
     /// <summary>Changes what the node answers to LookupInvoice (a hold invoice reported still OPEN, as a real node does
     /// while the last parts of a payment are on their way); null answers as the node does.</summary>
     public Func<InvoiceInfo?, InvoiceInfo?>? RewriteLookupInvoice { get; set; }
+
+    /// <summary>The peer-protocol messages this node was asked to send (requests and answers, repeats included), in order.</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<JsonRpcEnvelope> Sent { get; } = new();
+
+    /// <summary>Answers LookupInvoice instead of the inner node (a test decides when it returns); null passes it on.</summary>
+    public Func<ReadOnlyMemory<byte>, Task<InvoiceInfo?>>? LookupInvoice { get; set; }
 
     /// <summary>Changes what the node answers to TrackPayment while not waiting for the end; null answers as the node does.</summary>
     public Func<PaymentResult?, PaymentResult?>? RewriteTrackPayment { get; set; }
@@ -107,6 +114,18 @@ internal sealed class HookedLightningNode(ILightningNode inner) : ILightningNode
 
     public Task SendCustomMessageAsync(string pubKey, uint type, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
+        if (type == PeerProtocol.MessageType)
+        {
+            try
+            {
+                Sent.Enqueue(JsonRpcCodec.Decode(data.Span));
+            }
+            catch (ProtocolException)
+            {
+                // Not a message this test reads.
+            }
+        }
+
         if (DropConnectionForNextMessages > 0)
         {
             DropConnectionForNextMessages--;
@@ -132,7 +151,7 @@ internal sealed class HookedLightningNode(ILightningNode inner) : ILightningNode
 
     public async Task<InvoiceInfo?> LookupInvoiceAsync(ReadOnlyMemory<byte> paymentHash, CancellationToken cancellationToken)
     {
-        var invoice = await inner.LookupInvoiceAsync(paymentHash, cancellationToken);
+        var invoice = LookupInvoice is { } answer ? await answer(paymentHash) : await inner.LookupInvoiceAsync(paymentHash, cancellationToken);
         if (RewriteLookupInvoice is { } rewrite)
         {
             invoice = rewrite(invoice);
