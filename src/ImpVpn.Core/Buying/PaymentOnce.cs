@@ -37,7 +37,42 @@ public sealed class PaymentOnce(ILightningNode node, IProgressLog log)
         }
 
         await RouteProbe.RequireRouteAsync(node, paymentRequest, amountSat, feeLimitSat, options.ProbeTimeout, log, contractId, kind, cancellationToken).ConfigureAwait(false);
-        return node.PayAsync(new PaymentOrder(paymentRequest, feeLimitSat, PaymentTimeout, CltvLimit), cancellationToken);
+        return FollowAsync(node.PayAsync(new PaymentOrder(paymentRequest, feeLimitSat, PaymentTimeout, CltvLimit), cancellationToken), hash, cancellationToken);
+    }
+
+    /// <summary>The payment's end as its SendPaymentV2 stream tells it; when the stream breaks (a transport error, a
+    /// node restarting) the payment goes on at the node, so it is followed there (TrackPaymentV2) instead of ending
+    /// with the stream's error. A payment the node does not know (it refused to start it) keeps the error.</summary>
+    private async Task<PaymentResult> FollowAsync(Task<PaymentResult> paying, byte[] hash, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await paying.ConfigureAwait(false);
+        }
+        catch (LightningException e)
+        {
+            PaymentResult? known;
+            try
+            {
+                known = await node.TrackPaymentAsync(hash, waitForFinal: false, cancellationToken).ConfigureAwait(false);
+                if (known is { Status: PaymentStatus.InFlight })
+                {
+                    log.Log(LogLevel.Verbose, $"The payment's stream ended ({e.Message}); following the payment {Hex(hash)[..16]}… at the node.");
+                    known = await node.TrackPaymentAsync(hash, waitForFinal: true, cancellationToken).ConfigureAwait(false);
+                }
+            }
+            catch (LightningException)
+            {
+                known = null;
+            }
+
+            if (known is null)
+            {
+                throw;
+            }
+
+            return known;
+        }
     }
 
     /// <summary>Asks the seller to activate (<paramref name="request"/>: a purchase's or a refresh's payment hash)
@@ -60,9 +95,7 @@ public sealed class PaymentOnce(ILightningNode node, IProgressLog log)
             }
             catch (PurchaseException e) when (e.InnerException is ProtocolException { Code: ProtocolErrorCode.PaymentNotYetHeld })
             {
-                var now = paying is { IsCompleted: true }
-                    ? await paying.ConfigureAwait(false)
-                    : await node.TrackPaymentAsync(hash, waitForFinal: false, cancellationToken).ConfigureAwait(false);
+                var now = await PaymentNowAsync(hash, paying, request.ContractId, kind, cancellationToken).ConfigureAwait(false);
                 if (now is { Status: PaymentStatus.Failed })
                 {
                     throw new PurchaseException(PurchaseError.PaymentFailed,
@@ -70,10 +103,20 @@ public sealed class PaymentOnce(ILightningNode node, IProgressLog log)
                         e, request.ContractId, kind: kind);
                 }
 
+                if (now is null)
+                {
+                    // Asked again only while the node reports the payment under way. One it started (the seller saw
+                    // enough of it to say "not yet") and no longer knows is no reason to wait; it is left recorded,
+                    // and the next run asks the node again before paying.
+                    throw new PurchaseException(PurchaseError.PaymentUnfinished,
+                        $"Your node no longer reports the payment for contract {request.ContractId}, which the seller has not received in full; it is recorded, and running the same command again asks your node about it first. The preimage stays on this machine.",
+                        e, request.ContractId, kind: kind);
+                }
+
                 if (DateTime.UtcNow + pause >= deadline)
                 {
                     throw new PurchaseException(PurchaseError.PaymentUnfinished,
-                        $"The seller has not received the whole payment for contract {request.ContractId} within {options.ActivationWait.TotalSeconds:0} s; it is {now?.Status.ToString() ?? "unknown to your node"} and recorded, and running the same command again finishes it. The preimage stays on this machine.",
+                        $"The seller has not received the whole payment for contract {request.ContractId} within {options.ActivationWait.TotalSeconds:0} s; it is {now.Status} and recorded, and running the same command again finishes it. The preimage stays on this machine.",
                         e, request.ContractId, kind: kind);
                 }
 
@@ -81,6 +124,28 @@ public sealed class PaymentOnce(ILightningNode node, IProgressLog log)
                 await Task.Delay(pause, cancellationToken).ConfigureAwait(false);
                 pause = pause * 2 < LongestActivatePause ? pause * 2 : LongestActivatePause;
             }
+        }
+    }
+
+    /// <summary>The payment as it stands: this run's payment when it has ended well, else what the node reports (a
+    /// payment stream that broke says nothing about the payment, which goes on at the node). A node that cannot be
+    /// asked ends it as <see cref="PurchaseError.PaymentUnfinished"/>: recorded, and finished by a later run.</summary>
+    private async Task<PaymentResult?> PaymentNowAsync(byte[] hash, Task<PaymentResult>? paying, string contractId, PaymentKind kind, CancellationToken cancellationToken)
+    {
+        if (paying is { IsCompletedSuccessfully: true })
+        {
+            return paying.Result;
+        }
+
+        try
+        {
+            return await node.TrackPaymentAsync(hash, waitForFinal: false, cancellationToken).ConfigureAwait(false);
+        }
+        catch (LightningException e)
+        {
+            throw new PurchaseException(PurchaseError.PaymentUnfinished,
+                $"Your node could not be asked about the payment for contract {contractId} ({e.Message}); it is recorded, and running the same command again finishes it. The preimage stays on this machine.",
+                e, contractId, kind: kind);
         }
     }
 

@@ -30,6 +30,13 @@ internal sealed class HookedLightningNode(ILightningNode inner) : ILightningNode
     /// while the last parts of a payment are on their way); null answers as the node does.</summary>
     public Func<InvoiceInfo?, InvoiceInfo?>? RewriteLookupInvoice { get; set; }
 
+    /// <summary>Replaces the payment the buyer follows (its SendPaymentV2 stream) by another task; the payment itself
+    /// goes on at the inner node. Null: the inner node's.</summary>
+    public Func<Task<PaymentResult>, Task<PaymentResult>>? RewritePay { get; set; }
+
+    /// <summary>An error TrackPayment throws instead of asking the inner node (a transport failure), or null to ask it.</summary>
+    public Func<Exception?>? FailTrackPayment { get; set; }
+
     /// <summary>The peer-protocol messages this node was asked to send (requests and answers, repeats included), in order.</summary>
     public System.Collections.Concurrent.ConcurrentQueue<JsonRpcEnvelope> Sent { get; } = new();
 
@@ -80,7 +87,7 @@ internal sealed class HookedLightningNode(ILightningNode inner) : ILightningNode
 
         var paying = inner.PayAsync(order, cancellationToken);
         AfterPayStarted?.Invoke();
-        return paying;
+        return RewritePay is { } rewrite ? rewrite(paying) : paying;
     }
 
     public Task<NodeInfo> GetInfoAsync(CancellationToken cancellationToken) => inner.GetInfoAsync(cancellationToken);
@@ -166,6 +173,11 @@ internal sealed class HookedLightningNode(ILightningNode inner) : ILightningNode
 
     public async Task<PaymentResult?> TrackPaymentAsync(ReadOnlyMemory<byte> paymentHash, bool waitForFinal, CancellationToken cancellationToken)
     {
+        if (FailTrackPayment?.Invoke() is { } failure)
+        {
+            throw failure;
+        }
+
         var payment = await inner.TrackPaymentAsync(paymentHash, waitForFinal, cancellationToken);
         return !waitForFinal && RewriteTrackPayment is { } rewrite ? rewrite(payment) : payment;
     }

@@ -141,6 +141,60 @@ public sealed class RealLndPaymentTests
         Assert.Equal(BoughtContractState.Cancelled, buyer.List().Single().State);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_payment_stream_that_breaks_while_the_seller_says_not_yet_is_followed_through_the_node(bool nodeUnreachable)
+    {
+        await using var net = await PurchaseNetwork.StartAsync();
+        // The buyer's SendPaymentV2 stream breaks (the payment goes on at its node) when the seller first looks at
+        // the held invoice, which it reports still open until the buyer has asked its node about the payment.
+        var stream = new TaskCompletionSource<PaymentResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var broken = false;
+        var askedNodeSince = false;
+        var alice = new HookedLightningNode(net.AliceNode)
+        {
+            RewritePay = _ => stream.Task,
+            RewriteTrackPayment = payment =>
+            {
+                askedNodeSince |= Volatile.Read(ref broken);
+                return payment;
+            },
+            FailTrackPayment = () => nodeUnreachable && Volatile.Read(ref broken) ? new NodeUnreachableException("127.0.0.1:10009", "The node did not answer.") : null,
+        };
+        var bob = new HookedLightningNode(net.BobNode)
+        {
+            RewriteLookupInvoice = invoice =>
+            {
+                if (invoice is not { State: InvoiceState.Accepted } || askedNodeSince)
+                {
+                    return invoice;
+                }
+
+                Volatile.Write(ref broken, true);
+                stream.TrySetException(new LightningException("The payment stream ended unexpectedly."));
+                return invoice with { State = InvoiceState.Open };
+            },
+        };
+        await net.StartSellerAsync(new RecordingWireGuard(), Seller with { PaymentArrivalWait = TimeSpan.Zero }, bob);
+        await using var buyer = net.Buyer(null, alice);
+        var quote = await buyer.RequestQuoteAsync(net.SellerPubKey, TimeSpan.FromHours(1), TimeSpan.FromSeconds(5), None);
+
+        if (nodeUnreachable)
+        {
+            // Not a raw transport error: the documented, resumable end.
+            var error = await Assert.ThrowsAsync<PurchaseException>(() => buyer.ConfirmAsync(quote, ConfigOnly, None));
+            Assert.Equal(PurchaseError.PaymentUnfinished, error.Error);
+            Assert.IsType<NodeUnreachableException>(error.InnerException);
+            Assert.Equal(BoughtContractState.Paying, Assert.Single(buyer.List()).State);
+            Assert.Equal(error.ContractId, Assert.Single(buyer.List()).Id);
+        }
+        else
+        {
+            Assert.Equal(BoughtContractState.Active, (await buyer.ConfirmAsync(quote, ConfigOnly, None)).State);
+        }
+    }
+
     [Fact]
     public async Task An_invoice_cancelled_while_the_seller_waits_is_answered_not_paid_which_is_final()
     {
