@@ -19,6 +19,12 @@ public sealed record BuyerOptions
     /// <summary>The routing-fee limit for paying <paramref name="amountSat"/>.</summary>
     public long FeeLimitFor(long amountSat) => RoutingFeeLimit.For(amountSat, MaxRoutingFeeSat);
 
+    /// <summary>The routing-fee limit for paying <paramref name="amountSat"/> within <see cref="MaxTotalSat"/>: shrunk
+    /// so that the amount and the fee together fit what is left (never below 0).</summary>
+    public long FeeLimitWithinTotal(long amountSat) => MaxTotalSat is { } left
+        ? Math.Clamp(left - amountSat, 0, FeeLimitFor(amountSat))
+        : FeeLimitFor(amountSat);
+
     /// <summary>The longest final CLTV delta (blocks) a seller's invoice may ask; a longer one is refused before
     /// paying (<see cref="InvoiceCheck"/>). A hold invoice keeps the money in flight until settled or cancelled, and
     /// a long final CLTV lets a seller that does neither keep it locked that much longer.</summary>

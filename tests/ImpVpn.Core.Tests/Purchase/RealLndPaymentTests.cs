@@ -301,6 +301,48 @@ public sealed class RealLndPaymentTests
     }
 
     [Fact]
+    public async Task A_scheduled_refresh_left_in_flight_is_charged_to_the_runs_budget_so_the_next_is_not_paid_beyond_it()
+    {
+        await using var net = await PurchaseNetwork.StartAsync();
+        // The first refresh invoice the seller sees held it reports open for ever: that refresh stays in flight.
+        byte[]? stuck = null;
+        var refreshing = false;
+        var bob = new HookedLightningNode(net.BobNode)
+        {
+            RewriteLookupInvoice = invoice =>
+            {
+                if (invoice is not { State: InvoiceState.Accepted } || !Volatile.Read(ref refreshing))
+                {
+                    return invoice;
+                }
+
+                var hash = Interlocked.CompareExchange(ref stuck, invoice.PaymentHash, null) ?? invoice.PaymentHash;
+                return hash.AsSpan().SequenceEqual(invoice.PaymentHash) ? invoice with { State = InvoiceState.Open } : invoice;
+            },
+        };
+        await net.StartSellerAsync(new RecordingWireGuard(), Seller with { PaymentArrivalWait = TimeSpan.Zero }, bob);
+        await using var buyer = net.Buyer(null);
+        for (var i = 0; i < 2; i++)
+        {
+            await buyer.ConfirmAsync(await buyer.RequestQuoteAsync(net.SellerPubKey, TimeSpan.FromHours(1), TimeSpan.FromSeconds(5), None), ConfigOnly, None);
+        }
+
+        Volatile.Write(ref refreshing, true);
+        var before = net.AliceMsat;
+
+        // 1,500 sat: either refresh (1,000 sat and at most 10 sat of fee) fits, not both.
+        var budget = new RefreshBudget(1_500);
+        var outcomes = await buyer.RefreshDueAsync(TimeSpan.FromHours(2), TimeSpan.FromHours(1), budget, ConfigOnly with { ActivationWait = TimeSpan.Zero }, None);
+
+        Assert.Equal(2, outcomes.Count);
+        Assert.Equal(PurchaseError.PaymentUnfinished, Assert.IsType<PurchaseException>(outcomes[0].Failure).Error);
+        Assert.Equal(PurchaseError.BudgetExhausted, Assert.IsType<PurchaseException>(outcomes[1].Failure).Error);
+        Assert.Equal(1_010, budget.SpentSat);
+        // Only the refresh in flight left the node.
+        Assert.True(before - net.AliceMsat <= 1_010_000);
+    }
+
+    [Fact]
     public async Task A_seller_reachable_only_through_private_channels_issues_invoices_with_route_hints()
     {
         await using var net = await PurchaseNetwork.StartAsync();
