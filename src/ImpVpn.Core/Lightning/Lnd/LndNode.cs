@@ -26,6 +26,9 @@ public sealed class LndNode : ILightningNode
     private Connection _connection;
     private readonly List<Connection> _replaced = [];
 
+    // Set once disposed: a call failing afterwards must not open a connection that nothing would dispose.
+    private bool _disposed;
+
     private LndNode(LndConnectionOptions options)
     {
         _connection = new Connection(options);
@@ -72,6 +75,7 @@ public sealed class LndNode : ILightningNode
     {
         lock (_gate)
         {
+            _disposed = true;
             _connection.Dispose();
             foreach (var old in _replaced)
             {
@@ -391,6 +395,11 @@ public sealed class LndNode : ILightningNode
     {
         lock (_gate)
         {
+            if (_disposed)
+            {
+                return null;
+            }
+
             if (!ReferenceEquals(_connection, failed))
             {
                 return _connection;
