@@ -145,9 +145,16 @@ internal sealed class HostileSeller : IAsyncDisposable
             await Task.Delay(Timeout.Infinite, cancellationToken);
         }
 
-        if ((await _net.BobNode.LookupInvoiceAsync(hash, cancellationToken))?.State != InvoiceState.Accepted)
+        // As an honest seller answers: on the realistic network the buyer's payment is in flight before the invoice is
+        // ACCEPTED, and "not yet" (1012) makes the buyer ask again; "not paid" (1009) is final.
+        switch ((await _net.BobNode.LookupInvoiceAsync(hash, cancellationToken))?.State)
         {
-            throw new ProtocolException(ProtocolErrorCode.NotPaid, "not paid");
+            case InvoiceState.Accepted:
+                break;
+            case InvoiceState.Open:
+                throw new ProtocolException(ProtocolErrorCode.PaymentNotYetHeld, "payment not held yet");
+            default:
+                throw new ProtocolException(ProtocolErrorCode.NotPaid, "not paid");
         }
 
         if (Lie == Lie.InvoiceCancelledButClaimAnswered)
