@@ -196,6 +196,39 @@ public sealed class RealLndPaymentTests
     }
 
     [Fact]
+    public async Task A_payment_the_buyers_node_no_longer_reports_is_not_waited_for_but_left_recorded()
+    {
+        await using var net = await PurchaseNetwork.StartAsync();
+        var saidNotYet = false;
+        var bob = new HookedLightningNode(net.BobNode)
+        {
+            RewriteLookupInvoice = invoice =>
+            {
+                if (invoice is not { State: InvoiceState.Accepted })
+                {
+                    return invoice;
+                }
+
+                Volatile.Write(ref saidNotYet, true);
+                return invoice with { State = InvoiceState.Open };
+            },
+        };
+        await net.StartSellerAsync(new RecordingWireGuard(), Seller with { PaymentArrivalWait = TimeSpan.Zero }, bob);
+        // Once the seller has said "not yet", the buyer's node knows no payment for the hash.
+        var alice = new HookedLightningNode(net.AliceNode) { RewriteTrackPayment = payment => Volatile.Read(ref saidNotYet) ? null : payment };
+        await using var buyer = net.Buyer(null, alice);
+
+        var error = await Assert.ThrowsAsync<PurchaseException>(async () =>
+            await buyer.ConfirmAsync(await buyer.RequestQuoteAsync(net.SellerPubKey, TimeSpan.FromHours(1), TimeSpan.FromSeconds(5), None), ConfigOnly, None));
+
+        Assert.Equal(PurchaseError.PaymentUnfinished, error.Error);
+        Assert.Contains("no longer reports", error.Message);
+        // Not asked again: only a payment the node reports in flight is waited for.
+        Assert.Single(ActivateRequests(alice));
+        Assert.Equal(BoughtContractState.Paying, Assert.Single(buyer.List()).State);
+    }
+
+    [Fact]
     public async Task An_invoice_cancelled_while_the_seller_waits_is_answered_not_paid_which_is_final()
     {
         await using var net = await PurchaseNetwork.StartAsync();
