@@ -193,7 +193,7 @@ Describe 'Buying a tunnel with the cmdlets' {
         $refused[0].Exception.Message | Should -Match "up to $([long]::MaxValue) sat"
         (Get-SandboxBalanceMsat $Sim 'alice') | Should -Be $before
         # A routing-fee limit beyond all the bitcoin there is means nothing: refused as a parameter.
-        { Confirm-VpnContract -Id $tunnel.Id -MaxRoutingFeeSat ([long]::MaxValue) -ErrorAction Stop } | Should -Throw -ErrorId 'ParameterArgumentValidationError'
+        { Confirm-VpnContract -Id $tunnel.Id -MaxRoutingFeeSat ([long]::MaxValue) -ErrorAction Stop } | Should -Throw -ErrorId 'ParameterArgumentValidationError,ImpVpn.PowerShell.Cmdlets.ConfirmVpnContractCommand'
     }
 
     It 'gives back the contract of a quote confirmed twice, paying once; another store reusing it is refused' {
