@@ -160,8 +160,16 @@ public sealed class PaymentOnce(ILightningNode node, IProgressLog log)
         {
             if (paying is { IsCompleted: true })
             {
-                if (paying.Exception?.InnerException is LightningRpcException refusal
-                    && await node.TrackPaymentAsync(hash, waitForFinal: false, cancellationToken).ConfigureAwait(false) is null)
+                if (paying.IsCompletedSuccessfully || paying.IsCanceled)
+                {
+                    return await paying.ConfigureAwait(false);
+                }
+
+                // The payment's stream ended with an error and the node could not tell more (FollowAsync): ask once
+                // more, and end a payment that may still have started as unfinished, never as a raw error.
+                var failure = paying.Exception!.InnerException ?? paying.Exception;
+                var known = await PaymentNowAsync(hash, paying: null, contractId, kind, cancellationToken).ConfigureAwait(false);
+                if (failure is LightningRpcException refusal && known is null)
                 {
                     // The node refused to start the payment at all (an expired invoice, say): nothing left it, so it
                     // is a failed payment like any other and the caller records it as such.
@@ -169,7 +177,11 @@ public sealed class PaymentOnce(ILightningNode node, IProgressLog log)
                     return new PaymentResult(hash, PaymentStatus.Failed, PaymentFailureReason.Error, 0, 0, null);
                 }
 
-                return await paying.ConfigureAwait(false);
+                return known is { Status: PaymentStatus.InFlight or PaymentStatus.Succeeded or PaymentStatus.Failed }
+                    ? known
+                    : throw new PurchaseException(PurchaseError.PaymentUnfinished,
+                        $"The payment for contract {contractId} ended with an error at your node ({failure.Message}) and your node reports it {known?.Status.ToString() ?? "unknown"}; it is recorded, and running the same command again asks your node about it first.",
+                        failure, contractId, kind: kind);
             }
 
             var state = await node.TrackPaymentAsync(hash, waitForFinal: false, cancellationToken).ConfigureAwait(false);

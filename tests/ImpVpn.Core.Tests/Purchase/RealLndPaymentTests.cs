@@ -196,6 +196,28 @@ public sealed class RealLndPaymentTests
     }
 
     [Fact]
+    public async Task A_payment_stream_that_breaks_at_once_on_a_node_that_cannot_be_asked_ends_unfinished_not_as_a_raw_error()
+    {
+        await using var net = await PurchaseNetwork.StartAsync();
+        await net.StartSellerAsync(new RecordingWireGuard(), Seller);
+        var paid = false;
+        var alice = new HookedLightningNode(net.AliceNode)
+        {
+            // The payment goes on at the node, but the stream following it breaks at once and the node stops answering.
+            RewritePay = _ => Task.FromException<PaymentResult>(new LightningException("The payment stream ended unexpectedly.")),
+            AfterPayStarted = () => Volatile.Write(ref paid, true),
+            FailTrackPayment = () => Volatile.Read(ref paid) ? new NodeUnreachableException("127.0.0.1:10009", "The node did not answer.") : null,
+        };
+        await using var buyer = net.Buyer(null, alice);
+
+        var error = await Assert.ThrowsAsync<PurchaseException>(async () =>
+            await buyer.ConfirmAsync(await buyer.RequestQuoteAsync(net.SellerPubKey, TimeSpan.FromHours(1), TimeSpan.FromSeconds(5), None), ConfigOnly, None));
+
+        Assert.Equal(PurchaseError.PaymentUnfinished, error.Error);
+        Assert.Equal(BoughtContractState.Paying, Assert.Single(buyer.List()).State);
+    }
+
+    [Fact]
     public async Task A_payment_the_buyers_node_no_longer_reports_is_not_waited_for_but_left_recorded()
     {
         await using var net = await PurchaseNetwork.StartAsync();
