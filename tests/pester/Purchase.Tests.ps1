@@ -184,6 +184,18 @@ Describe 'Buying a tunnel with the cmdlets' {
         finally { Remove-Variable ImpVpnConfirmAboveSat -Scope Global }
     }
 
+    It 'counts the largest maximum as the most a payment may cost, never as a sum that wraps past the threshold' {
+        $tunnel = Request-VpnQuote $Bob -Duration '00:10:00' | Confirm-VpnContract -ConfigOnly
+        $before = Get-SandboxBalanceMsat $Sim 'alice'
+        # [long]::MaxValue and its 1% fee limit wrapped negative, and a negative "most" passed the threshold unasked.
+        $tunnel | Update-VpnContract -Duration '00:10:00' -MaxPriceSat ([long]::MaxValue) -ConfirmAboveSat 500 -ErrorVariable refused -ErrorAction SilentlyContinue
+        $refused[0].FullyQualifiedErrorId | Should -BeLike 'ImpVpn.ConfirmationRequired,*'
+        $refused[0].Exception.Message | Should -Match "up to $([long]::MaxValue) sat"
+        (Get-SandboxBalanceMsat $Sim 'alice') | Should -Be $before
+        # A routing-fee limit beyond all the bitcoin there is means nothing: refused as a parameter.
+        { Confirm-VpnContract -Id $tunnel.Id -MaxRoutingFeeSat ([long]::MaxValue) -ErrorAction Stop } | Should -Throw -ErrorId 'ParameterArgumentValidationError,ImpVpn.PowerShell.Cmdlets.ConfirmVpnContractCommand'
+    }
+
     It 'gives back the contract of a quote confirmed twice, paying once; another store reusing it is refused' {
         $quote = Request-VpnQuote $Bob -Duration '00:05:00'
         $first = $quote | Confirm-VpnContract -ConfigOnly

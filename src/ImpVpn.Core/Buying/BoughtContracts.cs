@@ -12,8 +12,9 @@ namespace ImpVpn.Core.Buying;
 public sealed class BoughtContracts
 {
     /// <summary>How long a run waits for another to finish paying before it gives up (with StoreBusyException): longer
-    /// than one purchase may take in the worst case (an accept, a payment held for up to a minute, an activation, each
-    /// with its reply timeout), so a scheduled refresh started beside a slow purchase waits for it instead of failing.</summary>
+    /// than one purchase may take in the worst case (an accept, a route probe, a payment held for up to a minute, an
+    /// activation asked for up to <see cref="BuyerOptions.ActivationWait"/>, a claim, each with its reply timeout: about
+    /// 4 minutes 45 s), so a scheduled refresh started beside a slow purchase waits for it instead of failing.</summary>
     public static readonly TimeSpan LockWait = TimeSpan.FromMinutes(5);
 
     private readonly ContractStore _store;

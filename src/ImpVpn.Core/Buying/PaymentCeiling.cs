@@ -16,6 +16,13 @@ public static class PaymentCeiling
     /// holding a whole number of sat, so a crontab line, a systemd unit (Environment=) or a user's profile can set it.</summary>
     public const string BudgetVariable = "IMPVPN_REFRESH_BUDGET_SAT";
 
+    /// <summary>The most a payment of <paramref name="priceSat"/> with a routing-fee limit of <paramref name="feeLimitSat"/>
+    /// may cost: their sum, or <see cref="long.MaxValue"/> where the sum does not fit. Every confirmation threshold and
+    /// budget compares against this: an unchecked sum of a huge maximum wraps negative, and a negative "most" passes
+    /// any threshold without asking.</summary>
+    public static long MostCostSat(long priceSat, long feeLimitSat) =>
+        (long)Int128.Clamp((Int128)priceSat + feeLimitSat, long.MinValue, long.MaxValue);
+
     /// <summary>Refuses a purchase price above the buyer's maximum (the quote's own price is the ceiling otherwise,
     /// enforced by the invoice check).</summary>
     /// <param name="what">what is being paid, for the message ("The seller asks 500 sat").</param>

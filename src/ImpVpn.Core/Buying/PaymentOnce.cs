@@ -37,7 +37,42 @@ public sealed class PaymentOnce(ILightningNode node, IProgressLog log)
         }
 
         await RouteProbe.RequireRouteAsync(node, paymentRequest, amountSat, feeLimitSat, options.ProbeTimeout, log, contractId, kind, cancellationToken).ConfigureAwait(false);
-        return node.PayAsync(new PaymentOrder(paymentRequest, feeLimitSat, PaymentTimeout, CltvLimit), cancellationToken);
+        return FollowAsync(node.PayAsync(new PaymentOrder(paymentRequest, feeLimitSat, PaymentTimeout, CltvLimit), cancellationToken), hash, cancellationToken);
+    }
+
+    /// <summary>The payment's end as its SendPaymentV2 stream tells it; when the stream breaks (a transport error, a
+    /// node restarting) the payment goes on at the node, so it is followed there (TrackPaymentV2) instead of ending
+    /// with the stream's error. A payment the node does not know (it refused to start it) keeps the error.</summary>
+    private async Task<PaymentResult> FollowAsync(Task<PaymentResult> paying, byte[] hash, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await paying.ConfigureAwait(false);
+        }
+        catch (LightningException e)
+        {
+            PaymentResult? known;
+            try
+            {
+                known = await node.TrackPaymentAsync(hash, waitForFinal: false, cancellationToken).ConfigureAwait(false);
+                if (known is { Status: PaymentStatus.InFlight })
+                {
+                    log.Log(LogLevel.Verbose, $"The payment's stream ended ({e.Message}); following the payment {Hex(hash)[..16]}… at the node.");
+                    known = await node.TrackPaymentAsync(hash, waitForFinal: true, cancellationToken).ConfigureAwait(false);
+                }
+            }
+            catch (LightningException)
+            {
+                known = null;
+            }
+
+            if (known is null)
+            {
+                throw;
+            }
+
+            return known;
+        }
     }
 
     /// <summary>Asks the seller to activate (<paramref name="request"/>: a purchase's or a refresh's payment hash)
@@ -60,9 +95,7 @@ public sealed class PaymentOnce(ILightningNode node, IProgressLog log)
             }
             catch (PurchaseException e) when (e.InnerException is ProtocolException { Code: ProtocolErrorCode.PaymentNotYetHeld })
             {
-                var now = paying is { IsCompleted: true }
-                    ? await paying.ConfigureAwait(false)
-                    : await node.TrackPaymentAsync(hash, waitForFinal: false, cancellationToken).ConfigureAwait(false);
+                var now = await PaymentNowAsync(hash, paying, request.ContractId, kind, cancellationToken).ConfigureAwait(false);
                 if (now is { Status: PaymentStatus.Failed })
                 {
                     throw new PurchaseException(PurchaseError.PaymentFailed,
@@ -70,10 +103,20 @@ public sealed class PaymentOnce(ILightningNode node, IProgressLog log)
                         e, request.ContractId, kind: kind);
                 }
 
+                if (now is null)
+                {
+                    // Asked again only while the node reports the payment under way. One it started (the seller saw
+                    // enough of it to say "not yet") and no longer knows is no reason to wait; it is left recorded,
+                    // and the next run asks the node again before paying.
+                    throw new PurchaseException(PurchaseError.PaymentUnfinished,
+                        $"Your node no longer reports the payment for contract {request.ContractId}, which the seller has not received in full; it is recorded, and running the same command again asks your node about it first. The preimage stays on this machine.",
+                        e, request.ContractId, kind: kind);
+                }
+
                 if (DateTime.UtcNow + pause >= deadline)
                 {
                     throw new PurchaseException(PurchaseError.PaymentUnfinished,
-                        $"The seller has not received the whole payment for contract {request.ContractId} within {options.ActivationWait.TotalSeconds:0} s; it is {now?.Status.ToString() ?? "unknown to your node"} and recorded, and running the same command again finishes it. The preimage stays on this machine.",
+                        $"The seller has not received the whole payment for contract {request.ContractId} within {options.ActivationWait.TotalSeconds:0} s; it is {now.Status} and recorded, and running the same command again finishes it. The preimage stays on this machine.",
                         e, request.ContractId, kind: kind);
                 }
 
@@ -81,6 +124,28 @@ public sealed class PaymentOnce(ILightningNode node, IProgressLog log)
                 await Task.Delay(pause, cancellationToken).ConfigureAwait(false);
                 pause = pause * 2 < LongestActivatePause ? pause * 2 : LongestActivatePause;
             }
+        }
+    }
+
+    /// <summary>The payment as it stands: this run's payment when it has ended well, else what the node reports (a
+    /// payment stream that broke says nothing about the payment, which goes on at the node). A node that cannot be
+    /// asked ends it as <see cref="PurchaseError.PaymentUnfinished"/>: recorded, and finished by a later run.</summary>
+    private async Task<PaymentResult?> PaymentNowAsync(byte[] hash, Task<PaymentResult>? paying, string contractId, PaymentKind kind, CancellationToken cancellationToken)
+    {
+        if (paying is { IsCompletedSuccessfully: true })
+        {
+            return paying.Result;
+        }
+
+        try
+        {
+            return await node.TrackPaymentAsync(hash, waitForFinal: false, cancellationToken).ConfigureAwait(false);
+        }
+        catch (LightningException e)
+        {
+            throw new PurchaseException(PurchaseError.PaymentUnfinished,
+                $"Your node could not be asked about the payment for contract {contractId} ({e.Message}); it is recorded, and running the same command again finishes it. The preimage stays on this machine.",
+                e, contractId, kind: kind);
         }
     }
 
@@ -95,8 +160,16 @@ public sealed class PaymentOnce(ILightningNode node, IProgressLog log)
         {
             if (paying is { IsCompleted: true })
             {
-                if (paying.Exception?.InnerException is LightningRpcException refusal
-                    && await node.TrackPaymentAsync(hash, waitForFinal: false, cancellationToken).ConfigureAwait(false) is null)
+                if (paying.IsCompletedSuccessfully || paying.IsCanceled)
+                {
+                    return await paying.ConfigureAwait(false);
+                }
+
+                // The payment's stream ended with an error and the node could not tell more (FollowAsync): ask once
+                // more, and end a payment that may still have started as unfinished, never as a raw error.
+                var failure = paying.Exception!.InnerException ?? paying.Exception;
+                var known = await PaymentNowAsync(hash, paying: null, contractId, kind, cancellationToken).ConfigureAwait(false);
+                if (failure is LightningRpcException refusal && known is null)
                 {
                     // The node refused to start the payment at all (an expired invoice, say): nothing left it, so it
                     // is a failed payment like any other and the caller records it as such.
@@ -104,7 +177,11 @@ public sealed class PaymentOnce(ILightningNode node, IProgressLog log)
                     return new PaymentResult(hash, PaymentStatus.Failed, PaymentFailureReason.Error, 0, 0, null);
                 }
 
-                return await paying.ConfigureAwait(false);
+                return known is { Status: PaymentStatus.InFlight or PaymentStatus.Succeeded or PaymentStatus.Failed }
+                    ? known
+                    : throw new PurchaseException(PurchaseError.PaymentUnfinished,
+                        $"The payment for contract {contractId} ended with an error at your node ({failure.Message}) and your node reports it {known?.Status.ToString() ?? "unknown"}; it is recorded, and running the same command again asks your node about it first.",
+                        failure, contractId, kind: kind);
             }
 
             var state = await node.TrackPaymentAsync(hash, waitForFinal: false, cancellationToken).ConfigureAwait(false);

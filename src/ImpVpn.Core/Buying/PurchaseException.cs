@@ -62,11 +62,9 @@ public enum PurchaseError
     /// <summary>A scheduled run's budget is spent.</summary>
     BudgetExhausted,
 
-    /// <summary>A route probe before paying found no route to the seller (or not enough balance): nothing was paid.</summary>
+    /// <summary>A route probe before paying found no route to the seller where it is certain (the node's channels
+    /// cannot send the amount, or one of them could send it all and still no route was found): nothing was paid.</summary>
     NoRoute,
-
-    /// <summary>A route probe before paying found routes, but none within the routing-fee limit: nothing was paid.</summary>
-    RoutingFeeAboveLimit,
 
     /// <summary>A scheduled run was started with no total budget, given or configured: it would spend without bound.</summary>
     BudgetRequired,

@@ -4,7 +4,8 @@ namespace ImpVpn.Core.Buying;
 
 /// <summary>
 /// A scheduler's run: every bought tunnel that expires within a window is refreshed, within a total budget (fees
-/// included). Each tunnel is read again under the store's lock just before it is paid, and left alone when it has
+/// included). A refresh left unfinished with its payment possibly in flight is charged at the most it may cost (price
+/// and fee limit); one an earlier run left unfinished and this run finishes is counted at what it cost. Each tunnel is read again under the store's lock just before it is paid, and left alone when it has
 /// changed since it was chosen: two runs started at the same moment refresh it once, the second finding that the
 /// first has already moved its expiry. Which tunnels
 /// are due is <see cref="BoughtContracts.DueForRefresh"/>; the caller shows (or asks about) those before the run.
@@ -40,7 +41,28 @@ public sealed class ScheduledRefresh(TunnelRefresh refresh, BoughtContracts cont
                 }
 
                 var before = current.PaidSat + current.FeePaidSat;
-                var refreshed = await refresh.RefreshLockedAsync(current, duration, options with { MaxTotalSat = budget.LeftSat }, cancellationToken).ConfigureAwait(false);
+                var within = options with { MaxTotalSat = budget.LeftSat };
+                if (current.RefreshBeingPaid is { } earlier && PaymentCeiling.MostCostSat(earlier.PriceSat, options.FeeLimitFor(earlier.PriceSat)) > budget.LeftSat)
+                {
+                    // Paid for (or begun) by an earlier run: the money is already on its way, so it is finished
+                    // rather than refused, and what it costs is counted against this run.
+                    log.Log(LogLevel.Warning, $"Contract {id}: finishing a refresh an earlier run paid for ({earlier.PriceSat} sat and its fee), more than the {budget.LeftSat} sat left of this run's budget; it is counted.");
+                }
+
+                BoughtContract refreshed;
+                try
+                {
+                    refreshed = await refresh.RefreshLockedAsync(current, duration, within, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception) when (contracts.Find(id)?.RefreshBeingPaid is { } unfinished)
+                {
+                    // Still recorded: its payment may be in flight, and a later run finishes it. Charged at the most it
+                    // may cost, so the rest of this run cannot spend that money a second time.
+                    budget.Spend(PaymentCeiling.MostCostSat(unfinished.PriceSat,
+                        unfinished.PaymentHash == current.RefreshBeingPaid?.PaymentHash ? options.FeeLimitFor(unfinished.PriceSat) : within.FeeLimitWithinTotal(unfinished.PriceSat)));
+                    throw;
+                }
+
                 budget.Spend(refreshed.PaidSat + refreshed.FeePaidSat - before);
                 outcomes.Add(RefreshOutcome.Done(refreshed));
             }
@@ -68,7 +90,7 @@ public sealed class RefreshBudget(long? totalSat)
 
     public long? LeftSat => TotalSat - SpentSat;
 
-    public void Spend(long sat) => SpentSat += sat;
+    public void Spend(long sat) => SpentSat = PaymentCeiling.MostCostSat(SpentSat, sat);
 }
 
 /// <summary>One tunnel's result in a scheduled run: refreshed, no longer due, or failed (with why).</summary>

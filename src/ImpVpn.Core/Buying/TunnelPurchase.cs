@@ -136,9 +136,20 @@ public sealed class TunnelPurchase(ILightningNode node, SellerLink link, BoughtC
         var feeLimit = options.FeeLimitFor(contract.PriceSat);
         log.Progress(new ProgressUpdate(Activity, $"Paying {contract.PriceSat} sat (fee at most {feeLimit} sat)", 30));
         log.Log(LogLevel.Verbose, $"Contract {contract.Id}: paying {contract.PriceSat} sat unless the node already has the payment; routing fee at most {feeLimit} sat, route time lock at most {PaymentOnce.CltvLimit} blocks.");
-        // A probe that finds no route within the limit stops here, before any money moves; the contract stays
-        // recorded unpaid, so the same purchase can be finished with another limit.
-        var paying = await _payment.StartUnlessAttemptedAsync(hash, contract.PaymentRequest, contract.PriceSat, feeLimit, options, contract.Id, PaymentKind.Purchase, cancellationToken).ConfigureAwait(false);
+        // A probe certain there is no route stops here, before any money moves. The node was never asked to pay (the
+        // probe runs only where it knows no payment for the hash, or only a failed one), so nothing of this purchase
+        // stands: the contract is cancelled rather than left Paying, which would keep it unremovable while its
+        // invoice lives on. A route appears only with a new channel, which outlasts the quote: a new quote buys then.
+        Task<PaymentResult>? paying;
+        try
+        {
+            paying = await _payment.StartUnlessAttemptedAsync(hash, contract.PaymentRequest, contract.PriceSat, feeLimit, options, contract.Id, PaymentKind.Purchase, cancellationToken).ConfigureAwait(false);
+        }
+        catch (PurchaseException e) when (e.Error == PurchaseError.NoRoute)
+        {
+            await CancelAsync(contract).ConfigureAwait(false);
+            throw new PurchaseException(e.Error, $"{e.Message} Contract {contract.Id} is cancelled.", e, contract.Id, kind: PaymentKind.Purchase);
+        }
 
         // A hold invoice keeps the payment in flight until the seller settles, which it can do only once this buyer
         // claims.

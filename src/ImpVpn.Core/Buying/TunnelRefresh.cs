@@ -55,11 +55,7 @@ public sealed class TunnelRefresh(ILightningNode node, SellerLink link, BoughtCo
         PaymentCeiling.RequireRefresh(contract, duration, offer.PriceSat, options);
 
         // The fee limit grows with the price (or is the buyer's own), and shrinks to fit what is left of a budget.
-        var feeLimit = options.FeeLimitFor(offer.PriceSat);
-        if (options.MaxTotalSat is { } left)
-        {
-            feeLimit = Math.Min(feeLimit, left - offer.PriceSat);
-        }
+        var feeLimit = options.FeeLimitWithinTotal(offer.PriceSat);
 
         var decoded = await InvoiceCheck.DecodeAsync(node, offer.PaymentRequest, cancellationToken).ConfigureAwait(false);
         // A refresh's terms name its payment hash, the one this buyer made.
@@ -76,7 +72,7 @@ public sealed class TunnelRefresh(ILightningNode node, SellerLink link, BoughtCo
         {
             paying = await _payment.StartUnlessAttemptedAsync(decoded.PaymentHash, offer.PaymentRequest, offer.PriceSat, feeLimit, options, contract.Id, PaymentKind.Refresh, cancellationToken).ConfigureAwait(false);
         }
-        catch (PurchaseException e) when (e.Error is PurchaseError.NoRoute or PurchaseError.RoutingFeeAboveLimit)
+        catch (PurchaseException e) when (e.Error == PurchaseError.NoRoute)
         {
             // Nothing left this node: the refresh recorded for it never holds later runs.
             contracts.Save(contract.RefreshAbandoned());

@@ -28,9 +28,10 @@ public sealed record HoldInvoiceRequest(
     ulong CltvExpiry = 0,
     bool Private = false);
 
-/// <summary>One of the node's channels as ListChannels reports it: whom it is with, whether it is up, and whether it
-/// is private (unannounced: payers find it only through an invoice's route hints).</summary>
-public sealed record ChannelSummary(string RemotePubKey, bool Active, bool Private, long CapacitySat);
+/// <summary>One of the node's channels as ListChannels reports it: whom it is with, whether it is up, whether it
+/// is private (unannounced: payers find it only through an invoice's route hints), and what this node could send
+/// through it (its local balance above the reserve it must keep; 0 where not known).</summary>
+public sealed record ChannelSummary(string RemotePubKey, bool Active, bool Private, long CapacitySat, long SpendableSat = 0);
 
 /// <summary>What the node's router expects a payment to cost: the routing fee and the time lock of the route a probe
 /// found (Router.EstimateRouteFee). <see cref="FailureReason"/> is <see cref="PaymentFailureReason.None"/> when a

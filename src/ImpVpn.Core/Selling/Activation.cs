@@ -23,11 +23,14 @@ internal sealed class Activation(
     TimeProvider clock,
     IProgressLog log)
 {
+    private readonly PaymentArrivalWaits _arrivals = new(node, options.PaymentArrivalWait);
+
     /// <summary>Activates, or, while the buyer's payment is still on its way (its parts arriving over a multi-hop
     /// route), waits up to <see cref="SellerOptions.PaymentArrivalWait"/> for it to be held and activates then. The
     /// wait is outside the contracts' lock, so other buyers' requests and the expiry round go on meanwhile; the
     /// contract is read again under the lock afterwards. Still not held: "not yet" (1012), which the buyer asks
-    /// again.</summary>
+    /// again. Activates for the payment already waited for share that wait; one for another payment of a contract
+    /// being waited for is answered "not yet" at once (<see cref="PaymentArrivalWaits"/>).</summary>
     public async Task<ActivateResponse> ActivateAsync(string buyer, ActivateRequest request, CancellationToken cancellationToken)
     {
         try
@@ -36,8 +39,14 @@ internal sealed class Activation(
         }
         catch (ProtocolException e) when (e.Code == ProtocolErrorCode.PaymentNotYetHeld)
         {
-            var arrived = await PaymentArrival.WaitAsync(node, request.PaymentHash, options.PaymentArrivalWait, cancellationToken).ConfigureAwait(false);
-            log.Log(LogLevel.Debug, $"Contract {request.ContractId}: {(arrived ? "the payment arrived while the buyer waited" : "the payment did not arrive in time")}; answering.");
+            var arrived = await _arrivals.WaitAsync(buyer, request.ContractId, request.PaymentHash, cancellationToken).ConfigureAwait(false);
+            if (arrived is null)
+            {
+                log.Log(LogLevel.Debug, $"Contract {request.ContractId}: another payment of it is being waited for; answering \"not yet\" at once.");
+                throw;
+            }
+
+            log.Log(LogLevel.Debug, $"Contract {request.ContractId}: {(arrived.Value ? "the payment arrived while the buyer waited" : "the payment did not arrive in time")}; answering.");
 
             // Once more under the lock, whatever the wait saw: the contract may have changed meanwhile, and the answer
             // is the invoice's state now (held: activated; still open: "not yet"; cancelled: "not paid").

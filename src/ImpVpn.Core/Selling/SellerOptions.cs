@@ -42,7 +42,13 @@ public sealed record SellerOptions
     /// reports a payment in flight as soon as its first part leaves; over several hops and up to 16 parts the hold
     /// invoice turns ACCEPTED only when the last arrives). The wait does not hold the contracts' lock. Past it the
     /// buyer is told "not yet" (1012) and asks again. Kept well under a buyer's reply timeout (30 s).</summary>
-    public TimeSpan PaymentArrivalWait { get; init; } = TimeSpan.FromSeconds(15);
+    /// <remarks>Why 12 s: a buyer without an answer sends the same request (same id) again 0.5, 1.5, 3.5, 7.5 and
+    /// 15.5 s after the first (PeerRpcEndpoint's pauses, doubling from 0.5 s), until an answer comes. A repeat that
+    /// arrives while the wait runs is ignored, but one that arrives after the "not yet" was sent is run again ("not
+    /// yet" is never remembered). At 15 s the answer crossed the 15.5 s repeat whenever it took more than half a
+    /// second to arrive, and the repeat started a second wait for an answer nobody read; at 12 s the answer falls
+    /// between the 7.5 s and 15.5 s repeats, 3.5 s clear of each.</remarks>
+    public TimeSpan PaymentArrivalWait { get; init; } = TimeSpan.FromSeconds(12);
 
     /// <summary>Contracts one peer may hold accepted but unpaid; a further accept is refused (capacity, 1006) until
     /// one is paid or lapses. With this share a handful of peers cannot hold the seller's open slots or its pool.</summary>

@@ -51,10 +51,11 @@ public sealed class ConfirmVpnContractCommand : VpnCmdletBase
     public long? MaxPriceSat { get; set; }
 
     // The most the routing fee may cost; without it, 1% of the amount and at least 10 sat (RoutingFeeLimit).
-    // FeeLimitSat was its name in 0.1.
+    // FeeLimitSat was its name in 0.1. Bounded by all the bitcoin there is: a larger limit means nothing, and sums
+    // of it must stay far from overflowing.
     [Parameter]
     [Alias("FeeLimitSat")]
-    [ValidateRange(0, long.MaxValue)]
+    [ValidateRange(0, QuoteCheck.MaxSat)]
     public long? MaxRoutingFeeSat { get; set; }
 
     [Parameter]
@@ -95,7 +96,7 @@ public sealed class ConfirmVpnContractCommand : VpnCmdletBase
         var feeLimit = Options.FeeLimitFor(quote.PriceSat);
         var action = $"Pay {quote.PriceSat} sat ({RouteFeePreview.Describe(this, quote.SellerPubKey, quote.PriceSat, feeLimit)}) to {quote.SellerPubKey} for a {quote.Duration} tunnel";
         if (!ShouldProcess(quote.SellerPubKey, action)
-            || !PaymentConfirmation.Approve(this, PaymentConfirmation.Threshold(this, ConfirmAboveSat), Force, quote.PriceSat + feeLimit, action, quote.SellerPubKey))
+            || !PaymentConfirmation.Approve(this, PaymentConfirmation.Threshold(this, ConfirmAboveSat), Force, PaymentCeiling.MostCostSat(quote.PriceSat, feeLimit), action, quote.SellerPubKey))
         {
             return;
         }
@@ -123,7 +124,7 @@ public sealed class ConfirmVpnContractCommand : VpnCmdletBase
             : $"Fetch the {recorded.State} tunnel's configuration again (nothing is paid)";
         if (!ShouldProcess(Id, action)
             || (recorded.State == BoughtContractState.Paying
-                && !PaymentConfirmation.Approve(this, PaymentConfirmation.Threshold(this, ConfirmAboveSat), Force, recorded.PriceSat + feeLimit, action, Id)))
+                && !PaymentConfirmation.Approve(this, PaymentConfirmation.Threshold(this, ConfirmAboveSat), Force, PaymentCeiling.MostCostSat(recorded.PriceSat, feeLimit), action, Id)))
         {
             return;
         }

@@ -77,7 +77,7 @@ internal static class ErrorRecords
     private static ErrorCategory CategoryOf(PurchaseError error) => error switch
     {
         PurchaseError.BudgetRequired => ErrorCategory.InvalidArgument,
-        PurchaseError.PriceAboveMaximum or PurchaseError.BudgetExhausted or PurchaseError.RoutingFeeAboveLimit => ErrorCategory.LimitsExceeded,
+        PurchaseError.PriceAboveMaximum or PurchaseError.BudgetExhausted => ErrorCategory.LimitsExceeded,
         PurchaseError.NoRoute => ErrorCategory.ResourceUnavailable,
         PurchaseError.QuoteExpired => ErrorCategory.InvalidOperation,
         PurchaseError.InvoiceMismatch or PurchaseError.SellerAnswerRefused => ErrorCategory.SecurityError,
@@ -141,8 +141,8 @@ internal static class ErrorRecords
             $"The seller cannot take a held payment without the preimage this machine keeps: it returns to you when the seller cancels. While it is held, {Finishing(p, id)} asks the seller for the tunnel again.",
         PurchaseException { ContractId: { } id } p when p.Error is PurchaseError.SellerUnreachable or PurchaseError.SellerRefused =>
             $"The contract is recorded; when the seller answers again, {Finishing(p, id)} finishes what was started and never pays twice.",
-        PurchaseException { Error: PurchaseError.RoutingFeeAboveLimit, ContractId: { } id } p =>
-            $"Nothing was paid. If that fee is acceptable, run {Finishing(p, id)} -MaxRoutingFeeSat with at least that much; otherwise open a channel closer to the seller, or buy from another seller.",
+        PurchaseException { Error: PurchaseError.NoRoute, Kind: PaymentKind.Purchase } =>
+            "Nothing was paid and the contract is cancelled. Check your node's channels and outbound balance (a channel to the seller, or closer to it, gives a route), then request a new quote; or buy from another seller.",
         PurchaseException { Error: PurchaseError.NoRoute, ContractId: { } id } p =>
             $"Nothing was paid. Check your node's channels and outbound balance (a channel to the seller, or closer to it, gives a route), then run {Finishing(p, id)}; or buy from another seller.",
         PurchaseException { Error: PurchaseError.PaymentFailed } => "Check your node's channels and outbound balance, or allow a higher routing fee with -MaxRoutingFeeSat.",

@@ -42,10 +42,11 @@ public sealed class UpdateVpnContractCommand : VpnCmdletBase
     public long? MaxPriceSat { get; set; }
 
     // The most the routing fee may cost; without it, 1% of the amount and at least 10 sat (RoutingFeeLimit).
-    // FeeLimitSat was its name in 0.1.
+    // FeeLimitSat was its name in 0.1. Bounded by all the bitcoin there is: a larger limit means nothing, and sums
+    // of it must stay far from overflowing.
     [Parameter]
     [Alias("FeeLimitSat")]
-    [ValidateRange(0, long.MaxValue)]
+    [ValidateRange(0, QuoteCheck.MaxSat)]
     public long? MaxRoutingFeeSat { get; set; }
 
     // Above this (the refresh's ceiling plus fee cap), a payment is confirmed first; $ImpVpnConfirmAboveSat when not given.
@@ -103,7 +104,7 @@ public sealed class UpdateVpnContractCommand : VpnCmdletBase
             ? $"Pay at most {most} sat ({RouteFeePreview.Describe(this, contract.SellerPubKey, most, feeLimit)}) to {contract.SellerPubKey} for {Duration} more on contract {contract.Id}{when}"
             : $"Pay for {Duration} more on contract {contract.Id}{when} (it has no price to scale a ceiling from: refused without -MaxPriceSat)";
         return ShouldProcess(contract.Id, action)
-            && (ceiling is not { } sat || PaymentConfirmation.Approve(this, PaymentConfirmation.Threshold(this, ConfirmAboveSat), Force, sat + feeLimit, action, contract.Id));
+            && (ceiling is not { } sat || PaymentConfirmation.Approve(this, PaymentConfirmation.Threshold(this, ConfirmAboveSat), Force, PaymentCeiling.MostCostSat(sat, feeLimit), action, contract.Id));
     }
 
     /// <summary>The scheduled run: the user (or -WhatIf) sees the tunnels due now; the core checks each again

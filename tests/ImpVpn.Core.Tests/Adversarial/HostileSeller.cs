@@ -145,14 +145,14 @@ internal sealed class HostileSeller : IAsyncDisposable
             await Task.Delay(Timeout.Infinite, cancellationToken);
         }
 
-        // As the real seller answers where it does not lie: a payment still on its way (IN_FLIGHT for the buyer, the
-        // invoice not yet ACCEPTED on a route with latency) is "not yet", which the buyer asks again about.
+        // As an honest seller answers: on the realistic network the buyer's payment is in flight before the invoice is
+        // ACCEPTED, and "not yet" (1012) makes the buyer ask again; "not paid" (1009) is final.
         switch ((await _net.BobNode.LookupInvoiceAsync(hash, cancellationToken))?.State)
         {
             case InvoiceState.Accepted:
                 break;
             case InvoiceState.Open:
-                throw new ProtocolException(ProtocolErrorCode.PaymentNotYetHeld, "not held yet");
+                throw new ProtocolException(ProtocolErrorCode.PaymentNotYetHeld, "payment not held yet");
             default:
                 throw new ProtocolException(ProtocolErrorCode.NotPaid, "not paid");
         }

@@ -1,4 +1,5 @@
 using ImpVpn.Core.Lightning;
+using ImpVpn.Core.Protocol;
 
 namespace ImpVpn.Core.Tests.Fakes;
 
@@ -28,6 +29,19 @@ internal sealed class HookedLightningNode(ILightningNode inner) : ILightningNode
     /// <summary>Changes what the node answers to LookupInvoice (a hold invoice reported still OPEN, as a real node does
     /// while the last parts of a payment are on their way); null answers as the node does.</summary>
     public Func<InvoiceInfo?, InvoiceInfo?>? RewriteLookupInvoice { get; set; }
+
+    /// <summary>Replaces the payment the buyer follows (its SendPaymentV2 stream) by another task; the payment itself
+    /// goes on at the inner node. Null: the inner node's.</summary>
+    public Func<Task<PaymentResult>, Task<PaymentResult>>? RewritePay { get; set; }
+
+    /// <summary>An error TrackPayment throws instead of asking the inner node (a transport failure), or null to ask it.</summary>
+    public Func<Exception?>? FailTrackPayment { get; set; }
+
+    /// <summary>The peer-protocol messages this node was asked to send (requests and answers, repeats included), in order.</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<JsonRpcEnvelope> Sent { get; } = new();
+
+    /// <summary>Answers LookupInvoice instead of the inner node (a test decides when it returns); null passes it on.</summary>
+    public Func<ReadOnlyMemory<byte>, Task<InvoiceInfo?>>? LookupInvoice { get; set; }
 
     /// <summary>Changes what the node answers to TrackPayment while not waiting for the end; null answers as the node does.</summary>
     public Func<PaymentResult?, PaymentResult?>? RewriteTrackPayment { get; set; }
@@ -73,7 +87,7 @@ internal sealed class HookedLightningNode(ILightningNode inner) : ILightningNode
 
         var paying = inner.PayAsync(order, cancellationToken);
         AfterPayStarted?.Invoke();
-        return paying;
+        return RewritePay is { } rewrite ? rewrite(paying) : paying;
     }
 
     public Task<NodeInfo> GetInfoAsync(CancellationToken cancellationToken) => inner.GetInfoAsync(cancellationToken);
@@ -107,6 +121,18 @@ internal sealed class HookedLightningNode(ILightningNode inner) : ILightningNode
 
     public Task SendCustomMessageAsync(string pubKey, uint type, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
+        if (type == PeerProtocol.MessageType)
+        {
+            try
+            {
+                Sent.Enqueue(JsonRpcCodec.Decode(data.Span));
+            }
+            catch (ProtocolException)
+            {
+                // Not a message this test reads.
+            }
+        }
+
         if (DropConnectionForNextMessages > 0)
         {
             DropConnectionForNextMessages--;
@@ -132,7 +158,7 @@ internal sealed class HookedLightningNode(ILightningNode inner) : ILightningNode
 
     public async Task<InvoiceInfo?> LookupInvoiceAsync(ReadOnlyMemory<byte> paymentHash, CancellationToken cancellationToken)
     {
-        var invoice = await inner.LookupInvoiceAsync(paymentHash, cancellationToken);
+        var invoice = LookupInvoice is { } answer ? await answer(paymentHash) : await inner.LookupInvoiceAsync(paymentHash, cancellationToken);
         if (RewriteLookupInvoice is { } rewrite)
         {
             invoice = rewrite(invoice);
@@ -147,6 +173,11 @@ internal sealed class HookedLightningNode(ILightningNode inner) : ILightningNode
 
     public async Task<PaymentResult?> TrackPaymentAsync(ReadOnlyMemory<byte> paymentHash, bool waitForFinal, CancellationToken cancellationToken)
     {
+        if (FailTrackPayment?.Invoke() is { } failure)
+        {
+            throw failure;
+        }
+
         var payment = await inner.TrackPaymentAsync(paymentHash, waitForFinal, cancellationToken);
         return !waitForFinal && RewriteTrackPayment is { } rewrite ? rewrite(payment) : payment;
     }

@@ -24,6 +24,9 @@ internal sealed class TestBuyer(ILightningNode node, BoughtContracts contracts, 
     public Task<BoughtContract> RefreshAsync(string id, TimeSpan duration, BuyerOptions options, CancellationToken cancellationToken) =>
         _buyer.Refresh.RefreshAsync(id, duration, options, cancellationToken);
 
+    public Task<IReadOnlyList<RefreshOutcome>> RefreshDueAsync(TimeSpan window, TimeSpan duration, RefreshBudget budget, BuyerOptions options, CancellationToken cancellationToken) =>
+        _buyer.ScheduledRefresh.RunAsync(contracts.DueForRefresh(DateTimeOffset.UtcNow, window), window, duration, budget, options, cancellationToken);
+
     public IReadOnlyList<BoughtContract> List() => contracts.All();
 
     public ValueTask DisposeAsync() => _buyer.DisposeAsync();

@@ -26,6 +26,9 @@ public sealed class LndNode : ILightningNode
     private Connection _connection;
     private readonly List<Connection> _replaced = [];
 
+    // Set once disposed: a call failing afterwards must not open a connection that nothing would dispose.
+    private bool _disposed;
+
     private LndNode(LndConnectionOptions options)
     {
         _connection = new Connection(options);
@@ -72,6 +75,7 @@ public sealed class LndNode : ILightningNode
     {
         lock (_gate)
         {
+            _disposed = true;
             _connection.Dispose();
             foreach (var old in _replaced)
             {
@@ -108,7 +112,8 @@ public sealed class LndNode : ILightningNode
     public async Task<IReadOnlyList<ChannelSummary>> ListChannelsAsync(CancellationToken cancellationToken)
     {
         var response = await CallAsync("ListChannels", (c, o) => c.Lightning.ListChannelsAsync(new ListChannelsRequest(), o), cancellationToken).ConfigureAwait(false);
-        return response.Channels.Select(ch => new ChannelSummary(ch.RemotePubkey, ch.Active, ch.Private, ch.Capacity)).ToList();
+        return response.Channels.Select(ch => new ChannelSummary(ch.RemotePubkey, ch.Active, ch.Private, ch.Capacity,
+            Math.Max(0, ch.LocalBalance - (long)(ch.LocalConstraints?.ChanReserveSat ?? 0)))).ToList();
     }
 
     public async Task<RouteFeeEstimate> EstimateRouteFeeAsync(RouteFeeQuery query, CancellationToken cancellationToken)
@@ -435,6 +440,11 @@ public sealed class LndNode : ILightningNode
     {
         lock (_gate)
         {
+            if (_disposed)
+            {
+                return null;
+            }
+
             if (!ReferenceEquals(_connection, failed))
             {
                 return _connection;

@@ -1,4 +1,5 @@
 using System.Net.Security;
+using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 
 namespace ImpVpn.Core.Lightning.Lnd;
@@ -15,7 +16,9 @@ internal sealed class PinnedCertificateHandler
 
     public PinnedCertificateHandler(byte[]? pinned) => _pinned = pinned;
 
-    /// <summary>Whether the most recent handshake ended with this handler refusing the server's certificate.</summary>
+    /// <summary>Whether the most recent handshake ended with this handler refusing the server's certificate. Cleared
+    /// when a new connection starts, so a later failure to connect at all (the node down) is not blamed on a
+    /// certificate refused before.</summary>
     public bool LastHandshakeRefused { get; private set; }
 
     /// <summary>True when a tls.cert is pinned; false when the system's CAs judge the certificate (lndconnect without cert).</summary>
@@ -32,7 +35,25 @@ internal sealed class PinnedCertificateHandler
         // calls as abuse and closes it with GOAWAY after a few: ping only while a call or stream is open.
         KeepAlivePingPolicy = HttpKeepAlivePingPolicy.WithActiveRequests,
         PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan,
+        ConnectCallback = ConnectAsync,
     };
+
+    // SocketsHttpHandler's own connect (a TCP socket to the endpoint, no delay), after clearing the last refusal.
+    private async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
+    {
+        LastHandshakeRefused = false;
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            await socket.ConnectAsync(context.DnsEndPoint, cancellationToken).ConfigureAwait(false);
+            return new NetworkStream(socket, ownsSocket: true);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
 
     private bool Validate(object sender, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
     {
