@@ -189,7 +189,17 @@ public sealed class TunnelPurchase(ILightningNode node, SellerLink link, BoughtC
             // The payment, not the refusal, says what happened, and it may be on its way to its end: a seller that
             // settled with the preimage an earlier run's claim gave it (and then refuses an activate without one) has
             // its settle travelling back over the route. So it is waited on for a few seconds, on the node's word.
-            var now = await _payment.FinalWithinAsync(hash, paying, SettleWait, CancellationToken.None).ConfigureAwait(false);
+            PaymentResult? now;
+            try
+            {
+                now = await _payment.FinalWithinAsync(hash, paying, SettleWait, cancellationToken).ConfigureAwait(false);
+            }
+            catch (LightningException)
+            {
+                // The node cannot say now (its payment stream broke, it is restarting): the payment stands as held.
+                now = null;
+            }
+
             if (now is { Status: PaymentStatus.Failed })
             {
                 await CancelAsync(contract).ConfigureAwait(false);

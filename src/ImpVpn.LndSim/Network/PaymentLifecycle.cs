@@ -135,7 +135,7 @@ internal sealed class PaymentLifecycle(SimNetwork network)
         for (SimAttempt? current = attempt; current is not null;)
         {
             await HopsAsync(current.Route.Hops).ConfigureAwait(false);
-            if (!FailsOnTheWay(payerName, current))
+            if (!FailsOnTheWay(payerName, current, options))
             {
                 await ArriveAsync(payeeName, payment, current).ConfigureAwait(false);
                 return;
@@ -148,13 +148,14 @@ internal sealed class PaymentLifecycle(SimNetwork network)
         }
     }
 
-    /// <summary>The payer's fault switch: this part fails at the last forwarding node.</summary>
-    private bool FailsOnTheWay(string payerName, SimAttempt attempt)
+    /// <summary>The payer's fault switch: this part fails at the last forwarding node. A route probe leaves the switch
+    /// for the payment the caller asked for, as FailNextPayment does.</summary>
+    private bool FailsOnTheWay(string payerName, SimAttempt attempt, SendOptions options)
     {
         lock (network.Gate)
         {
             var payer = network.NodeLocked(payerName);
-            if (payer.FailNextParts <= 0 || attempt.Route.Hops.Count == 0)
+            if (options.IsProbe || payer.FailNextParts <= 0 || attempt.Route.Hops.Count == 0)
             {
                 return false;
             }

@@ -31,6 +31,12 @@ public sealed class SimPayment
 
     internal List<SimAttempt> Attempts { get; } = [];
 
+    /// <summary>How many of its HTLC attempts failed (and were sent again, for a payment that went on).</summary>
+    public int FailedAttempts => Attempts.Count(a => a.Status == HTLCAttempt.Types.HTLCStatus.Failed);
+
+    /// <summary>How many parts the payment ended (or stands) in: its attempts that did not fail.</summary>
+    public int Parts => Attempts.Count(a => a.Status != HTLCAttempt.Types.HTLCStatus.Failed);
+
     /// <summary>Set when the payment can no longer succeed: it turns FAILED with this reason once no attempt is in flight.</summary>
     internal PaymentFailureReason? PendingFailure { get; set; }
 

@@ -31,14 +31,17 @@ internal sealed class MatrixFaults : IAsyncDisposable
     /// nothing). None and DelayedMessages always apply.</summary>
     public bool Struck => _fault switch
     {
-        MatrixFault.PaymentInParts => _network.Simulation.Network.Read(() => _lane.SimNode.Name is var name
-            && _network.Simulation.Network.Node(name).SplitNextPayment == 0 && _network.Simulation.Network.Node(name).FailNextParts == 0),
+        // The payment itself (not the route probe before it) went in three parts, one of which failed and was sent again.
+        MatrixFault.PaymentInParts => _paidHash is { } hash
+            && _network.Simulation.Network.FindPayment(_lane.SimNode.Name, Convert.FromHexString(hash)) is { } payment
+            && _network.Simulation.Network.Read(() => payment.Parts == 3 && payment.FailedAttempts >= 1),
         MatrixFault.LostMessages => _armedLoss && _network.Simulation.Network.MessagesLeftToLose(MatrixNetwork.SellerName, _lane.SimNode.Name) == 0,
         MatrixFault.None or MatrixFault.DelayedMessages => true,
         _ => Volatile.Read(ref _struckOnce) == 1,
     };
 
     private int _struckOnce;
+    private string? _paidHash;
     private volatile bool _armedLoss;
 
     private void Arm()
@@ -52,6 +55,7 @@ internal sealed class MatrixFaults : IAsyncDisposable
                 // once the set is complete, while the payment has been IN_FLIGHT all along.
                 _lane.SimNode.SplitNextPayment(3);
                 _lane.SimNode.FailNextParts(1);
+                AfterPayStarted(() => _paidHash = _lane.PaymentBeingMade());
                 break;
             case MatrixFault.DelayedMessages:
                 _lane.SimNode.CustomMessageDelay = MessageDelay;
@@ -115,7 +119,15 @@ internal sealed class MatrixFaults : IAsyncDisposable
                 return;
             }
 
-            await changed;
+            // A payment that never arrives leaves the invoice open: the fault then does not strike (and the run says so).
+            try
+            {
+                await changed.WaitAsync(TimeSpan.FromSeconds(30));
+            }
+            catch (TimeoutException)
+            {
+                return;
+            }
         }
 
         await _network.RestartSellerAsync();
@@ -146,8 +158,12 @@ internal sealed class MatrixFaults : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // Whatever did not strike is disarmed, so the next run meets only its own fault.
         _lane.SimNode.CustomMessageDelay = TimeSpan.Zero;
         _lane.SimNode.ExtraHopLatency = TimeSpan.Zero;
+        _lane.SimNode.SplitNextPayment(0);
+        _lane.SimNode.FailNextParts(0);
+        _network.Simulation[MatrixNetwork.SellerName].LoseNextMessagesTo(_lane.SimNode.Name, 0);
         _network.SellerNode.AfterLookupInvoice = null;
         _lane.Node.AfterPayStarted = null;
         Task[] struck;

@@ -13,9 +13,13 @@ public sealed class NodeRestartTests
     {
         await using var net = await TestNetwork.StartAsync("alice");
         var alice = await net.ClientAsync("alice");
+        var refused = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        alice.NodeRestarting += () => refused.TrySetResult();
         await net["alice"].SetDownAsync(true);
 
         var call = alice.GetInfoAsync(None);
+        // Back only once the call has met the refusal, so what is tested is the wait, not a race.
+        await refused.Task.WaitAsync(TimeSpan.FromSeconds(20));
         await net["alice"].SetDownAsync(false);
 
         Assert.Equal(net["alice"].PubKey, (await call).IdentityPubKey);

@@ -20,7 +20,7 @@ internal static class LndErrorMapper
         if (e.StatusCode == StatusCode.Unavailable || transportFailure)
         {
             var address = options.RpcAddress;
-            if (!tls.LastHandshakeRefused)
+            if (!tls.LastHandshakeRefused && !HandshakeFailed(e))
             {
                 return new NodeUnreachableException(address, $"Cannot reach LND at {address}: {Simplify(detail)}", e);
             }
@@ -40,6 +40,22 @@ internal static class LndErrorMapper
         }
 
         return new LightningRpcException(method, e.StatusCode.ToString(), detail, e);
+    }
+
+    /// <summary>Whether this very failure is a TLS handshake the client ended (its certificate check said no). The
+    /// handler's flag alone can be cleared by another connection of the same client starting meanwhile (a stream and
+    /// a call side by side), so the exception's own chain is read too.</summary>
+    private static bool HandshakeFailed(RpcException e)
+    {
+        for (var inner = e.Status.DebugException; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is System.Security.Authentication.AuthenticationException)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static string Simplify(string detail)

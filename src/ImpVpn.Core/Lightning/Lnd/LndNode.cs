@@ -259,8 +259,10 @@ public sealed class LndNode : ILightningNode
         {
             // The node went away mid-payment (a restart): LND keeps the payment and goes on with it, so it is
             // followed by its hash from here, as any client that lost the SendPaymentV2 stream must.
+            // Not a refusal (LightningRpcException): the payment left, so a caller must not take it for one never made.
             return await TrackPaymentAsync(last.PaymentHash, waitForFinal: true, cancellationToken).ConfigureAwait(false)
-                ?? throw new LightningRpcException("TrackPaymentV2", "NotFound", "the node no longer knows a payment it reported in flight");
+                ?? throw new NodeUnreachableException(_connection.Options.RpcAddress,
+                    $"LND at {_connection.Options.RpcAddress} no longer reports a payment it reported in flight; ask it again later.");
         }
 
         cancellationToken.ThrowIfCancellationRequested();
@@ -270,13 +272,15 @@ public sealed class LndNode : ILightningNode
     public async Task<PaymentResult?> TrackPaymentAsync(ReadOnlyMemory<byte> paymentHash, bool waitForFinal, CancellationToken cancellationToken)
     {
         var request = new TrackPaymentRequest { PaymentHash = Bytes(paymentHash), NoInflightUpdates = waitForFinal };
-        // A stream the node's restart cut is tracked again (the restart itself is waited out when it starts); a few
-        // cuts in a row are the node's answer.
+        // Waiting for the end, a stream the node's restart cut (or that ended without the final state) is tracked
+        // again, all within one restart wait; a few cuts in a row are the node's answer. Never null then: null tells
+        // callers the payment was never made.
+        var restart = new NodeRestartWait(WaitingForRestart);
         for (var cuts = 0; ; cuts++)
         {
             try
             {
-                await foreach (var update in StreamAsync("TrackPaymentV2", (c, o) => c.Router.TrackPaymentV2(request, o), ToPaymentResult, cancellationToken)
+                await foreach (var update in StreamAsync("TrackPaymentV2", (c, o) => c.Router.TrackPaymentV2(request, o), ToPaymentResult, cancellationToken, restart)
                                    .ConfigureAwait(false))
                 {
                     if (!waitForFinal || update.Status is PaymentStatus.Succeeded or PaymentStatus.Failed)
@@ -284,21 +288,29 @@ public sealed class LndNode : ILightningNode
                         return update;
                     }
                 }
-
-                break;
             }
             catch (LightningRpcException e) when (e.Code == nameof(StatusCode.NotFound))
             {
                 return null;
             }
-            catch (NodeUnreachableException) when (waitForFinal && cuts < 3 && !cancellationToken.IsCancellationRequested)
+            catch (NodeUnreachableException) when (waitForFinal && cuts < 3 && restart.HasTimeLeft && !cancellationToken.IsCancellationRequested)
             {
+                continue;
+            }
+
+            // A stream cut short by cancellation says nothing about the payment: null would claim it was never made.
+            cancellationToken.ThrowIfCancellationRequested();
+            if (!waitForFinal)
+            {
+                return null;
+            }
+
+            if (cuts >= 3)
+            {
+                throw new NodeUnreachableException(_connection.Options.RpcAddress,
+                    $"LND at {_connection.Options.RpcAddress} ended the tracking of payment {Convert.ToHexString(paymentHash.Span).ToLowerInvariant()[..16]}… {cuts + 1} times without its final state.");
             }
         }
-
-        // A stream cut short by cancellation says nothing about the payment: null would claim it was never made.
-        cancellationToken.ThrowIfCancellationRequested();
-        return null;
     }
 
     // Calls beyond ILightningNode. ImpVpn's own code does not use them; the tests that hold the simulator to LND's
@@ -367,6 +379,12 @@ public sealed class LndNode : ILightningNode
         return $"{txid}:{point.OutputIndex}";
     }
 
+    /// <summary>Raised each time a call pauses because the node, which answered before, refused the connection (it is
+    /// restarting); the call is then made again. For logs and tests.</summary>
+    public event Action? NodeRestarting;
+
+    private void WaitingForRestart() => NodeRestarting?.Invoke();
+
     // Whether the node has answered a call of this client: from then on a refused connection means a restart.
     private volatile bool _answeredOnce;
 
@@ -374,7 +392,7 @@ public sealed class LndNode : ILightningNode
     {
         // A node that answered before and now refuses connections is restarting (an upgrade, a new tls.cert): the call
         // waits for it, bounded. One that never answered is reported at once.
-        var restart = new NodeRestartWait();
+        var restart = new NodeRestartWait(WaitingForRestart);
         while (true)
         {
             var connection = _connection;
@@ -467,12 +485,13 @@ public sealed class LndNode : ILightningNode
         string method,
         Func<Connection, CallOptions, AsyncServerStreamingCall<TIn>> start,
         Func<TIn, TOut> map,
-        [EnumeratorCancellation] CancellationToken cancellationToken)
+        [EnumeratorCancellation] CancellationToken cancellationToken,
+        NodeRestartWait? restartWait = null)
     {
         var connection = _connection;
         var call = start(connection, new CallOptions(cancellationToken: cancellationToken));
         var received = false;
-        var restart = new NodeRestartWait();
+        var restart = restartWait ?? new NodeRestartWait(WaitingForRestart);
         RpcException? refused = null;
         try
         {

@@ -9,7 +9,8 @@ namespace ImpVpn.Core.Lightning.Lnd;
 /// "cannot reach LND" for that. Only a refused connection is waited out: the call never started, so making it again
 /// cannot do anything twice.
 /// </summary>
-internal sealed class NodeRestartWait
+/// <param name="waiting">told before each pause (the node refused a connection; the call will be made again).</param>
+internal sealed class NodeRestartWait(Action? waiting = null)
 {
     /// <summary>The longest a call waits in all for the node to accept connections again.</summary>
     public static readonly TimeSpan Longest = TimeSpan.FromSeconds(15);
@@ -39,6 +40,9 @@ internal sealed class NodeRestartWait
         return false;
     }
 
+    /// <summary>Whether this wait has time left for another try.</summary>
+    public bool HasTimeLeft => DateTime.UtcNow + _pause <= _deadline;
+
     /// <summary>Pauses before another try; false when the wait is over (the failure stands).</summary>
     public async Task<bool> AnotherTryAsync(CancellationToken cancellationToken)
     {
@@ -47,6 +51,7 @@ internal sealed class NodeRestartWait
             return false;
         }
 
+        waiting?.Invoke();
         await Task.Delay(_pause, cancellationToken).ConfigureAwait(false);
         _pause = _pause * 2 < LongestPause ? _pause * 2 : LongestPause;
         return true;
