@@ -13,7 +13,7 @@ namespace ImpVpn.Core.Tests.Realistic;
 /// by side against one seller. Every run must succeed, or fail with a clear error and its payment refunded; none is
 /// paid twice; none pays more than its price plus the fee cap. The table goes to out/adversarial/matrix-*.md.
 /// </summary>
-[Collection(MatrixCollection.Name)]
+[Collection(MatrixRunsAlone.Name)]
 public sealed class PurchaseMatrixTests(ITestOutputHelper output)
 {
     private static readonly MatrixFault[] Faults = Enum.GetValues<MatrixFault>();
