@@ -255,23 +255,5 @@ public sealed class PaymentOnce(ILightningNode node, IProgressLog log)
         }
     }
 
-    /// <summary>The final state if it comes within <paramref name="wait"/>; null otherwise (it is still held).</summary>
-    public static async Task<PaymentResult?> FinalOrNullAsync(Task<PaymentResult>? paying, TimeSpan wait)
-    {
-        if (paying is null)
-        {
-            return null;
-        }
-
-        try
-        {
-            return await paying.WaitAsync(wait).ConfigureAwait(false);
-        }
-        catch (TimeoutException)
-        {
-            return null;
-        }
-    }
-
     private static string Hex(byte[] bytes) => Convert.ToHexString(bytes).ToLowerInvariant();
 }
