@@ -8,7 +8,6 @@ namespace ImpVpn.PowerShell.Cmdlets;
 /// What users read (Get-Help) is written in docs/help/Disconnect-VpnNode.md.
 /// </summary>
 [Cmdlet(VerbsCommunications.Disconnect, "VpnNode", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
-[OutputType(typeof(void))]
 public sealed class DisconnectVpnNodeCommand : VpnCmdletBase
 {
     protected override void EndProcessing()
