@@ -21,7 +21,7 @@ public sealed record SellerOptions
         if (SellerEndpointText.TryParseHostName(endpoint, out var host, out var port))
         {
             return host == "localhost" || host.EndsWith(".localhost", StringComparison.Ordinal)
-                ? throw new ArgumentException($"'{endpoint}' is not an endpoint buyers can use: localhost names always mean the buyer's own machine. Give the public IP address or DNS name and port, e.g. 203.0.113.5:51820 or vpn.example.net:51820.")
+                ? throw new ArgumentException($"'{endpoint}' is not an endpoint buyers can use: localhost names always mean the buyer's own machine. Give the public IP address and port (or DNS name and port), e.g. 203.0.113.5:51820 or vpn.example.net:51820.")
                 : $"{host}:{port}";
         }
 
@@ -29,10 +29,10 @@ public sealed record SellerOptions
         {
             return SellerEndpointText.IsUnicastOffMachine(parsed.Address)
                 ? parsed.ToString()
-                : throw new ArgumentException($"'{endpoint}' is not an endpoint buyers can use: it is a loopback, link-local, multicast or unspecified address, which buyers refuse. Give the public IP address or DNS name and port, e.g. 203.0.113.5:51820 or vpn.example.net:51820.");
+                : throw new ArgumentException($"'{endpoint}' is not an endpoint buyers can use: it is a loopback, link-local, multicast or unspecified address, which buyers refuse. Give the public IP address and port (or DNS name and port), e.g. 203.0.113.5:51820 or vpn.example.net:51820.");
         }
 
-        throw new ArgumentException($"'{endpoint}' is not an endpoint buyers can use: give the public IP address or DNS name and port, e.g. 203.0.113.5:51820 or vpn.example.net:51820.");
+        throw new ArgumentException($"'{endpoint}' is not an endpoint buyers can use: give the public IP address and port (or DNS name and port), e.g. 203.0.113.5:51820 or vpn.example.net:51820.");
     }
 
     public int ListenPort { get; init; } = 51820;
