@@ -14,6 +14,8 @@
     TypesToProcess       = @('ImpVpn.Types.ps1xml')
     CmdletsToExport      = @(
         'Connect-VpnNode'
+        'Get-VpnNode'
+        'Disconnect-VpnNode'
         'Request-VpnQuote'
         'Confirm-VpnContract'
         'Update-VpnContract'

@@ -84,10 +84,13 @@ Describe 'Errors a user meets' {
         $run.Errors[0].RecommendedAction | Should -Match 'lndconnect'
     }
 
-    It 'refuses a seller endpoint buyers could not reach, and a minimum duration above the maximum, before starting' {
+    It 'refuses a seller endpoint buyers could not reach (not an endpoint, or loopback), and a minimum duration above the maximum, before starting' {
         $endpoint = Invoke-Fresh 'endpoint' "Start-VpnProvider -Endpoint nonsense -ConfigOnly"
         $endpoint.Errors[0].Id | Should -BeLike 'ImpVpn.InvalidArgument,*'
         $endpoint.Errors[0].Message | Should -Match 'IP address and port'
+        $loopback = Invoke-Fresh 'loopback' "Start-VpnProvider -Endpoint 127.0.0.1:51820 -ConfigOnly"
+        $loopback.Errors[0].Id | Should -BeLike 'ImpVpn.InvalidArgument,*'
+        $loopback.Errors[0].Message | Should -Match 'loopback'
         $range = Invoke-Fresh 'range' "Start-VpnProvider -Endpoint 192.0.2.1:51820 -MinimumDuration 2.00:00:00 -MaximumDuration 01:00:00 -ConfigOnly"
         $range.Errors[0].Id | Should -BeLike 'ImpVpn.InvalidArgument,*'
         $range.Errors[0].Message | Should -Match 'minimum duration'

@@ -418,7 +418,7 @@ Describe 'Streams and completion' {
             $output = switch ($view.Name) {
                 'VpnTunnel' { Get-VpnTunnel -WarningAction SilentlyContinue | Out-String -Width 120 }
                 'VpnQuote' { Request-VpnQuote $Bob | Out-String -Width 120 }
-                'NodeInfo' { Connect-SandboxNode $Sim 'alice' (Join-Path $Root 'buyer') | Out-String -Width 120 }
+                'VpnNode' { Connect-SandboxNode $Sim 'alice' (Join-Path $Root 'buyer') | Out-String -Width 120 }
             }
             $headerLine = ($output -split "`n" | Where-Object { $_.Trim() } | Select-Object -First 1)
             foreach ($label in $headers.Label) { $headerLine | Should -Match "\b$label\b" -Because "$($view.Name) must show $label at 120 columns" }

@@ -108,22 +108,13 @@ public static class SellerAnswerCheck
             throw Refused($"{what}, {Printable(text)}, is not an IP address", paid: false);
         }
 
-        if (!IsUnicastOffMachine(address))
+        if (!SellerEndpointText.IsUnicastOffMachine(address))
         {
             throw Refused($"{what}, {address}, is a loopback, link-local, multicast or unspecified address", paid: false);
         }
 
         return address;
     }
-
-    internal static bool IsUnicastOffMachine(IPAddress address) =>
-        !IPAddress.IsLoopback(address)
-        && !address.Equals(IPAddress.Any) && !address.Equals(IPAddress.IPv6Any) && !address.Equals(IPAddress.Broadcast)
-        && !address.IsIPv6LinkLocal && !address.IsIPv6Multicast && !address.IsIPv6SiteLocal
-        && !(address.AddressFamily == AddressFamily.InterNetwork && IsIPv4LinkLocalOrMulticast(address.GetAddressBytes()));
-
-    private static bool IsIPv4LinkLocalOrMulticast(byte[] bytes) =>
-        (bytes[0] == 169 && bytes[1] == 254) || bytes[0] is >= 224 and <= 239 || bytes[0] == 0;
 
     // A seller's text goes into a message only shortened and without control characters: a log line stays one line.
     internal static string Printable(string text)

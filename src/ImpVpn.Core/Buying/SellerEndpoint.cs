@@ -1,6 +1,5 @@
-using System.Globalization;
 using System.Net;
-using System.Text.RegularExpressions;
+using ImpVpn.Core.Protocol;
 
 namespace ImpVpn.Core.Buying;
 
@@ -9,9 +8,10 @@ namespace ImpVpn.Core.Buying;
 /// A host name must follow the strict grammar of RFC 1123 (letters, digits and inner hyphens, dot-separated labels,
 /// at most 253 characters, not all digits at the end) and is resolved at once; every address it resolves to must be
 /// off this machine and unicast, and the first is the endpoint kept. So the store, wg(8)'s arguments and wg-quick
-/// files only ever hold an IP address and a port, never text a seller chose.
+/// files only ever hold an IP address and a port, never text a seller chose. The grammar is
+/// <see cref="SellerEndpointText"/>'s, the one the seller checks its own endpoint with.
 /// </summary>
-public static partial class SellerEndpoint
+public static class SellerEndpoint
 {
     /// <summary>The endpoint to use, refused (<see cref="PurchaseException"/>) unless it is one of the two forms and
     /// points off this machine.</summary>
@@ -23,19 +23,16 @@ public static partial class SellerEndpoint
         }
 
         var local = network.Addresses();
-        if (Literal().IsMatch(text) && IPEndPoint.TryParse(text, out var literal))
+        if (SellerEndpointText.TryParseLiteral(text, out var literal))
         {
             return Checked(literal, local, text);
         }
 
-        var match = HostPort().Match(text);
-        if (!match.Success || !int.TryParse(match.Groups["port"].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var port)
-            || port is < 1 or > 65535)
+        if (!SellerEndpointText.TryParseHostName(text, out var host, out var port))
         {
             throw NotAnEndpoint(text);
         }
 
-        var host = match.Groups["host"].Value.ToLowerInvariant();
         var addresses = network.Resolve(host);
         if (addresses.Count == 0)
         {
@@ -58,7 +55,7 @@ public static partial class SellerEndpoint
             throw NotAnEndpoint(given);
         }
 
-        if (!SellerAnswerCheck.IsUnicastOffMachine(endpoint.Address))
+        if (!SellerEndpointText.IsUnicastOffMachine(endpoint.Address))
         {
             throw SellerAnswerCheck.Refused($"its endpoint, {given} ({endpoint}), is a loopback, link-local, multicast or unspecified address", paid: true);
         }
@@ -73,12 +70,4 @@ public static partial class SellerEndpoint
 
     private static PurchaseException NotAnEndpoint(string text) =>
         SellerAnswerCheck.Refused($"its endpoint, {SellerAnswerCheck.Printable(text)}, is not an IP address or host name with a port", paid: true);
-
-    // Dotted-quad IPv4, or bracketed IPv6, and a port: no shorthand such as "10:80" that parsers read as 0.0.0.10.
-    [GeneratedRegex(@"^(?:[0-9]{1,3}(?:\.[0-9]{1,3}){3}|\[[0-9A-Fa-f:.]{2,45}\]):[0-9]{1,5}$", RegexOptions.CultureInvariant)]
-    private static partial Regex Literal();
-
-    // RFC 1123 labels; the last label is not all digits, so "10.0.0:51820" is no host name.
-    [GeneratedRegex(@"^(?<host>(?=.{1,253}:)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*(?=[A-Za-z0-9-]*[A-Za-z])[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?):(?<port>[0-9]{1,5})$", RegexOptions.CultureInvariant)]
-    private static partial Regex HostPort();
 }

@@ -1,3 +1,4 @@
+using ImpVpn.Core.Protocol;
 using ImpVpn.Core.WireGuard.Types;
 
 namespace ImpVpn.Core.Selling;
@@ -7,15 +8,32 @@ public sealed record SellerOptions
 {
     public required string InterfaceName { get; init; }
 
-    /// <summary>ip:port buyers send WireGuard packets to (see <see cref="ValidEndpoint"/>).</summary>
+    /// <summary>ip:port or host:port buyers send WireGuard packets to (see <see cref="ValidEndpoint"/>).</summary>
     public required string Endpoint { get; init; }
 
-    /// <summary>The endpoint as buyers will use it: an IP address and a port (a bracketed IPv6 address works).
-    /// Checked before the seller starts, since every buyer would otherwise pay for a tunnel it cannot reach.</summary>
-    public static string ValidEndpoint(string endpoint) =>
-        System.Net.IPEndPoint.TryParse(endpoint, out var parsed) && parsed.Port != 0 && endpoint.Contains(':')
-            ? parsed.ToString()
-            : throw new ArgumentException($"'{endpoint}' is not an endpoint buyers can use: give the public IP address and port, e.g. 203.0.113.5:51820.");
+    /// <summary>The endpoint as buyers will use it: an IP address and port (IPv6 in brackets), or a DNS host name
+    /// (RFC 1123, as <see cref="SellerEndpointText"/> reads it; dynamic DNS) and port, which each buyer resolves when its
+    /// tunnel is activated. Checked before the seller starts, since every buyer would otherwise pay for a tunnel it
+    /// cannot reach: an address buyers refuse (loopback, link-local, multicast, unspecified) or a name that always
+    /// means this machine (localhost) is refused here too. A name is not resolved here: it is what buyers resolve.</summary>
+    public static string ValidEndpoint(string endpoint)
+    {
+        if (SellerEndpointText.TryParseHostName(endpoint, out var host, out var port))
+        {
+            return host == "localhost" || host.EndsWith(".localhost", StringComparison.Ordinal)
+                ? throw new ArgumentException($"'{endpoint}' is not an endpoint buyers can use: localhost names always mean the buyer's own machine. Give the public IP address and port (or DNS name and port), e.g. 203.0.113.5:51820 or vpn.example.net:51820.")
+                : $"{host}:{port}";
+        }
+
+        if (SellerEndpointText.TryParseLiteral(endpoint, out var parsed) && parsed.Port != 0)
+        {
+            return SellerEndpointText.IsUnicastOffMachine(parsed.Address)
+                ? parsed.ToString()
+                : throw new ArgumentException($"'{endpoint}' is not an endpoint buyers can use: it is a loopback, link-local, multicast or unspecified address, which buyers refuse. Give the public IP address and port (or DNS name and port), e.g. 203.0.113.5:51820 or vpn.example.net:51820.");
+        }
+
+        throw new ArgumentException($"'{endpoint}' is not an endpoint buyers can use: give the public IP address and port (or DNS name and port), e.g. 203.0.113.5:51820 or vpn.example.net:51820.");
+    }
 
     public int ListenPort { get; init; } = 51820;
 

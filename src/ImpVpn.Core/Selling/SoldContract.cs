@@ -69,7 +69,7 @@ public sealed record SoldContract : IStoredContract<SoldContract>
 
     public string SellerWireGuardKey { get; init; } = string.Empty;
 
-    /// <summary>The seller's WireGuard endpoint, ip:port, as buyers reach it.</summary>
+    /// <summary>The seller's WireGuard endpoint as buyers reach it: ip:port, or host:port (a name each buyer resolves).</summary>
     public string Endpoint { get; init; } = string.Empty;
 
     [JsonPropertyName("BuyerAddress")]

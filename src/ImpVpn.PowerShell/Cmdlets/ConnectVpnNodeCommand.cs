@@ -2,6 +2,7 @@ using System.Management.Automation;
 using ImpVpn.Core.Lightning;
 using ImpVpn.Core.Lightning.Lnd;
 using ImpVpn.Core.Store;
+using ImpVpn.PowerShell.Output;
 using ImpVpn.PowerShell.Session;
 
 namespace ImpVpn.PowerShell.Cmdlets;
@@ -11,7 +12,7 @@ namespace ImpVpn.PowerShell.Cmdlets;
 /// What users read (Get-Help) is written in docs/help/Connect-VpnNode.md.
 /// </summary>
 [Cmdlet(VerbsCommunications.Connect, "VpnNode", DefaultParameterSetName = DirectorySet)]
-[OutputType(typeof(NodeInfo))]
+[OutputType(typeof(VpnNode))]
 public sealed class ConnectVpnNodeCommand : VpnCmdletBase
 {
     private const string DirectorySet = "LndDirectory";
@@ -58,11 +59,11 @@ public sealed class ConnectVpnNodeCommand : VpnCmdletBase
         var store = StorePath is null ? ContractStore.DefaultRoot() : Resolve(StorePath);
         Run(async (log, ct) =>
         {
-            await VpnSession.ReplaceAsync(node, store).ConfigureAwait(false);
+            await VpnSession.ReplaceAsync(node, options.RpcAddress, store).ConfigureAwait(false);
             return true;
         });
         WriteVerbose($"Connected to {options}; contracts in {store}.");
-        WriteObject(node.Info);
+        WriteObject(VpnNode.From(node.Info!, options.RpcAddress, store));
     }
 
     private string Resolve(string path) => SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);

@@ -53,6 +53,17 @@ internal static class ErrorRecords
         return record;
     }
 
+    /// <summary>No node connection in this session (never connected, or Disconnect-VpnNode dropped it).</summary>
+    public static ErrorRecord NotConnected() =>
+        new(new InvalidOperationException("Not connected to a Lightning node. Run Connect-VpnNode first."),
+            "ImpVpn.NotConnected", ErrorCategory.ConnectionError, null)
+        {
+            ErrorDetails = new ErrorDetails("Not connected to a Lightning node. Run Connect-VpnNode first.")
+            {
+                RecommendedAction = "Run Connect-VpnNode (with -LndDirectory, -RpcAddress -TlsCertPath -MacaroonPath, or -LndConnectUri) to connect this session to your LND node.",
+            },
+        };
+
     /// <summary>A payment above the user's threshold where nobody can be asked to confirm it.</summary>
     public static ErrorRecord ConfirmationRequired(long mostSat, long threshold, string action, object target) =>
         new(new InvalidOperationException($"{action}: it may cost up to {mostSat} sat, above the confirmation threshold of {threshold} sat, and this session cannot ask. Nothing was paid."),

@@ -47,9 +47,7 @@ public abstract class VpnCmdletBase : PSCmdlet, IDisposable
     }
 
     protected static ILightningNode RequireNode() =>
-        VpnSession.Node ?? throw new VpnCmdletException(new ErrorRecord(
-            new InvalidOperationException("Not connected to a Lightning node. Run Connect-VpnNode first."),
-            "ImpVpn.NotConnected", ErrorCategory.ConnectionError, null));
+        VpnSession.Node ?? throw new VpnCmdletException(ErrorRecords.NotConnected());
 
     /// <summary>Runs <paramref name="work"/> on the thread pool, writing what it reports as it goes.</summary>
     protected T Run<T>(Func<IProgressLog, CancellationToken, Task<T>> work)

@@ -11,19 +11,50 @@ internal static class VpnSession
 {
     private static readonly ConcurrentDictionary<string, VpnQuote> Quotes = new();
 
+    private static readonly object Gate = new();
+
     public static ILightningNode? Node { get; private set; }
 
+    /// <summary>The node's gRPC host:port, as Connect-VpnNode reached it; null when not connected.</summary>
+    public static string? RpcAddress { get; private set; }
+
+    /// <summary>The store Connect-VpnNode chose. Kept after Disconnect-VpnNode: the contracts stay this session's.</summary>
     public static string? StorePath { get; private set; }
 
-    public static async Task ReplaceAsync(ILightningNode node, string storePath)
+    public static async Task ReplaceAsync(ILightningNode node, string rpcAddress, string storePath)
     {
-        var old = Node;
-        Node = node;
-        StorePath = storePath;
+        ILightningNode? old;
+        lock (Gate)
+        {
+            old = Node;
+            Node = node;
+            RpcAddress = rpcAddress;
+            StorePath = storePath;
+        }
+
         if (old is not null)
         {
             await old.DisposeAsync().ConfigureAwait(false);
         }
+    }
+
+    /// <summary>Drops the session's node connection and disposes it; false when there was none. Commands still
+    /// running on it (in another runspace) fail their next call to the node; later ones are "not connected".</summary>
+    public static async Task<bool> DisconnectAsync(ILightningNode expected)
+    {
+        lock (Gate)
+        {
+            if (!ReferenceEquals(Node, expected))
+            {
+                return false;
+            }
+
+            Node = null;
+            RpcAddress = null;
+        }
+
+        await expected.DisposeAsync().ConfigureAwait(false);
+        return true;
     }
 
     public static ContractStore Store() => new(StorePath ?? ContractStore.DefaultRoot());
