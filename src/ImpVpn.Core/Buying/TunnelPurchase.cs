@@ -125,6 +125,14 @@ public sealed class TunnelPurchase(ILightningNode node, SellerLink link, BoughtC
         return contract;
     }
 
+    /// <summary>A purchase whose payment settled (the seller has the preimage from a claim): recorded active with the
+    /// tunnel it has, or the tunnel fetched with the proof of payment.</summary>
+    private async Task<Purchased> SettledAsync(BoughtContract contract, PaymentResult settled, SellerNode seller, BuyerOptions options, CancellationToken cancellationToken) =>
+        new(contracts.Save(contract.HasTunnel
+            ? contract.Activated(contract.Tunnel, settled)
+            : contract.Activated(await FetchTunnelAsync(contract.PaidBeforeActivation(settled), seller, options, cancellationToken).ConfigureAwait(false), settled)),
+            InterfaceUp: false);
+
     /// <summary>How long a refused activation waits for the payment to end before reporting it held: a settle or a
     /// cancel crosses the route hop by hop, so the node learns of it some time after the seller acted.</summary>
     private static readonly TimeSpan SettleWait = TimeSpan.FromSeconds(5);
@@ -161,10 +169,7 @@ public sealed class TunnelPurchase(ILightningNode node, SellerLink link, BoughtC
                 throw new PurchaseException(PurchaseError.PaymentFailed, $"The payment failed ({held.FailureReason}); nothing was spent.", contractId: contract.Id);
             case { Status: PaymentStatus.Succeeded } when IsProof(held, hash):
                 // An earlier run claimed and stopped before recording it: the tunnel is paid for.
-                return new(contracts.Save(contract.HasTunnel
-                    ? contract.Activated(contract.Tunnel, held)
-                    : contract.Activated(await FetchTunnelAsync(contract.PaidBeforeActivation(held), seller, options, cancellationToken).ConfigureAwait(false), held)),
-                    InterfaceUp: false);
+                return await SettledAsync(contract, held, seller, options, cancellationToken).ConfigureAwait(false);
         }
 
         log.Progress(new ProgressUpdate(Activity, "Payment held; asking the seller for the tunnel", 60));
@@ -210,10 +215,7 @@ public sealed class TunnelPurchase(ILightningNode node, SellerLink link, BoughtC
             {
                 // Settled: the seller holds the preimage already, so the tunnel is fetched with it as the proof.
                 log.Log(LogLevel.Verbose, $"Contract {contract.Id}: the seller refused ({e.Message}) but the payment has settled; fetching the tunnel with the proof of payment.");
-                return new(contracts.Save(contract.HasTunnel
-                    ? contract.Activated(contract.Tunnel, now)
-                    : contract.Activated(await FetchTunnelAsync(contract.PaidBeforeActivation(now), seller, options, cancellationToken).ConfigureAwait(false), now)),
-                    InterfaceUp: false);
+                return await SettledAsync(contract, now, seller, options, cancellationToken).ConfigureAwait(false);
             }
 
             throw new PurchaseException(PurchaseError.ActivationFailed,

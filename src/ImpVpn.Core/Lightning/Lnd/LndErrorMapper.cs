@@ -45,18 +45,7 @@ internal static class LndErrorMapper
     /// <summary>Whether this very failure is a TLS handshake the client ended (its certificate check said no). The
     /// handler's flag alone can be cleared by another connection of the same client starting meanwhile (a stream and
     /// a call side by side), so the exception's own chain is read too.</summary>
-    private static bool HandshakeFailed(RpcException e)
-    {
-        for (var inner = e.Status.DebugException; inner is not null; inner = inner.InnerException)
-        {
-            if (inner is System.Security.Authentication.AuthenticationException)
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
+    private static bool HandshakeFailed(RpcException e) => RpcFailureCause.Has<System.Security.Authentication.AuthenticationException>(e);
 
     private static string Simplify(string detail)
     {

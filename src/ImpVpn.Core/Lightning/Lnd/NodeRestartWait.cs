@@ -22,23 +22,9 @@ internal sealed class NodeRestartWait(Action? waiting = null)
 
     /// <summary>Whether the call failed before it reached the node: the connection itself was refused (gRPC reports it
     /// as Unavailable, with the socket's refusal somewhere under it).</summary>
-    public static bool NeverStarted(RpcException e)
-    {
-        if (e.StatusCode != StatusCode.Unavailable)
-        {
-            return false;
-        }
-
-        for (var inner = e.Status.DebugException; inner is not null; inner = inner.InnerException)
-        {
-            if (inner is SocketException { SocketErrorCode: SocketError.ConnectionRefused })
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
+    public static bool NeverStarted(RpcException e) =>
+        e.StatusCode == StatusCode.Unavailable
+        && RpcFailureCause.Has<SocketException>(e, socket => socket.SocketErrorCode == SocketError.ConnectionRefused);
 
     /// <summary>Whether this wait has time left for another try.</summary>
     public bool HasTimeLeft => DateTime.UtcNow + _pause <= _deadline;
