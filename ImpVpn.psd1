@@ -2,7 +2,7 @@
 # Directory.Build.props reads it for every assembly, and build.ps1 stamps packages with it.
 @{
     RootModule           = 'ImpVpn.PowerShell.dll'
-    ModuleVersion        = '0.2.0'
+    ModuleVersion        = '0.3.0'
     GUID                 = '6f0f8f5e-2c49-4a51-9d4e-7f3b7f1c2a90'
     Author               = 'The ImpVpn developers'
     CompanyName          = 'ImpVpn'
@@ -33,6 +33,10 @@
             ProjectUri   = 'https://example.invalid/impvpn'
             LicenseUri   = 'https://example.invalid/impvpn/LICENSE'
             ReleaseNotes = @'
+0.3.0 - the seller as a service: the impvpnd daemon (systemd, Windows service) for selling and scheduled refresh,
+a seller that fails closed, the operator's view of what it sold; Get-VpnNode, Disconnect-VpnNode; a seller endpoint
+may be a DNS name. See CHANGELOG.md.
+
 0.2.0 - the core split by role, one behaviour per file; two processes never pay for one thing (purchases and
 refreshes choose their work under the store's lock); a quote can be confirmed from another process (Export-Clixml);
 errors carry RecommendedAction; one error id, ImpVpn.ContractNotFound, for an unknown -Id; the store moves to
