@@ -1,0 +1,76 @@
+using System.Net;
+using System.Security.Cryptography;
+using ImpVpn.Core.Selling;
+using ImpVpn.Core.Store;
+using ImpVpn.Core.WireGuard.Types;
+
+namespace ImpVpn.Bench;
+
+/// <summary>
+/// A seller's store holding N active, settled contracts, written through the store's own shelf (so the files are
+/// what a seller writes) once into a template folder and copied for each use. Shared by the benchmarks that need
+/// a seller at scale (throughput, memory), and meant for a later one (a daemon's start to ready with N contracts).
+/// </summary>
+internal static class ActiveSoldStore
+{
+    /// <summary>Writes <paramref name="count"/> Active contracts into a new store at <paramref name="folder"/>,
+    /// expiring over the next 30 days, each leasing one address of <paramref name="subnet"/> from host number
+    /// <paramref name="firstHost"/> on (host 1 is the seller's), as a seller's pool would have leased them.</summary>
+    public static void Write(string folder, int count, IpPrefix subnet, int firstHost, DateTimeOffset now)
+    {
+        var shelf = new ContractStore(folder).Shelf<SoldContract>("sold", "Seller");
+        var network = subnet.Network().Address.GetAddressBytes();
+        var first = (uint)IPAddress.NetworkToHostOrder(BitConverter.ToInt32(network));
+        for (var i = 0; i < count; i++)
+        {
+            var address = new IPAddress(BitConverter.GetBytes(IPAddress.HostToNetworkOrder((int)(first + (uint)firstHost + (uint)i))));
+            shelf.Save(Active(address.ToString(), subnet, now.AddHours(-1), now.AddDays(1).AddSeconds(i * 250.0)));
+        }
+    }
+
+    /// <summary>A copy of a store written by <see cref="Write"/> (plain copies: the template was written with
+    /// fsync already, and a benchmark's store need not survive a crash).</summary>
+    public static void Copy(string from, string to)
+    {
+        foreach (var directory in Directory.EnumerateDirectories(from, "*", SearchOption.AllDirectories))
+        {
+            Directory.CreateDirectory(Path.Combine(to, Path.GetRelativePath(from, directory)));
+        }
+
+        Directory.CreateDirectory(to);
+        foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
+        {
+            File.Copy(file, Path.Combine(to, Path.GetRelativePath(from, file)));
+        }
+    }
+
+    /// <summary>An active, settled contract of the size a real one has (keys, invoice, preimage, addresses).</summary>
+    public static SoldContract Active(string buyerAddress, IpPrefix subnet, DateTimeOffset created, DateTimeOffset expires)
+    {
+        var seller = new IPAddress(Increment(subnet.Network().Address.GetAddressBytes())).ToString();
+        return (SoldContract.Accepted(
+            Hex(8),
+            "02" + Hex(32),
+            1000,
+            3600,
+            Hex(16),
+            Hex(32),
+            Hex(32),
+            "lnbcrt10u1" + Hex(130),
+            Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
+            Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
+            "192.0.2.1:51820",
+            buyerAddress,
+            seller,
+            [seller + "/32"],
+            created.AddMinutes(5)) with { CreatedAt = created }).Activated(expires).InvoiceWasSettled();
+    }
+
+    private static byte[] Increment(byte[] address)
+    {
+        address[^1]++;
+        return address;
+    }
+
+    private static string Hex(int bytes) => Convert.ToHexString(RandomNumberGenerator.GetBytes(bytes)).ToLowerInvariant();
+}
