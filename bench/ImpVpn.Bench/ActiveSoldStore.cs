@@ -29,17 +29,25 @@ internal static class ActiveSoldStore
     }
 
     /// <summary>A copy of a store written by <see cref="Write"/> (plain copies: the template was written with
-    /// fsync already, and a benchmark's store need not survive a crash).</summary>
-    public static void Copy(string from, string to)
+    /// fsync already, and a benchmark's store need not survive a crash), with only the first
+    /// <paramref name="contracts"/> of its contract files when that is given.</summary>
+    public static void Copy(string from, string to, int? contracts = null)
     {
+        Directory.CreateDirectory(to);
         foreach (var directory in Directory.EnumerateDirectories(from, "*", SearchOption.AllDirectories))
         {
             Directory.CreateDirectory(Path.Combine(to, Path.GetRelativePath(from, directory)));
         }
 
-        Directory.CreateDirectory(to);
-        foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
+        var taken = 0;
+        foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
         {
+            var isContract = Path.GetFileName(Path.GetDirectoryName(file)) == "sold" && file.EndsWith(".json", StringComparison.Ordinal);
+            if (isContract && taken++ >= (contracts ?? int.MaxValue))
+            {
+                continue;
+            }
+
             File.Copy(file, Path.Combine(to, Path.GetRelativePath(from, file)));
         }
     }
