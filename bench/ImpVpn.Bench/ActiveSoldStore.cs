@@ -53,26 +53,27 @@ internal static class ActiveSoldStore
     }
 
     /// <summary>An active, settled contract of the size a real one has (keys, invoice, preimage, addresses).</summary>
-    public static SoldContract Active(string buyerAddress, IpPrefix subnet, DateTimeOffset created, DateTimeOffset expires)
-    {
-        var seller = new IPAddress(Increment(subnet.Network().Address.GetAddressBytes())).ToString();
-        return (SoldContract.Accepted(
-            Hex(8),
-            "02" + Hex(32),
-            1000,
-            3600,
-            Hex(16),
-            Hex(32),
-            Hex(32),
-            "lnbcrt10u1" + Hex(130),
-            Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
-            Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
-            "192.0.2.1:51820",
-            buyerAddress,
-            seller,
-            [seller + "/32"],
-            created.AddMinutes(5)) with { CreatedAt = created }).Activated(expires).InvoiceWasSettled();
-    }
+    public static SoldContract Active(string buyerAddress, IpPrefix subnet, DateTimeOffset created, DateTimeOffset expires) =>
+        Accepted(buyerAddress, new IPAddress(Increment(subnet.Network().Address.GetAddressBytes())).ToString(), created)
+            .Activated(expires).InvoiceWasSettled();
+
+    /// <summary>A contract just accepted, awaiting payment, with random keys, hashes and invoice of real length.</summary>
+    public static SoldContract Accepted(string buyerAddress, string sellerAddress, DateTimeOffset created) => SoldContract.Accepted(
+        Hex(8),
+        "02" + Hex(32),
+        1000,
+        3600,
+        Hex(16),
+        Hex(32),
+        Hex(32),
+        "lnbcrt10u1" + Hex(130),
+        Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
+        Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
+        "192.0.2.1:51820",
+        buyerAddress,
+        sellerAddress,
+        [sellerAddress + "/32"],
+        created.AddMinutes(5)) with { CreatedAt = created };
 
     private static byte[] Increment(byte[] address)
     {

@@ -240,22 +240,8 @@ internal sealed class ExpiryRoundBenchmark : IBenchmark
         var active = Math.Max(1, size * 2 / 100);
         var history = size - active - DueEachRound;
         var host = 2; // 10.77.0.1 is the seller's
-        SoldContract Accepted(DateTimeOffset created, bool leased) => SoldContract.Accepted(
-            Hex(8),
-            "02" + Hex(32),
-            1000,
-            3600,
-            Hex(16),
-            Hex(32),
-            Hex(32),
-            "lnbcrt10u1" + Hex(130),
-            Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
-            Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
-            "192.0.2.1:51820",
-            leased ? $"10.77.{host / 256}.{host++ % 256}" : $"10.77.255.{RandomNumberGenerator.GetInt32(1, 254)}",
-            "10.77.0.1",
-            ["10.77.0.1/32"],
-            created.AddMinutes(5)) with { CreatedAt = created };
+        SoldContract Accepted(DateTimeOffset created, bool leased) => ActiveSoldStore.Accepted(
+            leased ? $"10.77.{host / 256}.{host++ % 256}" : $"10.77.255.{RandomNumberGenerator.GetInt32(1, 254)}", "10.77.0.1", created);
         SoldContract Active(DateTimeOffset created, DateTimeOffset expires, bool leased) => Accepted(created, leased).Activated(expires).InvoiceWasSettled();
 
         for (var i = 0; i < history; i++)
