@@ -32,6 +32,12 @@ public sealed class VpnSeller : IAsyncDisposable
     private IDisposable? _role;
     private Running? _running;
 
+    // The control channel (SellerControl): another process's way to see and stop this seller.
+    private readonly CancellationTokenSource _stopRequested = new();
+    private SellerControl? _control;
+    private DateTimeOffset _startedAt;
+    private volatile bool _withdrawRequested;
+
     public VpnSeller(ILightningNode node, WireGuardHost? wireGuard, ContractStore store, SellerOptions options, IProgressLog? log = null, TimeProvider? clock = null)
     {
         _node = node;
@@ -54,11 +60,57 @@ public sealed class VpnSeller : IAsyncDisposable
 
     private Running Started => _running ?? throw new InvalidOperationException("The seller has not been started.");
 
+    /// <summary>Whether a stop request (<see cref="RequestStop"/>) asked for the interface and firewall to be taken
+    /// off the host as well.</summary>
+    public bool WithdrawRequested => _withdrawRequested;
+
+    /// <summary>Ends <see cref="RunAsync"/> as Ctrl+C would, from another process through the control channel or
+    /// from a caller here; <paramref name="withdraw"/> is remembered (<see cref="WithdrawRequested"/>).</summary>
+    public void RequestStop(bool withdraw)
+    {
+        _withdrawRequested |= withdraw;
+        try
+        {
+            _stopRequested.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // Disposed already: it has stopped.
+        }
+    }
+
+    /// <summary>What the seller says about itself (once started): see <see cref="SellerStatus"/>.</summary>
+    public SellerStatus Status()
+    {
+        var running = Started;
+        var pool = AddressPoolUse.Of(running.Pool);
+        return new SellerStatus
+        {
+            ProcessId = Environment.ProcessId,
+            StartedAt = _startedAt,
+            NodePubKey = running.PubKey,
+            Endpoint = _options.Endpoint,
+            InterfaceName = _options.InterfaceName,
+            ListenPort = _options.ListenPort,
+            ConfigOnly = _options.ConfigOnly,
+            Subnet = pool.Subnet.ToString(),
+            PoolLeased = pool.Leased,
+            PoolFree = pool.Free,
+            OpenContracts = running.Contracts.Open,
+            ActiveContracts = running.Contracts.Active,
+            PricePerHourSat = _options.Pricing.PricePerHourSat,
+            Version = CoreVersion.Text,
+        };
+    }
+
     /// <summary>Starts serving (see <see cref="StartAsync"/>), then runs the expiry round every
     /// <see cref="SellerOptions.ExpiryCheckInterval"/> until <paramref name="cancellationToken"/> is cancelled.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         await StartAsync(cancellationToken).ConfigureAwait(false);
+        // A stop request ends the loop as the caller's cancellation does.
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopRequested.Token);
+        cancellationToken = stopping.Token;
         try
         {
             while (!cancellationToken.IsCancellationRequested)
@@ -105,6 +157,8 @@ public sealed class VpnSeller : IAsyncDisposable
             // Version 1, deprecated (docs/protocol.md): answered for buyers of ImpVpn 0.1 until 0.4.0.
             Serve(running, PeerProtocol.V1.Quote, PeerProtocol.V1.Accept, PeerProtocol.V1.Activate, PeerProtocol.V1.Refresh, PeerProtocol.V1.Status, buyerMakesPreimage: false);
             _rpc.Start();
+            _startedAt = _clock.GetUtcNow();
+            _control = SellerControl.TryListen(_store.Root, Status, RequestStop, _log);
             _log.Log(LogLevel.Info, $"Selling tunnels on {_options.Endpoint} as {running.PubKey}, WireGuard key {running.WireGuardKey}, pool {_options.Subnet}.");
         }
         catch
@@ -121,8 +175,15 @@ public sealed class VpnSeller : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // The control channel first: a process waiting for this seller to stop waits for the role, released last.
+        if (Interlocked.Exchange(ref _control, null) is { } control)
+        {
+            await control.DisposeAsync().ConfigureAwait(false);
+        }
+
         await _rpc.DisposeAsync().ConfigureAwait(false);
         ReleaseRole();
+        _stopRequested.Dispose();
     }
 
     private async Task<Running> OpenAsync(CancellationToken cancellationToken)
@@ -140,6 +201,7 @@ public sealed class VpnSeller : IAsyncDisposable
             pubKey,
             wireGuardKey.PublicKey,
             contracts,
+            pool,
             new QuoteDesk(_options, promise, _clock, _log),
             new Acceptance(_node, contracts, pool, limits, _options, pubKey, wireGuardKey.PublicKey, _clock, _log),
             new Activation(_node, contracts, settlement, provisioning, extension, _options, _clock, _log),
@@ -215,6 +277,7 @@ public sealed class VpnSeller : IAsyncDisposable
         string PubKey,
         WireGuardPublicKey WireGuardKey,
         SoldContracts Contracts,
+        AddressPool Pool,
         QuoteDesk Quotes,
         Acceptance Acceptance,
         Activation Activation,
