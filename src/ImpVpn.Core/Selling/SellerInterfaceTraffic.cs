@@ -27,12 +27,6 @@ public sealed class SellerInterfaceTraffic
         try
         {
             InterfaceName.Validate(interfaceName);
-            // Absent is the usual case on a config-only seller: no need to ask a backend about it.
-            if (InterfaceName.ExistsHere(interfaceName) == false)
-            {
-                return None;
-            }
-
             var device = await devices.GetDeviceAsync(interfaceName, cancellationToken).ConfigureAwait(false);
             return device is null
                 ? None

@@ -83,7 +83,8 @@ public sealed class SellerControlTests
     public async Task A_seller_on_the_simulator_counts_its_sale_in_its_status_and_stops_on_RequestStop()
     {
         await using var net = await PurchaseNetwork.StartAsync();
-        var seller = new VpnSeller(net.BobNode, new RecordingWireGuard(), net.SellerStore, Options);
+        var wireGuard = new RecordingWireGuard();
+        var seller = new VpnSeller(net.BobNode, wireGuard, net.SellerStore, Options);
         var running = seller.RunAsync(None);
         try
         {
@@ -97,6 +98,12 @@ public sealed class SellerControlTests
             var sold = Assert.Single(new SoldContractsView(net.SellerStore).All(includeArchived: true, e => throw e));
             Assert.Equal((bought.Id, bought.BuyerTunnelAddress, 600L), (sold.Id, sold.BuyerTunnelAddress, SellerEarnings.ReceivedSat(sold)));
             Assert.Equal(bought.PaidSat, SellerEarnings.ByDay([sold]).Sum(d => d.ReceivedSat));
+            // The buyer's peer on the seller's interface, as the operator's view reads it; an absent interface has none.
+            var live = (await SellerInterfaceTraffic.ReadAsync(wireGuard, "opv-control", None)).For(sold);
+            Assert.Equal(bought.BuyerWireGuardKey, live?.PublicKey.ToBase64());
+            Assert.NotNull(live?.LastHandshake);
+            Assert.Null((await SellerInterfaceTraffic.ReadAsync(wireGuard, "opv-absent", None)).For(sold));
+            Assert.Null((await SellerInterfaceTraffic.ReadAsync(null, "opv-control", None)).For(sold));
 
             seller.RequestStop(withdraw: false);
             await running.WaitAsync(Bound);
