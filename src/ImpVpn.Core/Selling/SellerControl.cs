@@ -149,8 +149,10 @@ public sealed class SellerControl : IAsyncDisposable
         };
         if (request is { Op: "stop" })
         {
+            // Off this loop: the stop may run the seller's shutdown on the calling thread, and that shutdown waits
+            // for this loop to end.
             var withdraw = request.Withdraw;
-            after = () => _stop(withdraw);
+            after = () => _ = Task.Run(() => _stop(withdraw));
         }
 
         var bytes = JsonSerializer.SerializeToUtf8Bytes(answer, Json);
