@@ -137,7 +137,7 @@ public sealed class SellerControl : IAsyncDisposable
 
     private async Task AnswerAsync(Socket client, CancellationToken cancellationToken)
     {
-        var line = await ReadLineAsync(client, cancellationToken).ConfigureAwait(false);
+        var line = await ReadLineAsync(client, MaxRequestBytes, cancellationToken).ConfigureAwait(false);
         var request = line is null ? null : Parse(line);
         Action? after = null;
         object answer = request switch
@@ -161,15 +161,16 @@ public sealed class SellerControl : IAsyncDisposable
         after?.Invoke();
     }
 
-    /// <summary>The first line the client sends, or null when it sends more than a request may hold (or closes
-    /// before a line ends).</summary>
-    private static async Task<string?> ReadLineAsync(Socket client, CancellationToken cancellationToken)
+    /// <summary>The first line the other side sends, without its newline; null when it sends more than
+    /// <paramref name="maxBytes"/> before one, or closes first. Both sides read this way, so neither can be made to
+    /// hold more than that.</summary>
+    internal static async Task<string?> ReadLineAsync(Socket socket, int maxBytes, CancellationToken cancellationToken)
     {
-        var buffer = new byte[MaxRequestBytes + 1];
+        var buffer = new byte[maxBytes + 1];
         var filled = 0;
         while (filled < buffer.Length)
         {
-            var read = await client.ReceiveAsync(buffer.AsMemory(filled), SocketFlags.None, cancellationToken).ConfigureAwait(false);
+            var read = await socket.ReceiveAsync(buffer.AsMemory(filled), SocketFlags.None, cancellationToken).ConfigureAwait(false);
             if (read == 0)
             {
                 return null;
@@ -179,7 +180,7 @@ public sealed class SellerControl : IAsyncDisposable
             filled += read;
             if (end >= 0)
             {
-                return end <= MaxRequestBytes ? Encoding.UTF8.GetString(buffer, 0, end) : null;
+                return end <= maxBytes ? Encoding.UTF8.GetString(buffer, 0, end) : null;
             }
         }
 

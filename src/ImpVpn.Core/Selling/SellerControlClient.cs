@@ -1,5 +1,4 @@
 using System.Net.Sockets;
-using System.Text;
 using System.Text.Json;
 using ImpVpn.Core.Store;
 
@@ -81,7 +80,9 @@ public static class SellerControlClient
         {
             var line = JsonSerializer.SerializeToUtf8Bytes(request, SellerControl.Json).Append((byte)'\n').ToArray();
             await socket.SendAsync(line, SocketFlags.None, exchange.Token).ConfigureAwait(false);
-            var answer = await ReadAnswerAsync(socket, exchange.Token).ConfigureAwait(false);
+            // A status is small; the bound keeps a misbehaving listener from filling memory.
+            var answer = await SellerControl.ReadLineAsync(socket, 64 * 1024, exchange.Token).ConfigureAwait(false)
+                ?? throw new IOException($"The seller's control socket {path} closed without an answer.");
             return JsonSerializer.Deserialize<SellerControl.Answer>(answer, SellerControl.Json) is { Ok: true } ok
                 ? ok
                 : throw new IOException($"The seller's control socket {path} refused the request.");
@@ -94,24 +95,9 @@ public static class SellerControlClient
         {
             throw new IOException($"The seller's control socket {path} answered something that is not its answer: {e.Message}", e);
         }
-    }
-
-    // A status is small; the bound keeps a misbehaving listener from filling memory.
-    private static async Task<string> ReadAnswerAsync(Socket socket, CancellationToken cancellationToken)
-    {
-        var buffer = new byte[64 * 1024];
-        var filled = 0;
-        while (filled < buffer.Length)
+        catch (SocketException e)
         {
-            var read = await socket.ReceiveAsync(buffer.AsMemory(filled), SocketFlags.None, cancellationToken).ConfigureAwait(false);
-            var end = Array.IndexOf(buffer, (byte)'\n', filled, read);
-            filled += read;
-            if (end >= 0 || read == 0)
-            {
-                return Encoding.UTF8.GetString(buffer, 0, end >= 0 ? end : filled);
-            }
+            throw new IOException($"The seller's control socket {path} dropped the connection: {e.Message}", e);
         }
-
-        throw new IOException("The seller's answer is longer than any status.");
     }
 }
