@@ -66,6 +66,12 @@ Describe "The seller operator's view" {
         $table | Should -Match '\b200\b'
     }
 
+    It 'completes -Id with the ids of the live sold contracts' {
+        $line = 'Get-VpnSoldContract -Id '
+        $completed = @((TabExpansion2 $line $line.Length).CompletionMatches.CompletionText)
+        $completed | Sort-Object | Should -Be ($Bought.Id | Sort-Object)
+    }
+
     It 'reports an id this store never sold as ImpVpn.ContractNotFound and lists the others' {
         $found = Get-VpnSoldContract -Id 'nosuchcontract', $Bought[0].Id -ErrorVariable missing -ErrorAction SilentlyContinue
         $found.Id | Should -Be $Bought[0].Id

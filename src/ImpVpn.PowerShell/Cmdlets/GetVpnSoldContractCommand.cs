@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using ImpVpn.Core.Selling;
+using ImpVpn.PowerShell.Completion;
 using ImpVpn.PowerShell.Output;
 using ImpVpn.PowerShell.Session;
 
@@ -17,6 +18,7 @@ public sealed class GetVpnSoldContractCommand : VpnCmdletBase
     private const string DefaultInterfaceName = "impvpn0";
 
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(SoldContractIdCompleter))]
     public string[]? Id { get; set; }
 
     [Parameter]
