@@ -49,6 +49,12 @@ Describe "The seller operator's view" {
         }
 
         $sold[0].PSObject.Properties.Name | Should -Not -Contain 'Preimage'
+        $shown = ($sold | Format-List * | Out-String) + ($sold | Format-Table | Out-String -Width 200)
+        foreach ($file in Get-ChildItem (Join-Path $SellerStore 'contracts/sold') -Filter '*.json') {
+            $preimage = (Get-Content -Raw $file.FullName | ConvertFrom-Json).Preimage
+            $preimage | Should -Not -BeNullOrEmpty
+            $shown.Contains($preimage, [StringComparison]::OrdinalIgnoreCase) | Should -BeFalse -Because 'a preimage is never shown'
+        }
         (Get-VpnSoldContract -Id $Bought[1].Id).ReceivedSat | Should -Be 200
         @(Get-VpnSoldContract -State Expired, Cancelled).Count | Should -Be 0
         @(Get-VpnSoldContract -BuyerPubKey $AlicePubKey -IncludeArchived).Count | Should -Be 2
