@@ -145,6 +145,19 @@ public sealed record SoldContract : IStoredContract<SoldContract>
 
     public bool IsDueAt(DateTimeOffset now) => AttentionDueAt <= now;
 
+    /// <summary>Until when the buyer's traffic may pass the seller's firewall, or null when not at all: its expiry,
+    /// except that time not yet claimed counts only until its claim deadline (a buyer that never claims is refunded,
+    /// so a seller that is down at that deadline must not leave it the tunnel): a purchase awaiting its claim until
+    /// the earlier of the two, and a refresh awaiting its claim adds its time only until its own deadline.</summary>
+    [JsonIgnore]
+    public DateTimeOffset? AccessUntil => this switch
+    {
+        { State: not SoldContractState.Active } => null,
+        { AwaitsClaim: true } => Earliest(ClaimDeadline ?? DateTimeOffset.MinValue, ExpiresAt),
+        { Refresh: { Applied: true, AwaitsClaim: true } claimable } => Latest(claimable.PreviousExpiresAt, Earliest(claimable.ClaimDeadline ?? DateTimeOffset.MinValue, ExpiresAt)),
+        _ => ExpiresAt,
+    };
+
     /// <summary>A quote the buyer accepted: a hold invoice is issued and the buyer's address leased.</summary>
     public static SoldContract Accepted(
         string id,
@@ -280,6 +293,8 @@ public sealed record SoldContract : IStoredContract<SoldContract>
     private static DateTimeOffset WholeSeconds(DateTimeOffset time) => DateTimeOffset.FromUnixTimeSeconds(time.ToUnixTimeSeconds());
 
     private static DateTimeOffset Earliest(DateTimeOffset time, DateTimeOffset? other) => other < time ? other.Value : time;
+
+    private static DateTimeOffset Latest(DateTimeOffset? other, DateTimeOffset time) => other > time ? other.Value : time;
 
     private SoldContract Require(SoldContractState state, string transition) => State == state ? this : throw Refused(transition);
 

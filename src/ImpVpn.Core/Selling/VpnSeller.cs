@@ -112,6 +112,7 @@ public sealed class VpnSeller : IAsyncDisposable
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         using var running = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopRequested.Token);
+        // A start that fails cleans up after itself (StartAsync); from then on, this run stops the seller.
         await StartAsync(running.Token).ConfigureAwait(false);
         try
         {
@@ -134,37 +135,38 @@ public sealed class VpnSeller : IAsyncDisposable
         {
             _log.Log(LogLevel.Verbose, "Seller stopping.");
         }
-
-        await StopAsync(CancellationToken.None).ConfigureAwait(false);
+        finally
+        {
+            // However it ends (stopped, or failed), it ends as StopAsync says.
+            await StopAsync(CancellationToken.None).ConfigureAwait(false);
+        }
     }
 
-    /// <summary>Stops answering peers (waiting for the requests being answered), then, where the seller cannot leave
-    /// its host fail closed, takes itself off it (<see cref="SellerWithdrawal"/>), and releases the store's seller
-    /// role. Left in place otherwise: the interface and its paid peers, each admitted by the firewall only until its
-    /// expiry, so a restart does not cut tunnels and a stopped seller still enforces expiry.</summary>
+    /// <summary>Stops answering peers (waiting for the requests being answered) and the expiry loop, then, where the
+    /// seller cannot leave its host fail closed, takes itself off it (<see cref="SellerWithdrawal"/>), and releases
+    /// the store's seller role. Left in place otherwise: the interface and its paid peers, each admitted by the
+    /// firewall only until its time is up, so a restart does not cut tunnels and a stopped seller still enforces
+    /// expiry. Safe to call more than once.</summary>
     /// <remarks>Withdrawn when asked (<see cref="RequestStop"/>), and always when the seller does not manage the
-    /// firewall: nothing would then end an expired buyer's access while no seller runs.</remarks>
+    /// firewall: nothing would then end an expired buyer's access while no seller runs. Only by a seller that held
+    /// the store's seller role: one refused it must not take away the interface of the seller that holds it.</remarks>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        RequestStop(withdraw: false);
         await CloseControlAsync().ConfigureAwait(false);
         await _rpc.DisposeAsync().ConfigureAwait(false);
         try
         {
-            if (_running is not null && !_options.ConfigOnly && _wireGuard is not null && (_withdrawRequested || !_options.ManageFirewall))
-            {
-                if (!_withdrawRequested)
-                {
-                    _log.Log(LogLevel.Warning, $"The firewall is not ImpVpn's, so nothing would end an expired buyer's access while no seller runs: interface {_options.InterfaceName} is removed; a restart puts back the peers still paid for.");
-                }
-
-                await SellerWithdrawal.WithdrawAsync(_wireGuard, _options, _log, cancellationToken).ConfigureAwait(false);
-            }
+            await WithdrawIfDueAsync(cancellationToken).ConfigureAwait(false);
         }
         finally
         {
             ReleaseRole();
         }
     }
+
+    /// <summary>Whether a withdrawal was carried out (asked for, or due for lack of the firewall).</summary>
+    public bool Withdrawn { get; private set; }
 
     /// <summary>Takes the seller role on the store (<see cref="StoreBusyException"/> when another seller holds it),
     /// loads keys and contracts, brings up the interface, settles and expires what a previous run left, re-adds the
@@ -196,7 +198,16 @@ public sealed class VpnSeller : IAsyncDisposable
         catch
         {
             _running = null;
-            ReleaseRole();
+            try
+            {
+                // A seller that made its interface and then failed must not leave it open where nothing guards it.
+                await WithdrawIfDueAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+            finally
+            {
+                ReleaseRole();
+            }
+
             throw;
         }
     }
@@ -233,11 +244,12 @@ public sealed class VpnSeller : IAsyncDisposable
             new Acceptance(_node, contracts, pool, limits, _options, pubKey, wireGuardKey.PublicKey, _clock, _log),
             new Activation(_node, contracts, settlement, provisioning, extension, _options, _clock, _log),
             extension,
-            new Claim(contracts, settlement, _log),
+            new Claim(contracts, settlement, provisioning, _log),
             new ExpiryRound(contracts, settlement, provisioning, _clock, _log));
 
         running.Quotes.RememberAccepted(contracts.Live);
-        await new BuyerReach(_wireGuard, _options, pool.SellerTunnelAddress, _log).CloseHostAsync(cancellationToken).ConfigureAwait(false);
+        await new BuyerReach(_wireGuard, _options, pool.SellerTunnelAddress, _log)
+            .CloseHostAsync(PeerProvisioning.Admissions(contracts.Live, _clock.GetUtcNow()), cancellationToken).ConfigureAwait(false);
         await provisioning.EnsureInterfaceAsync(cancellationToken).ConfigureAwait(false);
         // What the last run left: settled or cancelled, expired or lapsed first, so that only what is still active
         // gets its peer back.
@@ -295,6 +307,22 @@ public sealed class VpnSeller : IAsyncDisposable
         var value = create();
         _store.SaveSecret(name, value);
         return value;
+    }
+
+    private async Task WithdrawIfDueAsync(CancellationToken cancellationToken)
+    {
+        if (Volatile.Read(ref _role) is null || _options.ConfigOnly || _wireGuard is null || !(_withdrawRequested || !_options.ManageFirewall))
+        {
+            return;
+        }
+
+        if (!_withdrawRequested)
+        {
+            _log.Log(LogLevel.Warning, $"The firewall is not ImpVpn's, so nothing would end an expired buyer's access while no seller runs: interface {_options.InterfaceName} is removed; a restart puts back the peers still paid for.");
+        }
+
+        await SellerWithdrawal.WithdrawAsync(_wireGuard, _options, _log, cancellationToken).ConfigureAwait(false);
+        Withdrawn = true;
     }
 
     // The control channel closes first: a process waiting for this seller to stop waits for the role, released last.
