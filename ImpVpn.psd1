@@ -23,6 +23,10 @@
         'Export-VpnTunnelConfig'
         'Remove-VpnTunnel'
         'Start-VpnProvider'
+        'Get-VpnProvider'
+        'Stop-VpnProvider'
+        'Get-VpnSoldContract'
+        'Get-VpnEarning'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

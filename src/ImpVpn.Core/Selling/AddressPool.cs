@@ -61,6 +61,31 @@ public sealed class AddressPool
         }
     }
 
+    /// <summary>Addresses still free to lease.</summary>
+    public BigInteger Free
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return HostCount() - _leased.Count;
+            }
+        }
+    }
+
+    /// <summary>Whether <paramref name="address"/> is one this pool leases (a host of its subnet, not the seller's).</summary>
+    public bool CanLease(IPAddress address)
+    {
+        if (address.AddressFamily != Subnet.Address.AddressFamily)
+        {
+            return false;
+        }
+
+        var host = ToNumber(address) - _network;
+        var last = BigInteger.Pow(2, _bits - Subnet.PrefixLength) - (_bits == 32 ? 2 : 1);
+        return host >= 2 && host <= last;
+    }
+
     // Every address but the network's, the seller's and (IPv4) the broadcast address.
     private BigInteger HostCount() => BigInteger.Pow(2, _bits - Subnet.PrefixLength) - (_bits == 32 ? 3 : 2);
 

@@ -105,6 +105,12 @@ public sealed record SoldContract : IStoredContract<SoldContract>
     [JsonIgnore]
     public bool AwaitsClaim => State == SoldContractState.Active && !InvoiceSettled && Preimage.Length == 0;
 
+    /// <summary>Each hold invoice of this contract that was settled (the purchase, then every refresh), with when:
+    /// what the seller has received, by day. Absent from files written before 0.3.0, which read as empty (see
+    /// <see cref="SellerEarnings"/> for how such a contract's money is still counted).</summary>
+    [JsonInclude]
+    public IReadOnlyList<SettledPayment> Settlements { get; private init; } = [];
+
     /// <summary>A refresh invoiced and not yet finished.</summary>
     [JsonInclude]
     [JsonPropertyName("Refresh")]
@@ -204,8 +210,14 @@ public sealed record SoldContract : IStoredContract<SoldContract>
         ? this with { Preimage = preimage.ToLowerInvariant(), ClaimDeadline = null }
         : throw Refused(nameof(Claimed));
 
-    /// <summary>The purchase's invoice is settled (or was found settled): the sale is complete.</summary>
-    public SoldContract InvoiceWasSettled() => Require(SoldContractState.Active, nameof(InvoiceWasSettled)) with { InvoiceSettled = true, ClaimDeadline = null };
+    /// <summary>The purchase's invoice is settled (or was found settled): the sale is complete. Recorded as received
+    /// at <paramref name="settledAt"/> (now when not given: the store's own times are the wall clock's too).</summary>
+    public SoldContract InvoiceWasSettled(DateTimeOffset? settledAt = null) => Require(SoldContractState.Active, nameof(InvoiceWasSettled)) with
+    {
+        InvoiceSettled = true,
+        ClaimDeadline = null,
+        Settlements = InvoiceSettled ? Settlements : [.. Settlements, new SettledPayment(SettledPaymentKind.Purchase, PriceSat - (Refresh is { Applied: true } applied ? applied.PriceSat : 0), settledAt ?? DateTimeOffset.UtcNow)],
+    };
 
     /// <summary>Never honoured: unpaid when the quote lapsed, provisioning failed, or an activation recorded before
     /// settling whose invoice was never paid. A refresh invoice still pending stays, to be cancelled.</summary>
@@ -248,8 +260,15 @@ public sealed record SoldContract : IStoredContract<SoldContract>
         ? this with { ExpiresAt = refresh.PreviousExpiresAt, PriceSat = PriceSat - refresh.PriceSat, Refresh = null }
         : throw Refused(nameof(RefreshWithdrawn));
 
-    /// <summary>The refresh is finished: settled when applied, otherwise its invoice was cancelled.</summary>
-    public SoldContract RefreshCleared() => this with { Refresh = null };
+    /// <summary>The refresh is finished: settled when applied (recorded as received at <paramref name="settledAt"/>,
+    /// now when not given), otherwise its invoice was cancelled.</summary>
+    public SoldContract RefreshCleared(DateTimeOffset? settledAt = null) => this with
+    {
+        Refresh = null,
+        Settlements = Refresh is { Applied: true } applied
+            ? [.. Settlements, new SettledPayment(SettledPaymentKind.Refresh, applied.PriceSat, settledAt ?? DateTimeOffset.UtcNow)]
+            : Settlements,
+    };
 
     /// <summary>The tunnel as the activate answer gives it to the buyer.</summary>
     public ActivateResponse Tunnel() => new(

@@ -34,6 +34,10 @@ public sealed class VpnSeller : IAsyncDisposable
     private IDisposable? _role;
     private Running? _running;
 
+    // The control channel (SellerControl): another process's way to see and stop this seller.
+    private SellerControl? _control;
+    private DateTimeOffset _startedAt;
+
     public VpnSeller(ILightningNode node, WireGuardHost? wireGuard, ContractStore store, SellerOptions options, IProgressLog? log = null, TimeProvider? clock = null)
     {
         _node = node;
@@ -76,6 +80,30 @@ public sealed class VpnSeller : IAsyncDisposable
         {
             // Disposed: stopped already.
         }
+    }
+
+    /// <summary>What the seller says about itself (once started): see <see cref="SellerStatus"/>.</summary>
+    public SellerStatus Status()
+    {
+        var running = Started;
+        var pool = AddressPoolUse.Of(running.Pool);
+        return new SellerStatus
+        {
+            ProcessId = Environment.ProcessId,
+            StartedAt = _startedAt,
+            NodePubKey = running.PubKey,
+            Endpoint = _options.Endpoint,
+            InterfaceName = _options.InterfaceName,
+            ListenPort = _options.ListenPort,
+            ConfigOnly = _options.ConfigOnly,
+            Subnet = pool.Subnet.ToString(),
+            PoolLeased = pool.Leased,
+            PoolFree = pool.Free,
+            OpenContracts = running.Contracts.Open,
+            ActiveContracts = running.Contracts.Active,
+            PricePerHourSat = _options.Pricing.PricePerHourSat,
+            Version = CoreVersion.Text,
+        };
     }
 
     /// <summary>Starts serving (see <see cref="StartAsync"/>), then runs the expiry round every
@@ -125,6 +153,7 @@ public sealed class VpnSeller : IAsyncDisposable
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         RequestStop(withdraw: false);
+        await CloseControlAsync().ConfigureAwait(false);
         await _rpc.DisposeAsync().ConfigureAwait(false);
         try
         {
@@ -162,6 +191,8 @@ public sealed class VpnSeller : IAsyncDisposable
             // Version 1, deprecated (docs/protocol.md): answered for buyers of ImpVpn 0.1 until 0.4.0.
             Serve(running, PeerProtocol.V1.Quote, PeerProtocol.V1.Accept, PeerProtocol.V1.Activate, PeerProtocol.V1.Refresh, PeerProtocol.V1.Status, buyerMakesPreimage: false);
             _rpc.Start();
+            _startedAt = _clock.GetUtcNow();
+            _control = SellerControl.TryListen(_store.Root, Status, RequestStop, _log);
             _log.Log(LogLevel.Info, $"Selling tunnels on {_options.Endpoint} as {running.PubKey}, WireGuard key {running.WireGuardKey}, pool {_options.Subnet}.");
         }
         catch
@@ -187,6 +218,7 @@ public sealed class VpnSeller : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        await CloseControlAsync().ConfigureAwait(false);
         await _rpc.DisposeAsync().ConfigureAwait(false);
         ReleaseRole();
         _stopRequested.Dispose();
@@ -207,6 +239,7 @@ public sealed class VpnSeller : IAsyncDisposable
             pubKey,
             wireGuardKey.PublicKey,
             contracts,
+            pool,
             new QuoteDesk(_options, promise, _clock, _log),
             new Acceptance(_node, contracts, pool, limits, _options, pubKey, wireGuardKey.PublicKey, _clock, _log),
             new Activation(_node, contracts, settlement, provisioning, extension, _options, _clock, _log),
@@ -292,6 +325,15 @@ public sealed class VpnSeller : IAsyncDisposable
         Withdrawn = true;
     }
 
+    // The control channel closes first: a process waiting for this seller to stop waits for the role, released last.
+    private async Task CloseControlAsync()
+    {
+        if (Interlocked.Exchange(ref _control, null) is { } control)
+        {
+            await control.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
     private void ReleaseRole() => Interlocked.Exchange(ref _role, null)?.Dispose();
 
     /// <summary>What a started seller works with.</summary>
@@ -299,6 +341,7 @@ public sealed class VpnSeller : IAsyncDisposable
         string PubKey,
         WireGuardPublicKey WireGuardKey,
         SoldContracts Contracts,
+        AddressPool Pool,
         QuoteDesk Quotes,
         Acceptance Acceptance,
         Activation Activation,
