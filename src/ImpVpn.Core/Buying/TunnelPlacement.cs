@@ -6,8 +6,10 @@ namespace ImpVpn.Core.Buying;
 
 /// <summary>
 /// Where a seller puts the tunnel in this machine's network. Both tunnel addresses are private-use addresses
-/// (10/8, 172.16/12, 192.168/16, 100.64/10; fc00::/7) within one /24 (IPv4) or /64 (IPv6), since a seller's tunnel
-/// network is one small private range; and neither the buyer's address nor what the tunnel routes may fall into a
+/// (10/8, 172.16/12, 192.168/16, 100.64/10; fc00::/7) within one /16 (IPv4) or /64 (IPv6), since a seller's tunnel
+/// network is one private range (a /16 serves 65,533 buyers; the seller refuses a wider pool, <c>AddressPool</c>).
+/// The buyer's interface takes its address as a /32 (/128) and routes only what the tunnel grants, so the range is a
+/// sanity bound on the seller's answer, not a route; and neither the buyer's address nor what the tunnel routes may fall into a
 /// route this machine already has, or the tunnel would take traffic meant for the LAN, a container network or
 /// another VPN. A route covering half the address space or more (a default route, or the two /1 halves VPN clients
 /// put in its place) covers every address and is not counted; nor are the routes of the tunnel's own interface (it
@@ -15,7 +17,7 @@ namespace ImpVpn.Core.Buying;
 /// </summary>
 public static class TunnelPlacement
 {
-    public const int IPv4RangeLength = 24;
+    public const int IPv4RangeLength = 16;
     public const int IPv6RangeLength = 64;
 
     private static readonly IpPrefix[] PrivateUse =

@@ -30,6 +30,14 @@ public sealed class AddressPool
             throw new ArgumentException($"{subnet} is too small for a seller and one buyer.", nameof(subnet));
         }
 
+        // Buyers take a tunnel only when both its addresses lie in one /16 (/64): an address from a wider pool would
+        // be refused by the buyer after it was leased.
+        var widest = _bits == 32 ? 16 : 64;
+        if (subnet.PrefixLength < widest)
+        {
+            throw new ArgumentException($"{subnet} is wider than a /{widest}, which buyers would refuse addresses from; give a /{widest} or a narrower subnet.", nameof(subnet));
+        }
+
         _network = ToNumber(Subnet.Address);
         SellerTunnelAddress = FromNumber(_network + 1);
     }

@@ -25,6 +25,14 @@ public sealed class SellerAnswerCheckTests
         new("c1", SellerKey, "192.0.2.1:51820", "10.77.0.2", "10.77.0.1", ["10.77.0.1/32"], Now.AddHours(1).ToUnixTimeSeconds());
 
     [Fact]
+    public void A_buyer_address_in_another_24_of_the_sellers_16_is_taken()
+    {
+        // A seller with more than 253 buyers hands out addresses beyond its own /24.
+        Assert.Null(TunnelPlacement.SellerAddressProblem(System.Net.IPAddress.Parse("10.77.0.1"), System.Net.IPAddress.Parse("10.77.39.16"), Machine, null));
+        Assert.NotNull(TunnelPlacement.SellerAddressProblem(System.Net.IPAddress.Parse("10.77.0.1"), System.Net.IPAddress.Parse("10.78.39.16"), Machine, null));
+    }
+
+    [Fact]
     public void An_honest_answer_passes_as_it_is()
     {
         var tunnel = SellerAnswerCheck.RequireTunnel(Honest(), Contract, Now, Machine);
@@ -55,7 +63,7 @@ public sealed class SellerAnswerCheckTests
         { "an address in shorthand", Honest() with { Endpoint = "3221225985:51820" } },
         { "an endpoint on this machine", Honest() with { Endpoint = "192.168.1.20:51820" } },
         { "a public tunnel address for the seller", Honest() with { SellerTunnelAddress = "8.8.8.8", AllowedIps = ["8.8.8.8/32"] } },
-        { "a seller address outside the buyer's /24", Honest() with { SellerTunnelAddress = "10.77.1.1", AllowedIps = ["10.77.1.1/32"] } },
+        { "a seller address outside the buyer's /16", Honest() with { SellerTunnelAddress = "10.78.0.1", AllowedIps = ["10.78.0.1/32"] } },
         { "no port", Honest() with { Endpoint = "192.0.2.1" } },
         { "a malformed key", Honest() with { SellerWireGuardKey = "not-a-key" } },
         { "another buyer address than accepted", Honest() with { BuyerTunnelAddress = "10.77.0.9" } },

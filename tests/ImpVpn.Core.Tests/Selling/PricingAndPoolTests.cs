@@ -36,6 +36,16 @@ public sealed class PricingAndPoolTests
         Assert.Equal(IPAddress.Parse("10.9.0.4"), pool.Lease());
     }
 
+    [Theory]
+    [InlineData("10.0.0.0/15")]
+    [InlineData("10.0.0.0/8")]
+    [InlineData("fd00::/48")]
+    public void A_pool_wider_than_buyers_take_is_refused(string subnet)
+    {
+        var e = Assert.Throws<ArgumentException>(() => new AddressPool(IpPrefix.Parse(subnet)));
+        Assert.Contains("buyers would refuse", e.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void A_rebuilt_pool_does_not_hand_out_reserved_addresses_and_ipv6_works()
     {
