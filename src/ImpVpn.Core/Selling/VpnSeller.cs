@@ -59,6 +59,15 @@ public sealed class VpnSeller : IAsyncDisposable
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         await StartAsync(cancellationToken).ConfigureAwait(false);
+        await ServeAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The started seller's expiry round, every <see cref="SellerOptions.ExpiryCheckInterval"/>, until
+    /// <paramref name="cancellationToken"/> is cancelled. Apart from <see cref="StartAsync"/> so that a host can say
+    /// it is ready between the two (the daemon's readiness means the seller has really started).</summary>
+    public async Task ServeAsync(CancellationToken cancellationToken)
+    {
+        _ = Started;
         try
         {
             while (!cancellationToken.IsCancellationRequested)

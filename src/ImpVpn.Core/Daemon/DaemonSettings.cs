@@ -1,0 +1,17 @@
+using ImpVpn.Core.Buying;
+using ImpVpn.Core.Lightning.Lnd;
+using ImpVpn.Core.Selling;
+
+namespace ImpVpn.Core.Daemon;
+
+/// <summary>The daemon's configuration once every value has been checked (<see cref="DaemonConfigurationCheck"/>):
+/// what it connects to and which roles it runs.</summary>
+public sealed record DaemonSettings(string StorePath, LndConnectionOptions Node, bool RequireSynced, SellerSettings? Seller, RefreshSchedule? Refresh);
+
+/// <summary>The seller the daemon runs; <paramref name="NetworkNamespace"/> (Linux) holds its interface and firewall.</summary>
+public sealed record SellerSettings(SellerOptions Options, string? NetworkNamespace);
+
+/// <summary>The buyer's scheduled refresh: every <paramref name="Interval"/>, the tunnels expiring within
+/// <paramref name="ExpiringWithin"/> get <paramref name="Duration"/> more, all of them within <paramref name="BudgetSat"/>
+/// per <paramref name="BudgetPeriod"/> (fees included).</summary>
+public sealed record RefreshSchedule(TimeSpan Interval, TimeSpan ExpiringWithin, TimeSpan Duration, long BudgetSat, TimeSpan BudgetPeriod, BuyerOptions Buyer);
