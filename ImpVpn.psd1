@@ -23,6 +23,11 @@
         'Export-VpnTunnelConfig'
         'Remove-VpnTunnel'
         'Start-VpnProvider'
+        'Install-VpnDaemon'
+        'Start-VpnDaemon'
+        'Stop-VpnDaemon'
+        'Get-VpnDaemon'
+        'Uninstall-VpnDaemon'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -16,7 +16,7 @@ public static class SystemdUnit
         var capabilities = definition.RunsRefresh ? "CAP_NET_ADMIN CAP_NET_RAW" : "CAP_NET_ADMIN";
         var text = new StringBuilder();
         void Line(string line) => text.Append(line).Append('\n');
-        Line($"# impvpnd {definition.Version}: written by Install-VpnDaemon (ImpVpn); Uninstall-VpnDaemon removes it.");
+        Line($"# impvpnd {definition.Version}: written by ImpVpn's daemon installer, which also removes it.");
         Line("[Unit]");
         Line("Description=ImpVpn daemon: WireGuard tunnels sold and refreshed over Lightning");
         Line("Documentation=https://example.invalid/impvpn/docs/daemon.md");

@@ -29,7 +29,7 @@ public sealed class WindowsServiceManager : IDaemonServiceManager
         return
         [
             ["create", name, "binPath=", binPath, "start=", "delayed-auto", "DisplayName=", $"ImpVpn daemon {definition.Version}"],
-            ["description", name, "ImpVpn: WireGuard tunnels sold and refreshed over Lightning. Installed by Install-VpnDaemon."],
+            ["description", name, "ImpVpn: WireGuard tunnels sold and refreshed over Lightning. Installed by ImpVpn's daemon installer."],
             // Restart after a crash, as systemd's Restart=on-failure; the counter resets after a day.
             ["failure", name, "reset=", "86400", "actions=", "restart/10000/restart/10000/restart/60000"],
             ["failureflag", name, "1"],
