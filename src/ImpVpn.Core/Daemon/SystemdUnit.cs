@@ -45,7 +45,8 @@ public static class SystemdUnit
         Line($"ReadWritePaths={Quote(definition.StorePath)} -/run/wireguard");
         Line("RuntimeDirectory=wireguard");
         Line("RuntimeDirectoryPreserve=yes");
-        Line("ProtectHome=yes");
+        // Read-only rather than hidden: LND's tls.cert and macaroon usually live in its user's home (~/.lnd).
+        Line("ProtectHome=read-only");
         Line("PrivateTmp=yes");
         Line("DevicePolicy=closed");
         Line("DeviceAllow=/dev/net/tun rw");
