@@ -1,11 +1,11 @@
 namespace ImpVpn.Daemon;
 
-/// <summary>impvpnd's command line: a verb (run, the default, or check) and --config PATH.</summary>
+/// <summary>impvpnd's command line: a verb (run, the default; check; withdraw) and --config PATH.</summary>
 internal sealed record DaemonCommandLine(string Verb, string ConfigPath)
 {
-    public const string Usage = "usage: impvpnd [run|check] --config PATH   (docs/daemon.md describes the file)";
+    public const string Usage = "usage: impvpnd [run|check|withdraw] --config PATH   (docs/daemon.md describes the file)";
 
-    private static readonly string[] Verbs = ["run", "check"];
+    private static readonly string[] Verbs = ["run", "check", "withdraw"];
 
     public static DaemonCommandLine? Parse(IReadOnlyList<string> args)
     {

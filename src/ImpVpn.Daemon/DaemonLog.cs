@@ -25,4 +25,7 @@ internal static partial class DaemonLog
 
     [LoggerMessage(EventId = 7, Level = LogLevel.Error, Message = "Scheduled refresh run failed; the next one is due in {Interval}.")]
     public static partial void RefreshRunFailed(ILogger logger, TimeSpan interval, Exception exception);
+
+    [LoggerMessage(EventId = 8, Level = LogLevel.Information, Message = "The configuration runs no seller: nothing to withdraw.")]
+    public static partial void NothingToWithdraw(ILogger logger);
 }

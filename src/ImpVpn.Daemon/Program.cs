@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 
 // impvpnd [run] --config PATH   runs the roles the configuration enables until stopped
 // impvpnd check --config PATH   checks the configuration and exits (0: usable)
+// impvpnd withdraw --config PATH takes the configured seller's interface and firewall table off the host
 if (DaemonCommandLine.Parse(args) is not { } command)
 {
     await Console.Error.WriteLineAsync(DaemonCommandLine.Usage);
@@ -28,6 +29,21 @@ if (command.Verb == "check")
 {
     Console.WriteLine($"impvpnd: {command.ConfigPath} is usable: seller {(settings.Seller is null ? "off" : "on")}, scheduled refresh {(settings.Refresh is null ? "off" : "on")}, store {settings.StorePath}.");
     return DaemonExitCode.Success;
+}
+
+if (command.Verb == "withdraw")
+{
+    using var loggers = LoggerFactory.Create(logging => logging.AddSimpleConsole(options => options.SingleLine = true));
+    var logger = loggers.CreateLogger("impvpnd");
+    try
+    {
+        return await SellerWithdrawCommand.RunAsync(settings, logger).ConfigureAwait(false);
+    }
+    catch (Exception e)
+    {
+        DaemonLog.StartFailed(logger, e);
+        return DaemonExitCode.Failure;
+    }
 }
 
 var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ApplicationName = "impvpnd", ContentRootPath = AppContext.BaseDirectory });

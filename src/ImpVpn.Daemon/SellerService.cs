@@ -1,9 +1,6 @@
 using ImpVpn.Core.Daemon;
 using ImpVpn.Core.Selling;
 using ImpVpn.Core.Store;
-using ImpVpn.Core.WireGuard.Links.Linux;
-using ImpVpn.Core.WireGuard.Platform;
-using ImpVpn.Core.WireGuard.Types;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -13,7 +10,8 @@ namespace ImpVpn.Daemon;
 /// The seller as a hosted service. The seller is started in <see cref="StartAsync"/>, which the host awaits before
 /// it reports the service started (READY=1 to systemd): "ready" means the firewall is closed, the interface is up
 /// and the paid peers are back. On stop the seller stops answering, finishes the requests under way and releases
-/// the store's seller lock; its interface and peers stay, so buyers keep what they paid for across a restart.
+/// the store's seller lock; its interface and peers stay (each admitted by the firewall until its expiry), so
+/// buyers keep what they paid for across a restart.
 /// </summary>
 internal sealed class SellerService(SellerSettings settings, string storePath, NodeConnection nodes, IHostApplicationLifetime lifetime, ILogger<SellerService> logger)
     : IHostedService, IAsyncDisposable
@@ -26,7 +24,7 @@ internal sealed class SellerService(SellerSettings settings, string storePath, N
     {
         var node = await nodes.GetAsync(cancellationToken).ConfigureAwait(false);
         var log = new LoggerProgressLog(logger);
-        _seller = new VpnSeller(node, WireGuard(), new ContractStore(storePath), settings.Options, log);
+        _seller = new VpnSeller(node, SellerWireGuard.For(settings), new ContractStore(storePath), settings.Options, log);
         await _seller.StartAsync(cancellationToken).ConfigureAwait(false);
         _serving = ServeAsync(_seller);
     }
@@ -41,6 +39,9 @@ internal sealed class SellerService(SellerSettings settings, string storePath, N
 
         if (_seller is not null)
         {
+            // The seller's own stop: it leaves the interface up where its firewall ends each buyer's access at
+            // expiry, and takes it down where it cannot (no ImpVpn firewall).
+            await _seller.StopAsync(cancellationToken).ConfigureAwait(false);
             await _seller.DisposeAsync().ConfigureAwait(false);
             _seller = null;
         }
@@ -54,18 +55,6 @@ internal sealed class SellerService(SellerSettings settings, string storePath, N
         }
 
         _stopping.Dispose();
-    }
-
-    private WireGuardHost? WireGuard()
-    {
-        if (settings.Options.ConfigOnly)
-        {
-            return null;
-        }
-
-        // As Start-VpnProvider: what the machine lacks is said before any payment is taken.
-        WireGuardPrerequisites.EnsureReady();
-        return WireGuardHosts.ForThisMachine(settings.NetworkNamespace is { } ns ? new LinuxNetworkContext(ns) : null);
     }
 
     // The expiry round until stop. A failure the seller does not ride out itself stops the daemon with an error, so

@@ -65,6 +65,29 @@ public sealed class DaemonReadinessTests
     }
 
     [Fact]
+    public async Task Withdraw_is_refused_while_a_seller_runs_on_the_store()
+    {
+        await using var net = await DaemonNetwork.StartAsync();
+        var configuration = net.Configuration("bob");
+        configuration.Seller.Enabled = true;
+        configuration.Seller.Endpoint = "203.0.113.5:51820";
+        configuration.Seller.ConfigOnly = true;
+        var path = net.Write(configuration);
+        using var daemon = DaemonProcess.Start(path, DaemonNetwork.NotifyPath());
+        await daemon.NotificationsUntilAsync("READY=1", Wait);
+
+        using (var withdraw = DaemonProcess.Start(path, null, "withdraw"))
+        {
+            Assert.Equal(1, withdraw.WaitForExit(Wait));
+            Assert.Contains("seller", withdraw.Output, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(0, daemon.Terminate(Wait));
+        using var after = DaemonProcess.Start(path, null, "withdraw");
+        Assert.Equal(0, after.WaitForExit(Wait));
+    }
+
+    [Fact]
     public async Task An_unknown_key_is_refused_by_name()
     {
         await using var net = await DaemonNetwork.StartAsync();

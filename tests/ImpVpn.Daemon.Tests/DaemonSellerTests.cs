@@ -7,7 +7,7 @@ namespace ImpVpn.Daemon.Tests;
 
 /// <summary>impvpnd as a seller with its interface in a network namespace (real wireguard-go and nftables): a buyer
 /// in another namespace buys a tunnel from it, the daemon restarts and the paid peer is still (again) there, and the
-/// daemon's own expiry round removes the peer when the contract ends.</summary>
+/// daemon's own expiry round removes the peer when the contract ends; withdraw then takes the seller off the host.</summary>
 public sealed class DaemonSellerTests
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(90);
@@ -64,5 +64,23 @@ public sealed class DaemonSellerTests
         Assert.False(NetworkNamespacePair.Ping(pair.A, contract.SellerTunnelAddress, count: 1, waitSeconds: 1), "traffic stops after expiry");
         Assert.Contains(contract.Id, second.Output, StringComparison.Ordinal);
         Assert.Equal(0, second.Terminate(Wait));
+
+        // Stopping for good: withdraw takes the interface and the firewall table off the host.
+        Assert.Contains("impvpn_" + sellerInterface, Capture("ip", "netns", "exec", pair.B, "nft", "list", "tables"), StringComparison.Ordinal);
+        using (var withdraw = DaemonProcess.Start(configPath, null, "withdraw"))
+        {
+            Assert.Equal(0, withdraw.WaitForExit(Wait));
+        }
+
+        Assert.Null(await sellerWireGuard.Devices.GetDeviceAsync(sellerInterface, None));
+        Assert.DoesNotContain("impvpn_" + sellerInterface, Capture("ip", "netns", "exec", pair.B, "nft", "list", "tables"), StringComparison.Ordinal);
+    }
+
+    private static string Capture(string file, params string[] arguments)
+    {
+        using var process = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo(file, arguments) { RedirectStandardOutput = true })!;
+        var output = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        return output;
     }
 }

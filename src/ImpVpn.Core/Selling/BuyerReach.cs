@@ -13,8 +13,9 @@ namespace ImpVpn.Core.Selling;
 /// <remarks>
 /// The seller closes its host before it makes its interface (the rules match the interface by name) and so before
 /// any peer is added or any buyer answered. It never opens it again on stop: the interface and the peers of active
-/// contracts outlive the seller process (so a restart does not cut tunnels), and an interface without its filter
-/// would be open to them.
+/// contracts outlive the seller process (so a restart does not cut tunnels), the filter's admissions end each
+/// buyer's access at its expiry while no seller runs (<see cref="PeerProvisioning"/>), and an interface without its
+/// filter would be open to them. Only <see cref="SellerWithdrawal"/> takes it away, after the interface.
 /// </remarks>
 internal sealed class BuyerReach(WireGuardHost? wireGuard, SellerOptions options, IPAddress sellerAddress, IProgressLog log)
 {

@@ -1,6 +1,7 @@
 using ImpVpn.Core.Diagnostics;
 using ImpVpn.Core.Lightning;
 using ImpVpn.Core.Protocol;
+using ImpVpn.Core.WireGuard.Types;
 
 namespace ImpVpn.Core.Selling;
 
@@ -14,6 +15,7 @@ internal sealed class Extension(
     SoldContracts contracts,
     HoldInvoiceSettlement settlement,
     SellerLoadLimits limits,
+    PeerProvisioning provisioning,
     SellerOptions options,
     string sellerPubKey,
     TimeProvider clock,
@@ -54,6 +56,10 @@ internal sealed class Extension(
                     // Never paid, or paid and never claimed: the buyer's payment goes back and any time added with it.
                     await settlement.CancelQuietlyAsync(earlier.PaymentHash, "superseded by a new refresh", cancellationToken).ConfigureAwait(false);
                     contract = contracts.Save(earlier.Applied ? contract.RefreshWithdrawn() : contract.RefreshCleared());
+                    if (earlier.Applied)
+                    {
+                        await provisioning.FollowExpiryAsync(contract, cancellationToken).ConfigureAwait(false);
+                    }
                 }
             }
 
@@ -103,7 +109,21 @@ internal sealed class Extension(
         var start = contract.ExpiresAt > now ? contract.ExpiresAt!.Value : now;
         // As with activation: the added time is recorded before settling, and marked applied so that a restart
         // between the two settles rather than forgets the invoice.
-        var extended = contracts.Save(contract.RefreshApplied(start.AddSeconds(refresh.DurationSeconds), now.Add(options.ClaimWindow)));
+        var applied = contract.RefreshApplied(start.AddSeconds(refresh.DurationSeconds), now.Add(options.ClaimWindow));
+        try
+        {
+            // The firewall's admission lengthened first, as a peer is admitted before it is added.
+            await provisioning.FollowExpiryAsync(applied, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is WireGuardException or IOException)
+        {
+            await settlement.RefundAsync(refresh.PaymentHash).ConfigureAwait(false);
+            contracts.Save(contract.RefreshCleared());
+            log.Log(LogLevel.Warning, $"Contract {contract.Id}: the refresh could not be applied ({e.Message}); invoice cancelled, buyer refunded.");
+            throw new ProtocolException(ProtocolErrorCode.ProvisioningFailed, "The seller could not extend the tunnel; your payment was refunded.");
+        }
+
+        var extended = contracts.Save(applied);
         if (refresh.AwaitsClaim)
         {
             log.Log(LogLevel.Info, $"Contract {contract.Id}: refresh applied until {extended.ExpiresAt:u}; awaiting the buyer's claim.");

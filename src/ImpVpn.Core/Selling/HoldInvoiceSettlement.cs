@@ -58,6 +58,8 @@ internal sealed class HoldInvoiceSettlement(ILightningNode node, SoldContracts c
             {
                 await CancelQuietlyAsync(unclaimed.PaymentHash, "the buyer never claimed the refresh", cancellationToken).ConfigureAwait(false);
                 contract = contracts.Save(contract.RefreshWithdrawn());
+                // The time taken back is taken back from the firewall's admission too.
+                await provisioning.FollowExpiryAsync(contract, cancellationToken).ConfigureAwait(false);
                 log.Log(LogLevel.Warning, $"Contract {contract.Id}: refresh not claimed by {unclaimed.ClaimDeadline:u}; invoice cancelled, time withdrawn (expires {contract.ExpiresAt:u}).");
             }
         }

@@ -29,6 +29,8 @@ public sealed class VpnSeller : IAsyncDisposable
     private readonly IProgressLog _log;
     private readonly TimeProvider _clock;
     private readonly PeerRpcEndpoint _rpc;
+    private readonly CancellationTokenSource _stopRequested = new();
+    private volatile bool _withdrawRequested;
     private IDisposable? _role;
     private Running? _running;
 
@@ -54,28 +56,55 @@ public sealed class VpnSeller : IAsyncDisposable
 
     private Running Started => _running ?? throw new InvalidOperationException("The seller has not been started.");
 
+    /// <summary>Whether the seller was asked to take its interface and firewall off the host when it stops.</summary>
+    public bool WithdrawRequested => _withdrawRequested;
+
+    /// <summary>Ends <see cref="RunAsync"/> as its token would, from any thread; with <paramref name="withdraw"/>
+    /// the seller also takes its interface, its buyers' peers and its firewall table off the host as it stops.</summary>
+    public void RequestStop(bool withdraw)
+    {
+        if (withdraw)
+        {
+            _withdrawRequested = true;
+        }
+
+        try
+        {
+            _stopRequested.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // Disposed: stopped already.
+        }
+    }
+
     /// <summary>Starts serving (see <see cref="StartAsync"/>), then runs the expiry round every
-    /// <see cref="SellerOptions.ExpiryCheckInterval"/> until <paramref name="cancellationToken"/> is cancelled.</summary>
+    /// <see cref="SellerOptions.ExpiryCheckInterval"/> until <paramref name="cancellationToken"/> is cancelled or
+    /// <see cref="RequestStop"/> is called; then stops (see <see cref="StopAsync"/>).</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        await StartAsync(cancellationToken).ConfigureAwait(false);
-        await ServeAsync(cancellationToken).ConfigureAwait(false);
+        using var running = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopRequested.Token);
+        await StartAsync(running.Token).ConfigureAwait(false);
+        await ServeAsync(running.Token).ConfigureAwait(false);
+        await StopAsync(CancellationToken.None).ConfigureAwait(false);
     }
 
     /// <summary>The started seller's expiry round, every <see cref="SellerOptions.ExpiryCheckInterval"/>, until
-    /// <paramref name="cancellationToken"/> is cancelled. Apart from <see cref="StartAsync"/> so that a host can say
-    /// it is ready between the two (the daemon's readiness means the seller has really started).</summary>
+    /// <paramref name="cancellationToken"/> is cancelled or <see cref="RequestStop"/> is called. Apart from
+    /// <see cref="StartAsync"/> and <see cref="StopAsync"/> so that a host can say it is ready between the first two
+    /// (the daemon's readiness means the seller has really started).</summary>
     public async Task ServeAsync(CancellationToken cancellationToken)
     {
         _ = Started;
+        using var running = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopRequested.Token);
         try
         {
-            while (!cancellationToken.IsCancellationRequested)
+            while (!running.IsCancellationRequested)
             {
-                await Task.Delay(_options.ExpiryCheckInterval, _clock, cancellationToken).ConfigureAwait(false);
+                await Task.Delay(_options.ExpiryCheckInterval, _clock, running.Token).ConfigureAwait(false);
                 try
                 {
-                    await ExpireAsync(cancellationToken).ConfigureAwait(false);
+                    await ExpireAsync(running.Token).ConfigureAwait(false);
                 }
                 catch (Exception e) when (e is LightningException or WireGuardException or IOException)
                 {
@@ -85,9 +114,36 @@ public sealed class VpnSeller : IAsyncDisposable
                 }
             }
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (running.IsCancellationRequested)
         {
             _log.Log(LogLevel.Verbose, "Seller stopping.");
+        }
+    }
+
+    /// <summary>Stops answering peers (waiting for the requests being answered), then, where the seller cannot leave
+    /// its host fail closed, takes itself off it (<see cref="SellerWithdrawal"/>), and releases the store's seller
+    /// role. Left in place otherwise: the interface and its paid peers, each admitted by the firewall only until its
+    /// expiry, so a restart does not cut tunnels and a stopped seller still enforces expiry.</summary>
+    /// <remarks>Withdrawn when asked (<see cref="RequestStop"/>), and always when the seller does not manage the
+    /// firewall: nothing would then end an expired buyer's access while no seller runs.</remarks>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _rpc.DisposeAsync().ConfigureAwait(false);
+        try
+        {
+            if (_running is not null && !_options.ConfigOnly && _wireGuard is not null && (_withdrawRequested || !_options.ManageFirewall))
+            {
+                if (!_withdrawRequested)
+                {
+                    _log.Log(LogLevel.Warning, $"The firewall is not ImpVpn's, so nothing would end an expired buyer's access while no seller runs: interface {_options.InterfaceName} is removed; a restart puts back the peers still paid for.");
+                }
+
+                await SellerWithdrawal.WithdrawAsync(_wireGuard, _options, _log, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            ReleaseRole();
         }
     }
 
@@ -132,6 +188,7 @@ public sealed class VpnSeller : IAsyncDisposable
     {
         await _rpc.DisposeAsync().ConfigureAwait(false);
         ReleaseRole();
+        _stopRequested.Dispose();
     }
 
     private async Task<Running> OpenAsync(CancellationToken cancellationToken)
@@ -141,10 +198,10 @@ public sealed class VpnSeller : IAsyncDisposable
         var wireGuardKey = WireGuardPrivateKey.Parse(LoadOrCreateSecret(WireGuardKeyName, () => WireGuardPrivateKey.Generate().RevealBase64()));
         var pool = new AddressPool(_options.Subnet);
         var contracts = SoldContracts.Load(_store, pool, _log);
-        var provisioning = new PeerProvisioning(_wireGuard, _options, wireGuardKey, pool.SellerTunnelAddress, _log);
+        var provisioning = new PeerProvisioning(_wireGuard, _options, wireGuardKey, pool.SellerTunnelAddress, _clock, _log);
         var settlement = new HoldInvoiceSettlement(_node, contracts, provisioning, _log);
         var limits = new SellerLoadLimits(contracts, pool, settlement, _options, _clock, _log);
-        var extension = new Extension(_node, contracts, settlement, limits, _options, pubKey, _clock, _log);
+        var extension = new Extension(_node, contracts, settlement, limits, provisioning, _options, pubKey, _clock, _log);
         var running = new Running(
             pubKey,
             wireGuardKey.PublicKey,
@@ -162,7 +219,7 @@ public sealed class VpnSeller : IAsyncDisposable
         // What the last run left: settled or cancelled, expired or lapsed first, so that only what is still active
         // gets its peer back.
         await running.Round.RunAsync(cancellationToken).ConfigureAwait(false);
-        await provisioning.ReapplyAsync(contracts.Live, _clock.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        await provisioning.ReconcileAsync(contracts.Live, _clock.GetUtcNow(), cancellationToken).ConfigureAwait(false);
         return running;
     }
 

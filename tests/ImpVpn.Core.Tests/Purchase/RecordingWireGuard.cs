@@ -126,5 +126,31 @@ internal sealed class RecordingWireGuard : IWireGuardDevices, IWireGuardLinks, I
         return Task.CompletedTask;
     }
 
-    public Task RemoveAsync(string interfaceName, CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task RemoveAsync(string interfaceName, CancellationToken cancellationToken)
+    {
+        FirewallRemoved.Add(interfaceName);
+        Admitted.Clear();
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Buyer addresses the filter admits, with when each admission ends (by the seller's clock at the time).</summary>
+    public Dictionary<System.Net.IPAddress, TimeSpan> Admitted { get; } = [];
+
+    public List<string> FirewallRemoved { get; } = [];
+
+    public Task AdmitAsync(string interfaceName, IReadOnlyCollection<BuyerAdmission> admissions, CancellationToken cancellationToken)
+    {
+        foreach (var admission in admissions)
+        {
+            Admitted[admission.BuyerTunnelAddress] = admission.PaidFor;
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task RevokeAsync(string interfaceName, System.Net.IPAddress buyerTunnelAddress, CancellationToken cancellationToken)
+    {
+        Admitted.Remove(buyerTunnelAddress);
+        return Task.CompletedTask;
+    }
 }

@@ -59,6 +59,7 @@ public sealed class SellerFirewallTests
                         new PeerConfig(keyC.PublicKey) { AllowedIps = [IpPrefix.Parse(tunnelC + "/32")] },
                     ],
                 }, None);
+                await firewall.AdmitAsync(wgS, Paid(tunnelA, tunnelC), None);
                 // Buyer A sends the seller's other address into the tunnel too, as a buyer trying its luck would.
                 await BuyerAsync(buyerA, wgA, keyA, tunnelA, sellerKey.PublicKey, pair.UnderlayB, third.SellerAddress);
                 await BuyerAsync(buyerC, wgC, keyC, tunnelC, sellerKey.PublicKey, third.SellerAddress, null);
@@ -71,6 +72,7 @@ public sealed class SellerFirewallTests
                 Assert.False(NetworkNamespacePair.Ping(pair.A, tunnelC, count: 2, waitSeconds: 1), "one buyer must not reach another");
 
                 await firewall.ApplyAsync(Rules(wgS, buyerToBuyer: true), None);
+                await firewall.AdmitAsync(wgS, Paid(tunnelA, tunnelC), None);
                 Assert.True(NetworkNamespacePair.Ping(pair.A, tunnelC, count: 3, waitSeconds: 2), "buyers reach one another where the seller allows it");
                 Assert.False(await NamespaceSockets.CanConnectAsync(pair.A, sellerTunnel, OtherServicePort, Refused), "allowing buyers to meet opens nothing on the host");
 
@@ -93,6 +95,58 @@ public sealed class SellerFirewallTests
             await seller.Links.DeleteInterfaceAsync(wgS, None);
         }
     }
+
+    [SkippableFact]
+    public async Task A_buyer_passes_only_while_admitted_and_an_admission_lapses_by_itself_with_the_peer_still_there()
+    {
+        var missing = Requirements.MissingForRealTunnels();
+        Skip.If(missing is not null, missing);
+        using var pair = NetworkNamespacePair.Create();
+        var seller = WireGuardHosts.ForThisMachine(new LinuxNetworkContext(pair.B), preferKernel: false);
+        var buyer = WireGuardHosts.ForThisMachine(new LinuxNetworkContext(pair.A), preferKernel: false);
+        using var sellerKey = WireGuardPrivateKey.Generate();
+        using var buyerKey = WireGuardPrivateKey.Generate();
+        string wgS = "ivpS" + pair.Tag, wgA = "ivpA" + pair.Tag;
+        const string sellerTunnel = "10.210.0.1", tunnelA = "10.210.0.2";
+        var firewall = seller.Firewall!;
+        try
+        {
+            await firewall.ApplyAsync(Rules(wgS, buyerToBuyer: false), None);
+            await seller.Links.CreateInterfaceAsync(wgS, new InterfaceOptions { PrivateKey = sellerKey, ListenPort = 51820, Addresses = [IpPrefix.Parse(sellerTunnel + "/24")] }, None);
+            await seller.Devices.ConfigureDeviceAsync(wgS, new DeviceConfig { Peers = [new PeerConfig(buyerKey.PublicKey) { AllowedIps = [IpPrefix.Parse(tunnelA + "/32")] }] }, None);
+            await BuyerAsync(buyer, wgA, buyerKey, tunnelA, sellerKey.PublicKey, pair.UnderlayB, null);
+
+            Assert.False(NetworkNamespacePair.Ping(pair.A, sellerTunnel, count: 2, waitSeconds: 1), "a peer on the interface that is not admitted reaches nothing");
+
+            // Admitted for a few seconds: the kernel, not a process of ours, ends it.
+            await firewall.AdmitAsync(wgS, [new BuyerAdmission(IPAddress.Parse(tunnelA), TimeSpan.FromSeconds(4))], None);
+            Assert.True(NetworkNamespacePair.Ping(pair.A, sellerTunnel, count: 2, waitSeconds: 2), "admitted: the seller's tunnel address answers");
+            var deadline = DateTimeOffset.UtcNow.AddSeconds(30);
+            while (NetworkNamespacePair.Ping(pair.A, sellerTunnel, count: 1, waitSeconds: 1) && DateTimeOffset.UtcNow < deadline)
+            {
+                // Each failed ping waits its second; an answered one is retried until the admission lapses.
+            }
+
+            Assert.False(NetworkNamespacePair.Ping(pair.A, sellerTunnel, count: 2, waitSeconds: 1), "the admission lapsed by itself");
+            Assert.Single((await seller.Devices.GetDeviceAsync(wgS, None))!.Peers);
+
+            // Admitted again (a refresh), then revoked (an expiry): each takes effect at once.
+            await firewall.AdmitAsync(wgS, Paid(tunnelA), None);
+            Assert.True(NetworkNamespacePair.Ping(pair.A, sellerTunnel, count: 2, waitSeconds: 2), "admitted again");
+            await firewall.RevokeAsync(wgS, IPAddress.Parse(tunnelA), None);
+            await firewall.RevokeAsync(wgS, IPAddress.Parse(tunnelA), None);
+            Assert.False(NetworkNamespacePair.Ping(pair.A, sellerTunnel, count: 2, waitSeconds: 1), "revoked");
+        }
+        finally
+        {
+            await buyer.Links.DeleteInterfaceAsync(wgA, None);
+            await seller.Links.DeleteInterfaceAsync(wgS, None);
+            await firewall.RemoveAsync(wgS, None);
+        }
+    }
+
+    private static BuyerAdmission[] Paid(params string[] buyers) =>
+        [.. buyers.Select(b => new BuyerAdmission(IPAddress.Parse(b), TimeSpan.FromMinutes(10)))];
 
     private static SellerFirewallRules Rules(string name, bool buyerToBuyer) =>
         new(name, IPAddress.Parse("10.210.0.1"), [AllowedPort], buyerToBuyer);

@@ -1,3 +1,4 @@
+using System.Net;
 using ImpVpn.Core.WireGuard.Commands;
 using ImpVpn.Core.WireGuard.Links.Linux;
 using ImpVpn.Core.WireGuard.Types;
@@ -24,6 +25,15 @@ internal sealed class NftablesFirewall(ICommandRunner runner, LinuxNetworkContex
 
     public Task RemoveAsync(string interfaceName, CancellationToken cancellationToken) =>
         RunAsync(interfaceName, NftablesRuleset.Remove(SellerFirewallRules.ValidInterfaceName(interfaceName)), cancellationToken);
+
+    public Task AdmitAsync(string interfaceName, IReadOnlyCollection<BuyerAdmission> admissions, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(admissions);
+        return admissions.Count == 0 ? Task.CompletedTask : RunAsync(interfaceName, NftablesRuleset.Admit(interfaceName, admissions), cancellationToken);
+    }
+
+    public Task RevokeAsync(string interfaceName, IPAddress buyerTunnelAddress, CancellationToken cancellationToken) =>
+        RunAsync(interfaceName, NftablesRuleset.Revoke(interfaceName, buyerTunnelAddress), cancellationToken);
 
     private async Task RunAsync(string interfaceName, string script, CancellationToken cancellationToken)
     {

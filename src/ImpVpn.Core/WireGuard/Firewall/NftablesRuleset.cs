@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net;
 using System.Text;
 using ImpVpn.Core.WireGuard.Types;
 
@@ -15,9 +16,16 @@ namespace ImpVpn.Core.WireGuard.Firewall;
 /// the script works whether or not the table exists (nftables 1.0.6, Debian 12's, has no "destroy").
 /// Rules match the interface by name (<c>iifname</c>), so they hold for an interface made after them, and for one
 /// deleted and made again.
+/// Paid time lives in the set <c>paid</c>: a buyer's tunnel address is an element with a timeout, which the kernel
+/// removes when the time is up. Every packet from or to the interface whose buyer address is not in the set is
+/// dropped first, before any "established" shortcut, so an expired buyer's open connections end too, whether or not
+/// the seller's process is still there to remove its peer. Applying the table empties the set; the seller admits its
+/// active buyers again right after.
 /// </remarks>
 internal static class NftablesRuleset
 {
+    public const string PaidSet = "paid";
+
     public static string TableName(string interfaceName) => "impvpn_" + interfaceName;
 
     public static string Apply(SellerFirewallRules rules)
@@ -30,12 +38,13 @@ internal static class NftablesRuleset
         var script = new StringBuilder();
         script.Append(Replace(table));
         script.Append(CultureInfo.InvariantCulture, $"table inet {table} {{\n");
+        script.Append(CultureInfo.InvariantCulture, $"\tset {PaidSet} {{\n\t\ttype {(rules.IsIPv6 ? "ipv6_addr" : "ipv4_addr")}\n\t\tflags timeout\n\t}}\n");
 
         // Input: what a buyer may reach on this host. Replies to what the host started are let through, so the
         // seller's own node may still connect out to a buyer's.
         script.Append("\tchain input {\n\t\ttype filter hook input priority filter; policy accept;\n");
         script.Append(CultureInfo.InvariantCulture, $"\t\tiifname {name} jump from_buyers\n\t}}\n");
-        script.Append("\tchain from_buyers {\n\t\tct state established,related accept\n");
+        script.Append(CultureInfo.InvariantCulture, $"\tchain from_buyers {{\n\t\t{family} saddr != @{PaidSet} drop\n\t\tct state established,related accept\n");
         script.Append(CultureInfo.InvariantCulture, $"\t\t{family} daddr {address} {echo} accept\n");
         if (rules.AllowedTcpPorts.Count > 0)
         {
@@ -48,6 +57,8 @@ internal static class NftablesRuleset
         // Forward: an offer is node to node. A buyer's packets go nowhere beyond this host (another buyer only
         // where the seller allows it), and nothing beyond it starts a connection to a buyer.
         script.Append("\tchain forward {\n\t\ttype filter hook forward priority filter; policy accept;\n");
+        script.Append(CultureInfo.InvariantCulture, $"\t\tiifname {name} {family} saddr != @{PaidSet} drop\n");
+        script.Append(CultureInfo.InvariantCulture, $"\t\toifname {name} {family} daddr != @{PaidSet} drop\n");
         script.Append(CultureInfo.InvariantCulture, $"\t\tiifname {name} oifname {name} {(rules.AllowBuyerToBuyer ? "accept" : "drop")}\n");
         script.Append(CultureInfo.InvariantCulture, $"\t\tiifname {name} drop\n");
         script.Append(CultureInfo.InvariantCulture, $"\t\toifname {name} ct state established,related accept\n");
@@ -57,6 +68,36 @@ internal static class NftablesRuleset
     }
 
     public static string Remove(string interfaceName) => Replace(TableName(interfaceName));
+
+    /// <summary>Adds each address with its timeout, replacing an element already there: nft's "add" leaves an
+    /// existing element's timeout as it was, so the script declares the element, deletes it and adds it anew, in one
+    /// transaction (an address is never out of the set in between).</summary>
+    public static string Admit(string interfaceName, IEnumerable<BuyerAdmission> admissions)
+    {
+        var script = new StringBuilder();
+        foreach (var admission in admissions)
+        {
+            var (set, address) = Element(interfaceName, admission.BuyerTunnelAddress);
+            // Whole seconds, rounded up: an admission never ends before the time paid for, and nft refuses a zero timeout.
+            var seconds = Math.Max(1, (long)Math.Ceiling(admission.PaidFor.TotalSeconds));
+            script.Append(CultureInfo.InvariantCulture, $"add element {set} {{ {address} }}\ndelete element {set} {{ {address} }}\nadd element {set} {{ {address} timeout {seconds}s }}\n");
+        }
+
+        return script.ToString();
+    }
+
+    /// <summary>Deletes the address from the set, declaring it first so the script works when it is not there.</summary>
+    public static string Revoke(string interfaceName, IPAddress buyerTunnelAddress)
+    {
+        var (set, address) = Element(interfaceName, buyerTunnelAddress);
+        return $"add element {set} {{ {address} }}\ndelete element {set} {{ {address} }}\n";
+    }
+
+    private static (string Set, string Address) Element(string interfaceName, IPAddress buyerTunnelAddress)
+    {
+        var table = TableName(SellerFirewallRules.ValidInterfaceName(interfaceName));
+        return ("inet " + table + " " + PaidSet, SellerFirewallRules.ValidBuyerAddress(buyerTunnelAddress));
+    }
 
     private static string Replace(string table) => $"table inet {table}\ndelete table inet {table}\n";
 

@@ -5,6 +5,11 @@ namespace ImpVpn.Core.WireGuard.Types;
 /// reach only what <see cref="SellerFirewallRules"/> grants. A backend per platform (nftables on Linux); a host
 /// without one has none, and a seller then refuses to start unless told the host is guarded otherwise.
 /// </summary>
+/// <remarks>
+/// The filter also holds each buyer's paid time: a buyer's tunnel address passes only while it is admitted, and an
+/// admission lapses by itself when its time is up (kept by the packet filter, not by the seller's process), so a
+/// peer left on the interface by a seller that stopped or died is cut off at its expiry all the same.
+/// </remarks>
 public interface ISellerFirewall
 {
     /// <summary>Puts <paramref name="rules"/> in place for their interface, replacing what an earlier run put there,
@@ -15,4 +20,14 @@ public interface ISellerFirewall
     /// <summary>Takes the filter of <paramref name="interfaceName"/> away; nothing happens when there is none.</summary>
     /// <exception cref="SellerFirewallException">The filter could not be taken away.</exception>
     Task RemoveAsync(string interfaceName, CancellationToken cancellationToken);
+
+    /// <summary>Lets each buyer address through the filter of <paramref name="interfaceName"/> for its time from now,
+    /// replacing any earlier admission of that address (a refresh lengthens it, a withdrawn refresh shortens it), all
+    /// in one step. The filter must be in place.</summary>
+    /// <exception cref="SellerFirewallException">The admissions could not be made (then none is).</exception>
+    Task AdmitAsync(string interfaceName, IReadOnlyCollection<BuyerAdmission> admissions, CancellationToken cancellationToken);
+
+    /// <summary>Ends the admission of <paramref name="buyerTunnelAddress"/> now; nothing happens when there is none.</summary>
+    /// <exception cref="SellerFirewallException">The admission could not be ended.</exception>
+    Task RevokeAsync(string interfaceName, System.Net.IPAddress buyerTunnelAddress, CancellationToken cancellationToken);
 }

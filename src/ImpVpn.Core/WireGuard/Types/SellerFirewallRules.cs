@@ -49,6 +49,15 @@ public sealed partial record SellerFirewallRules
                 $"'{name}' cannot be given to a firewall as an interface name: 1-{Types.InterfaceName.MaxLength} letters, digits, '_', '.' or '-', starting with a letter or digit.",
                 nameof(name));
 
+    /// <summary>A buyer's tunnel address, rendered for a filter script, when it could be one (the same grammar as
+    /// the seller's own).</summary>
+    /// <exception cref="ArgumentException">It could not.</exception>
+    public static string ValidBuyerAddress(IPAddress address)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        return ValidAddress(address).ToString();
+    }
+
     private static IPAddress ValidAddress(IPAddress address)
     {
         // A scope (fe80::1%eth0) renders with a '%' the filter would not parse, and a link-local or mapped address

@@ -17,18 +17,23 @@ public sealed class NftablesFirewallTests
         new(name, IPAddress.Parse(address), ports ?? [9735], buyerToBuyer);
 
     [Fact]
-    public void The_ruleset_replaces_its_own_table_and_lets_buyers_reach_only_ping_and_the_allowed_ports_on_the_seller_address()
+    public void The_ruleset_replaces_its_own_table_and_lets_only_paid_buyers_reach_only_ping_and_the_allowed_ports_on_the_seller_address()
     {
         Assert.Equal(
             """
             table inet impvpn_impvpn0
             delete table inet impvpn_impvpn0
             table inet impvpn_impvpn0 {
+            	set paid {
+            		type ipv4_addr
+            		flags timeout
+            	}
             	chain input {
             		type filter hook input priority filter; policy accept;
             		iifname "impvpn0" jump from_buyers
             	}
             	chain from_buyers {
+            		ip saddr != @paid drop
             		ct state established,related accept
             		ip daddr 10.77.0.1 icmp type echo-request accept
             		ip daddr 10.77.0.1 tcp dport { 9735 } accept
@@ -36,6 +41,8 @@ public sealed class NftablesFirewallTests
             	}
             	chain forward {
             		type filter hook forward priority filter; policy accept;
+            		iifname "impvpn0" ip saddr != @paid drop
+            		oifname "impvpn0" ip daddr != @paid drop
             		iifname "impvpn0" oifname "impvpn0" drop
             		iifname "impvpn0" drop
             		oifname "impvpn0" ct state established,related accept
@@ -64,6 +71,49 @@ public sealed class NftablesFirewallTests
         Assert.Contains("ip6 daddr fd00:77::1 icmpv6 type echo-request accept", script, StringComparison.Ordinal);
         Assert.Contains("ip6 daddr fd00:77::1 tcp dport { 9735 } accept", script, StringComparison.Ordinal);
         Assert.DoesNotContain("ip daddr", script, StringComparison.Ordinal);
+        Assert.Contains("type ipv6_addr", script, StringComparison.Ordinal);
+        Assert.Contains("ip6 saddr != @paid drop", script, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Admissions_replace_each_address_with_its_timeout_in_whole_seconds_rounded_up_in_one_nft_run()
+    {
+        var runner = new RecordingCommandRunner();
+        var firewall = new NftablesFirewall(runner, new LinuxNetworkContext("ns1"), () => true);
+
+        await firewall.AdmitAsync("impvpn0", [new BuyerAdmission(IPAddress.Parse("10.77.0.2"), TimeSpan.FromSeconds(3600)), new BuyerAdmission(IPAddress.Parse("10.77.0.3"), TimeSpan.FromMilliseconds(1500))], None);
+        await firewall.AdmitAsync("impvpn0", [], None);
+
+        Assert.Equal(["ip netns exec ns1 nft -f -"], runner.Commands);
+        Assert.Equal(
+            [
+                "add element inet impvpn_impvpn0 paid { 10.77.0.2 }\ndelete element inet impvpn_impvpn0 paid { 10.77.0.2 }\nadd element inet impvpn_impvpn0 paid { 10.77.0.2 timeout 3600s }\n"
+                + "add element inet impvpn_impvpn0 paid { 10.77.0.3 }\ndelete element inet impvpn_impvpn0 paid { 10.77.0.3 }\nadd element inet impvpn_impvpn0 paid { 10.77.0.3 timeout 2s }\n",
+            ],
+            runner.Inputs);
+    }
+
+    [Fact]
+    public async Task A_revocation_declares_the_element_before_deleting_it_so_it_works_when_there_is_none()
+    {
+        var runner = new RecordingCommandRunner();
+        await new NftablesFirewall(runner, LinuxNetworkContext.Current, () => true).RevokeAsync("impvpn0", IPAddress.Parse("fd00:77::2"), None);
+
+        Assert.Equal(["add element inet impvpn_impvpn0 paid { fd00:77::2 }\ndelete element inet impvpn_impvpn0 paid { fd00:77::2 }\n"], runner.Inputs);
+    }
+
+    [Theory]
+    [InlineData("127.0.0.1")]
+    [InlineData("fe80::1%2")]
+    [InlineData("0.0.0.0")]
+    public async Task A_buyer_address_that_cannot_be_one_is_refused_before_nft_runs(string address)
+    {
+        var runner = new RecordingCommandRunner();
+        var firewall = new NftablesFirewall(runner, LinuxNetworkContext.Current, () => true);
+
+        await Assert.ThrowsAsync<ArgumentException>(() => firewall.AdmitAsync("impvpn0", [new BuyerAdmission(IPAddress.Parse(address), TimeSpan.FromHours(1))], None));
+        await Assert.ThrowsAsync<ArgumentException>(() => firewall.RevokeAsync("impvpn0", IPAddress.Parse(address), None));
+        Assert.Empty(runner.Commands);
     }
 
     [Theory]
