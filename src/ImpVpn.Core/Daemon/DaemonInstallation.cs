@@ -76,6 +76,19 @@ public sealed class DaemonInstallation(string root = "/")
         }
     }
 
+    /// <summary>Runs the installed daemon's <c>withdraw</c> (the configured seller's interface, its buyers' peers and its
+    /// firewall table taken off the host), before the daemon's files are removed.</summary>
+    public async Task WithdrawSellerAsync(string version, string configPath, CancellationToken cancellationToken)
+    {
+        var daemon = OnDisk(Path.Combine(ProgramsFolder, version, DaemonFileName));
+        var host = DotnetHost() ?? throw new FileNotFoundException("The .NET host (dotnet) that runs impvpnd is not on the PATH.");
+        var result = await ProcessCommandRunner.Instance.RunAsync(host, [daemon, "withdraw", "--config", OnDisk(configPath)], cancellationToken).ConfigureAwait(false);
+        if (result.ExitCode != 0)
+        {
+            throw new ServiceManagerException("impvpnd withdraw", result.ExitCode, result.Error + result.Output);
+        }
+    }
+
     /// <summary>The .NET host that runs impvpnd.dll: the one running this process when it is dotnet, else the one
     /// on the PATH; null where there is none.</summary>
     public static string? DotnetHost()

@@ -4,8 +4,9 @@ using ImpVpn.Core.Daemon;
 namespace ImpVpn.PowerShell.Cmdlets;
 
 /// <summary>
-/// Stops and removes the impvpnd service and the daemon's installed files. The configuration file and the store
-/// (the contracts, keys and proofs of payment) stay.
+/// Stops and removes the impvpnd service, takes the seller off this host (impvpnd withdraw: its interface, its
+/// buyers' peers and its firewall table) and removes the daemon's installed files. The configuration file and the
+/// store (the contracts, keys and proofs of payment) stay.
 /// What users read (Get-Help) is written in docs/help/Uninstall-VpnDaemon.md.
 /// </summary>
 [Cmdlet(VerbsLifecycle.Uninstall, "VpnDaemon", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
@@ -15,7 +16,13 @@ public sealed class UninstallVpnDaemonCommand : DaemonCmdletBase
     {
         var manager = Manager();
         var installation = new DaemonInstallation(RootPath);
-        if (!ShouldProcess(manager.DefinitionPath, $"Stop impvpnd, remove its service and {installation.OnDisk(DaemonInstallation.ProgramsFolder)} (the configuration and the store stay)"))
+        var installed = Query(manager);
+        // Only on the running system: a unit installed under another root names interfaces of another machine.
+        var withdraw = installation.Root == "/" && installed is { Installed: true, Version: { } version, ConfigPath: { } config } && File.Exists(config)
+            ? (Version: version, Config: config)
+            : default((string Version, string Config)?);
+        var action = $"Stop impvpnd, remove its service{(withdraw is null ? string.Empty : ", take its seller's interface and firewall table off this host")} and remove {installation.OnDisk(DaemonInstallation.ProgramsFolder)} (the configuration and the store stay)";
+        if (!ShouldProcess(manager.DefinitionPath, action))
         {
             return;
         }
@@ -23,6 +30,11 @@ public sealed class UninstallVpnDaemonCommand : DaemonCmdletBase
         Run(async (log, ct) =>
         {
             await manager.UninstallAsync(ct).ConfigureAwait(false);
+            if (withdraw is { } seller)
+            {
+                await installation.WithdrawSellerAsync(seller.Version, seller.Config, ct).ConfigureAwait(false);
+            }
+
             return true;
         });
         Checked(installation.RemoveDaemon);
