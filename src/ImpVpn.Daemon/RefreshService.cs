@@ -2,7 +2,6 @@ using ImpVpn.Core.Buying;
 using ImpVpn.Core.Daemon;
 using ImpVpn.Core.Store;
 using ImpVpn.Core.WireGuard.Platform;
-using ImpVpn.Core.WireGuard.Types;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -78,7 +77,7 @@ internal sealed class RefreshService(RefreshSchedule schedule, string storePath,
         IReadOnlyList<RefreshOutcome> outcomes;
         try
         {
-            await using var buyer = new Buyer(node, contracts, WireGuardForReading(), new LoggerProgressLog(logger));
+            await using var buyer = new Buyer(node, contracts, WireGuardUse.ForReading(), new LoggerProgressLog(logger));
             outcomes = await buyer.ScheduledRefresh.RunAsync(due, schedule.ExpiringWithin, schedule.Duration, budget, schedule.Buyer, cancellationToken).ConfigureAwait(false);
         }
         finally
@@ -102,8 +101,4 @@ internal sealed class RefreshService(RefreshSchedule schedule, string storePath,
         var periodSpent = period.Current().SpentSat;
         DaemonLog.RefreshSpent(logger, budget.SpentSat, periodSpent, schedule.BudgetSat);
     }
-
-    // As the cmdlets: a refreshed tunnel whose interface is up here must still answer before the refresh is claimed.
-    private static WireGuardHost? WireGuardForReading() =>
-        OperatingSystem.IsLinux() && WireGuardPrerequisites.HasNetAdmin() ? WireGuardHosts.ForThisMachine() : null;
 }

@@ -24,7 +24,7 @@ internal sealed class SellerService(SellerSettings settings, string storePath, N
     {
         var node = await nodes.GetAsync(cancellationToken).ConfigureAwait(false);
         var log = new LoggerProgressLog(logger);
-        _seller = new VpnSeller(node, SellerWireGuard.For(settings), new ContractStore(storePath), settings.Options, log);
+        _seller = new VpnSeller(node, settings.WireGuard(), new ContractStore(storePath), settings.Options, log);
         await _seller.StartAsync(cancellationToken).ConfigureAwait(false);
         _serving = ServeAsync(_seller);
     }

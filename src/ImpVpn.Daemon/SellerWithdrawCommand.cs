@@ -21,7 +21,7 @@ internal static class SellerWithdrawCommand
         }
 
         using var role = new ContractStore(settings.StorePath).HoldRole("seller");
-        await SellerWithdrawal.WithdrawAsync(SellerWireGuard.For(seller), seller.Options, new LoggerProgressLog(logger), CancellationToken.None).ConfigureAwait(false);
+        await SellerWithdrawal.WithdrawAsync(seller.WireGuard(), seller.Options, new LoggerProgressLog(logger), CancellationToken.None).ConfigureAwait(false);
         return DaemonExitCode.Success;
     }
 }

@@ -1,6 +1,9 @@
 using ImpVpn.Core.Buying;
 using ImpVpn.Core.Lightning.Lnd;
 using ImpVpn.Core.Selling;
+using ImpVpn.Core.WireGuard.Links.Linux;
+using ImpVpn.Core.WireGuard.Platform;
+using ImpVpn.Core.WireGuard.Types;
 
 namespace ImpVpn.Core.Daemon;
 
@@ -9,7 +12,13 @@ namespace ImpVpn.Core.Daemon;
 public sealed record DaemonSettings(string StorePath, LndConnectionOptions Node, bool RequireSynced, SellerSettings? Seller, RefreshSchedule? Refresh);
 
 /// <summary>The seller the daemon runs; <paramref name="NetworkNamespace"/> (Linux) holds its interface and firewall.</summary>
-public sealed record SellerSettings(SellerOptions Options, string? NetworkNamespace);
+public sealed record SellerSettings(SellerOptions Options, string? NetworkNamespace)
+{
+    /// <summary>The seller's WireGuard client, as a cmdlet's seller gets it (<see cref="WireGuardUse.ForChanging"/>),
+    /// in the configured network namespace.</summary>
+    public WireGuardHost? WireGuard() =>
+        WireGuardUse.ForChanging(Options.ConfigOnly, NetworkNamespace is { } ns ? new LinuxNetworkContext(ns) : null);
+}
 
 /// <summary>The buyer's scheduled refresh: every <paramref name="Interval"/>, the tunnels expiring within
 /// <paramref name="ExpiringWithin"/> get <paramref name="Duration"/> more, all of them within <paramref name="BudgetSat"/>

@@ -13,7 +13,7 @@ public abstract class DaemonCmdletBase : VpnCmdletBase
     [ValidateNotNullOrEmpty]
     public string Root { get; set; } = "/";
 
-    private protected string RootPath => SessionState.Path.GetUnresolvedProviderPathFromPSPath(Root);
+    private protected string RootPath => ResolvePath(Root);
 
     private protected IDaemonServiceManager Manager() => Checked(() => DaemonServiceManagers.ForThisMachine(RootPath));
 

@@ -83,7 +83,7 @@ public sealed class InstallVpnDaemonCommand : DaemonCmdletBase
         var source = Path.Combine(Path.GetDirectoryName(typeof(InstallVpnDaemonCommand).Assembly.Location)!, "Daemon");
         var installation = new DaemonInstallation(RootPath);
         var written = ParameterSetName == SettingsSet ? Settings() : null;
-        var configPath = written is null ? Resolve(ConfigPath) : DaemonInstallation.DefaultConfigPath;
+        var configPath = written is null ? ResolvePath(ConfigPath) : DaemonInstallation.DefaultConfigPath;
         // Checked before anything is written: a service that would exit at once on its configuration is not installed.
         var settings = Checked(() => written is null ? DaemonConfigurationCheck.Read(configPath) : DaemonConfigurationCheck.Check(written));
         var host = DaemonInstallation.DotnetHost()
@@ -118,13 +118,13 @@ public sealed class InstallVpnDaemonCommand : DaemonCmdletBase
 
     private DaemonConfigurationFile Settings() => new()
     {
-        StorePath = StorePath is null ? DaemonInstallation.DefaultStorePath : Resolve(StorePath),
+        StorePath = StorePath is null ? DaemonInstallation.DefaultStorePath : ResolvePath(StorePath),
         Node = new DaemonConfigurationFile.NodeSection
         {
-            LndDirectory = LndDirectory is null ? null : Resolve(LndDirectory),
+            LndDirectory = LndDirectory is null ? null : ResolvePath(LndDirectory),
             RpcAddress = RpcAddress,
-            TlsCertPath = TlsCertPath is null ? null : Resolve(TlsCertPath),
-            MacaroonPath = MacaroonPath is null ? null : Resolve(MacaroonPath),
+            TlsCertPath = TlsCertPath is null ? null : ResolvePath(TlsCertPath),
+            MacaroonPath = MacaroonPath is null ? null : ResolvePath(MacaroonPath),
             Network = Network,
         },
         Seller = new DaemonConfigurationFile.SellerSection
@@ -146,6 +146,4 @@ public sealed class InstallVpnDaemonCommand : DaemonCmdletBase
             Duration = RefreshDuration,
         },
     };
-
-    private string Resolve(string path) => SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
 }
