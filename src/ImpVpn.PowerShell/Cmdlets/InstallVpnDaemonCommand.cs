@@ -121,7 +121,9 @@ public sealed class InstallVpnDaemonCommand : DaemonCmdletBase
         StorePath = StorePath is null ? DaemonInstallation.DefaultStorePath : ResolvePath(StorePath),
         Node = new DaemonConfigurationFile.NodeSection
         {
-            LndDirectory = LndDirectory is null ? null : ResolvePath(LndDirectory),
+            // Written out rather than left to the daemon: its default would be its own user's (root's) home, not
+            // the installing user's LND.
+            LndDirectory = LndDirectory is not null ? ResolvePath(LndDirectory) : TlsCertPath is null ? Core.Lightning.Lnd.LndDirectory.DefaultPath() : null,
             RpcAddress = RpcAddress,
             TlsCertPath = TlsCertPath is null ? null : ResolvePath(TlsCertPath),
             MacaroonPath = MacaroonPath is null ? null : ResolvePath(MacaroonPath),
