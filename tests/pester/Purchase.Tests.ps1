@@ -409,7 +409,7 @@ Describe 'Streams and completion' {
         }
     }
 
-    It 'shows tunnels, quotes and nodes in default tables that fit 120 columns' {
+    It 'shows tunnels, quotes, nodes and the daemon in default tables that fit 120 columns' {
         $views = [xml] (Get-Content -Raw (Join-Path $env:IMPVPN_MODULE 'ImpVpn.Format.ps1xml'))
         foreach ($view in $views.Configuration.ViewDefinitions.View | Where-Object { $_.TableControl }) {
             $headers = @($view.TableControl.TableHeaders.TableColumnHeader)
@@ -419,6 +419,8 @@ Describe 'Streams and completion' {
                 'VpnTunnel' { Get-VpnTunnel -WarningAction SilentlyContinue | Out-String -Width 120 }
                 'VpnQuote' { Request-VpnQuote $Bob | Out-String -Width 120 }
                 'VpnNode' { Connect-SandboxNode $Sim 'alice' (Join-Path $Root 'buyer') | Out-String -Width 120 }
+                # Nothing installed under an empty root: the view's columns all the same.
+                'VpnDaemon' { Get-VpnDaemon -Root (New-Item -ItemType Directory -Force (Join-Path $Root 'daemon-root')).FullName | Out-String -Width 120 }
             }
             $headerLine = ($output -split "`n" | Where-Object { $_.Trim() } | Select-Object -First 1)
             foreach ($label in $headers.Label) { $headerLine | Should -Match "\b$label\b" -Because "$($view.Name) must show $label at 120 columns" }
