@@ -28,6 +28,10 @@
         'Stop-VpnDaemon'
         'Get-VpnDaemon'
         'Uninstall-VpnDaemon'
+        'Get-VpnProvider'
+        'Stop-VpnProvider'
+        'Get-VpnSoldContract'
+        'Get-VpnEarning'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

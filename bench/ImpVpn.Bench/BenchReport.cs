@@ -9,6 +9,7 @@ internal sealed class BenchReport(string name, string description, MachineDescri
     private readonly List<string> _rows = [];
     private readonly List<string> _notes = [];
     private readonly List<string> _byteRows = [];
+    private readonly List<string> _rateRows = [];
 
     public void Add(string measurement, IReadOnlyList<TimeSpan> samples)
     {
@@ -25,6 +26,16 @@ internal sealed class BenchReport(string name, string description, MachineDescri
         string Kb(long b) => (b / 1024.0).ToString("0.#", CultureInfo.InvariantCulture);
         var p95 = sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(sorted.Count * 0.95) - 1)];
         _byteRows.Add($"| {measurement} | {sorted.Count} | {Kb(sorted[0])} | {Kb(sorted[sorted.Count / 2])} | {Kb(p95)} | {Kb(sorted[^1])} |");
+    }
+
+    /// <summary>A rate (things done per second, each sample one run), in a table of its own. Its bad tail is the
+    /// low end, so the table gives the 5th percentile where the others give the 95th.</summary>
+    public void AddRate(string measurement, IReadOnlyList<double> perSecond)
+    {
+        var sorted = perSecond.Order().ToList();
+        string R(double r) => r.ToString("0.#", CultureInfo.InvariantCulture);
+        var p5 = sorted[Math.Max(0, (int)Math.Ceiling(sorted.Count * 0.05) - 1)];
+        _rateRows.Add($"| {measurement} | {sorted.Count} | {R(sorted[0])} | {R(p5)} | {R(sorted[sorted.Count / 2])} | {R(sorted[^1])} |");
     }
 
     public void Note(string note) => _notes.Add(note);
@@ -48,6 +59,12 @@ internal sealed class BenchReport(string name, string description, MachineDescri
         {
             text.Append(_rows.Count > 0 ? "\n" : "").Append("| allocated | samples | min KB | median KB | p95 KB | max KB |\n|---|---|---|---|---|---|\n");
             _byteRows.ForEach(r => text.Append(r).Append('\n'));
+        }
+
+        if (_rateRows.Count > 0)
+        {
+            text.Append(_rows.Count + _byteRows.Count > 0 ? "\n" : "").Append("| rate | samples | min /s | p5 /s | median /s | max /s |\n|---|---|---|---|---|---|\n");
+            _rateRows.ForEach(r => text.Append(r).Append('\n'));
         }
 
         _notes.ForEach(n => text.Append('\n').Append(n).Append('\n'));

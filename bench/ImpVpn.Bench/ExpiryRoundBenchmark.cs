@@ -20,6 +20,10 @@ internal sealed class ExpiryRoundBenchmark : IBenchmark
     private const string SellerKey = "02" + "5e11e5e11e5e11e5e11e5e11e5e11e5e11e5e11e5e11e5e11e5e11e5e11e5e1";
     private const string BuyerKey = "03" + "b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0";
     private static readonly int[] Sizes = [100, 1_000, 10_000];
+
+    // Issue 12: a seller with 10,000 active contracts, of which few are due.
+    private const int ActiveAtScale = 10_000;
+    private static readonly int[] DueAtScale = [1, 10, 100];
     private static readonly TimeSpan ReplyTimeout = TimeSpan.FromSeconds(30);
 
     public string Name => "expiry";
@@ -29,7 +33,9 @@ internal sealed class ExpiryRoundBenchmark : IBenchmark
         $"(2 % Active with future expiry, the rest history: 70 % Expired, 30 % Cancelled). For each size, {Samples} samples of: an expiry round (ExpireAsync) " +
         $"with {DueEachRound} Active contracts due (each round expires and archives them; they are put back through the seller's repository, untimed, before the next); an expiry round with nothing due " +
         "(the seller's every-second steady state); and a quote + accept from a buyer's PeerRpcEndpoint over in-memory custom messages (the accepted contract file " +
-        "is deleted afterwards, untimed, so the store keeps its size). Allocated bytes are GC.GetTotalAllocatedBytes(precise: true) around the call, all threads.";
+        "is deleted afterwards, untimed, so the store keeps its size). Then (issue 12) a seller with " + ActiveAtScale.ToString("N0", CultureInfo.InvariantCulture) +
+        $" active contracts (none due) and {string.Join(", ", DueAtScale)} more that are due: {Samples} expiry rounds each, the due ones put back (untimed) before each. " +
+        "Allocated bytes are GC.GetTotalAllocatedBytes(precise: true) around the call, all threads.";
 
     public string? CannotRunBecause() => null;
 
@@ -42,6 +48,7 @@ internal sealed class ExpiryRoundBenchmark : IBenchmark
             seeding.Add(await MeasureAsync(size, report).ConfigureAwait(false));
         }
 
+        await MeasureAtScaleAsync(report).ConfigureAwait(false);
         report.Note("Seeding the stores (one fsync-ed file per contract, all in the live folder as a schema-1 store would have them; untimed) and the " +
             "seller's first start (which loads them once and archives the finished ones): " + string.Join("; ", seeding) +
             $". Whole benchmark: {watch.Elapsed.TotalSeconds:0} s. A round walks the in-memory index only as far as what is due, and accept reads " +
@@ -70,6 +77,8 @@ internal sealed class ExpiryRoundBenchmark : IBenchmark
                 Subnet = IpPrefix.Parse("10.77.0.0/16"),
                 ConfigOnly = true,
                 QuotesPerPeerPerMinute = int.MaxValue,
+                // One buyer sends every sample's quote and accept: the per-peer request rate is not what is measured.
+                PeerLimits = PeerRpcLimits.Default with { RequestBurst = 1_000_000, RequestsPerSecond = 1_000_000 },
             });
             await seller.StartAsync(none).ConfigureAwait(false);
             starting.Stop();
@@ -124,7 +133,7 @@ internal sealed class ExpiryRoundBenchmark : IBenchmark
                 var quote = await buyer.CallAsync<QuoteResponse>(SellerKey, PeerProtocol.Quote, new QuoteRequest(3600, new TunnelOffer()), ReplyTimeout, none).ConfigureAwait(false);
                 var quoted = watch.Elapsed;
                 var accepted = await buyer.CallAsync<AcceptResponse>(SellerKey, PeerProtocol.Accept, new AcceptRequest(
-                    quote.Nonce, quote.PriceSat, quote.DurationSeconds, quote.ExpiresAt, quote.Offer, quote.Promise, buyerKey.PublicKey.ToBase64()), ReplyTimeout, none).ConfigureAwait(false);
+                    quote.Nonce, quote.PriceSat, quote.DurationSeconds, quote.ExpiresAt, quote.Offer, quote.Promise, buyerKey.PublicKey.ToBase64(), Hex(32)), ReplyTimeout, none).ConfigureAwait(false);
                 var total = watch.Elapsed;
                 var bytes = GC.GetTotalAllocatedBytes(precise: true) - before;
                 // Cancelled (untimed) so that the store keeps its size and the open-contract cap is never reached.
@@ -157,6 +166,63 @@ internal sealed class ExpiryRoundBenchmark : IBenchmark
         }
     }
 
+    /// <summary>Rounds over 10,000 active contracts of which 1, 10 or 100 are due: the cost should follow the due
+    /// ones, not the active ones (each due one is one fsync-ed write and one archive move).</summary>
+    private static async Task MeasureAtScaleAsync(BenchReport report)
+    {
+        var none = CancellationToken.None;
+        var folder = Directory.CreateTempSubdirectory("impvpn-bench-expiry-scale-").FullName;
+        try
+        {
+            var subnet = IpPrefix.Parse("10.77.0.0/16");
+            var now = DateTimeOffset.UtcNow;
+            ActiveSoldStore.Write(folder, ActiveAtScale, subnet, firstHost: 2, now);
+            var sellerNode = new InMemoryLightningNode(SellerKey);
+            await using var seller = new VpnSeller(sellerNode, null, new ContractStore(folder), new SellerOptions
+            {
+                InterfaceName = "impvpn-bench",
+                Endpoint = "192.0.2.1:51820",
+                Subnet = subnet,
+                ConfigOnly = true,
+                MaxActiveContracts = 1_000_000,
+            });
+            await seller.StartAsync(none).ConfigureAwait(false);
+            var n = ActiveAtScale.ToString("N0", CultureInfo.InvariantCulture);
+            foreach (var count in DueAtScale)
+            {
+                var due = Enumerable.Range(0, count).Select(i => ActiveSoldStore.Active($"10.77.250.{i}", subnet, now.AddHours(-2), now.AddMinutes(-1))).ToList();
+                var times = new List<TimeSpan>();
+                var bytes = new List<long>();
+                for (var i = 0; i <= Samples; i++)
+                {
+                    foreach (var contract in due)
+                    {
+                        seller.Contracts.Save(contract);
+                    }
+
+                    var (took, allocated) = await Measure(() => seller.ExpireAsync(none)).ConfigureAwait(false);
+                    if (due.Any(c => seller.Contracts.FindLive(c.Id) is not null) || seller.Contracts.Active != ActiveAtScale)
+                    {
+                        throw new InvalidOperationException("The expiry round did not expire exactly the contracts due.");
+                    }
+
+                    if (i > 0)
+                    {
+                        times.Add(took);
+                        bytes.Add(allocated);
+                    }
+                }
+
+                report.Add($"{n} active contracts: expiry round, {count} due (each expired, saved, archived)", times);
+                report.AddBytes($"{n} active contracts: expiry round, {count} due", bytes);
+            }
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
     private static async Task<(TimeSpan Took, long Bytes)> Measure(Func<Task> action)
     {
         var before = GC.GetTotalAllocatedBytes(precise: true);
@@ -174,22 +240,8 @@ internal sealed class ExpiryRoundBenchmark : IBenchmark
         var active = Math.Max(1, size * 2 / 100);
         var history = size - active - DueEachRound;
         var host = 2; // 10.77.0.1 is the seller's
-        SoldContract Accepted(DateTimeOffset created, bool leased) => SoldContract.Accepted(
-            Hex(8),
-            "02" + Hex(32),
-            1000,
-            3600,
-            Hex(16),
-            Hex(32),
-            Hex(32),
-            "lnbcrt10u1" + Hex(130),
-            Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
-            Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
-            "192.0.2.1:51820",
-            leased ? $"10.77.{host / 256}.{host++ % 256}" : $"10.77.255.{RandomNumberGenerator.GetInt32(1, 254)}",
-            "10.77.0.1",
-            ["10.77.0.1/32"],
-            created.AddMinutes(5)) with { CreatedAt = created };
+        SoldContract Accepted(DateTimeOffset created, bool leased) => ActiveSoldStore.Accepted(
+            leased ? $"10.77.{host / 256}.{host++ % 256}" : $"10.77.255.{RandomNumberGenerator.GetInt32(1, 254)}", "10.77.0.1", created);
         SoldContract Active(DateTimeOffset created, DateTimeOffset expires, bool leased) => Accepted(created, leased).Activated(expires).InvoiceWasSettled();
 
         for (var i = 0; i < history; i++)

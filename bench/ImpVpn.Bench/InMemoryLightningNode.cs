@@ -9,8 +9,12 @@ namespace ImpVpn.Bench;
 /// hold invoices are accepted and forgotten, and every invoice lookup finds nothing (LookupInvoice returns null, as
 /// for an invoice the node has pruned). Calls a benchmark does not make throw.
 /// </summary>
-internal sealed class InMemoryLightningNode(string pubKey) : ILightningNode
+/// <param name="holdsEveryInvoice">every hold invoice it issued looks paid and held (ACCEPTED) at once, as if each
+/// buyer paid it the moment it was issued: a seller can then be driven through activate and claim with no payment
+/// travelling, so that what is measured is the seller's own work.</param>
+internal sealed class InMemoryLightningNode(string pubKey, bool holdsEveryInvoice = false) : ILightningNode
 {
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, CreatedInvoice> _held = new(StringComparer.Ordinal);
     private readonly Dictionary<string, InMemoryLightningNode> _peers = [];
     private readonly Channel<CustomMessage> _inbox = Channel.CreateUnbounded<CustomMessage>();
     private long _invoices;
@@ -63,14 +67,23 @@ internal sealed class InMemoryLightningNode(string pubKey) : ILightningNode
         var index = (ulong)Interlocked.Increment(ref _invoices);
         // About the length of a real BOLT11 string with a description hash, so stored records are the real size.
         var paymentRequest = "lnbcrt" + request.AmountSat + "n1" + Convert.ToHexString(request.PaymentHash).ToLowerInvariant() + new string('q', 200);
-        return Task.FromResult(new CreatedInvoice(paymentRequest, request.PaymentHash, index));
+        var created = new CreatedInvoice(paymentRequest, request.PaymentHash, index);
+        if (holdsEveryInvoice)
+        {
+            _held[Convert.ToHexString(request.PaymentHash)] = created;
+        }
+
+        return Task.FromResult(created);
     }
 
     public Task SettleInvoiceAsync(ReadOnlyMemory<byte> preimage, CancellationToken cancellationToken) => Task.CompletedTask;
 
     public Task CancelInvoiceAsync(ReadOnlyMemory<byte> paymentHash, CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public Task<InvoiceInfo?> LookupInvoiceAsync(ReadOnlyMemory<byte> paymentHash, CancellationToken cancellationToken) => Task.FromResult<InvoiceInfo?>(null);
+    public Task<InvoiceInfo?> LookupInvoiceAsync(ReadOnlyMemory<byte> paymentHash, CancellationToken cancellationToken) =>
+        Task.FromResult(_held.TryGetValue(Convert.ToHexString(paymentHash.Span), out var held)
+            ? new InvoiceInfo(paymentHash.ToArray(), InvoiceState.Accepted, 1000, 1_000_000, held.PaymentRequest, "", [], DateTimeOffset.UtcNow, 3600, null)
+            : null);
 
     public Task ConnectPeerAsync(string pubKey, string hostPort, CancellationToken cancellationToken) => throw NotNeeded();
 

@@ -64,6 +64,12 @@ internal sealed class SellerService(SellerSettings settings, string storePath, N
         try
         {
             await seller.ServeAsync(_stopping.Token).ConfigureAwait(false);
+            if (!_stopping.IsCancellationRequested)
+            {
+                // Stopped from outside (Stop-VpnProvider through the seller's control socket): the daemon ends too,
+                // cleanly, and the service manager does not restart it.
+                lifetime.StopApplication();
+            }
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

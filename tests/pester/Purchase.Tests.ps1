@@ -409,8 +409,14 @@ Describe 'Streams and completion' {
         }
     }
 
-    It 'shows tunnels, quotes, nodes and the daemon in default tables that fit 120 columns' {
+    It 'shows tunnels, quotes, nodes, sold contracts, earnings and the daemon in default tables that fit 120 columns' {
         $views = [xml] (Get-Content -Raw (Join-Path $env:IMPVPN_MODULE 'ImpVpn.Format.ps1xml'))
+        # The seller's views read the seller's store: this session looks at it, then returns to the buyer's.
+        function Show-AsSeller([scriptblock] $Look) {
+            Connect-SandboxNode $Sim 'bob' (Join-Path $Root 'seller') | Out-Null
+            try { & $Look | Out-String -Width 120 }
+            finally { Connect-SandboxNode $Sim 'alice' (Join-Path $Root 'buyer') | Out-Null }
+        }
         foreach ($view in $views.Configuration.ViewDefinitions.View | Where-Object { $_.TableControl }) {
             $headers = @($view.TableControl.TableHeaders.TableColumnHeader)
             $width = ($headers | ForEach-Object { [int] $_.Width } | Measure-Object -Sum).Sum + $headers.Count - 1
@@ -421,6 +427,8 @@ Describe 'Streams and completion' {
                 'VpnNode' { Connect-SandboxNode $Sim 'alice' (Join-Path $Root 'buyer') | Out-String -Width 120 }
                 # Nothing installed under an empty root: the view's columns all the same.
                 'VpnDaemon' { Get-VpnDaemon -Root (New-Item -ItemType Directory -Force (Join-Path $Root 'daemon-root')).FullName | Out-String -Width 120 }
+                'VpnSoldContract' { Show-AsSeller { Get-VpnSoldContract } }
+                'VpnEarning' { Show-AsSeller { Get-VpnEarning } }
             }
             $headerLine = ($output -split "`n" | Where-Object { $_.Trim() } | Select-Object -First 1)
             foreach ($label in $headers.Label) { $headerLine | Should -Match "\b$label\b" -Because "$($view.Name) must show $label at 120 columns" }

@@ -90,7 +90,9 @@ internal sealed class Activation(
             }
             catch (Exception e) when (e is WireGuardException or IOException)
             {
-                // Nothing was delivered, so nothing is charged: cancelling the hold invoice refunds the buyer.
+                // Nothing was delivered, so nothing is charged: cancelling the hold invoice refunds the buyer. An
+                // admission made before the step that failed is taken back first.
+                await provisioning.RevokeQuietlyAsync(activated, cancellationToken).ConfigureAwait(false);
                 await settlement.RefundAsync(hash).ConfigureAwait(false);
                 contracts.Save(contract.Cancelled());
                 log.Log(LogLevel.Warning, $"Contract {contract.Id}: provisioning failed ({e.Message}); invoice cancelled, buyer refunded.");

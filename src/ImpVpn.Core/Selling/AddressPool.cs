@@ -13,6 +13,11 @@ public sealed class AddressPool
 {
     private readonly object _gate = new();
     private readonly HashSet<IPAddress> _leased = [];
+
+    // Every host number below the frontier is leased or in the holes (released since); none from it on has been
+    // leased by Lease. So the lowest free address is the smallest hole, or else the first unleased from the frontier.
+    private readonly SortedSet<BigInteger> _holes = [];
+    private BigInteger _frontier = 2;
     private readonly BigInteger _network;
     private readonly int _bits;
 
@@ -56,21 +61,62 @@ public sealed class AddressPool
         }
     }
 
+    /// <summary>Addresses still free to lease.</summary>
+    public BigInteger Free
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return HostCount() - _leased.Count;
+            }
+        }
+    }
+
+    /// <summary>Whether <paramref name="address"/> is one this pool leases (a host of its subnet, not the seller's).</summary>
+    public bool CanLease(IPAddress address)
+    {
+        if (address.AddressFamily != Subnet.Address.AddressFamily)
+        {
+            return false;
+        }
+
+        var host = ToNumber(address) - _network;
+        var last = BigInteger.Pow(2, _bits - Subnet.PrefixLength) - (_bits == 32 ? 2 : 1);
+        return host >= 2 && host <= last;
+    }
+
     // Every address but the network's, the seller's and (IPv4) the broadcast address.
     private BigInteger HostCount() => BigInteger.Pow(2, _bits - Subnet.PrefixLength) - (_bits == 32 ? 3 : 2);
 
+    /// <summary>The lowest free host address of the subnet.</summary>
     public IPAddress Lease()
     {
         lock (_gate)
         {
+            // Lowest first, as before: a released address below the frontier, else the frontier itself. Neither
+            // walks the leased addresses, which a seller with thousands of buyers did on every accept, under its lock.
+            while (_holes.Count > 0)
+            {
+                var hole = _holes.Min;
+                _holes.Remove(hole);
+                var address = FromNumber(_network + hole);
+                if (_leased.Add(address))
+                {
+                    return address;
+                }
+            }
+
             var hostCount = BigInteger.Pow(2, _bits - Subnet.PrefixLength);
             // Skip the network address, the seller's, and (IPv4) the broadcast address.
             var last = _bits == 32 ? hostCount - 2 : hostCount - 1;
-            for (var host = new BigInteger(2); host <= last; host++)
+            // Past the frontier only addresses reserved out of order (a restart's leases) are taken: skipped once.
+            for (; _frontier <= last; _frontier++)
             {
-                var address = FromNumber(_network + host);
+                var address = FromNumber(_network + _frontier);
                 if (_leased.Add(address))
                 {
+                    _frontier++;
                     return address;
                 }
             }
@@ -91,7 +137,16 @@ public sealed class AddressPool
     {
         lock (_gate)
         {
-            _leased.Remove(address);
+            if (!_leased.Remove(address))
+            {
+                return;
+            }
+
+            var host = ToNumber(address) - _network;
+            if (host >= 2 && host < _frontier)
+            {
+                _holes.Add(host);
+            }
         }
     }
 

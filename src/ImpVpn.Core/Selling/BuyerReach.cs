@@ -19,7 +19,8 @@ namespace ImpVpn.Core.Selling;
 /// </remarks>
 internal sealed class BuyerReach(WireGuardHost? wireGuard, SellerOptions options, IPAddress sellerAddress, IProgressLog log)
 {
-    public async Task CloseHostAsync(CancellationToken cancellationToken)
+    /// <param name="admitted">the buyers paid for now, admitted in the same step (<see cref="PeerProvisioning.Admissions"/>).</param>
+    public async Task CloseHostAsync(IReadOnlyCollection<BuyerAdmission> admitted, CancellationToken cancellationToken)
     {
         if (options.ConfigOnly || wireGuard is null)
         {
@@ -30,6 +31,7 @@ internal sealed class BuyerReach(WireGuardHost? wireGuard, SellerOptions options
         if (!options.ManageFirewall)
         {
             log.Log(LogLevel.Warning, $"Interface {options.InterfaceName} is not filtered by ImpVpn: buyers can reach every service this host runs on all its addresses, and one another, unless another firewall closes them.");
+            await RemoveLeftoverAsync(cancellationToken).ConfigureAwait(false);
             return;
         }
 
@@ -39,8 +41,28 @@ internal sealed class BuyerReach(WireGuardHost? wireGuard, SellerOptions options
             throw new SellerFirewallException(options.InterfaceName, "ImpVpn drives no firewall on this machine (it uses nftables, on Linux).") { Unavailable = true };
         }
 
-        await wireGuard.Firewall.ApplyAsync(rules, cancellationToken).ConfigureAwait(false);
+        await wireGuard.Firewall.ApplyAsync(rules, admitted, cancellationToken).ConfigureAwait(false);
         log.Log(LogLevel.Verbose, $"Buyers on {options.InterfaceName} may reach {sellerAddress} by ping{Ports(rules)}{(rules.AllowBuyerToBuyer ? ", and one another" : string.Empty)}; nothing else.");
+    }
+
+    /// <summary>A table an earlier run with the firewall left behind would drop every buyer this run, which admits
+    /// none, serves; it goes, where it can.</summary>
+    private async Task RemoveLeftoverAsync(CancellationToken cancellationToken)
+    {
+        if (wireGuard?.Firewall is not { } firewall)
+        {
+            return;
+        }
+
+        try
+        {
+            await firewall.RemoveAsync(options.InterfaceName, cancellationToken).ConfigureAwait(false);
+        }
+        catch (SellerFirewallException e)
+        {
+            // No nft, or no nf_tables here (often why the firewall is left to others): then there was no table either.
+            log.Log(LogLevel.Verbose, e.Message);
+        }
     }
 
     private static string Ports(SellerFirewallRules rules) =>

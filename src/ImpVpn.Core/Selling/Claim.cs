@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using ImpVpn.Core.Diagnostics;
 using ImpVpn.Core.Protocol;
+using ImpVpn.Core.WireGuard.Types;
 
 namespace ImpVpn.Core.Selling;
 
@@ -10,7 +11,7 @@ namespace ImpVpn.Core.Selling;
 /// (its answer lost) is answered again; a claim after the claim deadline finds the invoice cancelled and the buyer
 /// refunded, and is refused.
 /// </summary>
-internal sealed class Claim(SoldContracts contracts, HoldInvoiceSettlement settlement, IProgressLog log)
+internal sealed class Claim(SoldContracts contracts, HoldInvoiceSettlement settlement, PeerProvisioning provisioning, IProgressLog log)
 {
     public async Task<ClaimResponse> ClaimAsync(string buyer, ClaimRequest request, CancellationToken cancellationToken)
     {
@@ -29,7 +30,9 @@ internal sealed class Claim(SoldContracts contracts, HoldInvoiceSettlement settl
             {
                 if (refresh.AwaitsClaim)
                 {
-                    contract = contracts.Save(contract.RefreshClaimed(preimageHex));
+                    var claimed = contract.RefreshClaimed(preimageHex);
+                    await AdmitForAsync(claimed, cancellationToken).ConfigureAwait(false);
+                    contract = contracts.Save(claimed);
                 }
 
                 await settlement.SettleIfHeldAsync(hash, preimageHex, cancellationToken).ConfigureAwait(false);
@@ -46,7 +49,9 @@ internal sealed class Claim(SoldContracts contracts, HoldInvoiceSettlement settl
             if (contract.AwaitsClaim)
             {
                 // Recorded before settling: a seller that dies in between settles on its next round.
-                contract = contracts.Save(contract.Claimed(preimageHex));
+                var claimed = contract.Claimed(preimageHex);
+                await AdmitForAsync(claimed, cancellationToken).ConfigureAwait(false);
+                contract = contracts.Save(claimed);
                 await settlement.SettleAsync(preimageHex, cancellationToken).ConfigureAwait(false);
                 contract = contracts.Save(contract.InvoiceWasSettled());
                 log.Log(LogLevel.Info, $"Contract {contract.Id} claimed by its buyer; invoice settled, active until {contract.ExpiresAt:u}.");
@@ -63,6 +68,22 @@ internal sealed class Claim(SoldContracts contracts, HoldInvoiceSettlement settl
             }
 
             return new ClaimResponse(contract.Id, contract.ExpiresAt?.ToUnixTimeSeconds() ?? 0);
+        }
+    }
+
+    /// <summary>Until the claim, the firewall admitted the buyer only until the claim deadline (an unclaimed buyer is
+    /// refunded); claimed, it gets the whole time. Lengthened before the claim is recorded and the invoice settled:
+    /// if the firewall refuses, nothing is settled, and the claim deadline refunds the buyer.</summary>
+    private async Task AdmitForAsync(SoldContract claimed, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await provisioning.FollowExpiryAsync(claimed, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is WireGuardException or IOException)
+        {
+            log.Log(LogLevel.Warning, $"Contract {claimed.Id}: the claim could not be honoured ({e.Message}); nothing settled.");
+            throw new ProtocolException(ProtocolErrorCode.ProvisioningFailed, "The seller could not give the tunnel its time; nothing was settled, and your payment returns at the claim deadline.");
         }
     }
 }

@@ -54,12 +54,11 @@ internal sealed class Extension(
                 else
                 {
                     // Never paid, or paid and never claimed: the buyer's payment goes back and any time added with it.
+                    var superseded = earlier.Applied ? contract.RefreshWithdrawn() : contract.RefreshCleared();
+                    // The admission shortened before the money goes back, as at a claim deadline.
+                    await provisioning.FollowExpiryAsync(superseded, cancellationToken).ConfigureAwait(false);
                     await settlement.CancelQuietlyAsync(earlier.PaymentHash, "superseded by a new refresh", cancellationToken).ConfigureAwait(false);
-                    contract = contracts.Save(earlier.Applied ? contract.RefreshWithdrawn() : contract.RefreshCleared());
-                    if (earlier.Applied)
-                    {
-                        await provisioning.FollowExpiryAsync(contract, cancellationToken).ConfigureAwait(false);
-                    }
+                    contract = contracts.Save(superseded);
                 }
             }
 

@@ -25,8 +25,9 @@ internal sealed class HoldInvoiceSettlement(ILightningNode node, SoldContracts c
             }
 
             // The buyer never claimed (or its payment is gone): the seller cannot settle, so it stops serving.
-            await CancelQuietlyAsync(contract.PaymentHash, "the buyer never claimed", cancellationToken).ConfigureAwait(false);
+            // The tunnel goes before the money: a refunded buyer must not keep it should removing fail.
             await provisioning.RemovePeerAsync(contract, cancellationToken).ConfigureAwait(false);
+            await CancelQuietlyAsync(contract.PaymentHash, "the buyer never claimed", cancellationToken).ConfigureAwait(false);
             contract = contracts.Save(contract.Cancelled());
             log.Log(LogLevel.Warning, $"Contract {contract.Id}: its buyer did not claim by {contract.ClaimDeadline:u}; invoice cancelled (buyer refunded) and peer removed.");
         }
@@ -56,10 +57,11 @@ internal sealed class HoldInvoiceSettlement(ILightningNode node, SoldContracts c
         {
             if (unclaimed.ClaimDeadline <= now || !await IsHeldAsync(unclaimed.PaymentHash, cancellationToken).ConfigureAwait(false))
             {
+                // The time taken back is taken back from the firewall's admission first, then the money returned.
+                var withdrawn = contract.RefreshWithdrawn();
+                await provisioning.FollowExpiryAsync(withdrawn, cancellationToken).ConfigureAwait(false);
                 await CancelQuietlyAsync(unclaimed.PaymentHash, "the buyer never claimed the refresh", cancellationToken).ConfigureAwait(false);
-                contract = contracts.Save(contract.RefreshWithdrawn());
-                // The time taken back is taken back from the firewall's admission too.
-                await provisioning.FollowExpiryAsync(contract, cancellationToken).ConfigureAwait(false);
+                contract = contracts.Save(withdrawn);
                 log.Log(LogLevel.Warning, $"Contract {contract.Id}: refresh not claimed by {unclaimed.ClaimDeadline:u}; invoice cancelled, time withdrawn (expires {contract.ExpiresAt:u}).");
             }
         }

@@ -12,7 +12,8 @@ namespace ImpVpn.Core.Selling;
 /// </summary>
 /// <remarks>
 /// Fail closed: where the seller manages the firewall, a peer's buyer address is also admitted by the filter until
-/// the contract's expiry (<see cref="ISellerFirewall.AdmitAsync"/>), and the filter ends that admission by itself.
+/// the contract's <see cref="SoldContract.AccessUntil"/> (its expiry, or its claim deadline while time is unclaimed;
+/// <see cref="ISellerFirewall.AdmitAsync"/>), and the filter ends that admission by itself.
 /// So a paid peer never outlives its time on this host, even while the seller is stopped or has died; the seller
 /// removing the peer at expiry is the tidy-up, not the enforcement. The admission is made before the peer is added
 /// and follows every change of expiry (<see cref="FollowExpiryAsync"/>).
@@ -72,8 +73,8 @@ internal sealed class PeerProvisioning(WireGuardHost? wireGuard, SellerOptions o
         }
     }
 
-    /// <summary>Admits the contract's buyer address until its expiry as it stands now (longer after a refresh,
-    /// shorter after a withdrawn one); one already expired is revoked.</summary>
+    /// <summary>Admits the contract's buyer address until <see cref="SoldContract.AccessUntil"/> as it stands now
+    /// (longer after a claim or a refresh, shorter after a withdrawn refresh); one with no time left is revoked.</summary>
     public async Task FollowExpiryAsync(SoldContract contract, CancellationToken cancellationToken)
     {
         if (Firewall is not { } firewall)
@@ -91,9 +92,37 @@ internal sealed class PeerProvisioning(WireGuardHost? wireGuard, SellerOptions o
         }
     }
 
+    /// <summary>Takes back the peer and admission of a contract whose activation failed half way, as far as it can:
+    /// the failure being handled is the one the caller reports.</summary>
+    public async Task RevokeQuietlyAsync(SoldContract contract, CancellationToken cancellationToken)
+    {
+        if (ConfigOnly)
+        {
+            return;
+        }
+
+        Func<Task>[] steps =
+        [
+            () => wireGuard!.Devices.ConfigureDeviceAsync(options.InterfaceName,
+                new DeviceConfig { Peers = [PeerConfig.Removal(WireGuardPublicKey.Parse(contract.BuyerWireGuardKey))] }, cancellationToken),
+            () => Firewall?.RevokeAsync(options.InterfaceName, BuyerAddress(contract), cancellationToken) ?? Task.CompletedTask,
+        ];
+        foreach (var step in steps)
+        {
+            try
+            {
+                await step().ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is WireGuardException or IOException)
+            {
+                log.Log(LogLevel.Verbose, $"Contract {contract.Id}: taking back its peer or admission failed too ({e.Message}).");
+            }
+        }
+    }
+
     /// <summary>After a restart: the interface keeps only the peers of contracts still active (it may hold peers of
-    /// contracts that expired or were removed meanwhile, and may have lost some), and each is admitted again (the
-    /// firewall was just applied afresh, with no admission).</summary>
+    /// contracts that expired or were removed meanwhile, and may have lost some). Their admissions were applied with
+    /// the firewall (<see cref="Admissions"/>) before the start's expiry round.</summary>
     public async Task ReconcileAsync(IEnumerable<SoldContract> contracts, DateTimeOffset now, CancellationToken cancellationToken)
     {
         if (ConfigOnly)
@@ -117,12 +146,8 @@ internal sealed class PeerProvisioning(WireGuardHost? wireGuard, SellerOptions o
             return;
         }
 
-        // In two steps for all, not two per contract: a seller with thousands of buyers restarts in one nft run and
-        // one device change. Admitted first, as for one peer.
-        if (Firewall is { } firewall)
-        {
-            await firewall.AdmitAsync(options.InterfaceName, [.. active.Select(c => Admission(c, now)!)], cancellationToken).ConfigureAwait(false);
-        }
+        // One device change for all, not one per contract: a seller with thousands of buyers restarts quickly. Their
+        // admissions went in with the firewall itself (BuyerReach), in the same nft run.
 
         await wireGuard.Devices.ConfigureDeviceAsync(options.InterfaceName, new DeviceConfig
         {
@@ -138,9 +163,14 @@ internal sealed class PeerProvisioning(WireGuardHost? wireGuard, SellerOptions o
             AllowedIps = [IpPrefix.Parse(contract.BuyerTunnelAddress)],
         };
 
+    /// <summary>The admissions of <paramref name="contracts"/> as they stand at <paramref name="now"/>: what the
+    /// firewall is applied with on start, so that re-applying it never leaves a paid buyer out, not even for a moment.</summary>
+    public static IReadOnlyCollection<BuyerAdmission> Admissions(IEnumerable<SoldContract> contracts, DateTimeOffset now) =>
+        [.. contracts.Select(c => Admission(c, now)).OfType<BuyerAdmission>()];
+
     private static BuyerAdmission? Admission(SoldContract contract, DateTimeOffset now)
     {
-        var left = (contract.ExpiresAt ?? DateTimeOffset.MinValue) - now;
+        var left = (contract.AccessUntil ?? DateTimeOffset.MinValue) - now;
         return left > TimeSpan.Zero ? new BuyerAdmission(BuyerAddress(contract), left) : null;
     }
 

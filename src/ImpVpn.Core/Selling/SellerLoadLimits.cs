@@ -40,7 +40,7 @@ internal sealed class SellerLoadLimits(
     /// seller's open slots or pool are full of other peers' unpaid contracts.</summary>
     public async Task MakeRoomForAcceptAsync(string buyer, CancellationToken cancellationToken)
     {
-        var unpaid = contracts.Live.Where(c => c.State == SoldContractState.AwaitingPayment).ToList();
+        var unpaid = contracts.Unpaid.ToList();
         var own = unpaid.Count(c => c.BuyerPubKey == buyer);
         foreach (var oldest in unpaid.Where(c => c.BuyerPubKey == buyer).OrderBy(c => c.CreatedAt).ToList())
         {

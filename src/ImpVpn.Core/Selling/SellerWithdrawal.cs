@@ -37,9 +37,10 @@ public static class SellerWithdrawal
             {
                 await firewall.RemoveAsync(options.InterfaceName, cancellationToken).ConfigureAwait(false);
             }
-            catch (SellerFirewallException e) when (e.Unavailable && !options.ManageFirewall)
+            catch (SellerFirewallException e) when (!options.ManageFirewall)
             {
-                // A seller told not to manage the firewall on a host without nft never made a table to take away.
+                // A seller told not to manage the firewall, on a host without nft or nf_tables, never made a table
+                // to take away: its withdrawal is done with the interface.
                 log.Log(LogLevel.Verbose, e.Message);
             }
         }

@@ -105,6 +105,12 @@ public sealed record SoldContract : IStoredContract<SoldContract>
     [JsonIgnore]
     public bool AwaitsClaim => State == SoldContractState.Active && !InvoiceSettled && Preimage.Length == 0;
 
+    /// <summary>Each hold invoice of this contract that was settled (the purchase, then every refresh), with when:
+    /// what the seller has received, by day. Absent from files written before 0.3.0, which read as empty (see
+    /// <see cref="SellerEarnings"/> for how such a contract's money is still counted).</summary>
+    [JsonInclude]
+    public IReadOnlyList<SettledPayment> Settlements { get; private init; } = [];
+
     /// <summary>A refresh invoiced and not yet finished.</summary>
     [JsonInclude]
     [JsonPropertyName("Refresh")]
@@ -138,6 +144,19 @@ public sealed record SoldContract : IStoredContract<SoldContract>
     };
 
     public bool IsDueAt(DateTimeOffset now) => AttentionDueAt <= now;
+
+    /// <summary>Until when the buyer's traffic may pass the seller's firewall, or null when not at all: its expiry,
+    /// except that time not yet claimed counts only until its claim deadline (a buyer that never claims is refunded,
+    /// so a seller that is down at that deadline must not leave it the tunnel): a purchase awaiting its claim until
+    /// the earlier of the two, and a refresh awaiting its claim adds its time only until its own deadline.</summary>
+    [JsonIgnore]
+    public DateTimeOffset? AccessUntil => this switch
+    {
+        { State: not SoldContractState.Active } => null,
+        { AwaitsClaim: true } => Earliest(ClaimDeadline ?? DateTimeOffset.MinValue, ExpiresAt),
+        { Refresh: { Applied: true, AwaitsClaim: true } claimable } => Latest(claimable.PreviousExpiresAt, Earliest(claimable.ClaimDeadline ?? DateTimeOffset.MinValue, ExpiresAt)),
+        _ => ExpiresAt,
+    };
 
     /// <summary>A quote the buyer accepted: a hold invoice is issued and the buyer's address leased.</summary>
     public static SoldContract Accepted(
@@ -191,8 +210,14 @@ public sealed record SoldContract : IStoredContract<SoldContract>
         ? this with { Preimage = preimage.ToLowerInvariant(), ClaimDeadline = null }
         : throw Refused(nameof(Claimed));
 
-    /// <summary>The purchase's invoice is settled (or was found settled): the sale is complete.</summary>
-    public SoldContract InvoiceWasSettled() => Require(SoldContractState.Active, nameof(InvoiceWasSettled)) with { InvoiceSettled = true, ClaimDeadline = null };
+    /// <summary>The purchase's invoice is settled (or was found settled): the sale is complete. Recorded as received
+    /// at <paramref name="settledAt"/> (now when not given: the store's own times are the wall clock's too).</summary>
+    public SoldContract InvoiceWasSettled(DateTimeOffset? settledAt = null) => Require(SoldContractState.Active, nameof(InvoiceWasSettled)) with
+    {
+        InvoiceSettled = true,
+        ClaimDeadline = null,
+        Settlements = InvoiceSettled ? Settlements : [.. Settlements, new SettledPayment(SettledPaymentKind.Purchase, PriceSat - (Refresh is { Applied: true } applied ? applied.PriceSat : 0), settledAt ?? DateTimeOffset.UtcNow)],
+    };
 
     /// <summary>Never honoured: unpaid when the quote lapsed, provisioning failed, or an activation recorded before
     /// settling whose invoice was never paid. A refresh invoice still pending stays, to be cancelled.</summary>
@@ -235,8 +260,15 @@ public sealed record SoldContract : IStoredContract<SoldContract>
         ? this with { ExpiresAt = refresh.PreviousExpiresAt, PriceSat = PriceSat - refresh.PriceSat, Refresh = null }
         : throw Refused(nameof(RefreshWithdrawn));
 
-    /// <summary>The refresh is finished: settled when applied, otherwise its invoice was cancelled.</summary>
-    public SoldContract RefreshCleared() => this with { Refresh = null };
+    /// <summary>The refresh is finished: settled when applied (recorded as received at <paramref name="settledAt"/>,
+    /// now when not given), otherwise its invoice was cancelled.</summary>
+    public SoldContract RefreshCleared(DateTimeOffset? settledAt = null) => this with
+    {
+        Refresh = null,
+        Settlements = Refresh is { Applied: true } applied
+            ? [.. Settlements, new SettledPayment(SettledPaymentKind.Refresh, applied.PriceSat, settledAt ?? DateTimeOffset.UtcNow)]
+            : Settlements,
+    };
 
     /// <summary>The tunnel as the activate answer gives it to the buyer.</summary>
     public ActivateResponse Tunnel() => new(
@@ -261,6 +293,8 @@ public sealed record SoldContract : IStoredContract<SoldContract>
     private static DateTimeOffset WholeSeconds(DateTimeOffset time) => DateTimeOffset.FromUnixTimeSeconds(time.ToUnixTimeSeconds());
 
     private static DateTimeOffset Earliest(DateTimeOffset time, DateTimeOffset? other) => other < time ? other.Value : time;
+
+    private static DateTimeOffset Latest(DateTimeOffset? other, DateTimeOffset time) => other > time ? other.Value : time;
 
     private SoldContract Require(SoldContractState state, string transition) => State == state ? this : throw Refused(transition);
 

@@ -22,6 +22,10 @@ public sealed class SoldContracts
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly object _index = new();
     private readonly Dictionary<string, SoldContract> _live = new(StringComparer.Ordinal);
+
+    // The open ones again, apart: every accept looks at them (fair shares), and a seller with thousands of active
+    // contracts has few open ones at a time, so an accept reads those, not every live contract.
+    private readonly Dictionary<string, SoldContract> _unpaid = new(StringComparer.Ordinal);
     private readonly SortedSet<(DateTimeOffset At, string Id)> _attention = new(AttentionOrder.Instance);
     private int _open;
     private int _active;
@@ -65,6 +69,18 @@ public sealed class SoldContracts
             lock (_index)
             {
                 return _live.Values.ToList();
+            }
+        }
+    }
+
+    /// <summary>Every contract awaiting payment (accepted, not yet activated), in no particular order (a copy).</summary>
+    public IReadOnlyList<SoldContract> Unpaid
+    {
+        get
+        {
+            lock (_index)
+            {
+                return _unpaid.Values.ToList();
             }
         }
     }
@@ -216,6 +232,11 @@ public sealed class SoldContracts
     private void Add(SoldContract contract)
     {
         _live[contract.Id] = contract;
+        if (contract.State == SoldContractState.AwaitingPayment)
+        {
+            _unpaid[contract.Id] = contract;
+        }
+
         Count(contract, +1);
         if (contract.AttentionDueAt is { } at)
         {
@@ -226,6 +247,7 @@ public sealed class SoldContracts
     private void Remove(SoldContract contract)
     {
         _live.Remove(contract.Id);
+        _unpaid.Remove(contract.Id);
         Count(contract, -1);
         if (contract.AttentionDueAt is { } at)
         {

@@ -34,6 +34,10 @@ public sealed class VpnSeller : IAsyncDisposable
     private IDisposable? _role;
     private Running? _running;
 
+    // The control channel (SellerControl): another process's way to see and stop this seller.
+    private SellerControl? _control;
+    private DateTimeOffset _startedAt;
+
     public VpnSeller(ILightningNode node, WireGuardHost? wireGuard, ContractStore store, SellerOptions options, IProgressLog? log = null, TimeProvider? clock = null)
     {
         _node = node;
@@ -78,15 +82,47 @@ public sealed class VpnSeller : IAsyncDisposable
         }
     }
 
+    /// <summary>What the seller says about itself (once started): see <see cref="SellerStatus"/>.</summary>
+    public SellerStatus Status()
+    {
+        var running = Started;
+        var pool = AddressPoolUse.Of(running.Pool);
+        return new SellerStatus
+        {
+            ProcessId = Environment.ProcessId,
+            StartedAt = _startedAt,
+            NodePubKey = running.PubKey,
+            Endpoint = _options.Endpoint,
+            InterfaceName = _options.InterfaceName,
+            ListenPort = _options.ListenPort,
+            ConfigOnly = _options.ConfigOnly,
+            Subnet = pool.Subnet.ToString(),
+            PoolLeased = pool.Leased,
+            PoolFree = pool.Free,
+            OpenContracts = running.Contracts.Open,
+            ActiveContracts = running.Contracts.Active,
+            PricePerHourSat = _options.Pricing.PricePerHourSat,
+            Version = CoreVersion.Text,
+        };
+    }
+
     /// <summary>Starts serving (see <see cref="StartAsync"/>), then runs the expiry round every
     /// <see cref="SellerOptions.ExpiryCheckInterval"/> until <paramref name="cancellationToken"/> is cancelled or
     /// <see cref="RequestStop"/> is called; then stops (see <see cref="StopAsync"/>).</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         using var running = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopRequested.Token);
+        // A start that fails cleans up after itself (StartAsync); from then on, this run stops the seller.
         await StartAsync(running.Token).ConfigureAwait(false);
-        await ServeAsync(running.Token).ConfigureAwait(false);
-        await StopAsync(CancellationToken.None).ConfigureAwait(false);
+        try
+        {
+            await ServeAsync(running.Token).ConfigureAwait(false);
+        }
+        finally
+        {
+            // However it ends (stopped, or failed), it ends as StopAsync says.
+            await StopAsync(CancellationToken.None).ConfigureAwait(false);
+        }
     }
 
     /// <summary>The started seller's expiry round, every <see cref="SellerOptions.ExpiryCheckInterval"/>, until
@@ -120,32 +156,31 @@ public sealed class VpnSeller : IAsyncDisposable
         }
     }
 
-    /// <summary>Stops answering peers (waiting for the requests being answered), then, where the seller cannot leave
-    /// its host fail closed, takes itself off it (<see cref="SellerWithdrawal"/>), and releases the store's seller
-    /// role. Left in place otherwise: the interface and its paid peers, each admitted by the firewall only until its
-    /// expiry, so a restart does not cut tunnels and a stopped seller still enforces expiry.</summary>
+    /// <summary>Stops answering peers (waiting for the requests being answered) and the expiry loop, then, where the
+    /// seller cannot leave its host fail closed, takes itself off it (<see cref="SellerWithdrawal"/>), and releases
+    /// the store's seller role. Left in place otherwise: the interface and its paid peers, each admitted by the
+    /// firewall only until its time is up, so a restart does not cut tunnels and a stopped seller still enforces
+    /// expiry. Safe to call more than once.</summary>
     /// <remarks>Withdrawn when asked (<see cref="RequestStop"/>), and always when the seller does not manage the
-    /// firewall: nothing would then end an expired buyer's access while no seller runs.</remarks>
+    /// firewall: nothing would then end an expired buyer's access while no seller runs. Only by a seller that held
+    /// the store's seller role: one refused it must not take away the interface of the seller that holds it.</remarks>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        RequestStop(withdraw: false);
+        await CloseControlAsync().ConfigureAwait(false);
         await _rpc.DisposeAsync().ConfigureAwait(false);
         try
         {
-            if (_running is not null && !_options.ConfigOnly && _wireGuard is not null && (_withdrawRequested || !_options.ManageFirewall))
-            {
-                if (!_withdrawRequested)
-                {
-                    _log.Log(LogLevel.Warning, $"The firewall is not ImpVpn's, so nothing would end an expired buyer's access while no seller runs: interface {_options.InterfaceName} is removed; a restart puts back the peers still paid for.");
-                }
-
-                await SellerWithdrawal.WithdrawAsync(_wireGuard, _options, _log, cancellationToken).ConfigureAwait(false);
-            }
+            await WithdrawIfDueAsync(cancellationToken).ConfigureAwait(false);
         }
         finally
         {
             ReleaseRole();
         }
     }
+
+    /// <summary>Whether a withdrawal was carried out (asked for, or due for lack of the firewall).</summary>
+    public bool Withdrawn { get; private set; }
 
     /// <summary>Takes the seller role on the store (<see cref="StoreBusyException"/> when another seller holds it),
     /// loads keys and contracts, brings up the interface, settles and expires what a previous run left, re-adds the
@@ -170,12 +205,23 @@ public sealed class VpnSeller : IAsyncDisposable
             // Version 1, deprecated (docs/protocol.md): answered for buyers of ImpVpn 0.1 until 0.4.0.
             Serve(running, PeerProtocol.V1.Quote, PeerProtocol.V1.Accept, PeerProtocol.V1.Activate, PeerProtocol.V1.Refresh, PeerProtocol.V1.Status, buyerMakesPreimage: false);
             _rpc.Start();
+            _startedAt = _clock.GetUtcNow();
+            _control = SellerControl.TryListen(_store.Root, Status, RequestStop, _log);
             _log.Log(LogLevel.Info, $"Selling tunnels on {_options.Endpoint} as {running.PubKey}, WireGuard key {running.WireGuardKey}, pool {_options.Subnet}.");
         }
         catch
         {
             _running = null;
-            ReleaseRole();
+            try
+            {
+                // A seller that made its interface and then failed must not leave it open where nothing guards it.
+                await WithdrawIfDueAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+            finally
+            {
+                ReleaseRole();
+            }
+
             throw;
         }
     }
@@ -186,6 +232,7 @@ public sealed class VpnSeller : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        await CloseControlAsync().ConfigureAwait(false);
         await _rpc.DisposeAsync().ConfigureAwait(false);
         ReleaseRole();
         _stopRequested.Dispose();
@@ -206,15 +253,17 @@ public sealed class VpnSeller : IAsyncDisposable
             pubKey,
             wireGuardKey.PublicKey,
             contracts,
+            pool,
             new QuoteDesk(_options, promise, _clock, _log),
             new Acceptance(_node, contracts, pool, limits, _options, pubKey, wireGuardKey.PublicKey, _clock, _log),
             new Activation(_node, contracts, settlement, provisioning, extension, _options, _clock, _log),
             extension,
-            new Claim(contracts, settlement, _log),
+            new Claim(contracts, settlement, provisioning, _log),
             new ExpiryRound(contracts, settlement, provisioning, _clock, _log));
 
         running.Quotes.RememberAccepted(contracts.Live);
-        await new BuyerReach(_wireGuard, _options, pool.SellerTunnelAddress, _log).CloseHostAsync(cancellationToken).ConfigureAwait(false);
+        await new BuyerReach(_wireGuard, _options, pool.SellerTunnelAddress, _log)
+            .CloseHostAsync(PeerProvisioning.Admissions(contracts.Live, _clock.GetUtcNow()), cancellationToken).ConfigureAwait(false);
         await provisioning.EnsureInterfaceAsync(cancellationToken).ConfigureAwait(false);
         // What the last run left: settled or cancelled, expired or lapsed first, so that only what is still active
         // gets its peer back.
@@ -274,6 +323,31 @@ public sealed class VpnSeller : IAsyncDisposable
         return value;
     }
 
+    private async Task WithdrawIfDueAsync(CancellationToken cancellationToken)
+    {
+        if (Volatile.Read(ref _role) is null || _options.ConfigOnly || _wireGuard is null || !(_withdrawRequested || !_options.ManageFirewall))
+        {
+            return;
+        }
+
+        if (!_withdrawRequested)
+        {
+            _log.Log(LogLevel.Warning, $"The firewall is not ImpVpn's, so nothing would end an expired buyer's access while no seller runs: interface {_options.InterfaceName} is removed; a restart puts back the peers still paid for.");
+        }
+
+        await SellerWithdrawal.WithdrawAsync(_wireGuard, _options, _log, cancellationToken).ConfigureAwait(false);
+        Withdrawn = true;
+    }
+
+    // The control channel closes first: a process waiting for this seller to stop waits for the role, released last.
+    private async Task CloseControlAsync()
+    {
+        if (Interlocked.Exchange(ref _control, null) is { } control)
+        {
+            await control.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
     private void ReleaseRole() => Interlocked.Exchange(ref _role, null)?.Dispose();
 
     /// <summary>What a started seller works with.</summary>
@@ -281,6 +355,7 @@ public sealed class VpnSeller : IAsyncDisposable
         string PubKey,
         WireGuardPublicKey WireGuardKey,
         SoldContracts Contracts,
+        AddressPool Pool,
         QuoteDesk Quotes,
         Acceptance Acceptance,
         Activation Activation,

@@ -79,6 +79,11 @@ public sealed class ContractShelf<T>
             {
                 onUnreadable(e);
             }
+            catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+            {
+                // Archived (moved) by the process that owns the folder between listing and reading: it is no longer
+                // here, which is what a later listing would say too. Replacing never removes the path (rename over).
+            }
         }
 
         return contracts;

@@ -4,6 +4,7 @@ using ImpVpn.Core.Daemon;
 using ImpVpn.Core.Lightning;
 using ImpVpn.Core.Lightning.Lnd;
 using ImpVpn.Core.Protocol;
+using ImpVpn.Core.Selling;
 using ImpVpn.Core.Store;
 using ImpVpn.Core.WireGuard.Platform;
 using ImpVpn.Core.WireGuard.Types;
@@ -26,7 +27,8 @@ internal static class ErrorRecords
             ServiceManagerUnavailableException => new ErrorRecord(e, "ImpVpn.ServiceManagerUnavailable", ErrorCategory.ResourceUnavailable, target),
             ServiceManagerException => new ErrorRecord(e, "ImpVpn.ServiceManagerFailed", ErrorCategory.InvalidResult, target),
             PurchaseException p => new ErrorRecord(p, "ImpVpn." + p.Error, CategoryOf(p.Error), target),
-            ContractNotFoundException => new ErrorRecord(e, "ImpVpn.ContractNotFound", ErrorCategory.ObjectNotFound, target),
+            ContractNotFoundException or SoldContractNotFoundException => new ErrorRecord(e, "ImpVpn.ContractNotFound", ErrorCategory.ObjectNotFound, target),
+            SellerNotRunningException => new ErrorRecord(e, "ImpVpn.ProviderNotRunning", ErrorCategory.ObjectNotFound, target),
             CertificateMismatchException => new ErrorRecord(e, "ImpVpn.CertificateMismatch", ErrorCategory.SecurityError, target),
             MacaroonException => new ErrorRecord(e, "ImpVpn.MacaroonRefused", ErrorCategory.AuthenticationError, target),
             NodeUnreachableException => new ErrorRecord(e, "ImpVpn.NodeUnreachable", ErrorCategory.ConnectionError, target),
@@ -166,6 +168,9 @@ internal static class ErrorRecords
             $"Finish the payment first (Confirm-VpnContract -Id {id} for a purchase, Update-VpnContract -Id {id} for a refresh), then remove the tunnel.",
         PurchaseException { Error: PurchaseError.TunnelRemoved } => "Buy a new tunnel: Request-VpnQuote | Confirm-VpnContract.",
         ContractNotFoundException => "List the tunnels bought in this store with Get-VpnTunnel (Connect-VpnNode -StorePath selects another store).",
+        SoldContractNotFoundException => "List the contracts sold from this store with Get-VpnSoldContract -IncludeArchived (Connect-VpnNode -StorePath selects another store).",
+        SellerNotRunningException =>
+            "Start a seller with Start-VpnProvider. Get-VpnProvider shows whether one runs on this store (Connect-VpnNode -StorePath selects another store, as IMPVPN_HOME does).",
         WireGuardPrerequisiteException => "Install what is missing and run as root (or with CAP_NET_ADMIN as an ambient capability); with -ConfigOnly, buying and selling work without touching interfaces.",
         SellerFirewallException { Unavailable: true } =>
             "Install nftables (Debian: apt-get install nftables) and run as root, so the seller can close its interface to buyers. " +

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using ImpVpn.Core.Buying;
 using ImpVpn.Core.Lightning;
+using ImpVpn.Core.Selling;
 using ImpVpn.Core.Store;
 
 namespace ImpVpn.PowerShell.Session;
@@ -57,7 +58,14 @@ internal static class VpnSession
         return true;
     }
 
-    public static ContractStore Store() => new(StorePath ?? ContractStore.DefaultRoot());
+    /// <summary>The folder of this session's store, whether or not one exists there yet.</summary>
+    public static string StoreRoot => StorePath ?? ContractStore.DefaultRoot();
+
+    public static ContractStore Store() => new(StoreRoot);
+
+    /// <summary>The contracts this store sold, read without the seller's role, if the store exists; never creates one.</summary>
+    public static SoldContractsView? ExistingSold() =>
+        ContractStore.TryOpenExisting(StoreRoot) is { } store ? new SoldContractsView(store) : null;
 
     /// <summary>The contracts this machine bought, in this session's store (created if need be).</summary>
     public static BoughtContracts Bought() => new(Store());

@@ -115,7 +115,7 @@ internal sealed class RecordingWireGuard : IWireGuardDevices, IWireGuardLinks, I
 
     public Task RemoveRouteAsync(string name, IpPrefix destination, CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public Task ApplyAsync(SellerFirewallRules rules, CancellationToken cancellationToken)
+    public Task ApplyAsync(SellerFirewallRules rules, IReadOnlyCollection<BuyerAdmission> admitted, CancellationToken cancellationToken)
     {
         if (FailFirewall)
         {
@@ -123,8 +123,22 @@ internal sealed class RecordingWireGuard : IWireGuardDevices, IWireGuardLinks, I
         }
 
         FirewallApplied.Add((rules, _devices.ContainsKey(rules.InterfaceName)));
+        // As nft does it: the set is made anew with exactly these.
+        Admitted.Clear();
+        foreach (var admission in admitted)
+        {
+            Admitted[admission.BuyerTunnelAddress] = admission.PaidFor;
+        }
+
+        AdmittedWhenApplied = [.. admitted];
         return Task.CompletedTask;
     }
+
+    /// <summary>The admissions the firewall was last applied with.</summary>
+    public IReadOnlyList<BuyerAdmission> AdmittedWhenApplied { get; private set; } = [];
+
+    /// <summary>Admitting or revoking fails (nft refusing the element).</summary>
+    public bool FailAdmissions { get; set; }
 
     public Task RemoveAsync(string interfaceName, CancellationToken cancellationToken)
     {
@@ -140,6 +154,11 @@ internal sealed class RecordingWireGuard : IWireGuardDevices, IWireGuardLinks, I
 
     public Task AdmitAsync(string interfaceName, IReadOnlyCollection<BuyerAdmission> admissions, CancellationToken cancellationToken)
     {
+        if (FailAdmissions)
+        {
+            throw new SellerFirewallException(interfaceName, "simulated nft failure");
+        }
+
         foreach (var admission in admissions)
         {
             Admitted[admission.BuyerTunnelAddress] = admission.PaidFor;

@@ -48,6 +48,22 @@ public sealed class PricingAndPoolTests
     }
 
     [Fact]
+    public void The_pool_leases_the_lowest_free_address_whatever_was_released_or_reserved_before()
+    {
+        var pool = new AddressPool(IpPrefix.Parse("10.9.2.0/24"));
+        pool.Reserve(IPAddress.Parse("10.9.2.5")); // a restart's lease, out of order
+        var leased = Enumerable.Range(0, 5).Select(_ => pool.Lease().ToString()).ToList();
+        Assert.Equal(["10.9.2.2", "10.9.2.3", "10.9.2.4", "10.9.2.6", "10.9.2.7"], leased);
+
+        pool.Release(IPAddress.Parse("10.9.2.6"));
+        pool.Release(IPAddress.Parse("10.9.2.3"));
+        pool.Release(IPAddress.Parse("10.9.2.3")); // twice: still one free address
+        pool.Reserve(IPAddress.Parse("10.9.2.3")); // taken again by a reservation: not handed out
+        Assert.Equal(["10.9.2.6", "10.9.2.8", "10.9.2.9"], Enumerable.Range(0, 3).Select(_ => pool.Lease().ToString()));
+        Assert.Equal(8, pool.Leased);
+    }
+
+    [Fact]
     public void A_peer_that_floods_quotes_is_rate_limited_and_others_are_not()
     {
         var limiter = new QuoteRateLimiter(3, TimeProvider.System);

@@ -43,6 +43,41 @@ public sealed class SellerFailClosedTests
     }
 
     [Fact]
+    public async Task Until_the_buyer_claims_it_is_admitted_only_until_the_claim_deadline()
+    {
+        await using var net = await PurchaseNetwork.StartAsync();
+        var clock = new ManualClock(DateTimeOffset.UtcNow);
+        var wireGuard = new RecordingWireGuard();
+        TimeSpan? whenAdded = null;
+        wireGuard.OnPeerAdded = () => whenAdded = wireGuard.Admitted.Values.Single();
+        await net.StartSellerAsync(wireGuard, Options, clock: clock);
+        await using var buyer = net.Buyer(null);
+        var contract = await buyer.ConfirmAsync(
+            await buyer.RequestQuoteAsync(net.SellerPubKey, TimeSpan.FromHours(1), TimeSpan.FromSeconds(5), None), ConfigOnly, None);
+
+        // Admitted before the peer was added, for the claim window only (a buyer that never claims is refunded).
+        Assert.InRange(whenAdded!.Value, Options.ClaimWindow - TimeSpan.FromSeconds(1), Options.ClaimWindow);
+        Assert.Equal(contract.ExpiresAt!.Value - clock.GetUtcNow(), wireGuard.Admitted.Values.Single());
+    }
+
+    [Fact]
+    public async Task A_claim_the_firewall_cannot_honour_settles_nothing()
+    {
+        await using var net = await PurchaseNetwork.StartAsync();
+        var wireGuard = new RecordingWireGuard();
+        var seller = await net.StartSellerAsync(wireGuard, Options);
+        wireGuard.OnPeerAdded = () => wireGuard.FailAdmissions = true;
+        await using var buyer = net.Buyer(null);
+
+        await Assert.ThrowsAnyAsync<Exception>(async () => await buyer.ConfirmAsync(
+            await buyer.RequestQuoteAsync(net.SellerPubKey, TimeSpan.FromHours(1), TimeSpan.FromSeconds(5), None), ConfigOnly, None));
+
+        var sold = Assert.Single(seller.Contracts.Live);
+        Assert.True(sold.AwaitsClaim);
+        Assert.False(sold.InvoiceSettled);
+    }
+
+    [Fact]
     public async Task The_expiry_round_removes_the_peer_and_ends_its_admission()
     {
         await using var net = await PurchaseNetwork.StartAsync();
@@ -89,6 +124,8 @@ public sealed class SellerFailClosedTests
         await second.StartAsync(None);
 
         Assert.Equal(contract.BuyerWireGuardKey, Assert.Single(wireGuard.PeersOf(Interface)).PublicKey.ToBase64());
+        // Admitted by the very step that applied the firewall: never out of the set while the seller starts.
+        Assert.Equal(IPAddress.Parse(contract.BuyerTunnelAddress.Split('/')[0]), Assert.Single(wireGuard.AdmittedWhenApplied).BuyerTunnelAddress);
         var admitted = Assert.Single(wireGuard.Admitted);
         Assert.Equal(IPAddress.Parse(contract.BuyerTunnelAddress.Split('/')[0]), admitted.Key);
         Assert.InRange(admitted.Value, TimeSpan.FromMinutes(59), TimeSpan.FromHours(1));

@@ -154,11 +154,39 @@ public sealed class SoldContractTests
             Assert.Equal(500, root.GetProperty("Refresh").GetProperty("PriceSat").GetInt64());
             var read = shelf.Find("c1")!;
             Assert.Equal(saved.AllowedIps, read.AllowedIps);
-            Assert.Equal(saved, read with { AllowedIps = saved.AllowedIps });
+            Assert.Equal(saved.Settlements, read.Settlements);
+            // Lists compare by reference in a record's equality: every field is compared through the file's text.
+            Assert.Equal(JsonSerializer.Serialize(saved), JsonSerializer.Serialize(read));
         }
         finally
         {
             Directory.Delete(folder, recursive: true);
         }
+    }
+
+    [Fact]
+    public void Access_lasts_until_expiry_but_unclaimed_time_only_until_its_claim_deadline()
+    {
+        // Version 2: the buyer made the preimages.
+        var accepted = Accepted() with { };
+        var buyerMade = SoldContract.Accepted("c2", "02" + new string('b', 64), 1000, 3600, "n2", new string('5', 64), string.Empty, "lnbcrt10u1test",
+            "SGVsbG9Xb3JsZEhlbGxvV29ybGRIZWxsb1dvcmxkMTI=", "U2VsbGVyU2VsbGVyU2VsbGVyU2VsbGVyU2VsbGVyMTI=", "192.0.2.1:51820", "10.77.0.3", "10.77.0.1", ["10.77.0.1/32"], Now.AddMinutes(5));
+        Assert.Null(accepted.AccessUntil);
+
+        var awaiting = buyerMade.Activated(Now.AddHours(1), claimDeadline: Now.AddMinutes(2));
+        Assert.Equal(Now.AddMinutes(2), awaiting.AccessUntil);
+        var claimed = awaiting.Claimed(Preimage);
+        Assert.Equal(Now.AddHours(1), claimed.AccessUntil);
+
+        var refreshUnclaimed = claimed.InvoiceWasSettled()
+            .WithRefreshInvoice(Refresh(Now.AddMinutes(5)) with { Preimage = string.Empty })
+            .RefreshApplied(Now.AddHours(1).AddMinutes(30), claimDeadline: Now.AddMinutes(3));
+        Assert.Equal(Now.AddHours(1), refreshUnclaimed.AccessUntil);
+        Assert.Equal(Now.AddHours(1).AddMinutes(30), refreshUnclaimed.RefreshClaimed(RefreshPreimage).AccessUntil);
+        Assert.Equal(Now.AddHours(1), refreshUnclaimed.RefreshWithdrawn().AccessUntil);
+
+        // Version 1 (the seller made the preimage) and what is over.
+        Assert.Equal(Now.AddHours(1), Accepted().Activated(Now.AddHours(1)).AccessUntil);
+        Assert.Null(Accepted().Activated(Now.AddHours(1)).InvoiceWasSettled().Expired().AccessUntil);
     }
 }

@@ -39,6 +39,20 @@ public sealed class SoldContractsIndexTests : IDisposable
     }
 
     [Fact]
+    public void The_unpaid_view_holds_exactly_the_contracts_awaiting_payment_also_after_a_restart()
+    {
+        var store = new ContractStore(_folder);
+        var contracts = SoldContracts.Load(store, Pool());
+        var first = contracts.Save(SoldContractTests.Accepted("c1", "10.77.0.2"));
+        contracts.Save(SoldContractTests.Accepted("c2", "10.77.0.3"));
+        contracts.Save(SoldContractTests.Accepted("c3", "10.77.0.4"));
+        contracts.Save(first.Activated(Now.AddHours(1)));
+        contracts.Save(contracts.FindLive("c3")!.Cancelled());
+        Assert.Equal(["c2"], contracts.Unpaid.Select(c => c.Id));
+        Assert.Equal(["c2"], SoldContracts.Load(store, Pool()).Unpaid.Select(c => c.Id));
+    }
+
+    [Fact]
     public void Due_contracts_are_found_in_order_without_reading_the_others()
     {
         var store = new ContractStore(_folder);

@@ -46,8 +46,8 @@ public sealed class SellerFirewallTests
             try
             {
                 // Closed before the interface exists, as the seller does it; applied twice, as a restart does.
-                await firewall.ApplyAsync(Rules(wgS, buyerToBuyer: false), None);
-                await firewall.ApplyAsync(Rules(wgS, buyerToBuyer: false), None);
+                await firewall.ApplyAsync(Rules(wgS, buyerToBuyer: false), [], None);
+                await firewall.ApplyAsync(Rules(wgS, buyerToBuyer: false), [], None);
                 NetworkNamespacePair.Run("ip", "netns", "exec", pair.B, "sysctl", "-qw", "net.ipv4.ip_forward=1");
 
                 await seller.Links.CreateInterfaceAsync(wgS, new InterfaceOptions { PrivateKey = sellerKey, ListenPort = 51820, Addresses = [IpPrefix.Parse(sellerTunnel + "/24")] }, None);
@@ -71,8 +71,8 @@ public sealed class SellerFirewallTests
                 Assert.False(await NamespaceSockets.CanConnectAsync(pair.A, third.SellerAddress, AllowedPort, Refused), "the allowed port on another address of the seller, through the tunnel");
                 Assert.False(NetworkNamespacePair.Ping(pair.A, tunnelC, count: 2, waitSeconds: 1), "one buyer must not reach another");
 
-                await firewall.ApplyAsync(Rules(wgS, buyerToBuyer: true), None);
-                await firewall.AdmitAsync(wgS, Paid(tunnelA, tunnelC), None);
+                // Applied again with its admissions: the paid buyers are never out of the set in between.
+                await firewall.ApplyAsync(Rules(wgS, buyerToBuyer: true), Paid(tunnelA, tunnelC), None);
                 Assert.True(NetworkNamespacePair.Ping(pair.A, tunnelC, count: 3, waitSeconds: 2), "buyers reach one another where the seller allows it");
                 Assert.False(await NamespaceSockets.CanConnectAsync(pair.A, sellerTunnel, OtherServicePort, Refused), "allowing buyers to meet opens nothing on the host");
 
@@ -111,7 +111,7 @@ public sealed class SellerFirewallTests
         var firewall = seller.Firewall!;
         try
         {
-            await firewall.ApplyAsync(Rules(wgS, buyerToBuyer: false), None);
+            await firewall.ApplyAsync(Rules(wgS, buyerToBuyer: false), [], None);
             await seller.Links.CreateInterfaceAsync(wgS, new InterfaceOptions { PrivateKey = sellerKey, ListenPort = 51820, Addresses = [IpPrefix.Parse(sellerTunnel + "/24")] }, None);
             await seller.Devices.ConfigureDeviceAsync(wgS, new DeviceConfig { Peers = [new PeerConfig(buyerKey.PublicKey) { AllowedIps = [IpPrefix.Parse(tunnelA + "/32")] }] }, None);
             await BuyerAsync(buyer, wgA, buyerKey, tunnelA, sellerKey.PublicKey, pair.UnderlayB, null);
@@ -130,8 +130,14 @@ public sealed class SellerFirewallTests
             Assert.False(NetworkNamespacePair.Ping(pair.A, sellerTunnel, count: 2, waitSeconds: 1), "the admission lapsed by itself");
             Assert.Single((await seller.Devices.GetDeviceAsync(wgS, None))!.Peers);
 
-            // Admitted again (a refresh), then revoked (an expiry): each takes effect at once.
+            // Admitted again (a refresh), then revoked (an expiry): each takes effect at once. A live admission is
+            // replaced, shorter or longer: the kernel's own timeout says which one holds.
             await firewall.AdmitAsync(wgS, Paid(tunnelA), None);
+            Assert.Contains("timeout 10m", PaidSet(pair.B, wgS), StringComparison.Ordinal);
+            await firewall.AdmitAsync(wgS, [new BuyerAdmission(IPAddress.Parse(tunnelA), TimeSpan.FromSeconds(90))], None);
+            Assert.Contains("timeout 1m30s", PaidSet(pair.B, wgS), StringComparison.Ordinal);
+            await firewall.AdmitAsync(wgS, Paid(tunnelA), None);
+            Assert.Contains("timeout 10m", PaidSet(pair.B, wgS), StringComparison.Ordinal);
             Assert.True(NetworkNamespacePair.Ping(pair.A, sellerTunnel, count: 2, waitSeconds: 2), "admitted again");
             await firewall.RevokeAsync(wgS, IPAddress.Parse(tunnelA), None);
             await firewall.RevokeAsync(wgS, IPAddress.Parse(tunnelA), None);
@@ -144,6 +150,9 @@ public sealed class SellerFirewallTests
             await firewall.RemoveAsync(wgS, None);
         }
     }
+
+    private static string PaidSet(string ns, string interfaceName) =>
+        NetworkNamespacePair.Capture("ip", "netns", "exec", ns, "nft", "list", "set", "inet", "impvpn_" + interfaceName, "paid");
 
     private static BuyerAdmission[] Paid(params string[] buyers) =>
         [.. buyers.Select(b => new BuyerAdmission(IPAddress.Parse(b), TimeSpan.FromMinutes(10)))];

@@ -17,10 +17,11 @@ internal sealed class NftablesFirewall(ICommandRunner runner, LinuxNetworkContex
 
     public static bool NftInstalled() => SystemCommandLocator.Find(Nft) is not null;
 
-    public Task ApplyAsync(SellerFirewallRules rules, CancellationToken cancellationToken)
+    public Task ApplyAsync(SellerFirewallRules rules, IReadOnlyCollection<BuyerAdmission> admitted, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(rules);
-        return RunAsync(rules.InterfaceName, NftablesRuleset.Apply(rules), cancellationToken);
+        ArgumentNullException.ThrowIfNull(admitted);
+        return RunAsync(rules.InterfaceName, NftablesRuleset.Apply(rules) + NftablesRuleset.Admit(rules.InterfaceName, admitted), cancellationToken);
     }
 
     public Task RemoveAsync(string interfaceName, CancellationToken cancellationToken) =>

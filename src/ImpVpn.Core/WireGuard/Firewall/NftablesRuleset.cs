@@ -19,8 +19,8 @@ namespace ImpVpn.Core.WireGuard.Firewall;
 /// Paid time lives in the set <c>paid</c>: a buyer's tunnel address is an element with a timeout, which the kernel
 /// removes when the time is up. Every packet from or to the interface whose buyer address is not in the set is
 /// dropped first, before any "established" shortcut, so an expired buyer's open connections end too, whether or not
-/// the seller's process is still there to remove its peer. Applying the table empties the set; the seller admits its
-/// active buyers again right after.
+/// the seller's process is still there to remove its peer. Applying the table empties the set, so the seller's
+/// admissions are appended to the same script (one transaction: no paid buyer is ever out of the set).
 /// </remarks>
 internal static class NftablesRuleset
 {
@@ -63,6 +63,9 @@ internal static class NftablesRuleset
         script.Append(CultureInfo.InvariantCulture, $"\t\tiifname {name} drop\n");
         script.Append(CultureInfo.InvariantCulture, $"\t\toifname {name} ct state established,related accept\n");
         script.Append(CultureInfo.InvariantCulture, $"\t\toifname {name} drop\n\t}}\n");
+        // Output: nothing from this host reaches a buyer whose time is up, not even on a connection it started.
+        script.Append("\tchain output {\n\t\ttype filter hook output priority filter; policy accept;\n");
+        script.Append(CultureInfo.InvariantCulture, $"\t\toifname {name} {family} daddr != @{PaidSet} drop\n\t}}\n");
         script.Append("}\n");
         return script.ToString();
     }

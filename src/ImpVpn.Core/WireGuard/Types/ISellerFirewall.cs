@@ -12,10 +12,12 @@ namespace ImpVpn.Core.WireGuard.Types;
 /// </remarks>
 public interface ISellerFirewall
 {
-    /// <summary>Puts <paramref name="rules"/> in place for their interface, replacing what an earlier run put there,
-    /// in one step: the interface is never without a filter in between. The interface need not exist yet.</summary>
+    /// <summary>Puts <paramref name="rules"/> in place for their interface with <paramref name="admitted"/> as its
+    /// only admissions, replacing what an earlier run put there, in one step: the interface is never without a filter
+    /// in between, and a buyer admitted before and in <paramref name="admitted"/> never loses its admission. The
+    /// interface need not exist yet.</summary>
     /// <exception cref="SellerFirewallException">The filter could not be put in place.</exception>
-    Task ApplyAsync(SellerFirewallRules rules, CancellationToken cancellationToken);
+    Task ApplyAsync(SellerFirewallRules rules, IReadOnlyCollection<BuyerAdmission> admitted, CancellationToken cancellationToken);
 
     /// <summary>Takes the filter of <paramref name="interfaceName"/> away; nothing happens when there is none.</summary>
     /// <exception cref="SellerFirewallException">The filter could not be taken away.</exception>

@@ -48,6 +48,10 @@ public sealed class NftablesFirewallTests
             		oifname "impvpn0" ct state established,related accept
             		oifname "impvpn0" drop
             	}
+            	chain output {
+            		type filter hook output priority filter; policy accept;
+            		oifname "impvpn0" ip daddr != @paid drop
+            	}
             }
 
             """.ReplaceLineEndings("\n"),
@@ -91,6 +95,19 @@ public sealed class NftablesFirewallTests
                 + "add element inet impvpn_impvpn0 paid { 10.77.0.3 }\ndelete element inet impvpn_impvpn0 paid { 10.77.0.3 }\nadd element inet impvpn_impvpn0 paid { 10.77.0.3 timeout 2s }\n",
             ],
             runner.Inputs);
+    }
+
+    [Fact]
+    public async Task Applying_admits_the_paid_buyers_in_the_same_nft_run_so_none_is_ever_left_out()
+    {
+        var runner = new RecordingCommandRunner();
+        var firewall = new NftablesFirewall(runner, LinuxNetworkContext.Current, () => true);
+
+        await firewall.ApplyAsync(Rules(), [new BuyerAdmission(IPAddress.Parse("10.77.0.2"), TimeSpan.FromMinutes(5))], None);
+
+        var script = Assert.Single(runner.Inputs);
+        Assert.StartsWith(NftablesRuleset.Apply(Rules()), script, StringComparison.Ordinal);
+        Assert.EndsWith("add element inet impvpn_impvpn0 paid { 10.77.0.2 timeout 300s }\n", script, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -171,7 +188,7 @@ public sealed class NftablesFirewallTests
         var runner = new RecordingCommandRunner();
         var firewall = new NftablesFirewall(runner, new LinuxNetworkContext("ns1"), () => true);
 
-        await firewall.ApplyAsync(Rules(), None);
+        await firewall.ApplyAsync(Rules(), [], None);
 
         Assert.Equal(["ip netns exec ns1 nft -f -"], runner.Commands);
         Assert.Equal([NftablesRuleset.Apply(Rules())], runner.Inputs);
@@ -201,7 +218,7 @@ public sealed class NftablesFirewallTests
         var runner = new RecordingCommandRunner((_, _) => new CommandResult(1, string.Empty, "Error: Could not process rule: Operation not permitted\n"));
         var firewall = new NftablesFirewall(runner, LinuxNetworkContext.Current, () => true);
 
-        var e = await Assert.ThrowsAsync<SellerFirewallException>(() => firewall.ApplyAsync(Rules(), None));
+        var e = await Assert.ThrowsAsync<SellerFirewallException>(() => firewall.ApplyAsync(Rules(), [], None));
 
         Assert.False(e.Unavailable);
         Assert.Equal("impvpn0", e.InterfaceName);
@@ -215,7 +232,7 @@ public sealed class NftablesFirewallTests
         var runner = new RecordingCommandRunner();
         var firewall = new NftablesFirewall(runner, new LinuxNetworkContext("ns1"), () => false);
 
-        var e = await Assert.ThrowsAsync<SellerFirewallException>(() => firewall.ApplyAsync(Rules(), None));
+        var e = await Assert.ThrowsAsync<SellerFirewallException>(() => firewall.ApplyAsync(Rules(), [], None));
 
         Assert.True(e.Unavailable);
         Assert.Contains("nftables", e.Message, StringComparison.Ordinal);
