@@ -1,3 +1,4 @@
+using ImpVpn.Core.Selling;
 using ImpVpn.Core.Store;
 
 namespace ImpVpn.Daemon.Tests;
@@ -28,6 +29,25 @@ public sealed class DaemonReadinessTests
         Assert.Equal(0, daemon.Terminate(Wait));
         Assert.Contains("STOPPING=1", await daemon.NotificationsUntilAsync("STOPPING=1", Wait));
         // Stopped: the store's seller role is free again.
+        net.Store("bob").HoldRole("seller").Dispose();
+    }
+
+    [Fact]
+    public async Task A_seller_stopped_from_outside_ends_the_daemon_cleanly()
+    {
+        await using var net = await DaemonNetwork.StartAsync();
+        var configuration = net.Configuration("bob");
+        configuration.Seller.Enabled = true;
+        configuration.Seller.Endpoint = "203.0.113.5:51820";
+        configuration.Seller.ConfigOnly = true;
+        using var daemon = DaemonProcess.Start(net.Write(configuration), DaemonNetwork.NotifyPath());
+        await daemon.NotificationsUntilAsync("READY=1", Wait);
+
+        // What Stop-VpnProvider sends: the daemon does not keep running with a stopped seller.
+        Assert.True(await SellerControlClient.RequestStopAsync(net.StorePath("bob"), withdraw: false, CancellationToken.None));
+
+        Assert.Equal(0, daemon.WaitForExit(Wait));
+        Assert.Contains("STOPPING=1", await daemon.NotificationsUntilAsync("STOPPING=1", Wait));
         net.Store("bob").HoldRole("seller").Dispose();
     }
 
