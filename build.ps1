@@ -217,6 +217,12 @@ function Invoke-Stage {
         Where-Object { $_.Name -ne 'System.Management.Automation.dll' } |
         Copy-Item -Destination $dependencies
 
+    # impvpnd, the daemon Install-VpnDaemon installs as a service, ships inside the module (Daemon/), framework-
+    # dependent like the module itself: `dotnet impvpnd.dll`.
+    Write-Step 'Publishing impvpnd into the module (Daemon/)'
+    Invoke-Native dotnet @('publish', (Join-Path $RepoRoot 'src/ImpVpn.Daemon/ImpVpn.Daemon.csproj'),
+        '-c', $Configuration, '--no-restore', '-o', (Join-Path $StagedModule 'Daemon'), '--verbosity', 'quiet', '-p:UseAppHost=false')
+
     # Get-Help content (MAML and about_ImpVpn) from docs/help, in a pwsh of its own: it imports the staged module.
     Write-Step 'Building help from docs/help'
     Invoke-ChildPwsh @('-NoProfile', '-NonInteractive', '-File', (Join-Path $RepoRoot 'tools/Help/Build-Help.ps1'),
@@ -361,6 +367,7 @@ function Invoke-SuiteBuild([string] $Name) {
     $projects = @(if ($Name -eq 'Pester') {
             Join-Path $RepoRoot 'src/ImpVpn.PowerShell/ImpVpn.PowerShell.csproj'
             Join-Path $RepoRoot 'src/ImpVpn.LndSim/ImpVpn.LndSim.csproj'
+            Join-Path $RepoRoot 'src/ImpVpn.Daemon/ImpVpn.Daemon.csproj'
         }
         else {
             (Get-XunitProjects | Where-Object BaseName -EQ $Name).FullName

@@ -67,4 +67,16 @@ Import-Module ImpVpn
         $cmdlets = @((Import-PowerShellDataFile (Join-Path $env:IMPVPN_MODULE 'ImpVpn.psd1')).CmdletsToExport).Count
         $run.Last | Should -BeLike "0 $cmdlets $($run.Home)/.local/share/powershell/Modules/ImpVpn/*"
     }
+
+    It 'ships impvpnd with the module, and it runs from where the module was installed' {
+        $run = Invoke-FreshPwsh @"
+Register-PSResourceRepository -Name ImpVpnTest -Uri '$Repository' -Trusted
+Install-PSResource ImpVpn -Repository ImpVpnTest -Scope CurrentUser
+`$daemon = Join-Path (Get-Module ImpVpn -ListAvailable).ModuleBase 'Daemon'
+`$said = & dotnet (Join-Path `$daemon 'impvpnd.dll') check --config (Join-Path `$HOME 'missing.json') 2>&1
+"`$LASTEXITCODE `$(Test-Path (Join-Path `$daemon 'Microsoft.Extensions.Hosting.Systemd.dll')) `$said"
+"@
+        # Exit 2, the configuration refused by name: the daemon and the core it carries load and run.
+        $run.Last | Should -BeLike '2 True impvpnd: configuration error: (file): cannot read the configuration file*'
+    }
 }

@@ -409,7 +409,7 @@ Describe 'Streams and completion' {
         }
     }
 
-    It 'shows tunnels, quotes, nodes, sold contracts and earnings in default tables that fit 120 columns' {
+    It 'shows tunnels, quotes, nodes, sold contracts, earnings and the daemon in default tables that fit 120 columns' {
         $views = [xml] (Get-Content -Raw (Join-Path $env:IMPVPN_MODULE 'ImpVpn.Format.ps1xml'))
         # The seller's views read the seller's store: this session looks at it, then returns to the buyer's.
         function Show-AsSeller([scriptblock] $Look) {
@@ -425,6 +425,8 @@ Describe 'Streams and completion' {
                 'VpnTunnel' { Get-VpnTunnel -WarningAction SilentlyContinue | Out-String -Width 120 }
                 'VpnQuote' { Request-VpnQuote $Bob | Out-String -Width 120 }
                 'VpnNode' { Connect-SandboxNode $Sim 'alice' (Join-Path $Root 'buyer') | Out-String -Width 120 }
+                # Nothing installed under an empty root: the view's columns all the same.
+                'VpnDaemon' { Get-VpnDaemon -Root (New-Item -ItemType Directory -Force (Join-Path $Root 'daemon-root')).FullName | Out-String -Width 120 }
                 'VpnSoldContract' { Show-AsSeller { Get-VpnSoldContract } }
                 'VpnEarning' { Show-AsSeller { Get-VpnEarning } }
             }

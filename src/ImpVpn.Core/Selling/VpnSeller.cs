@@ -116,6 +116,25 @@ public sealed class VpnSeller : IAsyncDisposable
         await StartAsync(running.Token).ConfigureAwait(false);
         try
         {
+            await ServeAsync(running.Token).ConfigureAwait(false);
+        }
+        finally
+        {
+            // However it ends (stopped, or failed), it ends as StopAsync says.
+            await StopAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The started seller's expiry round, every <see cref="SellerOptions.ExpiryCheckInterval"/>, until
+    /// <paramref name="cancellationToken"/> is cancelled or <see cref="RequestStop"/> is called. Apart from
+    /// <see cref="StartAsync"/> and <see cref="StopAsync"/> so that a host can say it is ready between the first two
+    /// (the daemon's readiness means the seller has really started).</summary>
+    public async Task ServeAsync(CancellationToken cancellationToken)
+    {
+        _ = Started;
+        using var running = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopRequested.Token);
+        try
+        {
             while (!running.IsCancellationRequested)
             {
                 await Task.Delay(_options.ExpiryCheckInterval, _clock, running.Token).ConfigureAwait(false);
@@ -134,11 +153,6 @@ public sealed class VpnSeller : IAsyncDisposable
         catch (OperationCanceledException) when (running.IsCancellationRequested)
         {
             _log.Log(LogLevel.Verbose, "Seller stopping.");
-        }
-        finally
-        {
-            // However it ends (stopped, or failed), it ends as StopAsync says.
-            await StopAsync(CancellationToken.None).ConfigureAwait(false);
         }
     }
 

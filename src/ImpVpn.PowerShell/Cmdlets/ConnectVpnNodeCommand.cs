@@ -51,12 +51,12 @@ public sealed class ConnectVpnNodeCommand : VpnCmdletBase
     {
         var options = Checked(() => ParameterSetName switch
         {
-            FilesSet => LndConnectionOptions.FromFiles(RpcAddress!, Resolve(TlsCertPath), Resolve(MacaroonPath), Network),
+            FilesSet => LndConnectionOptions.FromFiles(RpcAddress!, ResolvePath(TlsCertPath), ResolvePath(MacaroonPath), Network),
             UriSet => Core.Lightning.Lnd.LndConnectUri.Parse(LndConnectUri, Network),
-            _ => Core.Lightning.Lnd.LndDirectory.Resolve(LndDirectory is null ? null : Resolve(LndDirectory), Network, RpcAddress),
+            _ => Core.Lightning.Lnd.LndDirectory.Resolve(LndDirectory is null ? null : ResolvePath(LndDirectory), Network, RpcAddress),
         });
         var node = Run((log, ct) => LndNode.ConnectAsync(options, !SkipSyncCheck, ct));
-        var store = StorePath is null ? ContractStore.DefaultRoot() : Resolve(StorePath);
+        var store = StorePath is null ? ContractStore.DefaultRoot() : ResolvePath(StorePath);
         Run(async (log, ct) =>
         {
             await VpnSession.ReplaceAsync(node, options.RpcAddress, store).ConfigureAwait(false);
@@ -65,6 +65,4 @@ public sealed class ConnectVpnNodeCommand : VpnCmdletBase
         WriteVerbose($"Connected to {options}; contracts in {store}.");
         WriteObject(VpnNode.From(node.Info!, options.RpcAddress, store));
     }
-
-    private string Resolve(string path) => SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
 }

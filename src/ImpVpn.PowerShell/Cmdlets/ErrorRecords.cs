@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using ImpVpn.Core.Buying;
+using ImpVpn.Core.Daemon;
 using ImpVpn.Core.Lightning;
 using ImpVpn.Core.Lightning.Lnd;
 using ImpVpn.Core.Protocol;
@@ -22,6 +23,9 @@ internal static class ErrorRecords
         var record = e switch
         {
             VpnCmdletException wrapped => wrapped.ErrorRecord,
+            DaemonConfigurationException => new ErrorRecord(e, "ImpVpn.DaemonConfigurationInvalid", ErrorCategory.InvalidArgument, target),
+            ServiceManagerUnavailableException => new ErrorRecord(e, "ImpVpn.ServiceManagerUnavailable", ErrorCategory.ResourceUnavailable, target),
+            ServiceManagerException => new ErrorRecord(e, "ImpVpn.ServiceManagerFailed", ErrorCategory.InvalidResult, target),
             PurchaseException p => new ErrorRecord(p, "ImpVpn." + p.Error, CategoryOf(p.Error), target),
             ContractNotFoundException or SoldContractNotFoundException => new ErrorRecord(e, "ImpVpn.ContractNotFound", ErrorCategory.ObjectNotFound, target),
             SellerNotRunningException => new ErrorRecord(e, "ImpVpn.ProviderNotRunning", ErrorCategory.ObjectNotFound, target),
@@ -174,6 +178,11 @@ internal static class ErrorRecords
         SellerFirewallException =>
             "The seller did not start. Check that nftables works here (nft list ruleset, as root), " +
             "or start Start-VpnProvider with -NoFirewall where the host is guarded by a firewall of its own.",
+        DaemonConfigurationException c =>
+            $"Change '{c.Key}' in the configuration file (docs/daemon.md describes every key), or the Install-VpnDaemon parameter that set it.",
+        ServiceManagerUnavailableException =>
+            "The service is installed and enabled; it starts at the next boot under systemd. Where systemd never runs (a container), run the daemon yourself: dotnet <install folder>/impvpnd.dll --config <file> (Get-VpnDaemon shows both).",
+        ServiceManagerException => "See what the daemon logged: journalctl -u impvpnd (Linux), or the Application event log, source impvpnd (Windows).",
         PlatformNotSupportedException => "Buy with -ConfigOnly and take the tunnel to this device with Export-VpnTunnelConfig (a wg-quick file, or a QR code for the WireGuard app).",
         StoreBusyException { Role: { } role } => $"Stop the {role} running on this store first, or give this one another store (Connect-VpnNode -StorePath).",
         StoreBusyException => "Another ImpVpn process (a scheduled refresh, say) is paying; try again when it has finished.",

@@ -46,6 +46,9 @@ public abstract class VpnCmdletBase : PSCmdlet, IDisposable
         }
     }
 
+    /// <summary>A path as the user typed it (relative to the current location, ~, a PSDrive) as the file system's.</summary>
+    protected string ResolvePath(string path) => SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
+
     protected static ILightningNode RequireNode() =>
         VpnSession.Node ?? throw new VpnCmdletException(ErrorRecords.NotConnected());
 

@@ -1,0 +1,78 @@
+using System.Text.Json;
+using ImpVpn.Core.Store;
+
+namespace ImpVpn.Core.Buying;
+
+/// <summary>
+/// A scheduled refresh's budget over a period rather than one run: what the runs of one period spent is kept in the
+/// store (an owner-only file), so neither a new run nor a restarted daemon can spend it again. Before a run pays
+/// anything, all it may spend is recorded as reserved; the run's real spending replaces the reservation when it
+/// ends. A run cut short (a crash, a kill) leaves its reservation, which counts as spent: the budget may go unused
+/// for the rest of the period, but is never exceeded.
+/// </summary>
+public sealed class RefreshBudgetPeriod(ContractStore store, long budgetSat, TimeSpan period, TimeProvider? clock = null)
+{
+    private const string FileName = "refresh-budget.json";
+    private readonly TimeProvider _clock = clock ?? TimeProvider.System;
+
+    /// <summary>The current period's ledger (started now when there was none or the last one is over).</summary>
+    public RefreshSpending Current()
+    {
+        var now = _clock.GetUtcNow();
+        var saved = Load();
+        if (saved is null || saved.PeriodStart > now)
+        {
+            return new RefreshSpending(now, 0, 0);
+        }
+
+        // Periods follow one another from the first: a daemon stopped over a period boundary starts the right one.
+        var elapsed = (now - saved.PeriodStart).Ticks / period.Ticks;
+        return elapsed == 0 ? saved : new RefreshSpending(saved.PeriodStart + TimeSpan.FromTicks(elapsed * period.Ticks), 0, 0);
+    }
+
+    /// <summary>This run's budget: what the period has left, reserved in the store before it is returned.</summary>
+    public RefreshBudget Open()
+    {
+        var current = Current();
+        // A reservation still there was left by a run that never closed: what it might have spent is spent.
+        var spent = PaymentCeiling.MostCostSat(current.SpentSat, current.ReservedSat);
+        var left = Math.Max(0, budgetSat - spent);
+        Save(current with { SpentSat = spent, ReservedSat = left });
+        return new RefreshBudget(left);
+    }
+
+    /// <summary>Records what <paramref name="run"/> spent (in place of its reservation).</summary>
+    public void Close(RefreshBudget run)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        var current = Current();
+        Save(current with { SpentSat = PaymentCeiling.MostCostSat(current.SpentSat, run.SpentSat), ReservedSat = 0 });
+    }
+
+    /// <summary>When the current period ends.</summary>
+    public DateTimeOffset PeriodEnd => Current().PeriodStart + period;
+
+    private RefreshSpending? Load()
+    {
+        var text = store.ReadSecret(FileName);
+        if (text is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize<RefreshSpending>(text);
+        }
+        catch (JsonException e)
+        {
+            // Guessing would risk spending twice: the operator looks at (or deletes) the file.
+            throw new CorruptContractException(store.SecretPath(FileName), "not a refresh budget ledger", e);
+        }
+    }
+
+    private void Save(RefreshSpending spending) => store.SaveSecret(FileName, JsonSerializer.Serialize(spending));
+}
+
+/// <summary>One budget period's ledger: when it began, what its runs spent, and what a running run has reserved.</summary>
+public sealed record RefreshSpending(DateTimeOffset PeriodStart, long SpentSat, long ReservedSat);

@@ -1,0 +1,195 @@
+using System.Text.RegularExpressions;
+using ImpVpn.Core.Buying;
+using ImpVpn.Core.Lightning;
+using ImpVpn.Core.Lightning.Lnd;
+using ImpVpn.Core.Selling;
+using ImpVpn.Core.Store;
+using ImpVpn.Core.WireGuard.Types;
+
+namespace ImpVpn.Core.Daemon;
+
+/// <summary>
+/// Every value of the daemon's configuration checked before anything starts, each refusal naming its key: a daemon
+/// must not take payments for tunnels it cannot give, nor run a refresh that could spend without bound, and an
+/// operator reading the journal must know which line to change.
+/// </summary>
+public static partial class DaemonConfigurationCheck
+{
+    private static readonly string[] Networks = ["mainnet", "testnet", "testnet4", "signet", "regtest", "simnet"];
+
+    public static DaemonSettings Read(string path) => Check(DaemonConfigurationFile.Read(path));
+
+    public static DaemonSettings Check(DaemonConfigurationFile file)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        var node = RequireSection(file.Node, "Node");
+        var seller = RequireSection(file.Seller, "Seller");
+        var refresh = RequireSection(file.Refresh, "Refresh");
+        if (!seller.Enabled && !refresh.Enabled)
+        {
+            throw new DaemonConfigurationException("Seller.Enabled", "neither Seller.Enabled nor Refresh.Enabled is true: the daemon would have nothing to do.");
+        }
+
+        var storePath = file.StorePath is null ? ContractStore.DefaultRoot() : RequirePath(file.StorePath, "StorePath");
+        return new DaemonSettings(
+            storePath,
+            CheckNode(node),
+            node.RequireSynced,
+            seller.Enabled ? CheckSeller(seller) : null,
+            refresh.Enabled ? CheckRefresh(refresh) : null);
+    }
+
+    private static LndConnectionOptions CheckNode(DaemonConfigurationFile.NodeSection node)
+    {
+        if (!Networks.Contains(node.Network, StringComparer.Ordinal))
+        {
+            throw new DaemonConfigurationException("Node.Network", $"'{node.Network}' is not a network; use one of {string.Join(", ", Networks)}.");
+        }
+
+        if (node.RpcAddress is not null)
+        {
+            Try("Node.RpcAddress", () => LndConnectionOptions.ParseHostPort(node.RpcAddress));
+        }
+
+        if (node.TlsCertPath is not null || node.MacaroonPath is not null)
+        {
+            var cert = RequirePath(node.TlsCertPath ?? throw new DaemonConfigurationException("Node.TlsCertPath", "is required when Node.MacaroonPath is given."), "Node.TlsCertPath");
+            var macaroon = RequirePath(node.MacaroonPath ?? throw new DaemonConfigurationException("Node.MacaroonPath", "is required when Node.TlsCertPath is given."), "Node.MacaroonPath");
+            RequireFile(cert, "Node.TlsCertPath");
+            RequireFile(macaroon, "Node.MacaroonPath");
+            return Try("Node", () => LndConnectionOptions.FromFiles(node.RpcAddress ?? LndDirectory.DefaultRpcAddress, cert, macaroon, node.Network));
+        }
+
+        var directory = node.LndDirectory is null ? LndDirectory.DefaultPath() : RequirePath(node.LndDirectory, "Node.LndDirectory");
+        RequireFile(LndDirectory.TlsCertPath(directory), "Node.LndDirectory");
+        RequireFile(LndDirectory.MacaroonPath(directory, node.Network), "Node.LndDirectory");
+        return Try("Node.LndDirectory", () => LndDirectory.Resolve(directory, node.Network, node.RpcAddress));
+    }
+
+    private static SellerSettings CheckSeller(DaemonConfigurationFile.SellerSection seller)
+    {
+        var endpoint = Try("Seller.Endpoint", () => SellerOptions.ValidEndpoint(
+            seller.Endpoint ?? throw new ArgumentException("is required when Seller.Enabled is true: the IP address or DNS name and port buyers reach.")));
+        Try("Seller.InterfaceName", () => InterfaceName.Validate(seller.InterfaceName ?? string.Empty));
+        RequireRange(seller.ListenPort, 1, 65535, "Seller.ListenPort");
+        if (!IpPrefix.TryParse(seller.Subnet, out var subnet))
+        {
+            throw new DaemonConfigurationException("Seller.Subnet", $"'{seller.Subnet}' is not an address prefix such as 10.77.0.0/24.");
+        }
+
+        RequireRange(seller.PricePerHourSat, 1, QuoteCheck.MaxSat, "Seller.PricePerHourSat");
+        RequirePositive(seller.MinimumDuration, "Seller.MinimumDuration");
+        RequirePositive(seller.MaximumDuration, "Seller.MaximumDuration");
+        if (seller.MinimumDuration > seller.MaximumDuration)
+        {
+            throw new DaemonConfigurationException("Seller.MinimumDuration", $"{seller.MinimumDuration} is longer than Seller.MaximumDuration ({seller.MaximumDuration}).");
+        }
+
+        var pricing = Try("Seller.PricePerHourSat", () => new Pricing(seller.PricePerHourSat, seller.MinimumDuration, seller.MaximumDuration).Validated());
+        foreach (var port in seller.AllowedPorts ?? throw new DaemonConfigurationException("Seller.AllowedPorts", "must be a list of ports ([] for none), not null."))
+        {
+            RequireRange(port, 1, 65535, "Seller.AllowedPorts");
+        }
+
+        if (seller.NetworkNamespace is not null && (!OperatingSystem.IsLinux() || !NamespaceName().IsMatch(seller.NetworkNamespace)))
+        {
+            throw new DaemonConfigurationException("Seller.NetworkNamespace", OperatingSystem.IsLinux()
+                ? $"'{seller.NetworkNamespace}' is not a network namespace name (letters, digits, '-', '_', '.', at most 64)."
+                : "network namespaces exist only on Linux.");
+        }
+
+        return new SellerSettings(
+            new SellerOptions
+            {
+                InterfaceName = seller.InterfaceName!,
+                Endpoint = endpoint,
+                ListenPort = seller.ListenPort,
+                Subnet = subnet,
+                Pricing = pricing,
+                AllowedPorts = seller.AllowedPorts,
+                AllowBuyerToBuyer = seller.AllowBuyerToBuyer,
+                ManageFirewall = seller.ManageFirewall,
+                ConfigOnly = seller.ConfigOnly,
+            },
+            seller.NetworkNamespace);
+    }
+
+    private static RefreshSchedule CheckRefresh(DaemonConfigurationFile.RefreshSection refresh)
+    {
+        RequirePositive(refresh.Interval, "Refresh.Interval");
+        RequirePositive(refresh.ExpiringWithin, "Refresh.ExpiringWithin");
+        RequirePositive(refresh.Duration, "Refresh.Duration");
+        RequirePositive(refresh.BudgetPeriod, "Refresh.BudgetPeriod");
+        var budget = refresh.BudgetSat ?? throw new DaemonConfigurationException("Refresh.BudgetSat",
+            "is required when Refresh.Enabled is true: an unattended refresh without a total could spend without bound.");
+        RequireRange(budget, 1, QuoteCheck.MaxSat, "Refresh.BudgetSat");
+        if (refresh.MaxPriceSat is { } maxPrice)
+        {
+            RequireRange(maxPrice, 1, QuoteCheck.MaxSat, "Refresh.MaxPriceSat");
+        }
+
+        if (refresh.MaxRoutingFeeSat is { } maxFee)
+        {
+            RequireRange(maxFee, 0, QuoteCheck.MaxSat, "Refresh.MaxRoutingFeeSat");
+        }
+
+        return new RefreshSchedule(refresh.Interval, refresh.ExpiringWithin, refresh.Duration, budget, refresh.BudgetPeriod,
+            new BuyerOptions { MaxPriceSat = refresh.MaxPriceSat, MaxRoutingFeeSat = refresh.MaxRoutingFeeSat });
+    }
+
+    // A section written as null in the file ("Seller": null) would otherwise surface as a NullReferenceException.
+    private static T RequireSection<T>(T? section, string key)
+        where T : class =>
+        section ?? throw new DaemonConfigurationException(key, "must be an object, not null.");
+
+    // A service's working folder is not the operator's: relative paths would point somewhere unexpected.
+    private static string RequirePath(string path, string key) =>
+        path.Length > 0 && Path.IsPathFullyQualified(path)
+            ? path
+            : throw new DaemonConfigurationException(key, $"'{path}' is not an absolute path.");
+
+    private static void RequireFile(string path, string key)
+    {
+        if (!File.Exists(path))
+        {
+            throw new DaemonConfigurationException(key, $"{path} does not exist or cannot be read.");
+        }
+    }
+
+    private static void RequireRange(long value, long min, long max, string key)
+    {
+        if (value < min || value > max)
+        {
+            throw new DaemonConfigurationException(key, $"{value} is out of range ({min} to {max}).");
+        }
+    }
+
+    private static void RequirePositive(TimeSpan value, string key)
+    {
+        if (value <= TimeSpan.Zero)
+        {
+            throw new DaemonConfigurationException(key, $"{value} is not a positive duration (d.hh:mm:ss).");
+        }
+    }
+
+    private static T Try<T>(string key, Func<T> check)
+    {
+        try
+        {
+            return check();
+        }
+        catch (Exception e) when (e is ArgumentException or FormatException or LightningException or IOException or UnauthorizedAccessException)
+        {
+            throw new DaemonConfigurationException(key, e.Message, e);
+        }
+    }
+
+    private static void Try(string key, Action check) => Try(key, () =>
+    {
+        check();
+        return true;
+    });
+
+    [GeneratedRegex("^[A-Za-z0-9_.-]{1,64}$")]
+    private static partial Regex NamespaceName();
+}

@@ -1,0 +1,75 @@
+using ImpVpn.Core.Daemon;
+using ImpVpn.Daemon;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+// impvpnd [run] --config PATH   runs the roles the configuration enables until stopped
+// impvpnd check --config PATH   checks the configuration and exits (0: usable)
+// impvpnd withdraw --config PATH takes the configured seller's interface and firewall table off the host
+if (DaemonCommandLine.Parse(args) is not { } command)
+{
+    await Console.Error.WriteLineAsync(DaemonCommandLine.Usage);
+    return DaemonExitCode.BadConfiguration;
+}
+
+DaemonSettings settings;
+try
+{
+    settings = DaemonConfigurationCheck.Read(command.ConfigPath);
+}
+catch (DaemonConfigurationException e)
+{
+    // Before the host exists, so straight to stderr, which the journal and the service's log both keep.
+    await Console.Error.WriteLineAsync($"impvpnd: configuration error: {e.Message}");
+    return DaemonExitCode.BadConfiguration;
+}
+
+if (command.Verb == "check")
+{
+    Console.WriteLine($"impvpnd: {command.ConfigPath} is usable: seller {(settings.Seller is null ? "off" : "on")}, scheduled refresh {(settings.Refresh is null ? "off" : "on")}, store {settings.StorePath}.");
+    return DaemonExitCode.Success;
+}
+
+if (command.Verb == "withdraw")
+{
+    using var loggers = LoggerFactory.Create(logging => logging.AddSimpleConsole(options => options.SingleLine = true));
+    var logger = loggers.CreateLogger("impvpnd");
+    try
+    {
+        return await SellerWithdrawCommand.RunAsync(settings, logger).ConfigureAwait(false);
+    }
+    catch (Exception e)
+    {
+        DaemonLog.StartFailed(logger, e);
+        return DaemonExitCode.Failure;
+    }
+}
+
+var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ApplicationName = "impvpnd", ContentRootPath = AppContext.BaseDirectory });
+ServiceManagerIntegration.Configure(builder);
+builder.Services.AddSingleton(settings);
+builder.Services.AddSingleton<NodeConnection>();
+if (settings.Seller is { } seller)
+{
+    builder.Services.AddHostedService(services => ActivatorUtilities.CreateInstance<SellerService>(services, seller, settings.StorePath));
+}
+
+if (settings.Refresh is { } refresh)
+{
+    builder.Services.AddHostedService(services => ActivatorUtilities.CreateInstance<RefreshService>(services, refresh, settings.StorePath));
+}
+
+using var host = builder.Build();
+try
+{
+    await host.RunAsync().ConfigureAwait(false);
+}
+catch (Exception e) when (e is not OperationCanceledException)
+{
+    var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("impvpnd");
+    DaemonLog.StartFailed(logger, e);
+    return DaemonExitCode.Failure;
+}
+
+return Environment.ExitCode;

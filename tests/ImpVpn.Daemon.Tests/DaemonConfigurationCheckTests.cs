@@ -1,0 +1,115 @@
+using ImpVpn.Core.Daemon;
+
+namespace ImpVpn.Daemon.Tests;
+
+/// <summary>Every refusal of the daemon's configuration names the key to change; a usable file gives the seller's
+/// and the refresh's options as the cmdlets would build them.</summary>
+public sealed class DaemonConfigurationCheckTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("dmn-config-").FullName;
+
+    [Theory]
+    [InlineData("Node.Network")]
+    [InlineData("Node.MacaroonPath")]
+    [InlineData("Node.RpcAddress")]
+    [InlineData("StorePath")]
+    [InlineData("Seller.Endpoint")]
+    [InlineData("Seller.InterfaceName")]
+    [InlineData("Seller.ListenPort")]
+    [InlineData("Seller.Subnet")]
+    [InlineData("Seller.PricePerHourSat")]
+    [InlineData("Seller.MinimumDuration")]
+    [InlineData("Seller.AllowedPorts")]
+    [InlineData("Seller.NetworkNamespace")]
+    [InlineData("Refresh.BudgetSat")]
+    [InlineData("Refresh.Interval")]
+    [InlineData("Refresh.MaxRoutingFeeSat")]
+    public void A_bad_value_is_refused_naming_its_key(string key)
+    {
+        var file = Usable();
+        Spoil(file, key);
+
+        var refused = Assert.Throws<DaemonConfigurationException>(() => DaemonConfigurationCheck.Check(file));
+        Assert.Equal(key, refused.Key);
+        Assert.StartsWith(key + ": ", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_daemon_with_nothing_to_do_is_refused()
+    {
+        var file = Usable();
+        file.Seller.Enabled = false;
+        file.Refresh.Enabled = false;
+
+        Assert.Equal("Seller.Enabled", Assert.Throws<DaemonConfigurationException>(() => DaemonConfigurationCheck.Check(file)).Key);
+    }
+
+    [Fact]
+    public void A_usable_file_read_back_gives_the_options_it_names()
+    {
+        var path = Path.Combine(_folder, "impvpnd.json");
+        File.WriteAllText(path, Usable().ToJson());
+
+        var settings = DaemonConfigurationCheck.Read(path);
+
+        Assert.Equal(Path.Combine(_folder, "store"), settings.StorePath);
+        Assert.Equal("203.0.113.5:51820", settings.Seller!.Options.Endpoint);
+        Assert.Equal(500, settings.Seller.Options.Pricing.PricePerHourSat);
+        Assert.Equal([9735], settings.Seller.Options.AllowedPorts);
+        Assert.Equal(700, settings.Refresh!.BudgetSat);
+        Assert.Equal(TimeSpan.FromDays(30), settings.Refresh.BudgetPeriod);
+        Assert.Equal("regtest", settings.Node.Network);
+    }
+
+    [Fact]
+    public void A_value_of_the_wrong_kind_is_refused_by_its_path()
+    {
+        var path = Path.Combine(_folder, "impvpnd.json");
+        File.WriteAllText(path, Usable().ToJson().Replace("\"ListenPort\": 51820", "\"ListenPort\": \"many\"", StringComparison.Ordinal));
+
+        Assert.Equal("Seller.ListenPort", Assert.Throws<DaemonConfigurationException>(() => DaemonConfigurationCheck.Read(path)).Key);
+    }
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    private DaemonConfigurationFile Usable()
+    {
+        var cert = Path.Combine(_folder, "tls.cert");
+        using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=localhost", key, System.Security.Cryptography.HashAlgorithmName.SHA256);
+        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow, DateTimeOffset.UtcNow.AddDays(1));
+        File.WriteAllText(cert, certificate.ExportCertificatePem());
+        var macaroon = Path.Combine(_folder, "admin.macaroon");
+        File.WriteAllBytes(macaroon, [1, 2, 3, 4]);
+        return new DaemonConfigurationFile
+        {
+            StorePath = Path.Combine(_folder, "store"),
+            Node = new DaemonConfigurationFile.NodeSection { TlsCertPath = cert, MacaroonPath = macaroon, Network = "regtest" },
+            Seller = new DaemonConfigurationFile.SellerSection { Enabled = true, Endpoint = "203.0.113.5:51820", PricePerHourSat = 500 },
+            Refresh = new DaemonConfigurationFile.RefreshSection { Enabled = true, BudgetSat = 700 },
+        };
+    }
+
+    private static void Spoil(DaemonConfigurationFile file, string key)
+    {
+        switch (key)
+        {
+            case "Node.Network": file.Node.Network = "moonnet"; break;
+            case "Node.MacaroonPath": file.Node.MacaroonPath = "/nonexistent/admin.macaroon"; break;
+            case "Node.RpcAddress": file.Node.RpcAddress = "host:notaport"; break;
+            case "StorePath": file.StorePath = "relative/store"; break;
+            case "Seller.Endpoint": file.Seller.Endpoint = "localhost:51820"; break;
+            case "Seller.InterfaceName": file.Seller.InterfaceName = "a name too long for linux"; break;
+            case "Seller.ListenPort": file.Seller.ListenPort = 70000; break;
+            case "Seller.Subnet": file.Seller.Subnet = "10.77.0.0/33"; break;
+            case "Seller.PricePerHourSat": file.Seller.PricePerHourSat = 0; break;
+            case "Seller.MinimumDuration": file.Seller.MinimumDuration = TimeSpan.FromDays(60); break;
+            case "Seller.AllowedPorts": file.Seller.AllowedPorts = [0]; break;
+            case "Seller.NetworkNamespace": file.Seller.NetworkNamespace = "no/slashes"; break;
+            case "Refresh.BudgetSat": file.Refresh.BudgetSat = null; break;
+            case "Refresh.Interval": file.Refresh.Interval = TimeSpan.Zero; break;
+            case "Refresh.MaxRoutingFeeSat": file.Refresh.MaxRoutingFeeSat = -1; break;
+            default: throw new ArgumentException(key);
+        }
+    }
+}

@@ -1,0 +1,50 @@
+using ImpVpn.Core.Buying;
+using ImpVpn.Core.Store;
+
+namespace ImpVpn.Daemon.Tests;
+
+/// <summary>A refresh budget per period, kept in the store: runs of one period share it, a new period starts
+/// afresh, and a run that never closed counts as having spent all it could.</summary>
+public sealed class RefreshBudgetPeriodTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("impvpn-budget-").FullName;
+    private readonly SettableClock _clock = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+
+    [Fact]
+    public void Runs_of_one_period_share_the_budget_and_a_new_period_starts_afresh()
+    {
+        var first = Period().Open();
+        Assert.Equal(1000, first.LeftSat);
+        first.Spend(600);
+        Period().Close(first);
+
+        _clock.Now += TimeSpan.FromHours(23);
+        var second = Period().Open();
+        Assert.Equal(400, second.LeftSat);
+        Period().Close(second);
+
+        _clock.Now += TimeSpan.FromHours(2);
+        Assert.Equal(1000, Period().Open().LeftSat);
+    }
+
+    [Fact]
+    public void A_run_that_never_closed_counts_as_having_spent_all_it_could()
+    {
+        var crashed = Period().Open();
+        crashed.Spend(100);
+
+        // No Close: the process died mid-run. Its payment may have gone out; the period's rest is not spent again.
+        Assert.Equal(0, Period().Open().LeftSat);
+    }
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    private RefreshBudgetPeriod Period() => new(new ContractStore(_folder), 1000, TimeSpan.FromDays(1), _clock);
+
+    private sealed class SettableClock(DateTimeOffset now) : TimeProvider
+    {
+        public DateTimeOffset Now { get; set; } = now;
+
+        public override DateTimeOffset GetUtcNow() => Now;
+    }
+}
