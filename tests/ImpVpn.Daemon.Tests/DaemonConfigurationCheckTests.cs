@@ -17,6 +17,8 @@ public sealed class DaemonConfigurationCheckTests : IDisposable
     [InlineData("Seller.InterfaceName")]
     [InlineData("Seller.ListenPort")]
     [InlineData("Seller.Subnet")]
+    [InlineData("Seller.Subnet/wide")]
+    [InlineData("Seller.MaxActiveContracts")]
     [InlineData("Seller.PricePerHourSat")]
     [InlineData("Seller.MinimumDuration")]
     [InlineData("Seller.AllowedPorts")]
@@ -30,6 +32,7 @@ public sealed class DaemonConfigurationCheckTests : IDisposable
         Spoil(file, key);
 
         var refused = Assert.Throws<DaemonConfigurationException>(() => DaemonConfigurationCheck.Check(file));
+        key = key.Split('/')[0];
         Assert.Equal(key, refused.Key);
         Assert.StartsWith(key + ": ", refused.Message, StringComparison.Ordinal);
     }
@@ -102,6 +105,8 @@ public sealed class DaemonConfigurationCheckTests : IDisposable
             case "Seller.InterfaceName": file.Seller.InterfaceName = "a name too long for linux"; break;
             case "Seller.ListenPort": file.Seller.ListenPort = 70000; break;
             case "Seller.Subnet": file.Seller.Subnet = "10.77.0.0/33"; break;
+            case "Seller.Subnet/wide": file.Seller.Subnet = "10.0.0.0/8"; break;
+            case "Seller.MaxActiveContracts": file.Seller.MaxActiveContracts = 0; break;
             case "Seller.PricePerHourSat": file.Seller.PricePerHourSat = 0; break;
             case "Seller.MinimumDuration": file.Seller.MinimumDuration = TimeSpan.FromDays(60); break;
             case "Seller.AllowedPorts": file.Seller.AllowedPorts = [0]; break;

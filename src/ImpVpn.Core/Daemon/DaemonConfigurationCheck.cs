@@ -77,6 +77,9 @@ public static partial class DaemonConfigurationCheck
             throw new DaemonConfigurationException("Seller.Subnet", $"'{seller.Subnet}' is not an address prefix such as 10.77.0.0/24.");
         }
 
+        // The pool's own refusals (too small; wider than buyers take addresses from), said before anything starts.
+        Try("Seller.Subnet", () => new AddressPool(subnet));
+        RequireRange(seller.MaxActiveContracts, 1, 1_000_000, "Seller.MaxActiveContracts");
         RequireRange(seller.PricePerHourSat, 1, QuoteCheck.MaxSat, "Seller.PricePerHourSat");
         RequirePositive(seller.MinimumDuration, "Seller.MinimumDuration");
         RequirePositive(seller.MaximumDuration, "Seller.MaximumDuration");
@@ -110,6 +113,7 @@ public static partial class DaemonConfigurationCheck
                 AllowBuyerToBuyer = seller.AllowBuyerToBuyer,
                 ManageFirewall = seller.ManageFirewall,
                 ConfigOnly = seller.ConfigOnly,
+                MaxActiveContracts = seller.MaxActiveContracts,
             },
             seller.NetworkNamespace);
     }

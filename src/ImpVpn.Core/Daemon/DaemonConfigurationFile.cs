@@ -103,6 +103,9 @@ public sealed class DaemonConfigurationFile
         /// <summary>Keep contracts and invoices but touch no interface (WireGuard set up elsewhere).</summary>
         public bool ConfigOnly { get; set; }
 
+        /// <summary>The most contracts active at once; a buyer beyond it is refused at accept.</summary>
+        public int MaxActiveContracts { get; set; } = 1000;
+
         /// <summary>Linux: the network namespace the seller's interface and firewall live in; the daemon's own when absent.</summary>
         public string? NetworkNamespace { get; set; }
     }

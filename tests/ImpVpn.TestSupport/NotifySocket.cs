@@ -1,11 +1,11 @@
 using System.Net.Sockets;
 using System.Text;
 
-namespace ImpVpn.Daemon.Tests;
+namespace ImpVpn.TestSupport;
 
 /// <summary>The service manager's end of sd_notify: a Unix datagram socket whose path goes to the daemon as
 /// NOTIFY_SOCKET. Every datagram is one notification ("READY=1", "STOPPING=1").</summary>
-internal sealed class NotifySocket : IDisposable
+public sealed class NotifySocket : IDisposable
 {
     private readonly Socket _socket = new(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
 
