@@ -35,8 +35,8 @@ internal sealed class Claim(SoldContracts contracts, HoldInvoiceSettlement settl
                     contract = contracts.Save(claimed);
                 }
 
-                await settlement.SettleIfHeldAsync(hash, preimageHex, cancellationToken).ConfigureAwait(false);
-                var refreshed = contracts.Save(contract.RefreshCleared());
+                var settled = await settlement.SettledAsync(hash, preimageHex, cancellationToken).ConfigureAwait(false);
+                var refreshed = contracts.Save(contract.RefreshCleared(settled));
                 log.Log(LogLevel.Info, $"Contract {contract.Id}: refresh claimed and settled; active until {refreshed.ExpiresAt:u}.");
                 return new ClaimResponse(refreshed.Id, refreshed.ExpiresAt?.ToUnixTimeSeconds() ?? 0);
             }

@@ -45,7 +45,7 @@ internal sealed class ExpiryRound(SoldContracts contracts, HoldInvoiceSettlement
         {
             // Never activated in time, or the contract ended first: a payment still held goes back to the buyer.
             await settlement.CancelQuietlyAsync(lapsed.PaymentHash, "the refresh lapsed", cancellationToken).ConfigureAwait(false);
-            contracts.Save(contract.RefreshCleared());
+            contracts.Save(contract.RefreshCleared(settled: false));
         }
         else if (contract.State == SoldContractState.AwaitingPayment && contract.QuoteExpiresAt <= now)
         {

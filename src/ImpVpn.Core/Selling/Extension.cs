@@ -48,13 +48,13 @@ internal sealed class Extension(
                 // any other cancelled, which refunds a payment the buyer may have left held.
                 if (earlier is { Applied: true, AwaitsClaim: false })
                 {
-                    await settlement.SettleIfHeldAsync(earlier.PaymentHash, earlier.Preimage, cancellationToken).ConfigureAwait(false);
-                    contract = contracts.Save(contract.RefreshCleared());
+                    var settled = await settlement.SettledAsync(earlier.PaymentHash, earlier.Preimage, cancellationToken).ConfigureAwait(false);
+                    contract = contracts.Save(contract.RefreshCleared(settled));
                 }
                 else
                 {
                     // Never paid, or paid and never claimed: the buyer's payment goes back and any time added with it.
-                    var superseded = earlier.Applied ? contract.RefreshWithdrawn() : contract.RefreshCleared();
+                    var superseded = earlier.Applied ? contract.RefreshWithdrawn() : contract.RefreshCleared(settled: false);
                     // The admission shortened before the money goes back, as at a claim deadline.
                     await provisioning.FollowExpiryAsync(superseded, cancellationToken).ConfigureAwait(false);
                     await settlement.CancelQuietlyAsync(earlier.PaymentHash, "superseded by a new refresh", cancellationToken).ConfigureAwait(false);
@@ -90,8 +90,8 @@ internal sealed class Extension(
         if (refresh.Applied)
         {
             // The time was added before a crash kept this seller from settling: settle now and answer as before.
-            await settlement.SettleIfHeldAsync(refresh.PaymentHash, refresh.Preimage, cancellationToken).ConfigureAwait(false);
-            return contracts.Save(contract.RefreshCleared()).Tunnel();
+            var settled = await settlement.SettledAsync(refresh.PaymentHash, refresh.Preimage, cancellationToken).ConfigureAwait(false);
+            return contracts.Save(contract.RefreshCleared(settled)).Tunnel();
         }
 
         // Not yet held: Activation waits for it outside the lock and asks again.
@@ -100,7 +100,7 @@ internal sealed class Extension(
         if (contract.State != SoldContractState.Active)
         {
             await settlement.RefundAsync(refresh.PaymentHash).ConfigureAwait(false);
-            contracts.Save(contract.RefreshCleared());
+            contracts.Save(contract.RefreshCleared(settled: false));
             throw new ProtocolException(ProtocolErrorCode.ContractExpired, "The contract expired before the refresh was paid; the payment was refunded.");
         }
 
@@ -117,7 +117,7 @@ internal sealed class Extension(
         catch (Exception e) when (e is WireGuardException or IOException)
         {
             await settlement.RefundAsync(refresh.PaymentHash).ConfigureAwait(false);
-            contracts.Save(contract.RefreshCleared());
+            contracts.Save(contract.RefreshCleared(settled: false));
             log.Log(LogLevel.Warning, $"Contract {contract.Id}: the refresh could not be applied ({e.Message}); invoice cancelled, buyer refunded.");
             throw new ProtocolException(ProtocolErrorCode.ProvisioningFailed, "The seller could not extend the tunnel; your payment was refunded.");
         }
@@ -130,7 +130,7 @@ internal sealed class Extension(
         }
 
         await settlement.SettleAsync(refresh.Preimage, cancellationToken).ConfigureAwait(false);
-        var finished = contracts.Save(extended.RefreshCleared());
+        var finished = contracts.Save(extended.RefreshCleared(settled: true));
         log.Log(LogLevel.Info, $"Contract {contract.Id} refreshed until {finished.ExpiresAt:u}.");
         return finished.Tunnel();
     }

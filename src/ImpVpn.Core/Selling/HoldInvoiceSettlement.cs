@@ -67,11 +67,23 @@ internal sealed class HoldInvoiceSettlement(ILightningNode node, SoldContracts c
         }
         else if (contract.Refresh is { Applied: true } applied)
         {
-            await SettleIfHeldAsync(applied.PaymentHash, applied.Preimage, cancellationToken).ConfigureAwait(false);
-            contract = contracts.Save(contract.RefreshCleared());
+            var settled = await SettledAsync(applied.PaymentHash, applied.Preimage, cancellationToken).ConfigureAwait(false);
+            contract = contracts.Save(contract.RefreshCleared(settled));
         }
 
         return contract;
+    }
+
+    /// <summary>Settles the invoice when it is held; true when it is settled now or was already (money received),
+    /// false when it was cancelled or never paid.</summary>
+    public async Task<bool> SettledAsync(string paymentHash, string preimage, CancellationToken cancellationToken)
+    {
+        if (await SettleIfHeldAsync(paymentHash, preimage, cancellationToken).ConfigureAwait(false))
+        {
+            return true;
+        }
+
+        return (await node.LookupInvoiceAsync(Convert.FromHexString(paymentHash), cancellationToken).ConfigureAwait(false))?.State == InvoiceState.Settled;
     }
 
     /// <summary>Whether the invoice for <paramref name="paymentHash"/> is paid and held (ACCEPTED).</summary>

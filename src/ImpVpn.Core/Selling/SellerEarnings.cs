@@ -15,6 +15,14 @@ public static class SellerEarnings
     /// without recording it.</summary>
     public static IReadOnlyList<SettledPayment> Received(SoldContract contract)
     {
+        ArgumentNullException.ThrowIfNull(contract);
+        if (contract.SettlementsRecorded)
+        {
+            // Sold by 0.3.0 or later: what is recorded is all there is; a price that differs (time taken back from a
+            // refresh never claimed) was never received.
+            return contract.Settlements;
+        }
+
         var recorded = contract.Settlements.Sum(p => p.PriceSat);
         // PriceSat counts the purchase and every applied refresh; an applied refresh still unsettled is not received.
         var settledTotal = contract.InvoiceSettled

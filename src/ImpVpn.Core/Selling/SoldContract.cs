@@ -109,7 +109,19 @@ public sealed record SoldContract : IStoredContract<SoldContract>
     /// what the seller has received, by day. Absent from files written before 0.3.0, which read as empty (see
     /// <see cref="SellerEarnings"/> for how such a contract's money is still counted).</summary>
     [JsonInclude]
-    public IReadOnlyList<SettledPayment> Settlements { get; private init; } = [];
+    public IReadOnlyList<SettledPayment> Settlements
+    {
+        get => _settlements;
+        // A file that says null says none.
+        private init => _settlements = value ?? [];
+    }
+
+    private readonly IReadOnlyList<SettledPayment> _settlements = [];
+
+    /// <summary>Whether every settlement of this contract is in <see cref="Settlements"/>: true for contracts sold by
+    /// 0.3.0 and later, absent (false) from older files, whose money <see cref="SellerEarnings"/> reconstructs.</summary>
+    [JsonInclude]
+    public bool SettlementsRecorded { get; private init; }
 
     /// <summary>A refresh invoiced and not yet finished.</summary>
     [JsonInclude]
@@ -192,6 +204,7 @@ public sealed record SoldContract : IStoredContract<SoldContract>
             SellerTunnelAddress = sellerTunnelAddress,
             AllowedIps = allowedIps,
             QuoteExpiresAt = quoteExpiresAt,
+            SettlementsRecorded = true,
         };
 
     /// <summary>The payment is held and the peer added: active until <paramref name="expiresAt"/> (whole seconds),
@@ -225,8 +238,15 @@ public sealed record SoldContract : IStoredContract<SoldContract>
         ? this with { State = SoldContractState.Cancelled }
         : throw Refused(nameof(Cancelled));
 
-    /// <summary>Its time has run out; a refresh never applied goes with it (its invoice is the caller's to cancel).</summary>
-    public SoldContract Expired() => Require(SoldContractState.Active, nameof(Expired)) with { State = SoldContractState.Expired, Refresh = null };
+    /// <summary>Its time has run out; a refresh never applied goes with it, and so does one applied but never
+    /// claimed, whose price is taken back as when it is withdrawn (either invoice is the caller's to cancel, which
+    /// refunds the buyer).</summary>
+    public SoldContract Expired() => Require(SoldContractState.Active, nameof(Expired)) with
+    {
+        State = SoldContractState.Expired,
+        PriceSat = Refresh is { Applied: true, AwaitsClaim: true } unclaimed ? PriceSat - unclaimed.PriceSat : PriceSat,
+        Refresh = null,
+    };
 
     /// <summary>A refresh invoice issued for more time; it replaces any earlier refresh (whose invoice the caller
     /// has settled or cancelled).</summary>
@@ -260,12 +280,13 @@ public sealed record SoldContract : IStoredContract<SoldContract>
         ? this with { ExpiresAt = refresh.PreviousExpiresAt, PriceSat = PriceSat - refresh.PriceSat, Refresh = null }
         : throw Refused(nameof(RefreshWithdrawn));
 
-    /// <summary>The refresh is finished: settled when applied (recorded as received at <paramref name="settledAt"/>,
-    /// now when not given), otherwise its invoice was cancelled.</summary>
-    public SoldContract RefreshCleared(DateTimeOffset? settledAt = null) => this with
+    /// <summary>The refresh is finished. <paramref name="settled"/>: its invoice was settled (now, or found settled),
+    /// recorded as received at <paramref name="settledAt"/> (now when not given); otherwise it was cancelled or never
+    /// paid, and nothing is received.</summary>
+    public SoldContract RefreshCleared(bool settled, DateTimeOffset? settledAt = null) => this with
     {
         Refresh = null,
-        Settlements = Refresh is { Applied: true } applied
+        Settlements = settled && Refresh is { Applied: true } applied
             ? [.. Settlements, new SettledPayment(SettledPaymentKind.Refresh, applied.PriceSat, settledAt ?? DateTimeOffset.UtcNow)]
             : Settlements,
     };

@@ -94,6 +94,7 @@ public sealed class SellerEarningsTests : IDisposable
         var path = Path.Combine(_folder, "contracts", "sold", "c9.json");
         var json = JsonNode.Parse(File.ReadAllText(path))!.AsObject();
         json.Remove("Settlements");
+        json.Remove("SettlementsRecorded");
         json["CreatedAt"] = Day1.AddMinutes(-3);
         File.WriteAllText(path, json.ToJsonString());
 
@@ -104,6 +105,26 @@ public sealed class SellerEarningsTests : IDisposable
         Assert.Equal(new[] { new DailyEarning(new DateOnly(2026, 11, 28), 1, 0, 1500) }, SellerEarnings.ByDay([old]));
     }
 
+    [Fact]
+    public void A_refresh_applied_and_never_claimed_or_never_settled_is_not_received()
+    {
+        var at = new DateTimeOffset(2026, 11, 29, 10, 0, 0, TimeSpan.Zero);
+        var bought = SoldContractTests.Accepted("c7").Activated(at.AddHours(1)).InvoiceWasSettled(at);
+        var unclaimed = bought
+            .WithRefreshInvoice(SoldContractTests.Refresh(at.AddMinutes(5)) with { Preimage = string.Empty })
+            .RefreshApplied(at.AddHours(1).AddMinutes(30), claimDeadline: at.AddHours(2));
+
+        // Expired before its claim: the refresh's price goes back with its invoice.
+        var expired = unclaimed.Expired();
+        Assert.Equal(1000, expired.PriceSat);
+        Assert.Equal(1000, SellerEarnings.ReceivedSat(expired));
+
+        // Applied (version 1) but found cancelled when it was to be settled.
+        var cancelled = bought.WithRefreshInvoice(SoldContractTests.Refresh(at.AddMinutes(5))).RefreshApplied(at.AddHours(1.5)).RefreshCleared(settled: false);
+        Assert.Equal(1000, SellerEarnings.ReceivedSat(cancelled));
+        Assert.Equal(1500, SellerEarnings.ReceivedSat(bought.WithRefreshInvoice(SoldContractTests.Refresh(at.AddMinutes(5))).RefreshApplied(at.AddHours(1.5)).RefreshCleared(settled: true, at)));
+    }
+
     private static SoldContract Settled(string id, DateTimeOffset at) =>
         SoldContractTests.Accepted(id).Activated(at.AddHours(1)).InvoiceWasSettled(at);
 
@@ -111,7 +132,7 @@ public sealed class SellerEarningsTests : IDisposable
     {
         var invoiced = contract.WithRefreshInvoice(SoldContractTests.Refresh(at.AddMinutes(5)) with { PaymentHash = Guid.NewGuid().ToString("N") + Guid.NewGuid().ToString("N") });
         return settled
-            ? invoiced.RefreshApplied(contract.ExpiresAt!.Value.AddSeconds(1800)).RefreshCleared(at)
-            : invoiced.RefreshCleared(at);
+            ? invoiced.RefreshApplied(contract.ExpiresAt!.Value.AddSeconds(1800)).RefreshCleared(settled: true, at)
+            : invoiced.RefreshCleared(settled: false, at);
     }
 }

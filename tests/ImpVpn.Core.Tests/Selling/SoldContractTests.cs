@@ -79,7 +79,7 @@ public sealed class SoldContractTests
         Assert.Equal(1500, applied.PriceSat);
         Assert.True(applied.IsDueAt(Now));
 
-        var cleared = applied.RefreshCleared();
+        var cleared = applied.RefreshCleared(settled: true);
         Assert.Null(cleared.Refresh);
         Assert.Equal(Now.AddHours(1.5), cleared.AttentionDueAt);
         Assert.Throws<InvalidOperationException>(() => applied.RefreshApplied(Now.AddHours(2)));
@@ -105,7 +105,7 @@ public sealed class SoldContractTests
         Assert.Equal(SoldContractState.Cancelled, unpaid.State);
         Assert.False(unpaid.IsFinished);
         Assert.True(unpaid.IsDueAt(Now));
-        Assert.True(unpaid.RefreshCleared().IsFinished);
+        Assert.True(unpaid.RefreshCleared(settled: false).IsFinished);
     }
 
     [Fact]
