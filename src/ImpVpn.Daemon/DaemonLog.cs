@@ -28,4 +28,10 @@ internal static partial class DaemonLog
 
     [LoggerMessage(EventId = 8, Level = LogLevel.Information, Message = "The configuration runs no seller: nothing to withdraw.")]
     public static partial void NothingToWithdraw(ILogger logger);
+
+    [LoggerMessage(EventId = 9, Level = LogLevel.Information, Message = "The seller is turned off, but another seller holds this store: its interface is left to it.")]
+    public static partial void LeftoverKept(ILogger logger);
+
+    [LoggerMessage(EventId = 10, Level = LogLevel.Warning, Message = "Taking away what an earlier run of the seller (now turned off) left failed; the next start tries again.")]
+    public static partial void LeftoverWithdrawalFailed(ILogger logger, Exception exception);
 }

@@ -1,4 +1,5 @@
 using ImpVpn.Core.Daemon;
+using ImpVpn.Core.WireGuard.Types;
 using ImpVpn.Daemon;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -46,6 +47,20 @@ if (command.Verb == "withdraw")
     }
 }
 
+if (settings.Seller is null && settings.SellerLeftover is not null)
+{
+    using var loggers = LoggerFactory.Create(logging => logging.AddSimpleConsole(options => options.SingleLine = true));
+    try
+    {
+        await SellerWithdrawCommand.WithdrawLeftoverAsync(settings, loggers.CreateLogger("impvpnd")).ConfigureAwait(false);
+    }
+    catch (Exception e) when (e is WireGuardException or IOException)
+    {
+        // Not worth failing the buyer's refresh for: said, and tried again at the next start.
+        DaemonLog.LeftoverWithdrawalFailed(loggers.CreateLogger("impvpnd"), e);
+    }
+}
+
 var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ApplicationName = "impvpnd", ContentRootPath = AppContext.BaseDirectory });
 ServiceManagerIntegration.Configure(builder);
 builder.Services.AddSingleton(settings);
@@ -65,7 +80,12 @@ try
 {
     await host.RunAsync().ConfigureAwait(false);
 }
-catch (Exception e) when (e is not OperationCanceledException)
+catch (OperationCanceledException)
+{
+    // Stopped (SIGTERM) while still starting: a clean stop, not a failure to restart from.
+    return DaemonExitCode.Success;
+}
+catch (Exception e)
 {
     var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("impvpnd");
     DaemonLog.StartFailed(logger, e);

@@ -37,6 +37,21 @@ public sealed class RefreshBudgetPeriodTests : IDisposable
         Assert.Equal(0, Period().Open().LeftSat);
     }
 
+    [Fact]
+    public void A_clock_set_back_keeps_the_period_and_what_it_spent()
+    {
+        _clock.Now += TimeSpan.FromHours(5);
+        var run = Period().Open();
+        run.Spend(700);
+        Period().Close(run);
+
+        // Set back past the period's start (a wrong clock at boot), then right again: no new budget either time.
+        _clock.Now -= TimeSpan.FromHours(10);
+        Assert.Equal(300, Period().Open().LeftSat);
+        _clock.Now += TimeSpan.FromHours(10);
+        Assert.Equal(0, Period().Open().LeftSat);
+    }
+
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
     private RefreshBudgetPeriod Period() => new(new ContractStore(_folder), 1000, TimeSpan.FromDays(1), _clock);

@@ -41,14 +41,14 @@ public sealed class ServiceDefinitionTests : IDisposable
     {
         var seller = SystemdUnit.Render(Definition(refresh: false));
         Assert.Contains("Type=notify\n", seller, StringComparison.Ordinal);
-        Assert.Contains("CapabilityBoundingSet=CAP_NET_ADMIN\n", seller, StringComparison.Ordinal);
+        Assert.Contains("CapabilityBoundingSet=CAP_NET_ADMIN CAP_DAC_READ_SEARCH\n", seller, StringComparison.Ordinal);
         Assert.Contains("ExecStart=", seller, StringComparison.Ordinal);
         Assert.Contains("/opt/impvpn/0.3.0/impvpnd.dll --config /etc/impvpn/impvpnd.json\n", seller, StringComparison.Ordinal);
         Assert.Contains("ReadWritePaths=/var/lib/impvpn -/run/wireguard\n", seller, StringComparison.Ordinal);
         Assert.Contains("DeviceAllow=/dev/net/tun rw\n", seller, StringComparison.Ordinal);
         Assert.Contains("RestartPreventExitStatus=2\n", seller, StringComparison.Ordinal);
         Assert.Contains("KillMode=process\n", seller, StringComparison.Ordinal);
-        Assert.Contains("CapabilityBoundingSet=CAP_NET_ADMIN CAP_NET_RAW\n", SystemdUnit.Render(Definition(refresh: true)), StringComparison.Ordinal);
+        Assert.Contains("CapabilityBoundingSet=CAP_NET_ADMIN CAP_DAC_READ_SEARCH CAP_NET_RAW\n", SystemdUnit.Render(Definition(refresh: true)), StringComparison.Ordinal);
 
         var spaced = Definition(false) with { ConfigPath = "/etc/imp vpn/impvpnd.json" };
         Assert.Equal(("/opt/impvpn/0.3.0/impvpnd.dll", "/etc/imp vpn/impvpnd.json"), SystemdUnit.Read(SystemdUnit.Render(spaced)));

@@ -51,7 +51,7 @@ Describe 'Install-VpnDaemon, Get-VpnDaemon and Uninstall-VpnDaemon in a root of 
         "$verify" | Should -BeNullOrEmpty
         Test-Path (Join-Path $Root 'etc/systemd/system/multi-user.target.wants/impvpnd.service') | Should -BeTrue
         Get-Content -Raw $unit | Should -Match "(?m)^ExecStart=\S+ /opt/impvpn/$([regex]::Escape($Version))/impvpnd\.dll --config /etc/impvpn/impvpnd\.json$"
-        Get-Content -Raw $unit | Should -Match '(?m)^CapabilityBoundingSet=CAP_NET_ADMIN$'
+        Get-Content -Raw $unit | Should -Match '(?m)^CapabilityBoundingSet=CAP_NET_ADMIN CAP_DAC_READ_SEARCH$'
 
         $config = Join-Path $Root 'etc/impvpn/impvpnd.json'
         (Get-Item $config).UnixFileMode | Should -Be ([IO.UnixFileMode] 'UserRead, UserWrite')
@@ -87,7 +87,7 @@ Describe 'Install-VpnDaemon, Get-VpnDaemon and Uninstall-VpnDaemon in a root of 
         $installed = Install-VpnDaemon -Root $Root -ConfigPath $path
         $installed.ConfigPath | Should -Be $path
         # The refresh proves a live tunnel with an echo before it claims: it keeps CAP_NET_RAW.
-        Get-Content -Raw (Join-Path $Root 'etc/systemd/system/impvpnd.service') | Should -Match '(?m)^CapabilityBoundingSet=CAP_NET_ADMIN CAP_NET_RAW$'
+        Get-Content -Raw (Join-Path $Root 'etc/systemd/system/impvpnd.service') | Should -Match '(?m)^CapabilityBoundingSet=CAP_NET_ADMIN CAP_DAC_READ_SEARCH CAP_NET_RAW$'
     }
 
     It 'uninstalls the unit and the daemon, and keeps the configuration and the store' {

@@ -20,9 +20,16 @@ public sealed class RefreshBudgetPeriod(ContractStore store, long budgetSat, Tim
     {
         var now = _clock.GetUtcNow();
         var saved = Load();
-        if (saved is null || saved.PeriodStart > now)
+        if (saved is null)
         {
             return new RefreshSpending(now, 0, 0);
+        }
+
+        if (saved.PeriodStart > now)
+        {
+            // The clock went back (a wrong clock at boot, a step by NTP): the period recorded is still the current
+            // one. Starting a new one here would give the budget again, and once the clock is right, again.
+            return saved;
         }
 
         // Periods follow one another from the first: a daemon stopped over a period boundary starts the right one.

@@ -36,7 +36,8 @@ public static partial class DaemonConfigurationCheck
             CheckNode(node),
             node.RequireSynced,
             seller.Enabled ? CheckSeller(seller) : null,
-            refresh.Enabled ? CheckRefresh(refresh) : null);
+            refresh.Enabled ? CheckRefresh(refresh) : null,
+            seller.Enabled ? null : LeftoverOf(seller));
     }
 
     private static LndConnectionOptions CheckNode(DaemonConfigurationFile.NodeSection node)
@@ -94,6 +95,11 @@ public static partial class DaemonConfigurationCheck
             RequireRange(port, 1, 65535, "Seller.AllowedPorts");
         }
 
+        if (seller.ManageFirewall && !seller.ConfigOnly && !OperatingSystem.IsLinux())
+        {
+            throw new DaemonConfigurationException("Seller.ManageFirewall", "ImpVpn closes a seller's interface with nftables, on Linux only; set it to false where this host's own firewall closes the interface.");
+        }
+
         if (seller.NetworkNamespace is not null && (!OperatingSystem.IsLinux() || !NamespaceName().IsMatch(seller.NetworkNamespace)))
         {
             throw new DaemonConfigurationException("Seller.NetworkNamespace", OperatingSystem.IsLinux()
@@ -118,9 +124,44 @@ public static partial class DaemonConfigurationCheck
             seller.NetworkNamespace);
     }
 
+    /// <summary>A seller turned off still names the interface an earlier run of it made: enough to take that away
+    /// (a seller disabled leaves nothing behind). Nothing when those names are not valid: then no run made them.</summary>
+    private static SellerSettings? LeftoverOf(DaemonConfigurationFile.SellerSection seller)
+    {
+        if (seller.InterfaceName is null || !ValidInterfaceName(seller.InterfaceName)
+            || (seller.NetworkNamespace is not null && (!OperatingSystem.IsLinux() || !NamespaceName().IsMatch(seller.NetworkNamespace))))
+        {
+            return null;
+        }
+
+        // Only what a withdrawal reads: the interface, whether it is ImpVpn's to touch, and its firewall.
+        return new SellerSettings(
+            new SellerOptions { Endpoint = string.Empty, InterfaceName = seller.InterfaceName, ConfigOnly = seller.ConfigOnly, ManageFirewall = seller.ManageFirewall },
+            seller.NetworkNamespace);
+    }
+
+    private static bool ValidInterfaceName(string name)
+    {
+        try
+        {
+            InterfaceName.Validate(name);
+            return true;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+
     private static RefreshSchedule CheckRefresh(DaemonConfigurationFile.RefreshSection refresh)
     {
         RequirePositive(refresh.Interval, "Refresh.Interval");
+        if (refresh.Interval < TimeSpan.FromSeconds(1) || refresh.Interval > TimeSpan.FromDays(49))
+        {
+            // A timer's bounds (about 49.7 days), and a floor that keeps a mistyped interval from hammering the node.
+            throw new DaemonConfigurationException("Refresh.Interval", $"{refresh.Interval} is outside 00:00:01 to 49.00:00:00.");
+        }
+
         RequirePositive(refresh.ExpiringWithin, "Refresh.ExpiringWithin");
         RequirePositive(refresh.Duration, "Refresh.Duration");
         RequirePositive(refresh.BudgetPeriod, "Refresh.BudgetPeriod");

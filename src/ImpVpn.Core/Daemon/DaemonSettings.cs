@@ -9,7 +9,9 @@ namespace ImpVpn.Core.Daemon;
 
 /// <summary>The daemon's configuration once every value has been checked (<see cref="DaemonConfigurationCheck"/>):
 /// what it connects to and which roles it runs.</summary>
-public sealed record DaemonSettings(string StorePath, LndConnectionOptions Node, bool RequireSynced, SellerSettings? Seller, RefreshSchedule? Refresh);
+/// <param name="SellerLeftover">with the seller turned off: the seller the configuration names (its interface,
+/// namespace, firewall), whose interface and table an earlier run may have left, for the daemon to take away.</param>
+public sealed record DaemonSettings(string StorePath, LndConnectionOptions Node, bool RequireSynced, SellerSettings? Seller, RefreshSchedule? Refresh, SellerSettings? SellerLeftover = null);
 
 /// <summary>The seller the daemon runs; <paramref name="NetworkNamespace"/> (Linux) holds its interface and firewall.</summary>
 public sealed record SellerSettings(SellerOptions Options, string? NetworkNamespace)

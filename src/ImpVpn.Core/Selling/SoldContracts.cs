@@ -148,6 +148,18 @@ public sealed class SoldContracts
         }
     }
 
+    /// <summary>The contract an accept of <paramref name="buyer"/> made from quote <paramref name="nonce"/> with
+    /// <paramref name="paymentHash"/>, still awaiting payment; null when there is none. Read only when that quote is
+    /// found used, so the walk over live contracts is paid by repeated accepts alone.</summary>
+    public SoldContract? AcceptedEarlier(string buyer, string nonce, string paymentHash)
+    {
+        lock (_index)
+        {
+            return _unpaid.Values.FirstOrDefault(c => c.State == SoldContractState.AwaitingPayment
+                && c.Nonce == nonce && c.BuyerPubKey == buyer && string.Equals(c.PaymentHash, paymentHash, StringComparison.OrdinalIgnoreCase));
+        }
+    }
+
     /// <summary>A live contract from memory, or else an archived one (one file read, only for an id not live).</summary>
     public SoldContract? Find(string id)
     {

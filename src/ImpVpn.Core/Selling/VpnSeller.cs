@@ -287,7 +287,19 @@ public sealed class VpnSeller : IAsyncDisposable
                 _log.Log(LogLevel.Warning, $"{peer[..16]}… accepts with protocol version 1, which sellers answer until ImpVpn 0.4.0; its buyer should upgrade.");
             }
 
-            var buyerKey = running.Quotes.Honour(peer, request);
+            WireGuardPublicKey buyerKey;
+            try
+            {
+                buyerKey = running.Quotes.Honour(peer, request);
+            }
+            catch (ProtocolException e) when (e.Code == ProtocolErrorCode.NonceReused && hash is not null
+                && running.Contracts.AcceptedEarlier(peer, request.Nonce, Convert.ToHexString(hash)) is { } earlier)
+            {
+                // The same accept again (same buyer, quote and payment hash) whose answer was lost, e.g. to a restart
+                // of this seller, which forgets the answers it gave: it gets that answer, not a refusal.
+                return new AcceptResponse(earlier.Id, earlier.PaymentRequest, earlier.BuyerTunnelAddress);
+            }
+
             try
             {
                 return await running.Acceptance.AcceptAsync(peer, request, buyerKey, hash, ct).ConfigureAwait(false);

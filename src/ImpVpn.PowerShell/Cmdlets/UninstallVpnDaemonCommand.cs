@@ -29,12 +29,24 @@ public sealed class UninstallVpnDaemonCommand : DaemonCmdletBase
 
         Run(async (log, ct) =>
         {
-            await manager.UninstallAsync(ct).ConfigureAwait(false);
             if (withdraw is { } seller)
             {
+                // Stopped, then withdrawn, and only then is the service removed: a withdrawal that fails leaves the
+                // service installed, so running this again still knows what to withdraw.
+                try
+                {
+                    await manager.StopAsync(ct).ConfigureAwait(false);
+                }
+                catch (ServiceManagerUnavailableException)
+                {
+                    // No service manager running here: no service to stop (a daemon run by hand holds the store,
+                    // and the withdrawal refuses while it does).
+                }
+
                 await installation.WithdrawSellerAsync(seller.Version, seller.Config, ct).ConfigureAwait(false);
             }
 
+            await manager.UninstallAsync(ct).ConfigureAwait(false);
             return true;
         });
         Checked(installation.RemoveDaemon);

@@ -220,9 +220,18 @@ public sealed class HostilePeerAgainstSellerTests(HostileSellerFixture seller) :
             return "the first answer again (no second invoice)";
         });
 
-        await AttackAsync("replay an accepted quote with a new id", async () =>
+        // A new id for the same accept (a seller restarted in between forgets its answers): the same contract again.
+        await AttackAsync("replay an accept with a new id", async () =>
         {
-            var reply = await mallory.CallAsync(PeerProtocol.Accept, accept);
+            var again = await mallory.CallAsync(PeerProtocol.Accept, accept);
+            Assert.Equal(first, again.Result!.Value.GetProperty("contract_id").GetString());
+            return "the first contract again (no second invoice)";
+        });
+
+        await AttackAsync("replay an accepted quote with another payment hash", async () =>
+        {
+            fields["payment_hash"] = HashHex();
+            var reply = await mallory.CallAsync(PeerProtocol.Accept, JsonSerializer.Serialize(fields));
             Assert.Equal(1002, reply.Code);
             return "1002";
         });
