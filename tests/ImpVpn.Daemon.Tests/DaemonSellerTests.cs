@@ -7,7 +7,7 @@ namespace ImpVpn.Daemon.Tests;
 
 /// <summary>impvpnd as a seller with its interface in a network namespace (real wireguard-go and nftables): a buyer
 /// in another namespace buys a tunnel from it, the daemon restarts and the paid peer is still (again) there, and the
-/// daemon's own expiry round removes the peer when the contract ends; withdraw then takes the seller off the host.</summary>
+/// daemon's own expiry round removes the peer when the contract ends; turned off, the seller leaves nothing on the host.</summary>
 public sealed class DaemonSellerTests
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(90);
@@ -65,15 +65,28 @@ public sealed class DaemonSellerTests
         Assert.Contains(contract.Id, second.Output, StringComparison.Ordinal);
         Assert.Equal(0, second.Terminate(Wait));
 
-        // Stopping for good: withdraw takes the interface and the firewall table off the host.
+        // Selling turned off (the daemon keeps refreshing): its start takes the interface and the firewall table
+        // off the host, before it says it is ready.
         Assert.Contains("impvpn_" + sellerInterface, Capture("ip", "netns", "exec", pair.B, "nft", "list", "tables"), StringComparison.Ordinal);
-        using (var withdraw = DaemonProcess.Start(configPath, null, "withdraw"))
+        configuration.Seller.Enabled = false;
+        configuration.Refresh.Enabled = true;
+        configuration.Refresh.BudgetSat = 1000;
+        var offPath = net.Write(configuration, "impvpnd-off.json");
+        using (var off = DaemonProcess.Start(offPath, DaemonNetwork.NotifyPath()))
+        {
+            await off.NotificationsUntilAsync("READY=1", Wait);
+            Assert.Null(await sellerWireGuard.Devices.GetDeviceAsync(sellerInterface, None));
+            Assert.DoesNotContain("impvpn_" + sellerInterface, Capture("ip", "netns", "exec", pair.B, "nft", "list", "tables"), StringComparison.Ordinal);
+            Assert.Equal(0, off.Terminate(Wait));
+        }
+
+        // Stopping for good: withdraw (what Uninstall-VpnDaemon runs) finds nothing left, and says so with exit 0.
+        using (var withdraw = DaemonProcess.Start(offPath, null, "withdraw"))
         {
             Assert.Equal(0, withdraw.WaitForExit(Wait));
         }
 
         Assert.Null(await sellerWireGuard.Devices.GetDeviceAsync(sellerInterface, None));
-        Assert.DoesNotContain("impvpn_" + sellerInterface, Capture("ip", "netns", "exec", pair.B, "nft", "list", "tables"), StringComparison.Ordinal);
     }
 
     private static string Capture(string file, params string[] arguments)
