@@ -94,6 +94,11 @@ Describe "The seller operator's view" {
         ($days | Measure-Object -Property Refreshes -Sum).Sum | Should -Be 1
         $days[-1].Date | Should -Be ([DateOnly]::FromDateTime([DateTime]::UtcNow))
         @(Get-VpnEarning -Since ([DateTime]::UtcNow.AddDays(1))).Count | Should -Be 0
+        # A date without a time is a UTC day boundary, whatever this machine's time zone: one day gives its one row.
+        $today = [DateTime]::UtcNow.Date
+        $day = @(Get-VpnEarning -Since $today.ToString('yyyy-MM-dd') -Until $today.AddDays(1).ToString('yyyy-MM-dd'))
+        $day.Count | Should -Be 1
+        $day[0].Date | Should -Be ([DateOnly]::FromDateTime($today))
     }
 
     It 'shows the running seller from another process' {
@@ -112,6 +117,9 @@ Describe "The seller operator's view" {
         $provider.ActiveContracts | Should -Be 2
         $provider.PricePerHourSat | Should -Be 1200
         $provider.Version | Should -Be (Import-PowerShellDataFile (Join-Path $env:IMPVPN_MODULE 'ImpVpn.psd1')).ModuleVersion
+        if (-not $IsWindows) {
+            (Get-Item (Join-Path $SellerStore 'seller.sock')).UnixFileMode | Should -Be ([IO.UnixFileMode]'UserRead, UserWrite')
+        }
     }
 
     It 'stops the seller running in another pwsh, which ends normally, and then says it is not running' {
@@ -120,7 +128,8 @@ Describe "The seller operator's view" {
 
         Stop-VpnProvider -Confirm:$false
 
-        # Stop-VpnProvider returns once the seller has released the store; its pwsh then ends by itself.
+        # Stop-VpnProvider returns once the seller has released the store and closed its control socket; its pwsh
+        # then ends by itself.
         $Seller.WaitForExit(60000) | Should -BeTrue
         $Seller.ExitCode | Should -Be 0
         $stopped = Get-VpnProvider

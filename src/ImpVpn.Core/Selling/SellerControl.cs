@@ -11,9 +11,10 @@ namespace ImpVpn.Core.Selling;
 /// its owner may enter, so only the owner's processes reach it), answering one line of JSON with one line of JSON:
 /// <c>{"op":"status"}</c> gives <see cref="SellerStatus"/>, <c>{"op":"stop","withdraw":bool}</c> asks the seller to
 /// stop. It lets another process (Get- and Stop- companions of a seller running in the foreground elsewhere) see and
-/// stop the seller without taking its role. Bounded: one client at a time, a request of at most
-/// <see cref="MaxRequestBytes"/>, read and answered within <see cref="ExchangeTimeout"/>; whatever else a client
-/// sends is refused and its connection closed, and the seller goes on.
+/// stop the seller without taking its role. Bounded: at most <see cref="MaxClients"/> clients at a time, a request of
+/// at most <see cref="MaxRequestBytes"/>, read and answered within <see cref="ExchangeTimeout"/>; whatever else a
+/// client sends is refused and its connection closed, and the seller goes on. Whatever goes wrong with one client
+/// (even an exception nobody expected) costs only that client's connection.
 /// </summary>
 public sealed class SellerControl : IAsyncDisposable
 {
@@ -21,6 +22,10 @@ public sealed class SellerControl : IAsyncDisposable
 
     /// <summary>Far more than any request takes; a client sending more is not one of ours.</summary>
     public const int MaxRequestBytes = 1024;
+
+    /// <summary>Clients served at once: one that stalls must not make the others wait out its
+    /// <see cref="ExchangeTimeout"/>, and a few are all an operator's companions ever open.</summary>
+    public const int MaxClients = 4;
 
     /// <summary>How long one client may take to send its request and read the answer.</summary>
     public static readonly TimeSpan ExchangeTimeout = TimeSpan.FromSeconds(5);
@@ -36,6 +41,7 @@ public sealed class SellerControl : IAsyncDisposable
     private readonly Action<bool> _stop;
     private readonly IProgressLog _log;
     private readonly CancellationTokenSource _closing = new();
+    private readonly SemaphoreSlim _slots = new(MaxClients, MaxClients);
     private readonly Task _serving;
 
     private SellerControl(Socket listener, string path, Func<SellerStatus> status, Action<bool> stop, IProgressLog log)
@@ -63,7 +69,14 @@ public sealed class SellerControl : IAsyncDisposable
             File.Delete(path);
             listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
             listener.Bind(new UnixDomainSocketEndPoint(path));
-            listener.Listen(4);
+            if (!OperatingSystem.IsWindows())
+            {
+                // The store's folder keeps others out already; the socket itself is owner-only too, whatever the
+                // umask made of it, so a folder opened up later does not open the seller's controls with it.
+                File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            }
+
+            listener.Listen(MaxClients);
             return new SellerControl(listener, path, status, stop, log);
         }
         catch (Exception e) when (e is SocketException or IOException or ArgumentException or UnauthorizedAccessException or PlatformNotSupportedException)
@@ -74,27 +87,28 @@ public sealed class SellerControl : IAsyncDisposable
         }
     }
 
+    /// <summary>Stops listening, ends the exchanges under way and removes the socket file. Never throws: it runs
+    /// while a seller stops, and nothing here may keep the rest of that stop from happening.</summary>
     public async ValueTask DisposeAsync()
     {
-        await _closing.CancelAsync().ConfigureAwait(false);
-        _listener.Dispose();
         try
         {
+            await _closing.CancelAsync().ConfigureAwait(false);
+            _listener.Dispose();
             await _serving.ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            // Closing is how serving ends.
-        }
+            // Every client's exchange is cancelled by now; taking every slot waits for them to end.
+            for (var i = 0; i < MaxClients; i++)
+            {
+                await _slots.WaitAsync().ConfigureAwait(false);
+            }
 
-        _closing.Dispose();
-        try
-        {
+            _slots.Dispose();
+            _closing.Dispose();
             File.Delete(_path);
         }
-        catch (IOException e)
+        catch (Exception e)
         {
-            _log.Log(LogLevel.Debug, $"Could not remove {_path}: {e.Message}");
+            _log.Log(LogLevel.Warning, $"Closing the control socket {_path} failed: {e.Message}");
         }
     }
 
@@ -105,10 +119,20 @@ public sealed class SellerControl : IAsyncDisposable
             Socket client;
             try
             {
+                await _slots.WaitAsync(_closing.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            try
+            {
                 client = await _listener.AcceptAsync(_closing.Token).ConfigureAwait(false);
             }
             catch (Exception e) when (e is SocketException or ObjectDisposedException or OperationCanceledException)
             {
+                _slots.Release();
                 if (_closing.IsCancellationRequested)
                 {
                     return;
@@ -118,20 +142,35 @@ public sealed class SellerControl : IAsyncDisposable
                 continue;
             }
 
+            _ = Task.Run(() => ServeClientAsync(client));
+        }
+    }
+
+    private async Task ServeClientAsync(Socket client)
+    {
+        try
+        {
             using (client)
             {
                 using var exchange = CancellationTokenSource.CreateLinkedTokenSource(_closing.Token);
                 exchange.CancelAfter(ExchangeTimeout);
-                try
-                {
-                    await AnswerAsync(client, exchange.Token).ConfigureAwait(false);
-                }
-                catch (Exception e) when (e is SocketException or IOException or OperationCanceledException or ObjectDisposedException)
-                {
-                    // A client that went away or took too long costs only its own connection.
-                    _log.Log(LogLevel.Debug, $"Control socket client dropped: {e.Message}");
-                }
+                await AnswerAsync(client, exchange.Token).ConfigureAwait(false);
             }
+        }
+        catch (Exception e) when (e is SocketException or IOException or OperationCanceledException or ObjectDisposedException)
+        {
+            // A client that went away or took too long costs only its own connection.
+            _log.Log(LogLevel.Debug, $"Control socket client dropped: {e.Message}");
+        }
+        catch (Exception e)
+        {
+            // Anything else (the status failing, say) is a fault of ours, but still one client's: the listener
+            // must go on serving the next, or the seller could no longer be seen or stopped from outside.
+            _log.Log(LogLevel.Warning, $"Control socket: answering a client failed: {e}");
+        }
+        finally
+        {
+            _slots.Release();
         }
     }
 

@@ -157,8 +157,8 @@ public sealed class VpnSeller : IAsyncDisposable
     }
 
     /// <summary>Stops answering peers (waiting for the requests being answered) and the expiry loop, then, where the
-    /// seller cannot leave its host fail closed, takes itself off it (<see cref="SellerWithdrawal"/>), and releases
-    /// the store's seller role. Left in place otherwise: the interface and its paid peers, each admitted by the
+    /// seller cannot leave its host fail closed, takes itself off it (<see cref="SellerWithdrawal"/>), releases
+    /// the store's seller role, and last closes its control socket. Left in place otherwise: the interface and its paid peers, each admitted by the
     /// firewall only until its time is up, so a restart does not cut tunnels and a stopped seller still enforces
     /// expiry. Safe to call more than once.</summary>
     /// <remarks>Withdrawn when asked (<see cref="RequestStop"/>), and always when the seller does not manage the
@@ -167,15 +167,29 @@ public sealed class VpnSeller : IAsyncDisposable
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         RequestStop(withdraw: false);
-        await CloseControlAsync().ConfigureAwait(false);
-        await _rpc.DisposeAsync().ConfigureAwait(false);
+        // Each step runs whatever the one before it did. The control socket closes last: a process that asked this
+        // seller to stop waits for the socket to close, and must then find the store free.
         try
         {
-            await WithdrawIfDueAsync(cancellationToken).ConfigureAwait(false);
+            await _rpc.DisposeAsync().ConfigureAwait(false);
         }
         finally
         {
-            ReleaseRole();
+            try
+            {
+                await WithdrawIfDueAsync(cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                try
+                {
+                    ReleaseRole();
+                }
+                finally
+                {
+                    await CloseControlAsync().ConfigureAwait(false);
+                }
+            }
         }
     }
 
@@ -219,7 +233,14 @@ public sealed class VpnSeller : IAsyncDisposable
             }
             finally
             {
-                ReleaseRole();
+                try
+                {
+                    ReleaseRole();
+                }
+                finally
+                {
+                    await CloseControlAsync().ConfigureAwait(false);
+                }
             }
 
             throw;
@@ -232,10 +253,22 @@ public sealed class VpnSeller : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await CloseControlAsync().ConfigureAwait(false);
-        await _rpc.DisposeAsync().ConfigureAwait(false);
-        ReleaseRole();
-        _stopRequested.Dispose();
+        try
+        {
+            await _rpc.DisposeAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            try
+            {
+                ReleaseRole();
+            }
+            finally
+            {
+                await CloseControlAsync().ConfigureAwait(false);
+                _stopRequested.Dispose();
+            }
+        }
     }
 
     private async Task<Running> OpenAsync(CancellationToken cancellationToken)
@@ -351,7 +384,10 @@ public sealed class VpnSeller : IAsyncDisposable
         Withdrawn = true;
     }
 
-    // The control channel closes first: a process waiting for this seller to stop waits for the role, released last.
+    // The control channel closes last, after the role is released: a process waiting for this seller to stop waits
+    // for the channel to close. A new seller may take the store between the two, but it listens only after talking
+    // to its node and loading its contracts, long after this socket (and the file it removes) is gone.
+    // SellerControl.DisposeAsync never throws.
     private async Task CloseControlAsync()
     {
         if (Interlocked.Exchange(ref _control, null) is { } control)

@@ -84,14 +84,6 @@ public sealed class ContractStore
     public Task<IDisposable> LockAsync(TimeSpan wait, CancellationToken cancellationToken) =>
         FileLock.AcquireAsync(Path.Combine(Root, "store.lock"), Root, wait, cancellationToken);
 
-    /// <summary>Whether some process holds <paramref name="role"/> on this store now. Asking takes the role's lock for
-    /// an instant when it is free: for a process waiting for a role to be given up, never for one that only looks.</summary>
-    public bool IsRoleHeld(string role)
-    {
-        using var probe = FileLock.TryAcquire(Path.Combine(Root, role + ".lock"));
-        return probe is null;
-    }
-
     /// <summary>A lock held for as long as a process plays one role on this store (one seller per store), taken
     /// without waiting; throws <see cref="StoreBusyException"/> when another process holds it.</summary>
     public IDisposable HoldRole(string role) =>

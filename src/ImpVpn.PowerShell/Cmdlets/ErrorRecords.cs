@@ -29,6 +29,7 @@ internal static class ErrorRecords
             PurchaseException p => new ErrorRecord(p, "ImpVpn." + p.Error, CategoryOf(p.Error), target),
             ContractNotFoundException or SoldContractNotFoundException => new ErrorRecord(e, "ImpVpn.ContractNotFound", ErrorCategory.ObjectNotFound, target),
             SellerNotRunningException => new ErrorRecord(e, "ImpVpn.ProviderNotRunning", ErrorCategory.ObjectNotFound, target),
+            SellerControlException c => new ErrorRecord(e, "ImpVpn.ProviderControlFailed", c.AccessDenied ? ErrorCategory.PermissionDenied : ErrorCategory.ConnectionError, target),
             CertificateMismatchException => new ErrorRecord(e, "ImpVpn.CertificateMismatch", ErrorCategory.SecurityError, target),
             MacaroonException => new ErrorRecord(e, "ImpVpn.MacaroonRefused", ErrorCategory.AuthenticationError, target),
             NodeUnreachableException => new ErrorRecord(e, "ImpVpn.NodeUnreachable", ErrorCategory.ConnectionError, target),
@@ -171,6 +172,10 @@ internal static class ErrorRecords
         SoldContractNotFoundException => "List the contracts sold from this store with Get-VpnSoldContract -IncludeArchived (Connect-VpnNode -StorePath selects another store).",
         SellerNotRunningException =>
             "Start a seller with Start-VpnProvider. Get-VpnProvider shows whether one runs on this store (Connect-VpnNode -StorePath selects another store, as IMPVPN_HOME does).",
+        SellerControlException { AccessDenied: true } c =>
+            $"Run this as the user who started the seller: its control socket ({c.SocketPath}) is its owner's alone. Connect-VpnNode -StorePath selects another store.",
+        SellerControlException =>
+            "The seller's control socket did not answer as a running seller does. Check the seller's own output or log; if it no longer runs, Start-VpnProvider starts one.",
         WireGuardPrerequisiteException => "Install what is missing and run as root (or with CAP_NET_ADMIN as an ambient capability); with -ConfigOnly, buying and selling work without touching interfaces.",
         SellerFirewallException { Unavailable: true } =>
             "Install nftables (Debian: apt-get install nftables) and run as root, so the seller can close its interface to buyers. " +

@@ -14,11 +14,12 @@ namespace ImpVpn.PowerShell.Cmdlets;
 [OutputType(typeof(VpnEarning))]
 public sealed class GetVpnEarningCommand : VpnCmdletBase
 {
-    /// <summary>Settlements at or after this instant (a date without a time is local midnight, as Get-Date gives it).</summary>
+    /// <summary>Settlements at or after this instant; a date without a time of day is the start of that UTC day
+    /// (see <see cref="Instant"/>).</summary>
     [Parameter(Position = 0)]
     public DateTime? Since { get; set; }
 
-    /// <summary>Settlements before this instant.</summary>
+    /// <summary>Settlements before this instant; a date without a time of day as for <see cref="Since"/>.</summary>
     [Parameter(Position = 1)]
     public DateTime? Until { get; set; }
 
@@ -31,11 +32,19 @@ public sealed class GetVpnEarningCommand : VpnCmdletBase
         }
 
         var contracts = Checked(() => view.All(includeArchived: true, unreadable => WriteError(ToErrorRecord(unreadable, unreadable.Path))));
-        var since = Since is { } s ? new DateTimeOffset(s) : (DateTimeOffset?)null;
-        var until = Until is { } u ? new DateTimeOffset(u) : (DateTimeOffset?)null;
+        var since = Since is { } s ? Instant(s) : (DateTimeOffset?)null;
+        var until = Until is { } u ? Instant(u) : (DateTimeOffset?)null;
         foreach (var day in SellerEarnings.ByDay(contracts, since, until))
         {
             WriteObject(VpnEarning.From(day));
         }
     }
+
+    // The rows are UTC days, so a plain date ('2026-12-01', or Get-Date's .Date) names one of them: read as local
+    // midnight it would cut a UTC day in two wherever the clock is not on UTC. A time of day, or a DateTime marked
+    // UTC, is taken as the instant it states.
+    private static DateTimeOffset Instant(DateTime value) =>
+        value.Kind != DateTimeKind.Utc && value.TimeOfDay == TimeSpan.Zero
+            ? new DateTimeOffset(value.Year, value.Month, value.Day, 0, 0, 0, TimeSpan.Zero)
+            : new DateTimeOffset(value);
 }

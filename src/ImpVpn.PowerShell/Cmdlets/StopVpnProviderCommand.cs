@@ -6,7 +6,7 @@ namespace ImpVpn.PowerShell.Cmdlets;
 
 /// <summary>
 /// Stops the seller running on this session's store (started by Start-VpnProvider in another process) through its
-/// control socket, and waits until it has given up the store's seller role. Medium impact: stopping ends no contract
+/// control socket, and waits until it has given up the store's seller role (its socket closes after that). Medium impact: stopping ends no contract
 /// (a seller started again serves them), so unattended runs need no -Confirm:$false.
 /// What users read (Get-Help) is written in docs/help/Stop-VpnProvider.md.
 /// </summary>
@@ -36,7 +36,6 @@ public sealed class StopVpnProviderCommand : VpnCmdletBase
             return;
         }
 
-        var store = Checked(VpnSession.Store);
         Run(async (log, ct) =>
         {
             if (!await SellerControlClient.RequestStopAsync(root, Withdraw, ct).ConfigureAwait(false))
@@ -45,9 +44,9 @@ public sealed class StopVpnProviderCommand : VpnCmdletBase
             }
 
             log.Log(Core.Diagnostics.LogLevel.Verbose, $"Asked the seller (process {status.ProcessId}) to stop; waiting for it to release the store.");
-            return await SellerControlClient.WaitForRoleReleaseAsync(store, StopWait, cancellationToken: ct).ConfigureAwait(false)
+            return await SellerControlClient.WaitForStopAsync(root, status, StopWait, cancellationToken: ct).ConfigureAwait(false)
                 ? true
-                : throw new TimeoutException($"The seller (process {status.ProcessId}) was asked to stop but still held the store after {StopWait.TotalSeconds:0} s.");
+                : throw new TimeoutException($"The seller (process {status.ProcessId}) was asked to stop but was still running after {StopWait.TotalSeconds:0} s.");
         });
     }
 }

@@ -9,7 +9,8 @@ using ImpVpn.Core.Tests.Purchase;
 namespace ImpVpn.Core.Tests.Selling;
 
 /// <summary>A running seller's control socket: its status and stop as another process asks for them, no seller as
-/// "not running" at once, and clients that send garbage refused without harm to the seller.</summary>
+/// "not running" at once (and nothing else as "not running"), clients that send garbage, stall or meet a fault of
+/// the seller's refused without harm to the seller or the other clients, and an owner-only socket.</summary>
 public sealed class SellerControlTests
 {
     private static readonly CancellationToken None = CancellationToken.None;
@@ -54,7 +55,7 @@ public sealed class SellerControlTests
             Assert.Equal((0, 13), (status.PoolLeased, (int)status.PoolFree));
             Assert.Equal((0, 0, 1200L), (status.OpenContracts, status.ActiveContracts, status.PricePerHourSat));
             Assert.False(string.IsNullOrEmpty(status.Version));
-            Assert.True(store.IsRoleHeld("seller"));
+            Assert.Throws<StoreBusyException>(() => store.HoldRole("seller"));
 
             // Garbage, an unknown op and an oversized request are each refused; the seller answers the next client.
             Assert.Contains("\"ok\":false", await ExchangeAsync(folder, "not json\n"));
@@ -65,11 +66,13 @@ public sealed class SellerControlTests
             Assert.False(running.IsCompleted);
 
             Assert.True(await SellerControlClient.RequestStopAsync(folder, withdraw: true, None));
+            // The socket closes last: once it no longer answers, the store is free for another seller.
+            Assert.True(await SellerControlClient.WaitForStopAsync(folder, status, Bound));
+            store.HoldRole("seller").Dispose();
             await running.WaitAsync(Bound);
 
             Assert.True(seller.WithdrawRequested);
             await seller.DisposeAsync();
-            Assert.True(await SellerControlClient.WaitForRoleReleaseAsync(store, Bound));
             Assert.False(File.Exists(SellerControl.SocketPath(folder)));
             Assert.Null(await SellerControlClient.StatusAsync(folder, None));
         }
@@ -116,7 +119,118 @@ public sealed class SellerControlTests
             await seller.DisposeAsync();
         }
 
-        Assert.False(net.SellerStore.IsRoleHeld("seller"));
+        net.SellerStore.HoldRole("seller").Dispose();
+    }
+
+    [Fact]
+    public async Task A_status_that_throws_costs_only_that_client_and_the_listener_serves_the_next()
+    {
+        var folder = Directory.CreateTempSubdirectory("impvpn-opv-fault-").FullName;
+        try
+        {
+            var log = new RecordingLog();
+            var calls = 0;
+            var control = SellerControl.TryListen(
+                folder,
+                () => Interlocked.Increment(ref calls) == 1 ? throw new InvalidOperationException("status broke") : new SellerStatus { ProcessId = 7 },
+                _ => { },
+                log);
+            Assert.NotNull(control);
+            await using (control)
+            {
+                await Assert.ThrowsAsync<SellerControlException>(() => SellerControlClient.StatusAsync(folder, None));
+                await log.SeenAsync("status broke").WaitAsync(Bound);
+
+                Assert.Equal(7, (await SellerControlClient.StatusAsync(folder, None))?.ProcessId);
+            }
+
+            Assert.Null(await SellerControlClient.StatusAsync(folder, None));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task The_socket_is_owner_only_and_stalled_clients_do_not_keep_another_from_its_answer()
+    {
+        var folder = Directory.CreateTempSubdirectory("impvpn-opv-stall-").FullName;
+        var stalled = new List<Socket>();
+        try
+        {
+            await using var control = SellerControl.TryListen(folder, () => new SellerStatus { ProcessId = 7 }, _ => { }, new RecordingLog());
+            Assert.NotNull(control);
+            if (!OperatingSystem.IsWindows())
+            {
+                Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(SellerControl.SocketPath(folder)));
+            }
+
+            // Clients that connect and send nothing hold their slots until the exchange timeout; served one at a time,
+            // the next client would wait them out and time out itself.
+            for (var i = 0; i < SellerControl.MaxClients - 1; i++)
+            {
+                var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+                stalled.Add(socket);
+                await socket.ConnectAsync(new UnixDomainSocketEndPoint(SellerControl.SocketPath(folder)));
+            }
+
+            Assert.Equal(7, (await SellerControlClient.StatusAsync(folder, None))?.ProcessId);
+        }
+        finally
+        {
+            stalled.ForEach(s => s.Dispose());
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Only_refused_or_missing_means_not_running_and_other_socket_errors_are_reported()
+    {
+        // The errors connecting really gives: a missing file, and a file that is no listening socket.
+        var folder = Directory.CreateTempSubdirectory("impvpn-opv-errors-").FullName;
+        try
+        {
+            var path = SellerControl.SocketPath(folder);
+            Assert.True(SellerControlClient.MeansNotRunning(await ConnectErrorAsync(path)));
+            File.WriteAllText(path, string.Empty);
+            Assert.True(SellerControlClient.MeansNotRunning(await ConnectErrorAsync(path)));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+
+        // Access denied (another user's seller) says nothing about whether a seller runs; a process running as root
+        // is never denied, so the mapping itself is what is checked.
+        Assert.False(SellerControlClient.MeansNotRunning(SocketError.AccessDenied));
+        Assert.False(SellerControlClient.MeansNotRunning(SocketError.TimedOut));
+    }
+
+    [SkippableFact]
+    public async Task A_socket_this_user_may_not_open_is_reported_as_access_denied_not_as_not_running()
+    {
+        Skip.If(OperatingSystem.IsWindows() || Environment.IsPrivilegedProcess, "File modes deny nothing to root, and Windows has no Unix file modes.");
+        var folder = Directory.CreateTempSubdirectory("impvpn-opv-denied-").FullName;
+        try
+        {
+            await using var control = SellerControl.TryListen(folder, () => new SellerStatus { ProcessId = 7 }, _ => { }, new RecordingLog());
+            File.SetUnixFileMode(SellerControl.SocketPath(folder), UnixFileMode.None);
+
+            var denied = await Assert.ThrowsAsync<SellerControlException>(() => SellerControlClient.StatusAsync(folder, None));
+            Assert.True(denied.AccessDenied);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private static async Task<SocketError> ConnectErrorAsync(string path)
+    {
+        using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        var failed = await Assert.ThrowsAsync<SocketException>(async () => await socket.ConnectAsync(new UnixDomainSocketEndPoint(path)));
+        return failed.SocketErrorCode;
     }
 
     private static async Task<SellerStatus> WaitForStatusAsync(string storeRoot)
