@@ -17,11 +17,21 @@ internal sealed class NftablesFirewall(ICommandRunner runner, LinuxNetworkContex
 
     public static bool NftInstalled() => SystemCommandLocator.Find(Nft) is not null;
 
-    public Task ApplyAsync(SellerFirewallRules rules, IReadOnlyCollection<BuyerAdmission> admitted, CancellationToken cancellationToken)
+    public async Task ApplyAsync(SellerFirewallRules rules, IReadOnlyCollection<BuyerAdmission> admitted, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(rules);
         ArgumentNullException.ThrowIfNull(admitted);
-        return RunAsync(rules.InterfaceName, NftablesRuleset.Apply(rules) + NftablesRuleset.Admit(rules.InterfaceName, admitted), cancellationToken);
+        await RunAsync(rules.InterfaceName, NftablesRuleset.Apply(rules) + NftablesRuleset.Admit(rules.InterfaceName, admitted), cancellationToken).ConfigureAwait(false);
+        if (rules.Exit is not null)
+        {
+            // After the table, so forwarding never starts before the rules that bound it are in place.
+            var (file, arguments) = context.Wrap(IpForwarding.Sysctl, IpForwarding.Arguments(rules.SellerTunnelAddress.AddressFamily));
+            var result = await runner.RunAsync(file, arguments, cancellationToken).ConfigureAwait(false);
+            if (result.ExitCode != 0)
+            {
+                throw new SellerFirewallException(rules.InterfaceName, $"'{file} {string.Join(' ', arguments)}' failed with exit code {result.ExitCode}: {result.Error.Trim()}");
+            }
+        }
     }
 
     public Task RemoveAsync(string interfaceName, CancellationToken cancellationToken) =>

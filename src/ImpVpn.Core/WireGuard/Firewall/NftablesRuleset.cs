@@ -60,12 +60,30 @@ internal static class NftablesRuleset
         script.Append(CultureInfo.InvariantCulture, $"\t\tiifname {name} {family} saddr != @{PaidSet} drop\n");
         script.Append(CultureInfo.InvariantCulture, $"\t\toifname {name} {family} daddr != @{PaidSet} drop\n");
         script.Append(CultureInfo.InvariantCulture, $"\t\tiifname {name} oifname {name} {(rules.AllowBuyerToBuyer ? "accept" : "drop")}\n");
+        if (rules.Exit is { } exit)
+        {
+            // An exit: out of the egress interface only, to no network of the seller's, and only in the tunnel's
+            // family (the saddr match also keeps the other family's packets, which @paid cannot vouch for, out).
+            var egress = Quoted(exit.EgressInterfaceName);
+            var refused = string.Join(", ", exit.RefusedFor(rules.SellerTunnelAddress.AddressFamily));
+            script.Append(CultureInfo.InvariantCulture, $"\t\tiifname {name} oifname {egress} {family} daddr {{ {refused} }} drop\n");
+            script.Append(CultureInfo.InvariantCulture, $"\t\tiifname {name} oifname {egress} {family} saddr @{PaidSet} accept\n");
+        }
+
         script.Append(CultureInfo.InvariantCulture, $"\t\tiifname {name} drop\n");
         script.Append(CultureInfo.InvariantCulture, $"\t\toifname {name} ct state established,related accept\n");
         script.Append(CultureInfo.InvariantCulture, $"\t\toifname {name} drop\n\t}}\n");
         // Output: nothing from this host reaches a buyer whose time is up, not even on a connection it started.
         script.Append("\tchain output {\n\t\ttype filter hook output priority filter; policy accept;\n");
         script.Append(CultureInfo.InvariantCulture, $"\t\toifname {name} {family} daddr != @{PaidSet} drop\n\t}}\n");
+        if (rules.Exit is { } exitNat)
+        {
+            // Buyers' tunnel addresses mean nothing beyond the seller: they leave as the egress interface's address,
+            // and replies find their way back through conntrack (accepted above as established).
+            script.Append("\tchain postrouting {\n\t\ttype nat hook postrouting priority srcnat; policy accept;\n");
+            script.Append(CultureInfo.InvariantCulture, $"\t\toifname {Quoted(exitNat.EgressInterfaceName)} {family} saddr @{PaidSet} masquerade\n\t}}\n");
+        }
+
         script.Append("}\n");
         return script.ToString();
     }

@@ -38,6 +38,16 @@ public sealed partial record SellerFirewallRules
     /// <summary>Whether packets from one buyer may go on to another through the seller.</summary>
     public bool AllowBuyerToBuyer { get; }
 
+    /// <summary>When set, the seller is also an exit: admitted buyers reach the internet through its egress
+    /// interface (and still nothing else). Null: node to node only.</summary>
+    public SellerExitRules? Exit
+    {
+        get;
+        init => field = value is null || !string.Equals(value.EgressInterfaceName, InterfaceName, StringComparison.Ordinal)
+            ? value
+            : throw new ArgumentException($"The egress interface cannot be the WireGuard interface '{InterfaceName}' itself.", nameof(value));
+    }
+
     public bool IsIPv6 => SellerTunnelAddress.AddressFamily == AddressFamily.InterNetworkV6;
 
     /// <summary>The name as given, when it fits the grammar of <see cref="InterfaceName"/>.</summary>
