@@ -8,9 +8,9 @@
         dotnet tool restore && dotnet pwsh ./build.ps1 <task>
 
     Tasks:
-      bootstrap  Installs prerequisites: apt packages (wireguard-go, wireguard-tools, iproute2, iputils-ping, nftables)
-                 when running as root on Debian/Ubuntu, NuGet packages, Pester, and node/npm with `npm ci` in
-                 tests/outside-client (for the OutsideClient suite). Says what is missing otherwise.
+      bootstrap  Installs prerequisites: apt packages (wireguard-go, wireguard-tools, iproute2, iputils-ping, nftables,
+                 dnsmasq-base) when running as root on Debian/Ubuntu, NuGet packages, Pester, and node/npm with
+                 `npm ci` in tests/outside-client (for the OutsideClient suite). Says what is missing otherwise.
       build      bootstrap + compiles the solution and stages the module folder (out/module/ImpVpn).
       test       build + every xunit suite + the Pester suites (in a child pwsh against the staged module);
                  ends with one line "N passed, N failed, N skipped" and exits non-zero on any failure.
@@ -91,6 +91,8 @@ $AptPackages = [ordered]@{
     'ping'         = 'iputils-ping'
     # A seller closes its WireGuard interface with nftables and does not start without it.
     'nft'          = 'nftables'
+    # The exit tests' stand-in internet answers and logs DNS with it (TestSupport/TestInternet).
+    'dnsmasq'      = 'dnsmasq-base'
 }
 
 function Write-Step([string] $Message) {

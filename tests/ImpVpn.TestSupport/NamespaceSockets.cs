@@ -42,7 +42,9 @@ public static partial class NamespaceSockets
         }
     }
 
-    private static T InNamespace<T>(string ns, Func<T> create)
+    /// <summary>Runs <paramref name="create"/> on a fresh thread inside <paramref name="ns"/>: what it makes (a socket)
+    /// stays in that namespace.</summary>
+    internal static T InNamespace<T>(string ns, Func<T> create)
     {
         T? made = default;
         Exception? failure = null;

@@ -65,32 +65,38 @@ public sealed class NetworkNamespacePair : IDisposable
     {
         foreach (var ns in new[] { A, B })
         {
-            // SIGTERM first: wireguard-go then removes its socket from the folder every namespace shares.
-            var pids = Capture("ip", "netns", "pids", ns).Split('\n', StringSplitOptions.RemoveEmptyEntries);
-            foreach (var pid in pids)
-            {
-                TryRun("kill", pid);
-            }
-
-            foreach (var pid in pids)
-            {
-                try
-                {
-                    using var process = Process.GetProcessById(int.Parse(pid, CultureInfo.InvariantCulture));
-                    if (!process.WaitForExit(2000))
-                    {
-                        process.Kill();
-                        process.WaitForExit(5000);
-                    }
-                }
-                catch (ArgumentException)
-                {
-                    // Already gone.
-                }
-            }
-
-            TryRun("ip", "netns", "del", ns);
+            TryDelete(ns);
         }
+    }
+
+    /// <summary>Kills every process in <paramref name="ns"/>, then deletes it (nothing when it is not there).</summary>
+    public static void TryDelete(string ns)
+    {
+        // SIGTERM first: wireguard-go then removes its socket from the folder every namespace shares.
+        var pids = Capture("ip", "netns", "pids", ns).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        foreach (var pid in pids)
+        {
+            TryRun("kill", pid);
+        }
+
+        foreach (var pid in pids)
+        {
+            try
+            {
+                using var process = Process.GetProcessById(int.Parse(pid, CultureInfo.InvariantCulture));
+                if (!process.WaitForExit(2000))
+                {
+                    process.Kill();
+                    process.WaitForExit(5000);
+                }
+            }
+            catch (ArgumentException)
+            {
+                // Already gone.
+            }
+        }
+
+        TryRun("ip", "netns", "del", ns);
     }
 
     public static void Run(string file, params string[] arguments)

@@ -1,0 +1,106 @@
+using System.Net;
+using ImpVpn.Core.WireGuard.Links.Linux;
+using ImpVpn.Core.WireGuard.Platform;
+using ImpVpn.Core.WireGuard.Types;
+using ImpVpn.TestSupport;
+
+namespace ImpVpn.WireGuard.Tests.Integration;
+
+/// <summary>
+/// A seller that is an exit, on real tunnels: a buyer (namespace A) with a tunnel to the seller (namespace B), which
+/// has a link to a stand-in internet (an HTTP echo of the source address, dnsmasq logging queries) and another to
+/// its LAN (<see cref="TestInternet"/>). The buyer routes only the test ranges through the tunnel (a full-tunnel
+/// buyer is another piece of work). Every refusal is checked again with the firewall taken away, so what the test
+/// sees is the firewall's doing and not a route that never worked.
+/// </summary>
+[Collection("real tunnels")]
+public sealed class SellerExitTests
+{
+    private const int SellerServicePort = 8080;
+    private const string SellerTunnel = "10.211.0.1";
+    private const string BuyerTunnel = "10.211.0.2";
+    private static readonly CancellationToken None = CancellationToken.None;
+    private static readonly TimeSpan Refused = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan Granted = TimeSpan.FromSeconds(15);
+
+    [SkippableFact]
+    public async Task An_admitted_buyer_reaches_the_internet_as_the_egress_address_and_nothing_of_the_sellers()
+    {
+        var missing = Requirements.MissingForRealTunnels() ?? TestInternet.Missing();
+        Skip.If(missing is not null, missing);
+        using var pair = NetworkNamespacePair.Create();
+        using var internet = TestInternet.Create(pair);
+        var seller = WireGuardHosts.ForThisMachine(new LinuxNetworkContext(pair.B), preferKernel: false);
+        var buyer = WireGuardHosts.ForThisMachine(new LinuxNetworkContext(pair.A), preferKernel: false);
+        using var sellerKey = WireGuardPrivateKey.Generate();
+        using var buyerKey = WireGuardPrivateKey.Generate();
+        string wgS = "exS" + pair.Tag, wgA = "exA" + pair.Tag;
+        var firewall = seller.Firewall!;
+        var rules = new SellerFirewallRules(wgS, IPAddress.Parse(SellerTunnel), [9735], allowBuyerToBuyer: false)
+        {
+            Exit = new SellerExitRules(internet.EgressInterface, [IpPrefix.Parse(TestInternet.SellerListedPrefix)]),
+        };
+
+        // The seller host's own service on all its addresses, and one on its LAN.
+        using var sellerService = new Disposer(NamespaceSockets.ListenOnAllAddresses(pair.B, SellerServicePort).Stop);
+        using var lanService = new Disposer(NamespaceSockets.ListenOnAllAddresses(internet.Lan, SellerServicePort).Stop);
+        try
+        {
+            await firewall.ApplyAsync(rules, [], None);
+            await seller.Links.CreateInterfaceAsync(wgS, new InterfaceOptions { PrivateKey = sellerKey, ListenPort = 51820, Addresses = [IpPrefix.Parse(SellerTunnel + "/24")] }, None);
+            await seller.Devices.ConfigureDeviceAsync(wgS, new DeviceConfig { Peers = [new PeerConfig(buyerKey.PublicKey) { AllowedIps = [IpPrefix.Parse(BuyerTunnel + "/32")] }] }, None);
+            await BuyerAsync(buyer, wgA, buyerKey, sellerKey.PublicKey, pair.UnderlayB);
+
+            Assert.Null(await HttpEcho.GetAsync(pair.A, TestInternet.InternetAddress, TestInternet.EchoPort, Refused));
+
+            await firewall.AdmitAsync(wgS, [new BuyerAdmission(IPAddress.Parse(BuyerTunnel), TimeSpan.FromMinutes(10))], None);
+            Assert.Equal(TestInternet.SellerEgressAddress, await HttpEcho.GetAsync(pair.A, TestInternet.InternetAddress, TestInternet.EchoPort, Granted));
+            Assert.Equal(IPAddress.Parse(TestInternet.InternetAddress), await DnsProbe.QueryAsync(pair.A, TestInternet.InternetAddress, TestInternet.DnsName, Granted));
+            Assert.True(internet.LoggedQueryFrom(TestInternet.SellerEgressAddress), "dnsmasq logged the buyer's query, from the egress address");
+
+            Assert.False(await NamespaceSockets.CanConnectAsync(pair.A, TestInternet.LanHostAddress, SellerServicePort, Refused), "a host on the seller's LAN");
+            Assert.False(await NamespaceSockets.CanConnectAsync(pair.A, TestInternet.SellerLanAddress, SellerServicePort, Refused), "the seller's LAN address");
+            Assert.False(await NamespaceSockets.CanConnectAsync(pair.A, TestInternet.SellerEgressAddress, SellerServicePort, Refused), "the seller's egress address");
+            Assert.Null(await HttpEcho.GetAsync(pair.A, TestInternet.SellerListedAddress, TestInternet.EchoPort, Refused));
+
+            // A buyer whose admission ends gets nothing through, on a connection it starts anew.
+            await firewall.RevokeAsync(wgS, IPAddress.Parse(BuyerTunnel), None);
+            Assert.Null(await HttpEcho.GetAsync(pair.A, TestInternet.InternetAddress, TestInternet.EchoPort, Refused));
+
+            // Without the firewall, everything refused above answers, and nothing is masqueraded: the routes and
+            // services were there all along.
+            await firewall.RemoveAsync(wgS, None);
+            Assert.True(await NamespaceSockets.CanConnectAsync(pair.A, TestInternet.LanHostAddress, SellerServicePort, Granted), "open without the firewall: the LAN host");
+            Assert.True(await NamespaceSockets.CanConnectAsync(pair.A, TestInternet.SellerLanAddress, SellerServicePort, Granted), "open without the firewall: the seller's LAN address");
+            Assert.True(await NamespaceSockets.CanConnectAsync(pair.A, TestInternet.SellerEgressAddress, SellerServicePort, Granted), "open without the firewall: the seller's egress address");
+            Assert.Equal(BuyerTunnel, await HttpEcho.GetAsync(pair.A, TestInternet.SellerListedAddress, TestInternet.EchoPort, Granted));
+        }
+        finally
+        {
+            await buyer.Links.DeleteInterfaceAsync(wgA, None);
+            await seller.Links.DeleteInterfaceAsync(wgS, None);
+            await firewall.RemoveAsync(wgS, None);
+        }
+    }
+
+    /// <summary>The buyer's tunnel, sending the tunnel subnet and the test ranges (internet, the seller's listed
+    /// network, its LAN) into it: only the firewall decides what gets through.</summary>
+    private static async Task BuyerAsync(WireGuardHost host, string name, WireGuardPrivateKey key, WireGuardPublicKey seller, string sellerUnderlay)
+    {
+        IpPrefix[] ranges = [IpPrefix.Parse(TestInternet.InternetPrefix), IpPrefix.Parse(TestInternet.SellerListedPrefix), IpPrefix.Parse(TestInternet.LanPrefix)];
+        await host.Links.CreateInterfaceAsync(name, new InterfaceOptions { PrivateKey = key, Addresses = [IpPrefix.Parse(BuyerTunnel + "/24")] }, None);
+        await host.Devices.ConfigureDeviceAsync(name, new DeviceConfig
+        {
+            Peers = [new PeerConfig(seller) { Endpoint = IPEndPoint.Parse(sellerUnderlay + ":51820"), AllowedIps = [IpPrefix.Parse("10.211.0.0/24"), .. ranges] }],
+        }, None);
+        foreach (var range in ranges)
+        {
+            await host.Links.AddRouteAsync(name, range, None);
+        }
+    }
+
+    private sealed class Disposer(Action dispose) : IDisposable
+    {
+        public void Dispose() => dispose();
+    }
+}
