@@ -22,24 +22,20 @@ public sealed class HttpEcho : IDisposable
         _serving = Task.Run(ServeAsync);
     }
 
-    public static HttpEcho Start(string ns, int port) => new(NamespaceSockets.InNamespace(ns, () =>
-    {
-        var listener = new TcpListener(IPAddress.Any, port);
-        listener.Start();
-        return listener;
-    }));
+    public static HttpEcho Start(string ns, int port) => new(NamespaceSockets.InNamespace(ns, () => NamespaceSockets.DualStack(port)));
 
     /// <summary>The body of a GET to <paramref name="address"/>:<paramref name="port"/> from <paramref name="ns"/>
     /// (the source address the echo saw), or null when no answer came within <paramref name="within"/> (a
     /// limit, not a measurement).</summary>
     public static async Task<string?> GetAsync(string ns, string address, int port, TimeSpan within)
     {
-        using var client = NamespaceSockets.InNamespace(ns, () => new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp));
+        var target = IPAddress.Parse(address);
+        using var client = NamespaceSockets.InNamespace(ns, () => new Socket(target.AddressFamily, SocketType.Stream, ProtocolType.Tcp));
         using var limit = new CancellationTokenSource(within);
         try
         {
-            await client.ConnectAsync(IPAddress.Parse(address), port, limit.Token);
-            await client.SendAsync(Encoding.ASCII.GetBytes($"GET / HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"), limit.Token);
+            await client.ConnectAsync(target, port, limit.Token);
+            await client.SendAsync(Encoding.ASCII.GetBytes($"GET / HTTP/1.1\r\nHost: {new IPEndPoint(target, port)}\r\nConnection: close\r\n\r\n"), limit.Token);
             var response = await ReadToEndAsync(client, limit.Token);
             var body = response.IndexOf("\r\n\r\n", StringComparison.Ordinal);
             return response.StartsWith("HTTP/1.1 200", StringComparison.Ordinal) && body >= 0 ? response[(body + 4)..] : null;
@@ -105,7 +101,9 @@ public sealed class HttpEcho : IDisposable
                     request.Append(Encoding.ASCII.GetString(buffer, 0, read));
                 }
 
-                var source = ((IPEndPoint)connection.RemoteEndPoint!).Address.ToString();
+                // IPv4 arrives on the dual-mode socket as ::ffff:a.b.c.d; reported as the plain address it was.
+                var remote = ((IPEndPoint)connection.RemoteEndPoint!).Address;
+                var source = (remote.IsIPv4MappedToIPv6 ? remote.MapToIPv4() : remote).ToString();
                 var answer = $"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: {source.Length}\r\nConnection: close\r\n\r\n{source}";
                 await connection.SendAsync(Encoding.ASCII.GetBytes(answer), limit.Token);
                 connection.Shutdown(SocketShutdown.Send);

@@ -24,16 +24,29 @@ public static partial class NamespaceSockets
         return listener;
     });
 
+    /// <summary>A listener on every IPv4 and IPv6 address of <paramref name="ns"/> (one dual-mode socket on ::).</summary>
+    public static TcpListener ListenOnAllAddressesDualStack(string ns, int port) => InNamespace(ns, () => DualStack(port));
+
+    /// <summary>A started listener on :: that also takes IPv4 (as ::ffff:a.b.c.d).</summary>
+    internal static TcpListener DualStack(int port)
+    {
+        var listener = new TcpListener(IPAddress.IPv6Any, port);
+        listener.Server.DualMode = true;
+        listener.Start();
+        return listener;
+    }
+
     /// <summary>Whether a TCP connection from <paramref name="ns"/> to <paramref name="address"/>:<paramref name="port"/>
     /// is set up within <paramref name="within"/>. A firewall that drops the SYN leaves a connect hanging, so the
     /// bound is what turns "never" into false; it is a limit, not a measurement.</summary>
     public static async Task<bool> CanConnectAsync(string ns, string address, int port, TimeSpan within)
     {
-        using var client = InNamespace(ns, () => new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp));
+        var target = IPAddress.Parse(address);
+        using var client = InNamespace(ns, () => new Socket(target.AddressFamily, SocketType.Stream, ProtocolType.Tcp));
         using var limit = new CancellationTokenSource(within);
         try
         {
-            await client.ConnectAsync(IPAddress.Parse(address), port, limit.Token);
+            await client.ConnectAsync(target, port, limit.Token);
             return true;
         }
         catch (Exception e) when (e is SocketException or OperationCanceledException)

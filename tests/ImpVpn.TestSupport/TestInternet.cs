@@ -15,7 +15,8 @@ namespace ImpVpn.TestSupport;
 /// <item>the seller's LAN: namespace <c>ext-l-TAG</c> on another veth link (seller <see cref="SellerLanAddress"/>,
 /// LAN host <see cref="LanHostAddress"/>, in 203.0.113.0/24).</item>
 /// </list>
-/// Both route everything back through the seller, so only the seller's firewall stands between a buyer and them.
+/// Each link also carries IPv6 in 2001:db8::/32 (the <c>…6</c> constants). Both namespaces route everything back
+/// through the seller, so only the seller's firewall stands between a buyer and them.
 /// Dispose stops the echo and dnsmasq, deletes the namespaces (and with them the veths) and the query log.
 /// </summary>
 public sealed class TestInternet : IDisposable
@@ -29,6 +30,16 @@ public sealed class TestInternet : IDisposable
     public const string LanPrefix = "203.0.113.0/24";
     public const string SellerLanAddress = "203.0.113.1";
     public const string LanHostAddress = "203.0.113.10";
+
+    // The same in IPv6, in 2001:db8::/32 (documentation): internet, the seller's listed network, its LAN.
+    public const string InternetPrefix6 = "2001:db8:100::/64";
+    public const string SellerEgressAddress6 = "2001:db8:100::1";
+    public const string InternetAddress6 = "2001:db8:100::80";
+    public const string SellerListedPrefix6 = "2001:db8:2::/64";
+    public const string SellerListedAddress6 = "2001:db8:2::80";
+    public const string LanPrefix6 = "2001:db8:113::/64";
+    public const string SellerLanAddress6 = "2001:db8:113::1";
+    public const string LanHostAddress6 = "2001:db8:113::10";
 
     /// <summary>The name dnsmasq answers (with <see cref="InternetAddress"/>); it forwards nothing.</summary>
     public const string DnsName = "example.test";
@@ -68,10 +79,12 @@ public sealed class TestInternet : IDisposable
         var internet = new TestInternet(pair);
         try
         {
-            Link(pair, internet.Name, internet.EgressInterface, "exi" + pair.Tag, SellerEgressAddress, InternetAddress);
-            Link(pair, internet.Lan, "exl" + pair.Tag, "exm" + pair.Tag, SellerLanAddress, LanHostAddress);
+            Link(pair, internet.Name, internet.EgressInterface, "exi" + pair.Tag, (SellerEgressAddress, InternetAddress), (SellerEgressAddress6, InternetAddress6));
+            Link(pair, internet.Lan, "exl" + pair.Tag, "exm" + pair.Tag, (SellerLanAddress, LanHostAddress), (SellerLanAddress6, LanHostAddress6));
             NetworkNamespacePair.Run("ip", "-n", internet.Name, "address", "add", SellerListedAddress + "/32", "dev", "exi" + pair.Tag);
+            NetworkNamespacePair.Run("ip", "-n", internet.Name, "address", "add", SellerListedAddress6 + "/128", "dev", "exi" + pair.Tag, "nodad");
             NetworkNamespacePair.Run("ip", "-n", pair.B, "route", "add", SellerListedPrefix, "via", InternetAddress, "dev", internet.EgressInterface);
+            NetworkNamespacePair.Run("ip", "-n", pair.B, "-6", "route", "add", SellerListedPrefix6, "via", InternetAddress6, "dev", internet.EgressInterface);
             internet._services.Add(HttpEcho.Start(internet.Name, EchoPort));
             internet.StartDnsmasq();
         }
@@ -114,17 +127,21 @@ public sealed class TestInternet : IDisposable
         File.Delete(QueryLog);
     }
 
-    /// <summary>A namespace on a veth link to the seller, with its default route through the seller.</summary>
-    private static void Link(NetworkNamespacePair pair, string ns, string sellerSide, string farSide, string sellerAddress, string farAddress)
+    /// <summary>A namespace on a veth link to the seller, with IPv4 and IPv6 addresses (no duplicate address
+    /// detection, so they are usable at once) and its default routes through the seller.</summary>
+    private static void Link(NetworkNamespacePair pair, string ns, string sellerSide, string farSide, (string Seller, string Far) v4, (string Seller, string Far) v6)
     {
         NetworkNamespacePair.Run("ip", "netns", "add", ns);
         NetworkNamespacePair.Run("ip", "link", "add", sellerSide, "netns", pair.B, "type", "veth", "peer", "name", farSide, "netns", ns);
-        NetworkNamespacePair.Run("ip", "-n", pair.B, "address", "add", sellerAddress + "/24", "dev", sellerSide);
-        NetworkNamespacePair.Run("ip", "-n", ns, "address", "add", farAddress + "/24", "dev", farSide);
+        NetworkNamespacePair.Run("ip", "-n", pair.B, "address", "add", v4.Seller + "/24", "dev", sellerSide);
+        NetworkNamespacePair.Run("ip", "-n", ns, "address", "add", v4.Far + "/24", "dev", farSide);
+        NetworkNamespacePair.Run("ip", "-n", pair.B, "address", "add", v6.Seller + "/64", "dev", sellerSide, "nodad");
+        NetworkNamespacePair.Run("ip", "-n", ns, "address", "add", v6.Far + "/64", "dev", farSide, "nodad");
         NetworkNamespacePair.Run("ip", "-n", ns, "link", "set", "lo", "up");
         NetworkNamespacePair.Run("ip", "-n", ns, "link", "set", farSide, "up");
         NetworkNamespacePair.Run("ip", "-n", pair.B, "link", "set", sellerSide, "up");
-        NetworkNamespacePair.Run("ip", "-n", ns, "route", "add", "default", "via", sellerAddress);
+        NetworkNamespacePair.Run("ip", "-n", ns, "route", "add", "default", "via", v4.Seller);
+        NetworkNamespacePair.Run("ip", "-n", ns, "-6", "route", "add", "default", "via", v6.Seller);
     }
 
     private void StartDnsmasq()
