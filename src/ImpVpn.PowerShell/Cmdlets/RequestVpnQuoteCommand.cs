@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using ImpVpn.Core.Buying;
+using ImpVpn.Core.Protocol;
 using ImpVpn.PowerShell.Completion;
 using ImpVpn.PowerShell.Session;
 using ImpVpn.PowerShell.Validation;
@@ -24,6 +25,13 @@ public sealed class RequestVpnQuoteCommand : VpnCmdletBase
     [ValidatePositiveDuration]
     public TimeSpan Duration { get; set; } = TimeSpan.FromHours(1);
 
+    /// <summary>An enum, so PowerShell completes and validates the names.</summary>
+    [Parameter]
+    public TunnelMode Mode { get; set; } = TunnelMode.NodeToNode;
+
+    [Parameter]
+    public TunnelAddressFamily AddressFamily { get; set; } = TunnelAddressFamily.IPv4;
+
     [Parameter]
     [ValidatePositiveDuration]
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
@@ -39,7 +47,7 @@ public sealed class RequestVpnQuoteCommand : VpnCmdletBase
                 var quote = Run(async (log, ct) =>
                 {
                     await using var buyer = new Buyer(node, VpnSession.Bought(), null, log);
-                    return await buyer.Quotes.RequestAsync(seller, Duration, Timeout, ct).ConfigureAwait(false);
+                    return await buyer.Quotes.RequestAsync(seller, Duration, TunnelOfferVocabulary.Offer(Mode, AddressFamily), Timeout, ct).ConfigureAwait(false);
                 });
                 VpnSession.Remember(quote);
                 WriteObject(quote);
