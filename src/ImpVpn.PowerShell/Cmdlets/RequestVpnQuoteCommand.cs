@@ -25,12 +25,16 @@ public sealed class RequestVpnQuoteCommand : VpnCmdletBase
     [ValidatePositiveDuration]
     public TimeSpan Duration { get; set; } = TimeSpan.FromHours(1);
 
-    /// <summary>An enum, so PowerShell completes and validates the names.</summary>
+    // Strings with a ValidateSet rather than the core's enums: the core loads in the module's own load context, so a
+    // core type in a parameter would be unresolvable wherever the cmdlet class is read without it (the help build).
+    // The names are the enums' (TunnelMode, TunnelAddressFamily), parsed when the quote is asked.
     [Parameter]
-    public TunnelMode Mode { get; set; } = TunnelMode.NodeToNode;
+    [ValidateSet("NodeToNode", "Exit", "PortForward")]
+    public string Mode { get; set; } = "NodeToNode";
 
     [Parameter]
-    public TunnelAddressFamily AddressFamily { get; set; } = TunnelAddressFamily.IPv4;
+    [ValidateSet("IPv4", "IPv6", "Dual")]
+    public string AddressFamily { get; set; } = "IPv4";
 
     [Parameter]
     [ValidatePositiveDuration]
@@ -47,7 +51,7 @@ public sealed class RequestVpnQuoteCommand : VpnCmdletBase
                 var quote = Run(async (log, ct) =>
                 {
                     await using var buyer = new Buyer(node, VpnSession.Bought(), null, log);
-                    return await buyer.Quotes.RequestAsync(seller, Duration, TunnelOfferVocabulary.Offer(Mode, AddressFamily), Timeout, ct).ConfigureAwait(false);
+                    return await buyer.Quotes.RequestAsync(seller, Duration, TunnelOfferVocabulary.Offer(Enum.Parse<TunnelMode>(Mode, ignoreCase: true), Enum.Parse<TunnelAddressFamily>(AddressFamily, ignoreCase: true)), Timeout, ct).ConfigureAwait(false);
                 });
                 VpnSession.Remember(quote);
                 WriteObject(quote);
