@@ -34,6 +34,21 @@ Describe 'Buying a tunnel with the cmdlets' {
         (Get-VpnTunnel -Id $tunnel.Id).State | Should -Be 'Active'
     }
 
+    It 'asks for a mode and address family, and a seller that does not sell it says what it sells' {
+        $quote = Request-VpnQuote $Bob -Mode NodeToNode -AddressFamily IPv4
+        $quote.Mode | Should -Be 'node-to-node'
+        $quote.AddressFamily | Should -Be 'ipv4'
+
+        Request-VpnQuote $Bob -Mode Exit -ErrorVariable refused -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+
+        $refused.Count | Should -Be 1
+        $refused[0].FullyQualifiedErrorId | Should -BeLike 'ImpVpn.OfferNotSold,*'
+        $refused[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $refused[0].Exception.Message | Should -BeLike '*modes node-to-node; address families ipv4*'
+        $refused[0].ErrorDetails.RecommendedAction | Should -BeLike '*-Mode and -AddressFamily*'
+        (Get-Command Request-VpnQuote).Parameters['Mode'].Attributes.ValidValues | Should -Be @('NodeToNode', 'Exit', 'PortForward')
+    }
+
     It 'exports a bought tunnel as a wg-quick file and a QR code, owner-only, and never over a file unasked' {
         $tunnel = Request-VpnQuote $Bob -Duration '00:10:00' | Confirm-VpnContract -ConfigOnly
         $folder = New-Item -ItemType Directory (Join-Path $Root "export-$($tunnel.Id)")

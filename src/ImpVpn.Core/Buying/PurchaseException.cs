@@ -68,4 +68,8 @@ public enum PurchaseError
 
     /// <summary>A scheduled run was started with no total budget, given or configured: it would spend without bound.</summary>
     BudgetRequired,
+
+    /// <summary>The seller does not sell the mode or address family asked for; its message names what it sells.
+    /// Nothing was accepted or paid.</summary>
+    OfferNotSold,
 }

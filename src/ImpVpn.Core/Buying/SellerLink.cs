@@ -92,9 +92,12 @@ public sealed class SellerLink : IAsyncDisposable
         }
         catch (ProtocolException e)
         {
-            var error = e.Code is ProtocolErrorCode.QuoteExpired or ProtocolErrorCode.NonceReused
-                ? PurchaseError.QuoteExpired
-                : PurchaseError.SellerRefused;
+            var error = e.Code switch
+            {
+                ProtocolErrorCode.QuoteExpired or ProtocolErrorCode.NonceReused => PurchaseError.QuoteExpired,
+                ProtocolErrorCode.OfferNotSold => PurchaseError.OfferNotSold,
+                _ => PurchaseError.SellerRefused,
+            };
             throw new PurchaseException(error, e.Message, e);
         }
         catch (Exception e) when (e is TimeoutException or PeerNotConnectedException)

@@ -7,10 +7,14 @@ namespace ImpVpn.Core.Buying;
 /// promise, held only by whoever asked.</summary>
 public sealed class SellerQuotes(SellerLink link, IProgressLog log)
 {
-    public async Task<VpnQuote> RequestAsync(SellerNode seller, TimeSpan duration, TimeSpan replyTimeout, CancellationToken cancellationToken)
+    /// <summary>A node-to-node IPv4 tunnel: what every seller has sold since version 1.</summary>
+    public Task<VpnQuote> RequestAsync(SellerNode seller, TimeSpan duration, TimeSpan replyTimeout, CancellationToken cancellationToken) =>
+        RequestAsync(seller, duration, new TunnelOffer(), replyTimeout, cancellationToken);
+
+    public async Task<VpnQuote> RequestAsync(SellerNode seller, TimeSpan duration, TunnelOffer offer, TimeSpan replyTimeout, CancellationToken cancellationToken)
     {
         await link.ConnectAsync(seller, cancellationToken).ConfigureAwait(false);
-        var asked = new QuoteRequest((long)duration.TotalSeconds, new TunnelOffer());
+        var asked = new QuoteRequest((long)duration.TotalSeconds, offer);
         var response = await link.CallAsync<QuoteResponse>(seller, PeerProtocol.Quote, asked, replyTimeout, cancellationToken).ConfigureAwait(false);
         QuoteCheck.RequireQuote(response, asked, DateTimeOffset.UtcNow);
         var quote = VpnQuote.From(seller.PubKey, response) with { SellerNodeAddress = seller.Address };

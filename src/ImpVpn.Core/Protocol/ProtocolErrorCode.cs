@@ -24,6 +24,10 @@ public enum ProtocolErrorCode
     /// <summary>The buyer's payment has not reached the seller whole yet (its hold invoice is still open): ask again.
     /// Never remembered as the answer to a request, since the same request will be answered otherwise soon.</summary>
     PaymentNotYetHeld = 1012,
+
+    /// <summary>The quote asked for a mode or address family this seller does not sell; the message names what it
+    /// sells. Final: asking the same again gets the same answer.</summary>
+    OfferNotSold = 1013,
 }
 
 /// <summary>Which answers are "not yet" rather than final: the request ran nothing, so the caller may send it again

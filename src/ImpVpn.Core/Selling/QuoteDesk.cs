@@ -48,9 +48,13 @@ internal sealed class QuoteDesk
         }
 
         var offer = request.Offer ?? new TunnelOffer();
-        if (offer.AddressFamily != _options.AddressFamily || offer.Mode != "node-to-node")
+        var modes = _options.SoldModes.Select(TunnelOfferVocabulary.WireName).ToList();
+        var families = _options.SoldAddressFamilies.Select(TunnelOfferVocabulary.WireName).ToList();
+        if (!modes.Contains(offer.Mode) || !families.Contains(offer.AddressFamily))
         {
-            throw new ProtocolException(ProtocolErrorCode.InvalidParams, $"This seller offers {_options.AddressFamily} node-to-node tunnels only.");
+            // Names what is sold, never what was asked (errors never echo input), so the buyer can ask again for that.
+            throw new ProtocolException(ProtocolErrorCode.OfferNotSold,
+                $"This seller sells modes {string.Join(", ", modes)}; address families {string.Join(", ", families)}.");
         }
 
         var duration = TimeSpan.FromSeconds(request.DurationSeconds);

@@ -97,5 +97,15 @@ public sealed record SellerOptions
     public bool ManageFirewall { get; init; } = true;
 
     /// <summary>The address family of the tunnels sold, as the protocol names it: that of <see cref="Subnet"/>.</summary>
-    public string AddressFamily => Subnet.Address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? "ipv6" : "ipv4";
+    public string AddressFamily => TunnelOfferVocabulary.WireName(SoldAddressFamilies[0]);
+
+    /// <summary>The modes this seller quotes. Only node-to-node for now, and not settable: a seller must not sell a
+    /// tunnel it cannot deliver, and the exit and port-forward tunnels themselves (routes, NAT, forwarded ports) come
+    /// with points 2 to 4 of issue 13. When they land, this becomes an option the operator sets.</summary>
+    public IReadOnlyList<TunnelMode> SoldModes { get; } = [TunnelMode.NodeToNode];
+
+    /// <summary>The address families this seller quotes: the one of its <see cref="Subnet"/>, since every buyer's
+    /// address comes from it (dual needs a second pool, which no seller has yet).</summary>
+    public IReadOnlyList<TunnelAddressFamily> SoldAddressFamilies =>
+        [Subnet.Address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? TunnelAddressFamily.IPv6 : TunnelAddressFamily.IPv4];
 }

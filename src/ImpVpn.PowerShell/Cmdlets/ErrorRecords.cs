@@ -94,7 +94,7 @@ internal static class ErrorRecords
 
     private static ErrorCategory CategoryOf(PurchaseError error) => error switch
     {
-        PurchaseError.BudgetRequired => ErrorCategory.InvalidArgument,
+        PurchaseError.BudgetRequired or PurchaseError.OfferNotSold => ErrorCategory.InvalidArgument,
         PurchaseError.PriceAboveMaximum or PurchaseError.BudgetExhausted => ErrorCategory.LimitsExceeded,
         PurchaseError.NoRoute => ErrorCategory.ResourceUnavailable,
         PurchaseError.QuoteExpired => ErrorCategory.InvalidOperation,
@@ -143,6 +143,8 @@ internal static class ErrorRecords
         PurchaseException { Error: PurchaseError.BudgetRequired } =>
             $"Give Update-VpnContract -TotalBudgetSat (the most the run may spend, fees included), or set the environment variable {PaymentCeiling.BudgetVariable} for every scheduled run.",
         PurchaseException { Error: PurchaseError.BudgetExhausted } => "Raise -TotalBudgetSat, or let the next scheduled run refresh the rest.",
+        PurchaseException { Error: PurchaseError.OfferNotSold } =>
+            "Nothing was accepted or paid. Ask this seller for a mode and address family it sells (its answer above names them) with Request-VpnQuote -Mode and -AddressFamily, or ask another seller.",
         PurchaseException { Error: PurchaseError.QuoteExpired } => "Request a new quote with Request-VpnQuote and confirm that one.",
         PurchaseException { Error: PurchaseError.SellerUnreachable, ContractId: null } => "Give the seller's node address as <pubkey>@host:port to Request-VpnQuote, or check that your node can reach it.",
         PurchaseException { Error: PurchaseError.TunnelSetupFailed, ContractId: { } id } =>

@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using ImpVpn.Core.Buying;
+using ImpVpn.Core.Protocol;
 using ImpVpn.PowerShell.Completion;
 using ImpVpn.PowerShell.Session;
 using ImpVpn.PowerShell.Validation;
@@ -24,6 +25,17 @@ public sealed class RequestVpnQuoteCommand : VpnCmdletBase
     [ValidatePositiveDuration]
     public TimeSpan Duration { get; set; } = TimeSpan.FromHours(1);
 
+    // Strings with a ValidateSet rather than the core's enums: the core loads in the module's own load context, so a
+    // core type in a parameter would be unresolvable wherever the cmdlet class is read without it (the help build).
+    // The names are the enums' (TunnelMode, TunnelAddressFamily), parsed when the quote is asked.
+    [Parameter]
+    [ValidateSet("NodeToNode", "Exit", "PortForward")]
+    public string Mode { get; set; } = "NodeToNode";
+
+    [Parameter]
+    [ValidateSet("IPv4", "IPv6", "Dual")]
+    public string AddressFamily { get; set; } = "IPv4";
+
     [Parameter]
     [ValidatePositiveDuration]
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
@@ -39,7 +51,7 @@ public sealed class RequestVpnQuoteCommand : VpnCmdletBase
                 var quote = Run(async (log, ct) =>
                 {
                     await using var buyer = new Buyer(node, VpnSession.Bought(), null, log);
-                    return await buyer.Quotes.RequestAsync(seller, Duration, Timeout, ct).ConfigureAwait(false);
+                    return await buyer.Quotes.RequestAsync(seller, Duration, TunnelOfferVocabulary.Offer(Enum.Parse<TunnelMode>(Mode, ignoreCase: true), Enum.Parse<TunnelAddressFamily>(AddressFamily, ignoreCase: true)), Timeout, ct).ConfigureAwait(false);
                 });
                 VpnSession.Remember(quote);
                 WriteObject(quote);

@@ -44,6 +44,19 @@ public sealed class QuoteCheckTests
     }
 
     [Fact]
+    public void An_answer_for_another_offer_than_the_one_asked_is_refused()
+    {
+        var exit = new QuoteRequest(1800, TunnelOfferVocabulary.Offer(TunnelMode.Exit, TunnelAddressFamily.IPv6));
+
+        var error = Assert.Throws<PurchaseException>(() => QuoteCheck.RequireQuote(Honest(), exit, Now));
+
+        Assert.Equal(PurchaseError.SellerAnswerRefused, error.Error);
+        Assert.Contains("exit ipv6 tunnel was asked", error.Message);
+        Assert.Contains("node-to-node", error.Message);
+        QuoteCheck.RequireQuote(Honest() with { Offer = exit.Offer! }, exit, Now);
+    }
+
+    [Fact]
     public void A_refresh_offer_for_another_duration_or_contract_is_refused()
     {
         var asked = new RefreshRequest("c1", 3600);

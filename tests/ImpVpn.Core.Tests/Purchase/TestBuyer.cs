@@ -1,5 +1,6 @@
 using ImpVpn.Core.Buying;
 using ImpVpn.Core.Lightning;
+using ImpVpn.Core.Protocol;
 using ImpVpn.Core.WireGuard.Types;
 
 namespace ImpVpn.Core.Tests.Purchase;
@@ -14,6 +15,9 @@ internal sealed class TestBuyer(ILightningNode node, BoughtContracts contracts, 
 
     public Task<VpnQuote> RequestQuoteAsync(string sellerPubKey, TimeSpan duration, TimeSpan replyTimeout, CancellationToken cancellationToken, string? sellerAddress = null) =>
         _buyer.Quotes.RequestAsync(new SellerNode(sellerPubKey, sellerAddress), duration, replyTimeout, cancellationToken);
+
+    public Task<VpnQuote> RequestQuoteAsync(string sellerPubKey, TimeSpan duration, TunnelOffer offer, TimeSpan replyTimeout, CancellationToken cancellationToken) =>
+        _buyer.Quotes.RequestAsync(new SellerNode(sellerPubKey, null), duration, offer, replyTimeout, cancellationToken);
 
     public Task<BoughtContract> ConfirmAsync(VpnQuote quote, BuyerOptions options, CancellationToken cancellationToken) =>
         _buyer.Purchase.ConfirmAsync(quote, options, cancellationToken);

@@ -1,0 +1,44 @@
+namespace ImpVpn.Core.Protocol;
+
+/// <summary>What a tunnel carries: node-to-node (the buyer reaches the seller's node only), exit (the buyer's
+/// traffic leaves through the seller) or port-forward (a port of the seller's reaches the buyer).</summary>
+public enum TunnelMode
+{
+    NodeToNode,
+    Exit,
+    PortForward,
+}
+
+/// <summary>Which addresses a tunnel gives the buyer: IPv4, IPv6, or one of each (dual).</summary>
+public enum TunnelAddressFamily
+{
+    IPv4,
+    IPv6,
+    Dual,
+}
+
+/// <summary>
+/// The offer vocabulary both roles share: the enums above and their wire names ("node-to-node", "exit",
+/// "port-forward"; "ipv4", "ipv6", "dual"), kept in one place so that a buyer's request, a seller's refusal and the
+/// quote promise always spell a mode or family the same way.
+/// </summary>
+public static class TunnelOfferVocabulary
+{
+    public static string WireName(TunnelMode mode) => mode switch
+    {
+        TunnelMode.NodeToNode => "node-to-node",
+        TunnelMode.Exit => "exit",
+        TunnelMode.PortForward => "port-forward",
+        _ => throw new ArgumentOutOfRangeException(nameof(mode), mode, "Not a tunnel mode."),
+    };
+
+    public static string WireName(TunnelAddressFamily family) => family switch
+    {
+        TunnelAddressFamily.IPv4 => "ipv4",
+        TunnelAddressFamily.IPv6 => "ipv6",
+        TunnelAddressFamily.Dual => "dual",
+        _ => throw new ArgumentOutOfRangeException(nameof(family), family, "Not an address family."),
+    };
+
+    public static TunnelOffer Offer(TunnelMode mode, TunnelAddressFamily family) => new(WireName(family), WireName(mode));
+}
