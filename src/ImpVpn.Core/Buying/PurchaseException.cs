@@ -72,4 +72,8 @@ public enum PurchaseError
     /// <summary>The seller does not sell the mode or address family asked for; its message names what it sells.
     /// Nothing was accepted or paid.</summary>
     OfferNotSold,
+
+    /// <summary>The quote is for a mode or address family this version of ImpVpn cannot set up on the buyer's
+    /// machine (only node-to-node, IPv4 or IPv6, so far): refused before anything was accepted or paid.</summary>
+    OfferNotSupported,
 }

@@ -18,6 +18,20 @@ public static partial class QuoteCheck
     // A quote is an offer to act on now; one valid for longer than this is not a quote this buyer asked for.
     private static readonly TimeSpan MaxValidity = TimeSpan.FromDays(1);
 
+    /// <summary>Refuses, before anything is accepted or paid, a quote for a tunnel this buyer cannot set up: a seller
+    /// (or another ImpVpn) may quote an exit, a port forward or a dual-stack tunnel, and the buyer's tunnel check after
+    /// paying would refuse it, leaving the payment held until the seller gives up.</summary>
+    public static void RequireDeliverable(TunnelOffer offer)
+    {
+        ArgumentNullException.ThrowIfNull(offer);
+        if (offer.Mode != TunnelOfferVocabulary.WireName(TunnelMode.NodeToNode)
+            || (offer.AddressFamily != TunnelOfferVocabulary.WireName(TunnelAddressFamily.IPv4) && offer.AddressFamily != TunnelOfferVocabulary.WireName(TunnelAddressFamily.IPv6)))
+        {
+            throw new PurchaseException(PurchaseError.OfferNotSupported,
+                $"This version of ImpVpn sets up node-to-node tunnels (IPv4 or IPv6) only, not a {SellerAnswerCheck.Printable(offer.Mode ?? string.Empty)} {SellerAnswerCheck.Printable(offer.AddressFamily ?? string.Empty)} tunnel; nothing was accepted or paid.");
+        }
+    }
+
     public static void RequireQuote(QuoteResponse answer, QuoteRequest asked, DateTimeOffset now)
     {
         var offer = answer.Offer ?? new TunnelOffer(string.Empty, string.Empty);

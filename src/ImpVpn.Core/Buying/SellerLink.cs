@@ -95,7 +95,8 @@ public sealed class SellerLink : IAsyncDisposable
             var error = e.Code switch
             {
                 ProtocolErrorCode.QuoteExpired or ProtocolErrorCode.NonceReused => PurchaseError.QuoteExpired,
-                ProtocolErrorCode.OfferNotSold => PurchaseError.OfferNotSold,
+                // Only a quote is refused for its offer; the code from any later step is a refusal like others.
+                ProtocolErrorCode.OfferNotSold when method == PeerProtocol.Quote => PurchaseError.OfferNotSold,
                 _ => PurchaseError.SellerRefused,
             };
             throw new PurchaseException(error, e.Message, e);

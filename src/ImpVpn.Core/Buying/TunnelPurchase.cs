@@ -24,6 +24,7 @@ public sealed class TunnelPurchase(ILightningNode node, SellerLink link, BoughtC
     public async Task<BoughtContract> ConfirmAsync(VpnQuote quote, BuyerOptions options, CancellationToken cancellationToken)
     {
         PaymentCeiling.RequirePurchase(quote.PriceSat, options, $"The seller asks {quote.PriceSat} sat");
+        QuoteCheck.RequireDeliverable(quote.Offer);
         Purchased bought;
         using (await contracts.LockAsync(cancellationToken, log).ConfigureAwait(false))
         {

@@ -95,6 +95,7 @@ internal static class ErrorRecords
     private static ErrorCategory CategoryOf(PurchaseError error) => error switch
     {
         PurchaseError.BudgetRequired or PurchaseError.OfferNotSold => ErrorCategory.InvalidArgument,
+        PurchaseError.OfferNotSupported => ErrorCategory.NotImplemented,
         PurchaseError.PriceAboveMaximum or PurchaseError.BudgetExhausted => ErrorCategory.LimitsExceeded,
         PurchaseError.NoRoute => ErrorCategory.ResourceUnavailable,
         PurchaseError.QuoteExpired => ErrorCategory.InvalidOperation,
@@ -145,6 +146,8 @@ internal static class ErrorRecords
         PurchaseException { Error: PurchaseError.BudgetExhausted } => "Raise -TotalBudgetSat, or let the next scheduled run refresh the rest.",
         PurchaseException { Error: PurchaseError.OfferNotSold } =>
             "Nothing was accepted or paid. Ask this seller for a mode and address family it sells (its answer above names them) with Request-VpnQuote -Mode and -AddressFamily, or ask another seller.",
+        PurchaseException { Error: PurchaseError.OfferNotSupported } =>
+            "Nothing was accepted or paid. Request a node-to-node quote (Request-VpnQuote -Mode NodeToNode -AddressFamily IPv4 or IPv6) and confirm that one.",
         PurchaseException { Error: PurchaseError.QuoteExpired } => "Request a new quote with Request-VpnQuote and confirm that one.",
         PurchaseException { Error: PurchaseError.SellerUnreachable, ContractId: null } => "Give the seller's node address as <pubkey>@host:port to Request-VpnQuote, or check that your node can reach it.",
         PurchaseException { Error: PurchaseError.TunnelSetupFailed, ContractId: { } id } =>

@@ -66,4 +66,20 @@ public sealed class QuoteCheckTests
         Assert.Throws<PurchaseException>(() => QuoteCheck.RequireRefresh(new RefreshResponse("c2", 1000, 3600, "lnbcrt1"), asked));
         Assert.Throws<PurchaseException>(() => QuoteCheck.RequireRefresh(new RefreshResponse("c1", 0, 3600, "lnbcrt1"), asked));
     }
+
+    [Theory]
+    [InlineData("exit", "ipv4")]
+    [InlineData("port-forward", "ipv4")]
+    [InlineData("node-to-node", "dual")]
+    [InlineData("node-to-node", "")]
+    public void A_quote_for_a_tunnel_this_buyer_cannot_set_up_is_refused_before_anything_is_paid(string mode, string family)
+    {
+        var refused = Assert.Throws<PurchaseException>(() => QuoteCheck.RequireDeliverable(new TunnelOffer(family, mode)));
+        Assert.Equal(PurchaseError.OfferNotSupported, refused.Error);
+    }
+
+    [Theory]
+    [InlineData("ipv4")]
+    [InlineData("ipv6")]
+    public void A_node_to_node_quote_can_be_set_up(string family) => QuoteCheck.RequireDeliverable(new TunnelOffer(family, "node-to-node"));
 }
