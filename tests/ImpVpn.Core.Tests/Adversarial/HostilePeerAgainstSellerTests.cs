@@ -135,7 +135,7 @@ public sealed class HostilePeerAgainstSellerTests(HostileSellerFixture seller) :
         { "params an array", PeerProtocol.Quote, "[3600]", -32602 },
         { "params null", PeerProtocol.Quote, "null", -32602 },
         { "params nested 40 deep", PeerProtocol.Status, new string('[', 40) + new string(']', 40), -32602 },
-        { "an offer of a kind not sold", PeerProtocol.Quote, "{\"duration_seconds\":3600,\"offer\":{\"address_family\":\"ipx\"}}", -32602 },
+        { "an offer of a kind not sold", PeerProtocol.Quote, "{\"duration_seconds\":3600,\"offer\":{\"address_family\":\"ipx\"}}", 1013 },
         { "null promise", PeerProtocol.Accept, "{\"nonce\":\"n\",\"price_sat\":1,\"duration_seconds\":60,\"expires_at\":1,\"offer\":{},\"promise\":null,\"buyer_wire_guard_key\":\"k\"}", -32602 },
         { "null offer", PeerProtocol.Accept, "{\"nonce\":\"n\",\"price_sat\":1,\"duration_seconds\":60,\"expires_at\":1,\"offer\":null,\"promise\":\"p\",\"buyer_wire_guard_key\":\"k\"}", -32602 },
         { "expiry beyond any date", PeerProtocol.Accept, "{\"nonce\":\"n\",\"price_sat\":1,\"duration_seconds\":60,\"expires_at\":9223372036854775807,\"offer\":{},\"promise\":\"p\",\"buyer_wire_guard_key\":\"k\"}", -32602 },
