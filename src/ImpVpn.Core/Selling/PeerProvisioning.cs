@@ -65,12 +65,8 @@ internal sealed class PeerProvisioning(WireGuardHost? wireGuard, SellerOptions o
             return;
         }
 
-        await wireGuard!.Devices.ConfigureDeviceAsync(options.InterfaceName,
-            new DeviceConfig { Peers = [PeerConfig.Removal(WireGuardPublicKey.Parse(contract.BuyerWireGuardKey))] }, cancellationToken).ConfigureAwait(false);
-        if (Firewall is { } firewall)
-        {
-            await firewall.RevokeAsync(options.InterfaceName, BuyerAddress(contract), cancellationToken).ConfigureAwait(false);
-        }
+        await RemoveFromDeviceAsync(contract, cancellationToken).ConfigureAwait(false);
+        await RevokeAdmissionAsync(contract, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Admits the contract's buyer address until <see cref="SoldContract.AccessUntil"/> as it stands now
@@ -88,7 +84,7 @@ internal sealed class PeerProvisioning(WireGuardHost? wireGuard, SellerOptions o
         }
         else
         {
-            await firewall.RevokeAsync(options.InterfaceName, BuyerAddress(contract), cancellationToken).ConfigureAwait(false);
+            await RevokeAdmissionAsync(contract, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -101,12 +97,8 @@ internal sealed class PeerProvisioning(WireGuardHost? wireGuard, SellerOptions o
             return;
         }
 
-        Func<Task>[] steps =
-        [
-            () => wireGuard!.Devices.ConfigureDeviceAsync(options.InterfaceName,
-                new DeviceConfig { Peers = [PeerConfig.Removal(WireGuardPublicKey.Parse(contract.BuyerWireGuardKey))] }, cancellationToken),
-            () => Firewall?.RevokeAsync(options.InterfaceName, BuyerAddress(contract), cancellationToken) ?? Task.CompletedTask,
-        ];
+        // Each step tried whatever the other did: unlike RemovePeerAsync, a failed removal does not skip the revocation.
+        Func<Task>[] steps = [() => RemoveFromDeviceAsync(contract, cancellationToken), () => RevokeAdmissionAsync(contract, cancellationToken)];
         foreach (var step in steps)
         {
             try
@@ -173,6 +165,13 @@ internal sealed class PeerProvisioning(WireGuardHost? wireGuard, SellerOptions o
         var left = (contract.AccessUntil ?? DateTimeOffset.MinValue) - now;
         return left > TimeSpan.Zero ? new BuyerAdmission(BuyerAddress(contract), left) : null;
     }
+
+    private Task RemoveFromDeviceAsync(SoldContract contract, CancellationToken cancellationToken) =>
+        wireGuard!.Devices.ConfigureDeviceAsync(options.InterfaceName,
+            new DeviceConfig { Peers = [PeerConfig.Removal(WireGuardPublicKey.Parse(contract.BuyerWireGuardKey))] }, cancellationToken);
+
+    private Task RevokeAdmissionAsync(SoldContract contract, CancellationToken cancellationToken) =>
+        Firewall?.RevokeAsync(options.InterfaceName, BuyerAddress(contract), cancellationToken) ?? Task.CompletedTask;
 
     private static IPAddress BuyerAddress(SoldContract contract) => IpPrefix.Parse(contract.BuyerTunnelAddress).Address;
 }
