@@ -40,7 +40,7 @@ public static class SellerControlClient
     {
         clock ??= TimeProvider.System;
         var deadline = clock.GetUtcNow() + wait;
-        while (await StatusAsync(storeRoot, cancellationToken).ConfigureAwait(false) is { } status
+        while (await StatusWhileStoppingAsync(storeRoot, stopping, cancellationToken).ConfigureAwait(false) is { } status
             && status.ProcessId == stopping.ProcessId
             && status.StartedAt == stopping.StartedAt)
         {
@@ -53,6 +53,20 @@ public static class SellerControlClient
         }
 
         return true;
+    }
+
+    // A stopping seller closes its socket under whatever exchange is under way (the connection reset, or closed
+    // without an answer): that is the stop going on, so it reads as the same seller still answering, and is asked again.
+    private static async Task<SellerStatus?> StatusWhileStoppingAsync(string storeRoot, SellerStatus stopping, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await StatusAsync(storeRoot, cancellationToken).ConfigureAwait(false);
+        }
+        catch (SellerControlException e) when (!e.AccessDenied)
+        {
+            return stopping;
+        }
     }
 
     /// <summary>Whether a failure to connect to a control socket means that no seller listens there: refused (a
