@@ -90,6 +90,20 @@ public sealed record BoughtContract : IStoredContract<BoughtContract>
 
     public IReadOnlyList<string> AllowedIps { get; init; } = [];
 
+    /// <summary>The tunnel's mode as the protocol names it (<see cref="TunnelOfferVocabulary"/>), from the quote;
+    /// empty in files written before modes existed, which were node-to-node.</summary>
+    public string Mode { get; init; } = string.Empty;
+
+    /// <summary>The mode, read from <see cref="Mode"/>.</summary>
+    [JsonIgnore]
+    public TunnelMode TunnelMode => TunnelOfferVocabulary.StoredMode(Mode);
+
+    /// <summary>Exit tunnels: the resolvers the seller named, used while the tunnel carries this machine's traffic.</summary>
+    public IReadOnlyList<string> Resolvers { get; init; } = [];
+
+    /// <summary>Port-forward tunnels: the seller's public host:port that reaches this node's Lightning p2p port.</summary>
+    public string? ForwardedEndpoint { get; init; }
+
     public string InterfaceName { get; init; } = string.Empty;
 
     public DateTimeOffset? ExpiresAt { get; init; }
@@ -118,7 +132,7 @@ public sealed record BoughtContract : IStoredContract<BoughtContract>
     /// <summary>The tunnel as recorded, once the seller has given one (<see cref="HasTunnel"/>).</summary>
     [JsonIgnore]
     public SellerTunnel Tunnel => HasTunnel
-        ? new SellerTunnel(SellerWireGuardKey, Endpoint, BuyerTunnelAddress, SellerTunnelAddress, AllowedIps, ExpiresAt ?? DateTimeOffset.MinValue)
+        ? new SellerTunnel(SellerWireGuardKey, Endpoint, BuyerTunnelAddress, SellerTunnelAddress, AllowedIps, ExpiresAt ?? DateTimeOffset.MinValue, Resolvers, ForwardedEndpoint)
         : throw new InvalidOperationException($"Contract {Id} has no tunnel yet.");
 
     /// <summary>The state as of <paramref name="now"/>: an active contract whose time has run out is expired, even
@@ -145,6 +159,7 @@ public sealed record BoughtContract : IStoredContract<BoughtContract>
         BuyerTunnelAddress = buyerTunnelAddress,
         InterfaceName = interfaceName,
         QuoteExpiresAt = quote.ExpiresAt,
+        Mode = quote.Mode,
     };
 
     /// <summary>The payment failed or was refunded: nothing was bought.</summary>
@@ -178,6 +193,8 @@ public sealed record BoughtContract : IStoredContract<BoughtContract>
         SellerTunnelAddress = tunnel.SellerTunnelAddress,
         AllowedIps = tunnel.AllowedIps,
         ExpiresAt = tunnel.ExpiresAt,
+        Resolvers = tunnel.Resolvers ?? [],
+        ForwardedEndpoint = tunnel.ForwardedEndpoint,
     };
 
     /// <summary>A refresh about to be paid, recorded first.</summary>
@@ -228,6 +245,8 @@ public sealed record SellerTunnel(
     string BuyerTunnelAddress,
     string SellerTunnelAddress,
     IReadOnlyList<string> AllowedIps,
-    DateTimeOffset ExpiresAt)
+    DateTimeOffset ExpiresAt,
+    IReadOnlyList<string>? Resolvers = null,
+    string? ForwardedEndpoint = null)
 {
 }

@@ -10,7 +10,7 @@ namespace ImpVpn.Core.Buying;
 /// address it gives the buyer (before anything is paid), then the tunnel it describes on activation. A seller is a
 /// stranger: an address that is this machine's own, loopback or multicast, a route to anything but the seller's own
 /// tunnel address, or an endpoint on loopback would turn a purchase into a change of the buyer's machine that nobody
-/// asked for. Node-to-node tunnels (the only kind sold today) route exactly the seller's tunnel address.
+/// asked for. The prefixes routed, the resolvers and the public port must be those of the contract's mode.
 /// </summary>
 public static class SellerAnswerCheck
 {
@@ -24,7 +24,7 @@ public static class SellerAnswerCheck
     /// <param name="network">this machine: the seller's choice must be none of its addresses and in none of its routes.</param>
     public static void RequireBuyerTunnelAddress(string text, ILocalNetwork network)
     {
-        var address = TunnelAddress(text, "the address it assigns you");
+        var address = TunnelAddress(text, "the address it assigns you", paid: false);
         if (network.Addresses().Contains(address))
         {
             throw Refused($"the address it assigns you, {address}, is already one of this machine's addresses", paid: false);
@@ -70,8 +70,12 @@ public static class SellerAnswerCheck
             throw Refused(misplaced, paid: true);
         }
 
-        var hostBits = seller.AddressFamily == AddressFamily.InterNetworkV6 ? 128 : 32;
-        var sellerRoute = new IpPrefix(seller, hostBits);
+        // The prefixes of the contract's mode exactly (TunnelRoutes, which the seller uses too). For node-to-node that is
+        // the seller's tunnel address: a wider prefix would take this machine's traffic (0.0.0.0/0, its own LAN) into the
+        // seller's hands. For an exit or a port forward it is the whole family, which only widens what WireGuard accepts
+        // from the seller; what this machine routes into the tunnel stays the buyer's choice.
+        var mode = contract.TunnelMode;
+        var routes = TunnelRoutes.AllowedIpsFor(mode, seller);
         if (allowedIps.Count == 0)
         {
             throw Refused("it names no address to route through the tunnel", paid: true);
@@ -79,13 +83,14 @@ public static class SellerAnswerCheck
 
         foreach (var text in allowedIps)
         {
-            // A node-to-node tunnel routes the seller's own tunnel address and nothing else: a wider prefix would
-            // take this machine's traffic (0.0.0.0/0, its own LAN) into the seller's hands.
-            if (!IpPrefix.TryParse(text, out var prefix) || prefix != sellerRoute)
+            if (!IpPrefix.TryParse(text, out var prefix) || !routes.Contains(prefix.ToString()))
             {
-                throw Refused($"it asks to route {Printable(text)} through the tunnel; a node-to-node tunnel routes only {sellerRoute}", paid: true);
+                throw Refused($"it asks to route {Printable(text)} through the tunnel; a {TunnelOfferVocabulary.WireName(mode)} tunnel routes only {string.Join(", ", routes)}", paid: true);
             }
         }
+
+        var resolvers = RequireResolvers(answer.Dns, mode, seller.AddressFamily, network);
+        var forwarded = RequireForwardedEndpoint(answer.ForwardedEndpoint, mode);
 
         // Paid until: the contract's recorded expiry once it has one (refreshes extend it), else now plus the time bought.
         // Shorter than that (beyond clock skew) is less than was paid for; much longer is nonsense.
@@ -95,22 +100,86 @@ public static class SellerAnswerCheck
             throw Refused($"its expiry {expiresAt:u} does not fit the time paid for (until about {until:u})", paid: true);
         }
 
-        return new SellerTunnel(answer.SellerWireGuardKey, endpoint.ToString(), buyer.ToString(), seller.ToString(), [sellerRoute.ToString()], expiresAt);
+        return new SellerTunnel(answer.SellerWireGuardKey, endpoint.ToString(), buyer.ToString(), seller.ToString(), routes, expiresAt, resolvers, forwarded);
     }
 
-    private static IPAddress TunnelAddress(string text, string what)
+    // At most this many resolvers: what resolv.conf reads (MAXNS) and more than any seller needs.
+    private const int MaxResolvers = 3;
+
+    /// <summary>An exit's resolvers: IP addresses of the tunnel's family, off this machine and unicast, since this
+    /// machine's DNS goes to them while the tunnel is up. Other modes name none: their DNS stays this machine's.</summary>
+    private static List<string> RequireResolvers(IReadOnlyList<string>? dns, TunnelMode mode, AddressFamily family, ILocalNetwork network)
+    {
+        if (dns is null || dns.Count == 0)
+        {
+            return [];
+        }
+
+        if (mode != TunnelMode.Exit)
+        {
+            throw Refused($"it names resolvers for a {TunnelOfferVocabulary.WireName(mode)} tunnel, which leaves this machine's DNS alone", paid: true);
+        }
+
+        if (dns.Count > MaxResolvers)
+        {
+            throw Refused($"it names {dns.Count} resolvers; at most {MaxResolvers} are used", paid: true);
+        }
+
+        var local = network.Addresses();
+        var checkedResolvers = new List<string>();
+        foreach (var text in dns)
+        {
+            var address = TunnelAddress(text ?? string.Empty, "a resolver it names");
+            if (address.AddressFamily != family || local.Contains(address))
+            {
+                throw Refused($"the resolver {address} cannot be reached through this tunnel", paid: true);
+            }
+
+            checkedResolvers.Add(address.ToString());
+        }
+
+        return checkedResolvers.Distinct().ToList();
+    }
+
+    /// <summary>A port forward's public host:port: an IP address (IPv6 in brackets) or RFC 1123 host name, and a port;
+    /// it goes into LND's configuration, so only those characters. Other modes have none.</summary>
+    private static string? RequireForwardedEndpoint(string? text, TunnelMode mode)
+    {
+        if (mode != TunnelMode.PortForward)
+        {
+            return text is null ? null : throw Refused($"it names a forwarded port for a {TunnelOfferVocabulary.WireName(mode)} tunnel", paid: true);
+        }
+
+        if (text is null)
+        {
+            throw Refused("it names no public port for a port-forward tunnel", paid: true);
+        }
+
+        if (SellerEndpointText.TryParseLiteral(text, out var literal) && literal.Port != 0)
+        {
+            return SellerEndpointText.IsUnicastOffMachine(literal.Address)
+                ? literal.ToString()
+                : throw Refused($"its public port {literal} is on a loopback, link-local, multicast or unspecified address", paid: true);
+        }
+
+        return SellerEndpointText.TryParseHostName(text, out var host, out var port) && port != 0
+            ? $"{host}:{port}"
+            : throw Refused($"its public port {Printable(text)} is not a host and port", paid: true);
+    }
+
+    private static IPAddress TunnelAddress(string text, string what, bool paid = true)
     {
         // Only an address's own characters: nothing that could end a line in a file or an argument on a command line,
         // and no shorthand such as "10" that parsers read as 0.0.0.10.
         if (text.Length is 0 or > 45 || !text.All(c => Uri.IsHexDigit(c) || c is '.' or ':')
             || !(text.Contains(':') || text.Count(c => c == '.') == 3) || !IPAddress.TryParse(text, out var address))
         {
-            throw Refused($"{what}, {Printable(text)}, is not an IP address", paid: false);
+            throw Refused($"{what}, {Printable(text)}, is not an IP address", paid);
         }
 
         if (!SellerEndpointText.IsUnicastOffMachine(address))
         {
-            throw Refused($"{what}, {address}, is a loopback, link-local, multicast or unspecified address", paid: false);
+            throw Refused($"{what}, {address}, is a loopback, link-local, multicast or unspecified address", paid);
         }
 
         return address;

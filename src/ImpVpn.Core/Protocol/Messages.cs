@@ -55,7 +55,11 @@ public sealed record ActivateResponse(
     [property: JsonPropertyName("buyer_address")] string BuyerTunnelAddress,
     [property: JsonPropertyName("seller_address")] string SellerTunnelAddress,
     IReadOnlyList<string> AllowedIps,
-    long ExpiresAt);
+    long ExpiresAt,
+    // Exit tunnels: the resolvers the buyer uses while its traffic goes through the tunnel (IP addresses).
+    IReadOnlyList<string>? Dns = null,
+    // Port-forward tunnels: the seller's public host:port that reaches the buyer's Lightning p2p port.
+    string? ForwardedEndpoint = null);
 
 /// <summary>More time; in version 2 with the hash of a new preimage of the buyer's, as for a purchase.</summary>
 public sealed record RefreshRequest(string ContractId, long DurationSeconds, string? PaymentHash = null);

@@ -41,4 +41,26 @@ public static class TunnelOfferVocabulary
     };
 
     public static TunnelOffer Offer(TunnelMode mode, TunnelAddressFamily family) => new(WireName(family), WireName(mode));
+
+    /// <summary>The mode a wire name spells; false for anything else (a peer's text is never trusted to be one).</summary>
+    public static bool TryParseMode(string? wireName, out TunnelMode mode)
+    {
+        foreach (var candidate in Enum.GetValues<TunnelMode>())
+        {
+            if (WireName(candidate) == wireName)
+            {
+                mode = candidate;
+                return true;
+            }
+        }
+
+        mode = default;
+        return false;
+    }
+
+    /// <summary>The mode a stored contract records; contracts written before modes existed were node-to-node.</summary>
+    public static TunnelMode StoredMode(string? wireName) =>
+        string.IsNullOrEmpty(wireName) ? TunnelMode.NodeToNode
+        : TryParseMode(wireName, out var mode) ? mode
+        : throw new InvalidDataException($"'{wireName}' is not a tunnel mode this version knows.");
 }

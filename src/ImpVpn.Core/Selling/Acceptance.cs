@@ -54,7 +54,8 @@ internal sealed class Acceptance(
                 throw;
             }
 
-            var hostBits = pool.SellerTunnelAddress.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? 128 : 32;
+            // The quote's promise vouches for the offer, and the quote desk sold only modes this seller sells.
+            var mode = TunnelOfferVocabulary.StoredMode(request.Offer?.Mode);
             contracts.Save(SoldContract.Accepted(
                 id: id,
                 buyerPubKey: buyer,
@@ -69,8 +70,10 @@ internal sealed class Acceptance(
                 endpoint: options.Endpoint,
                 buyerTunnelAddress: address.ToString(),
                 sellerTunnelAddress: pool.SellerTunnelAddress.ToString(),
-                allowedIps: [new IpPrefix(pool.SellerTunnelAddress, hostBits).ToString()],
-                quoteExpiresAt: now.AddSeconds(invoiceLifetime)));
+                allowedIps: TunnelRoutes.AllowedIpsFor(mode, pool.SellerTunnelAddress),
+                quoteExpiresAt: now.AddSeconds(invoiceLifetime),
+                mode: mode,
+                resolvers: mode == TunnelMode.Exit ? options.Resolvers : []));
             log.Log(LogLevel.Info, $"Contract {id} accepted by {buyer[..16]}…: {request.PriceSat} sat, hold invoice issued.");
             return new AcceptResponse(id, invoice.PaymentRequest, address.ToString());
         }

@@ -48,14 +48,7 @@ internal sealed class QuoteDesk
         }
 
         var offer = request.Offer ?? new TunnelOffer();
-        var modes = _options.SoldModes.Select(TunnelOfferVocabulary.WireName).ToList();
-        var families = _options.SoldAddressFamilies.Select(TunnelOfferVocabulary.WireName).ToList();
-        if (!modes.Contains(offer.Mode) || !families.Contains(offer.AddressFamily))
-        {
-            // Names what is sold, never what was asked (errors never echo input), so the buyer can ask again for that.
-            throw new ProtocolException(ProtocolErrorCode.OfferNotSold,
-                $"This seller sells modes {string.Join(", ", modes)}; address families {string.Join(", ", families)}.");
-        }
+        RequireSold(offer);
 
         var duration = TimeSpan.FromSeconds(request.DurationSeconds);
         var price = _options.Pricing.PriceFor(duration);
@@ -64,6 +57,18 @@ internal sealed class QuoteDesk
         _log.Log(LogLevel.Verbose, $"Quote for {buyer[..16]}…: {price} sat for {duration}.");
         return new QuoteResponse(nonce, price, request.DurationSeconds, expires, offer,
             _promise.Sign(buyer, nonce, price, request.DurationSeconds, expires, offer));
+    }
+
+    private void RequireSold(TunnelOffer offer)
+    {
+        var modes = _options.SoldModes.Select(TunnelOfferVocabulary.WireName).ToList();
+        var families = _options.SoldAddressFamilies.Select(TunnelOfferVocabulary.WireName).ToList();
+        if (!modes.Contains(offer.Mode) || !families.Contains(offer.AddressFamily))
+        {
+            // Names what is sold, never what was asked (errors never echo input), so the buyer can ask again for that.
+            throw new ProtocolException(ProtocolErrorCode.OfferNotSold,
+                $"This seller sells modes {string.Join(", ", modes)}; address families {string.Join(", ", families)}.");
+        }
     }
 
     /// <summary>Checks that <paramref name="request"/> is a quote this seller gave <paramref name="buyer"/>, still
@@ -76,6 +81,9 @@ internal sealed class QuoteDesk
         {
             throw new ProtocolException(ProtocolErrorCode.TermsMismatch, "These are not the terms this seller quoted to you.");
         }
+
+        // A quote given before a restart that changed what is sold is honoured only for what is sold now.
+        RequireSold(request.Offer ?? new TunnelOffer());
 
         var now = _clock.GetUtcNow();
         if (now.ToUnixTimeSeconds() >= request.ExpiresAt)

@@ -99,10 +99,13 @@ public sealed record SellerOptions
     /// <summary>The address family of the tunnels sold, as the protocol names it: that of <see cref="Subnet"/>.</summary>
     public string AddressFamily => TunnelOfferVocabulary.WireName(SoldAddressFamilies[0]);
 
-    /// <summary>The modes this seller quotes. Only node-to-node for now, and not settable: a seller must not sell a
-    /// tunnel it cannot deliver, and the exit and port-forward tunnels themselves (routes, NAT, forwarded ports) come
-    /// with points 2 to 4 of issue 13. When they land, this becomes an option the operator sets.</summary>
-    public IReadOnlyList<TunnelMode> SoldModes { get; } = [TunnelMode.NodeToNode];
+    /// <summary>The modes this seller quotes (node-to-node by default). A seller must not sell a tunnel it cannot
+    /// deliver: exit needs <see cref="Resolvers"/> and the exit's egress (checked where the seller starts).</summary>
+    public IReadOnlyList<TunnelMode> SoldModes { get; init; } = [TunnelMode.NodeToNode];
+
+    /// <summary>Exit tunnels: the resolver addresses handed to buyers in activate (the seller's tunnel address when it
+    /// runs a resolver there, or public resolvers reached through the tunnel).</summary>
+    public IReadOnlyList<string> Resolvers { get; init; } = [];
 
     /// <summary>The address families this seller quotes: the one of its <see cref="Subnet"/>, since every buyer's
     /// address comes from it (dual needs a second pool, which no seller has yet).</summary>

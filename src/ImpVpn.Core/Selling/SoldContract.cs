@@ -80,6 +80,21 @@ public sealed record SoldContract : IStoredContract<SoldContract>
 
     public IReadOnlyList<string> AllowedIps { get; init; } = [];
 
+    /// <summary>The tunnel's mode as the protocol names it (<see cref="TunnelOfferVocabulary"/>); empty in files
+    /// written before modes existed, which were node-to-node (<see cref="TunnelMode"/>).</summary>
+    public string Mode { get; init; } = string.Empty;
+
+    /// <summary>Exit tunnels: the resolvers handed to the buyer in activate.</summary>
+    public IReadOnlyList<string> Resolvers { get; init; } = [];
+
+    /// <summary>Port-forward tunnels: the public host:port reserved for this contract, forwarded to the buyer's
+    /// tunnel address on the Lightning p2p port.</summary>
+    public string? ForwardedEndpoint { get; init; }
+
+    /// <summary>The mode, read from <see cref="Mode"/>.</summary>
+    [JsonIgnore]
+    public TunnelMode TunnelMode => TunnelOfferVocabulary.StoredMode(Mode);
+
     [JsonInclude]
     public DateTimeOffset? ExpiresAt { get; private init; }
 
@@ -186,7 +201,9 @@ public sealed record SoldContract : IStoredContract<SoldContract>
         string buyerTunnelAddress,
         string sellerTunnelAddress,
         IReadOnlyList<string> allowedIps,
-        DateTimeOffset quoteExpiresAt) => new()
+        DateTimeOffset quoteExpiresAt,
+        TunnelMode mode = TunnelMode.NodeToNode,
+        IReadOnlyList<string>? resolvers = null) => new()
         {
             Id = id,
             BuyerPubKey = buyerPubKey,
@@ -204,6 +221,8 @@ public sealed record SoldContract : IStoredContract<SoldContract>
             SellerTunnelAddress = sellerTunnelAddress,
             AllowedIps = allowedIps,
             QuoteExpiresAt = quoteExpiresAt,
+            Mode = TunnelOfferVocabulary.WireName(mode),
+            Resolvers = resolvers ?? [],
             SettlementsRecorded = true,
         };
 
@@ -299,7 +318,9 @@ public sealed record SoldContract : IStoredContract<SoldContract>
         BuyerTunnelAddress,
         SellerTunnelAddress,
         AllowedIps,
-        ExpiresAt?.ToUnixTimeSeconds() ?? 0);
+        ExpiresAt?.ToUnixTimeSeconds() ?? 0,
+        Resolvers.Count > 0 ? Resolvers : null,
+        ForwardedEndpoint);
 
     public StatusResponse Status() => new(Id, State.ToString(), ExpiresAt?.ToUnixTimeSeconds() ?? 0);
 
