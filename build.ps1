@@ -9,7 +9,7 @@
 
     Tasks:
       bootstrap  Installs prerequisites: apt packages (wireguard-go, wireguard-tools, iproute2, iputils-ping, nftables,
-                 dnsmasq-base) when running as root on Debian/Ubuntu, NuGet packages, Pester, and node/npm with
+                 dnsmasq-base, iperf3) when running as root on Debian/Ubuntu, NuGet packages, Pester, and node/npm with
                  `npm ci` in tests/outside-client (for the OutsideClient suite). Says what is missing otherwise.
       build      bootstrap + compiles the solution and stages the module folder (out/module/ImpVpn).
       test       build + every xunit suite + the Pester suites (in a child pwsh against the staged module);
@@ -93,6 +93,8 @@ $AptPackages = [ordered]@{
     'nft'          = 'nftables'
     # The exit tests' stand-in internet answers and logs DNS with it (TestSupport/TestInternet).
     'dnsmasq'      = 'dnsmasq-base'
+    # The tunnel-throughput benchmark measures TCP through a bought and a hand-made tunnel with it.
+    'iperf3'       = 'iperf3'
 }
 
 function Write-Step([string] $Message) {

@@ -1,7 +1,7 @@
 using ImpVpn.Bench;
 
 // Usage: ImpVpn.Bench [benchmark ...]   (no names: all of them)
-var all = new IBenchmark[] { new AddPeerBenchmark(), new HandshakeBenchmark(), new PurchaseBenchmark(), new ImportBenchmark(), new ExpiryRoundBenchmark(), new SellerThroughputBenchmark(), new SellerMemoryBenchmark(), new DaemonStartBenchmark() };
+var all = new IBenchmark[] { new AddPeerBenchmark(), new HandshakeBenchmark(), new PurchaseBenchmark(), new ImportBenchmark(), new ExpiryRoundBenchmark(), new SellerThroughputBenchmark(), new SellerMemoryBenchmark(), new DaemonStartBenchmark(), new TunnelThroughputBenchmark() };
 var chosen = args.Length == 0 ? all : all.Where(b => args.Contains(b.Name)).ToArray();
 if (chosen.Length == 0)
 {

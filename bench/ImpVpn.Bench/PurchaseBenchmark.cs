@@ -1,12 +1,5 @@
 using System.Diagnostics;
-using ImpVpn.Core.Buying;
-using ImpVpn.Core.Lightning.Lnd;
-using ImpVpn.Core.Selling;
-using ImpVpn.Core.Store;
-using ImpVpn.Core.WireGuard.Links.Linux;
-using ImpVpn.Core.WireGuard.Platform;
 using ImpVpn.Core.WireGuard.Types;
-using ImpVpn.LndSim.Hosting;
 using ImpVpn.TestSupport;
 
 namespace ImpVpn.Bench;
@@ -27,67 +20,38 @@ internal sealed class PurchaseBenchmark : IBenchmark
     public async Task RunAsync(BenchReport report)
     {
         using var pair = NetworkNamespacePair.Create();
-        var folder = Directory.CreateTempSubdirectory("impvpn-bench-").FullName;
         var none = CancellationToken.None;
-        await using var simulation = await Simulation.StartAsync(new SimulationOptions
-        {
-            BaseDirectory = Path.Combine(folder, "lnd"),
-            Nodes = [new SimNodeSpec("alice"), new SimNodeSpec("bob")],
-        }, none);
-        await simulation.OpenChannelAsync("alice", "bob", 10_000_000);
-        LndConnectionOptions Options(SimNode n) => LndConnectionOptions.FromFiles(n.RpcAddress, n.TlsCertPath, n.MacaroonPath, "regtest");
-        var bob = new TimedLightningNode(await LndNode.ConnectAsync(Options(simulation["bob"]), true, none));
-        var alice = new TimedLightningNode(await LndNode.ConnectAsync(Options(simulation["alice"]), true, none));
-        var sellerWireGuard = WireGuardHosts.ForThisMachine(new LinuxNetworkContext(pair.B), preferKernel: false);
-        var buyerWireGuard = WireGuardHosts.ForThisMachine(new LinuxNetworkContext(pair.A), preferKernel: false);
-        var sellerInterface = "ivbS" + pair.Tag;
-        await using var seller = new VpnSeller(bob, sellerWireGuard, new ContractStore(Path.Combine(folder, "seller")), new SellerOptions
-        {
-            InterfaceName = sellerInterface,
-            Endpoint = pair.UnderlayB + ":51820",
-            Subnet = IpPrefix.Parse("10.79.0.0/24"),
-        });
-        await seller.StartAsync(none);
         var phases = new PurchasePhaseClock();
-        await using var buyer = new Buyer(alice, new BoughtContracts(new ContractStore(Path.Combine(folder, "buyer"))), buyerWireGuard, phases);
+        await using var market = await SimulatedMarket.StartAsync(pair, "ivbS" + pair.Tag, IpPrefix.Parse("10.79.0.0/24"), buyerLog: phases);
+        TimedLightningNode alice = market.BuyerNode, bob = market.SellerNode;
+        var buyerWireGuard = market.BuyerWireGuard;
         var totals = new List<TimeSpan>();
         var lndCalls = new List<TimeSpan>();
         var payments = new List<TimeSpan>();
         var sellerCalls = new List<TimeSpan>();
         var byPhase = PurchasePhaseClock.Phases.ToDictionary(p => p.Percent, _ => new List<TimeSpan>());
-        try
+        for (var i = 0; i < Samples + 1; i++)
         {
-            for (var i = 0; i < Samples + 1; i++)
+            alice.Reset();
+            bob.Reset();
+            phases.Start();
+            var watch = Stopwatch.StartNew();
+            var contract = await market.BuyAsync(none);
+            var total = watch.Elapsed;
+            await buyerWireGuard.Links.DeleteInterfaceAsync(contract.InterfaceName, none);
+            if (i == 0)
             {
-                alice.Reset();
-                bob.Reset();
-                phases.Start();
-                var watch = Stopwatch.StartNew();
-                var quote = await buyer.Quotes.RequestAsync(new SellerNode(simulation["bob"].PubKey, null), TimeSpan.FromHours(1), TimeSpan.FromSeconds(30), none);
-                var contract = await buyer.Purchase.ConfirmAsync(quote, new BuyerOptions { MaxPriceSat = 2000 }, none);
-                var total = watch.Elapsed;
-                await buyerWireGuard.Links.DeleteInterfaceAsync(contract.InterfaceName, none);
-                if (i == 0)
-                {
-                    continue; // warm-up: JIT and first connections
-                }
-
-                totals.Add(total);
-                lndCalls.Add(alice.CallTime);
-                payments.Add(alice.PaymentTime);
-                sellerCalls.Add(bob.CallTime + bob.PaymentTime);
-                foreach (var (percent, took) in phases.Durations(total))
-                {
-                    byPhase[percent].Add(took);
-                }
+                continue; // warm-up: JIT and first connections
             }
-        }
-        finally
-        {
-            await sellerWireGuard.Links.DeleteInterfaceAsync(sellerInterface, none);
-            await alice.DisposeAsync();
-            await bob.DisposeAsync();
-            Directory.Delete(folder, true);
+
+            totals.Add(total);
+            lndCalls.Add(alice.CallTime);
+            payments.Add(alice.PaymentTime);
+            sellerCalls.Add(bob.CallTime + bob.PaymentTime);
+            foreach (var (percent, took) in phases.Durations(total))
+            {
+                byPhase[percent].Add(took);
+            }
         }
 
         report.Add("Request-VpnQuote → first handshake (total)", totals);

@@ -7,14 +7,15 @@ internal static class RealTunnelRequirement
 {
     private static readonly string[] Tools = ["ip", "wireguard-go"];
 
-    public static string? Missing()
+    /// <param name="moreTools">commands this benchmark needs besides ip and wireguard-go (iperf3, ping…).</param>
+    public static string? Missing(params string[] moreTools)
     {
         if (!OperatingSystem.IsLinux() || !Environment.IsPrivilegedProcess)
         {
             return "needs root on Linux (network namespaces and WireGuard interfaces)";
         }
 
-        var tool = Tools.FirstOrDefault(t => !WireGuardPrerequisites.CommandExists(t));
+        var tool = Tools.Concat(moreTools).FirstOrDefault(t => !WireGuardPrerequisites.CommandExists(t));
         return tool is null ? null : $"{tool} is not installed";
     }
 }
