@@ -50,14 +50,21 @@ internal sealed class PurchaseBenchmark : IBenchmark
             sellerCalls.Add(bob.CallTime + bob.PaymentTime);
             foreach (var (percent, took) in phases.Durations(total))
             {
-                byPhase[percent].Add(took);
+                // A step the buyer reports that this list does not name yet is still counted, under its percentage.
+                if (!byPhase.TryGetValue(percent, out var samples))
+                {
+                    byPhase[percent] = samples = [];
+                }
+
+                samples.Add(took);
             }
         }
 
         report.Add("Request-VpnQuote → first handshake (total)", totals);
-        foreach (var (percent, name) in PurchasePhaseClock.Phases)
+        foreach (var (percent, samples) in byPhase.Where(p => p.Value.Count > 0).OrderBy(p => p.Key))
         {
-            report.Add("phase — " + name, byPhase[percent]);
+            var name = PurchasePhaseClock.Phases.FirstOrDefault(p => p.Percent == percent).Name ?? $"the step the buyer reports at {percent} %";
+            report.Add("phase — " + name, samples);
         }
 
         report.Add("time in the buyer's LND calls other than the payment (GetInfo, ListPeers, DecodePayReq, TrackPaymentV2, SendCustomMessage…)", lndCalls);

@@ -16,9 +16,10 @@ internal sealed class PurchasePhaseClock : IProgressLog
         (0, "quote: Request-VpnQuote's round trip to the seller, then Confirm's node checks"),
         (10, "accept: the seller creates the hold invoice; the buyer decodes, checks and records it"),
         (30, "pay: SendPaymentV2 until the payment is held at the seller"),
-        (60, "activate: the seller adds the peer and settles; the buyer receives the preimage"),
-        (80, "the buyer's WireGuard interface: create, configure, route"),
-        (90, "first handshake"),
+        (60, "activate: the seller adds the peer and answers with the tunnel (the payment stays held)"),
+        (75, "the buyer's WireGuard interface: create, configure, route, then the first handshake and an echo through it"),
+        (80, "the buyer's WireGuard interface brought up again (a purchase finished by a later run)"),
+        (90, "claim: the buyer reveals the preimage and the seller settles"),
     ];
 
     private readonly Stopwatch _watch = new();
