@@ -17,8 +17,9 @@ internal sealed class PurchasePhaseClock : IProgressLog
         (10, "accept: the seller creates the hold invoice; the buyer decodes, checks and records it"),
         (30, "pay: SendPaymentV2 until the payment is held at the seller"),
         (60, "activate: the seller adds the peer and answers with the tunnel (the payment stays held)"),
-        (75, "the buyer's WireGuard interface: create, configure, route, then the first handshake and an echo through it"),
+        (75, "the buyer's WireGuard interface: create, configure, route"),
         (80, "the buyer's WireGuard interface brought up again (a purchase finished by a later run)"),
+        (85, "the check before claiming: first handshake, then an echo through the tunnel"),
         (90, "claim: the buyer reveals the preimage and the seller settles"),
     ];
 
