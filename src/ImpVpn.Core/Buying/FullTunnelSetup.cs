@@ -73,11 +73,22 @@ internal sealed class FullTunnelSetup(IFullTunnelRouting? routing, BoughtContrac
             return [];
         }
 
-        var peers = await node.ListPeersAsync(cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<PeerInfo> peers;
+        try
+        {
+            peers = await node.ListPeersAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (LightningException e)
+        {
+            // The tunnel still comes up: the node's p2p port stays outside, only its peers' addresses are not known.
+            log.Log(LogLevel.Warning, $"{contract.InterfaceName}: the node's peers could not be listed ({e.Message}); only TCP port traffic of the node stays outside the tunnel.");
+            return [];
+        }
+
         var addresses = new List<string>();
         foreach (var peer in peers)
         {
-            if (IPEndPoint.TryParse(peer.Address, out var endpoint) && !IPAddress.IsLoopback(endpoint.Address) && endpoint.Address.ScopeId == 0)
+            if (IPEndPoint.TryParse(peer.Address, out var endpoint) && !IPAddress.IsLoopback(endpoint.Address) && !FullTunnelPlan.HasScope(endpoint.Address))
             {
                 addresses.Add(endpoint.Address.ToString());
             }

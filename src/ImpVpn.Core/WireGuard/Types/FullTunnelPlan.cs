@@ -50,6 +50,13 @@ public sealed record FullTunnelPlan
     /// <summary>Whether <paramref name="family"/> (<see cref="IPv4"/>, <see cref="IPv6"/>) goes through the tunnel.</summary>
     public bool Routes(string family) => RoutedFamilies.Contains(family);
 
+    /// <summary>Whether an address carries a scope (an IPv6 link-local with %zone), which no rule can hold.</summary>
+    public static bool HasScope(IPAddress address)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        return address.AddressFamily == AddressFamily.InterNetworkV6 && address.ScopeId != 0;
+    }
+
     /// <summary>The family name of an address.</summary>
     public static string FamilyOf(IPAddress address)
     {

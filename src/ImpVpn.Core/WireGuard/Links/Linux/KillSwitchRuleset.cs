@@ -78,7 +78,7 @@ internal static class KillSwitchRuleset
     private static string Match(IPAddress address) => FullTunnelPlan.FamilyOf(address) == FullTunnelPlan.IPv6 ? "ip6" : "ip";
 
     // Rendered into a script run as root: only plain dotted or colon notation, never a scope.
-    private static string Plain(IPAddress address) => address.ScopeId == 0
+    private static string Plain(IPAddress address) => !FullTunnelPlan.HasScope(address)
         ? address.ToString()
         : throw new ArgumentException($"'{address}' has a scope; it cannot go into a firewall rule.", nameof(address));
 }

@@ -91,7 +91,7 @@ internal static class PolicyRoutingSteps
 
     /// <summary>An address as a host prefix, in plain notation (a scope would not parse in a rule).</summary>
     internal static string Host(IPAddress address) =>
-        address.ScopeId != 0
+        FullTunnelPlan.HasScope(address)
             ? throw new ArgumentException($"'{address}' has a scope; it cannot be kept outside the tunnel by a rule.", nameof(address))
             : $"{address}/{(FullTunnelPlan.FamilyOf(address) == FullTunnelPlan.IPv6 ? 128 : 32)}";
 
