@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Reflection;
-using System.Runtime.ExceptionServices;
 using ImpVpn.Core.Buying;
 using ImpVpn.Core.Diagnostics;
 using ImpVpn.Core.Lightning;
@@ -317,42 +315,4 @@ public sealed class RealTunnelExitTests
     {
         public void Dispose() => dispose();
     }
-}
-
-/// <summary>The buyer's node, with one more connected peer than it has: a stand-in for a peer on the internet.</summary>
-public class PeersAdded : DispatchProxy
-{
-    private ILightningNode _inner = null!;
-    private PeerInfo _extra = null!;
-
-    internal static ILightningNode Wrap(ILightningNode inner, PeerInfo extra)
-    {
-        var proxy = Create<ILightningNode, PeersAdded>();
-        var self = (PeersAdded)(object)proxy;
-        self._inner = inner;
-        self._extra = extra;
-        return proxy;
-    }
-
-    protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
-    {
-        ArgumentNullException.ThrowIfNull(targetMethod);
-        if (targetMethod.Name == nameof(ILightningNode.ListPeersAsync))
-        {
-            return ListPeersAsync((CancellationToken)args![0]!);
-        }
-
-        try
-        {
-            return targetMethod.Invoke(_inner, args);
-        }
-        catch (TargetInvocationException e) when (e.InnerException is not null)
-        {
-            ExceptionDispatchInfo.Throw(e.InnerException);
-            throw;
-        }
-    }
-
-    private async Task<IReadOnlyList<PeerInfo>> ListPeersAsync(CancellationToken cancellationToken) =>
-        [.. await _inner.ListPeersAsync(cancellationToken).ConfigureAwait(false), _extra];
 }
