@@ -70,7 +70,22 @@ public sealed class ConfirmVpnContractCommand : VpnCmdletBase
     [Parameter]
     public SwitchParameter Force { get; set; }
 
-    private BuyerOptions Options => new() { MaxPriceSat = MaxPriceSat, MaxRoutingFeeSat = MaxRoutingFeeSat, ConfigOnly = ConfigOnly };
+    // An exit only: the full tunnel without its kill switch (traffic may then leave outside the tunnel when it fails).
+    [Parameter]
+    public SwitchParameter NoKillSwitch { get; set; }
+
+    // An exit only: the node's p2p port (LND's listen port), whose connections stay outside the tunnel.
+    [Parameter]
+    [ValidateRange(1, 65535)]
+    public int LightningPort { get; set; } = FullTunnelOptions.DefaultNodeP2pPort;
+
+    private BuyerOptions Options => new()
+    {
+        MaxPriceSat = MaxPriceSat,
+        MaxRoutingFeeSat = MaxRoutingFeeSat,
+        ConfigOnly = ConfigOnly,
+        FullTunnel = new FullTunnelOptions { KillSwitch = !NoKillSwitch, NodeP2pPort = LightningPort },
+    };
 
     protected override void ProcessRecord()
     {

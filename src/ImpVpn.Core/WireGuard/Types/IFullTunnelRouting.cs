@@ -33,4 +33,4 @@ public sealed class FullTunnelException(string interfaceName, string message, Ex
 
 /// <summary>This platform's ImpVpn cannot route all traffic through a tunnel yet.</summary>
 public sealed class FullTunnelNotSupportedException()
-    : PlatformNotSupportedException("This version of ImpVpn sets up an exit (full tunnel) on Linux only; on Windows buy it with -ConfigOnly and import the configuration into WireGuard for Windows, which routes all traffic through it.");
+    : PlatformNotSupportedException("This version of ImpVpn sets up an exit (full tunnel) on Linux only; here, a configuration-only purchase imported into WireGuard for Windows routes all traffic through the tunnel.");

@@ -87,7 +87,7 @@ internal sealed class LinuxTunnelDns(ICommandRunner runner, LinuxNetworkContext 
     {
         var text = new StringBuilder();
         text.Append("# Written by ImpVpn for the full tunnel on ").Append(interfaceName)
-            .Append("; the previous file comes back when the tunnel is removed (Remove-VpnTunnel).\n");
+            .Append("; the previous file comes back when the tunnel is removed.\n");
         foreach (var resolver in resolvers.Select(IPAddress.Parse))
         {
             text.Append("nameserver ").Append(resolver).Append('\n');
