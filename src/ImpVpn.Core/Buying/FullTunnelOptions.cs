@@ -12,4 +12,8 @@ public sealed record FullTunnelOptions
     /// <summary>The Lightning node's p2p port: TCP to or from it stays on the main table (and passes the kill switch),
     /// so the node keeps its peers and stays reachable at its own address.</summary>
     public int NodeP2pPort { get; init; } = DefaultNodeP2pPort;
+
+    /// <summary>More IP addresses whose traffic stays outside the tunnel: the host of a Lightning node this machine
+    /// drives over gRPC from elsewhere (its LAN address would otherwise be cut off by the kill switch).</summary>
+    public IReadOnlyList<string> KeepOutsideAddresses { get; init; } = [];
 }

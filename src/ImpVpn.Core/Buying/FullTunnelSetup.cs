@@ -32,7 +32,7 @@ internal sealed class FullTunnelSetup(IFullTunnelRouting? routing, BoughtContrac
             BuyerTunnelAddress = contract.BuyerTunnelAddress,
             RoutedFamilies = routed,
             KeepOutsidePorts = [options.NodeP2pPort],
-            KeepOutsideAddresses = await PeerAddressesAsync(contract, cancellationToken).ConfigureAwait(false),
+            KeepOutsideAddresses = [.. options.KeepOutsideAddresses.Select(a => IPAddress.Parse(a).ToString()).Concat(await PeerAddressesAsync(contract, cancellationToken).ConfigureAwait(false)).Distinct()],
             Resolvers = contract.Resolvers,
             KillSwitch = options.KillSwitch,
         };

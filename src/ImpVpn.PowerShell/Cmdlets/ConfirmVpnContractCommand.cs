@@ -84,8 +84,24 @@ public sealed class ConfirmVpnContractCommand : VpnCmdletBase
         MaxPriceSat = MaxPriceSat,
         MaxRoutingFeeSat = MaxRoutingFeeSat,
         ConfigOnly = ConfigOnly,
-        FullTunnel = new FullTunnelOptions { KillSwitch = !NoKillSwitch, NodeP2pPort = LightningPort },
+        FullTunnel = new FullTunnelOptions { KillSwitch = !NoKillSwitch, NodeP2pPort = LightningPort, KeepOutsideAddresses = RemoteNodeAddress() },
     };
+
+    /// <summary>The session's node, when it is reached by IP address on another host: its gRPC connection must stay
+    /// outside an exit's tunnel (and pass its kill switch), or the purchase could not claim. A node named by host
+    /// name is not resolved here (docs/full-tunnel.md says so).</summary>
+    private static string[] RemoteNodeAddress()
+    {
+        if (VpnSession.RpcAddress is not { } rpc)
+        {
+            return [];
+        }
+
+        var (host, _) = ImpVpn.Core.Lightning.Lnd.LndConnectionOptions.ParseHostPort(rpc);
+        return System.Net.IPAddress.TryParse(host.Trim('[', ']'), out var address) && !System.Net.IPAddress.IsLoopback(address) && !address.IsIPv6LinkLocal && !address.Equals(System.Net.IPAddress.Any) && !address.Equals(System.Net.IPAddress.IPv6Any)
+            ? [address.ToString()]
+            : [];
+    }
 
     protected override void ProcessRecord()
     {

@@ -48,11 +48,11 @@ public sealed class FullTunnelSetupTests : IDisposable
         var contract = Contract(TunnelMode.Exit);
         var node = PeersAdded.Wrap(null, new PeerInfo("02" + new string('b', 64), "198.51.100.9:9735", false), new PeerInfo("02" + new string('c', 64), "abcdefghijklmnop.onion:9735", false), new PeerInfo("02" + new string('d', 64), "127.0.0.1:9735", true));
 
-        Assert.Null(await Setup(node).BringUpAndProveAsync(contract, TimeSpan.FromSeconds(5), None, new FullTunnelOptions { NodeP2pPort = 9911 }));
+        Assert.Null(await Setup(node).BringUpAndProveAsync(contract, TimeSpan.FromSeconds(5), None, new FullTunnelOptions { NodeP2pPort = 9911, KeepOutsideAddresses = ["192.168.1.10"] }));
 
         Assert.Equal(["plan", "apply (recorded)"], _routing.Calls);
         var plan = _contracts.ReadFullTunnel(contract.Id)!;
-        Assert.Equal(["198.51.100.9"], plan.KeepOutsideAddresses);
+        Assert.Equal(["192.168.1.10", "198.51.100.9"], plan.KeepOutsideAddresses);
         Assert.Equal([9911], plan.KeepOutsidePorts);
         Assert.Equal([FullTunnelPlan.IPv4], plan.RoutedFamilies);
         Assert.Equal(["10.77.0.1"], plan.Resolvers);
