@@ -26,6 +26,8 @@ public sealed class RealTunnelExitTests
     private const string IspAnswer = "192.0.2.53";
     private const string PeerStandIn = "198.51.100.9";
     private const int PeerPort = 9736;
+    private const string RemoteNode = "198.51.100.10";
+    private const int RemoteNodeRpcPort = 10009;
     private const int P2pPort = 9735;
     private const string BuyerUplink6 = "2001:db8:aa::1";
     private const string IspRouter6 = "2001:db8:aa::2";
@@ -65,6 +67,7 @@ public sealed class RealTunnelExitTests
         });
         using var peerEcho = HttpEcho.Start(internet.Name, PeerPort);
         using var p2pEcho = HttpEcho.Start(internet.Name, P2pPort);
+        using var nodeRpcEcho = HttpEcho.Start(internet.Name, RemoteNodeRpcPort);
         using var nodeListener = new Disposer(NamespaceSockets.ListenOnAllAddressesDualStack(pair.A, P2pPort).Stop);
         var node = PeersAdded.Wrap(net.AliceNode, new PeerInfo("02" + new string('7', 64), $"{PeerStandIn}:{PeerPort}", Inbound: false));
         await using var buyer = net.Buyer(buyerWireGuard, node);
@@ -80,7 +83,7 @@ public sealed class RealTunnelExitTests
         try
         {
             var quote = await buyer.RequestQuoteAsync(net.SellerPubKey, TimeSpan.FromMinutes(10), TunnelOfferVocabulary.Offer(TunnelMode.Exit, TunnelAddressFamily.IPv4), TimeSpan.FromSeconds(20), None);
-            contract = await buyer.ConfirmAsync(quote, new BuyerOptions { MaxPriceSat = 1_000 }, None);
+            contract = await buyer.ConfirmAsync(quote, new BuyerOptions { MaxPriceSat = 1_000, FullTunnel = new FullTunnelOptions { KeepOutsideAddresses = [RemoteNode] } }, None);
             Assert.Equal(BoughtContractState.Active, contract.State);
             Assert.Equal(TunnelMode.Exit, contract.TunnelMode);
             Assert.Equal([TestInternet.InternetAddress], contract.Resolvers);
@@ -109,6 +112,9 @@ public sealed class RealTunnelExitTests
             Assert.Equal(pair.UnderlayA, await HttpEcho.GetAsync(pair.A, PeerStandIn, PeerPort, Granted));
             Assert.Equal(pair.UnderlayA, await HttpEcho.GetAsync(pair.A, TestInternet.InternetAddress, P2pPort, Granted));
             Assert.True(await NamespaceSockets.CanConnectAsync(internet.Name, pair.UnderlayA, P2pPort, Granted), "the node's p2p port is reachable at the buyer's own address");
+
+            // A node this machine drives over gRPC on another host (Confirm-VpnContract passes its address) too.
+            Assert.Equal(pair.UnderlayA, await HttpEcho.GetAsync(pair.A, RemoteNode, RemoteNodeRpcPort, Granted));
 
             // (c) IPv4-only tunnel: IPv6 is blocked, and no IPv6 packet reached the uplink.
             Assert.Null(await HttpEcho.GetAsync(pair.A, TestInternet.InternetAddress6, TestInternet.EchoPort, Refused));
@@ -180,7 +186,7 @@ public sealed class RealTunnelExitTests
                 chain pre {
                     type filter hook prerouting priority -400; policy accept;
                     iifname "{{veth}}" ip saddr {{pair.UnderlayA}} udp dport 51820 return
-                    iifname "{{veth}}" ip saddr {{pair.UnderlayA}} ip daddr {{PeerStandIn}} return
+                    iifname "{{veth}}" ip saddr {{pair.UnderlayA}} ip daddr { {{PeerStandIn}}, {{RemoteNode}} } return
                     iifname "{{veth}}" ip saddr {{pair.UnderlayA}} tcp sport {{P2pPort}} return
                     iifname "{{veth}}" ip saddr {{pair.UnderlayA}} tcp dport {{P2pPort}} return
                     iifname "{{veth}}" meta nfproto ipv4 counter name direct4
@@ -261,6 +267,7 @@ public sealed class RealTunnelExitTests
     {
         NetworkNamespacePair.Run("ip", "-n", ns, "address", "add", IspResolver + "/32", "dev", device);
         NetworkNamespacePair.Run("ip", "-n", ns, "address", "add", PeerStandIn + "/32", "dev", device);
+        NetworkNamespacePair.Run("ip", "-n", ns, "address", "add", RemoteNode + "/32", "dev", device);
         var start = new ProcessStartInfo("ip") { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var argument in new[]
         {

@@ -3,7 +3,7 @@ using ImpVpn.Core.WireGuard.Links.Linux;
 using ImpVpn.Core.WireGuard.Links.Windows;
 using ImpVpn.Core.WireGuard.Types;
 
-namespace ImpVpn.WireGuard.Tests.Unit.Links.Linux;
+namespace ImpVpn.WireGuard.Tests.Unit;
 
 /// <summary>The full tunnel's commands as they would run: policy routing, kill switch, DNS, and the order of both
 /// applying and undoing.</summary>
