@@ -4,7 +4,8 @@ using ImpVpn.Core.WireGuard.Types;
 namespace ImpVpn.Core.Buying;
 
 /// <summary>The buyer's clean-up: a tunnel that has run out (or that the user gives up) leaves no interface, no
-/// wireguard-go process, no private key and none of an exit's routes, rules, DNS change or kill switch behind. Needs no Lightning node: nothing is asked of the seller.</summary>
+/// wireguard-go process, no private key and none of an exit's routes, rules, DNS change or kill switch behind. Needs
+/// no Lightning node: nothing is asked of the seller.</summary>
 public sealed class TunnelRemoval(BoughtContracts contracts, WireGuardHost? wireGuard, IProgressLog log)
 {
     /// <summary>Takes the tunnel's interface down (when <c>wireGuard</c> is given) and deletes its private key and

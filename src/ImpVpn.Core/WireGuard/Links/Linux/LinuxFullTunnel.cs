@@ -47,7 +47,20 @@ internal sealed partial class LinuxFullTunnel(ICommandRunner runner, LinuxNetwor
     public async Task ApplyAsync(FullTunnelPlan plan, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(plan);
-        await NftAsync(plan.InterfaceName, KillSwitchRuleset.Apply(plan), cancellationToken).ConfigureAwait(false);
+        string killSwitch;
+        IReadOnlyList<string[]> routing;
+        try
+        {
+            // Rendered before anything runs: a plan that cannot be written as rules changes nothing.
+            killSwitch = KillSwitchRuleset.Apply(plan);
+            routing = PolicyRoutingSteps.Apply(plan);
+        }
+        catch (Exception e) when (e is ArgumentException or FormatException)
+        {
+            throw new FullTunnelException(plan.InterfaceName, $"its plan cannot be written as rules: {e.Message}", e);
+        }
+
+        await NftAsync(plan.InterfaceName, killSwitch, cancellationToken).ConfigureAwait(false);
         try
         {
             await dns.ApplyAsync(plan, cancellationToken).ConfigureAwait(false);
@@ -61,7 +74,7 @@ internal sealed partial class LinuxFullTunnel(ICommandRunner runner, LinuxNetwor
             throw new FullTunnelException(plan.InterfaceName, $"DNS could not be set in {dns.ResolvConfPath}: {e.Message}", e);
         }
 
-        foreach (var step in PolicyRoutingSteps.Apply(plan))
+        foreach (var step in routing)
         {
             var (file, wrapped) = context.Wrap("ip", step);
             var result = await runner.RunAsync(file, wrapped, cancellationToken).ConfigureAwait(false);

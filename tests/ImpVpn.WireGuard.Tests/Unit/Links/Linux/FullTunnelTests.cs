@@ -105,8 +105,15 @@ public sealed class FullTunnelTests
     }
 
     [Fact]
-    public void A_name_that_would_be_nft_syntax_is_refused() =>
+    public async Task A_name_that_would_be_nft_syntax_is_refused_before_anything_runs()
+    {
         Assert.Throws<ArgumentException>(() => KillSwitchRuleset.Apply(Plan() with { InterfaceName = "a\" accept" }));
+        var runner = new RecordingCommandRunner();
+        var routing = new LinuxFullTunnel(runner, LinuxNetworkContext.Current, new LinuxTunnelDns(runner, LinuxNetworkContext.Current, "/nonexistent/resolv.conf", () => false), () => true);
+
+        await Assert.ThrowsAsync<FullTunnelException>(() => routing.ApplyAsync(Plan() with { InterfaceName = "a\" accept" }, None));
+        Assert.Empty(runner.Commands);
+    }
 
     [Fact]
     public async Task A_plan_takes_the_first_table_nothing_uses_and_changes_nothing()
