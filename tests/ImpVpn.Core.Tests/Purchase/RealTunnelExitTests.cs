@@ -162,6 +162,73 @@ public sealed class RealTunnelExitTests
         }
     }
 
+    [SkippableFact]
+    public async Task An_ipv6_exit_carries_ipv6_through_the_seller_blocks_ipv4_and_is_undone_whole()
+    {
+        var missing = Requirements.MissingForRealTunnels() ?? TestInternet.Missing();
+        Skip.If(missing is not null, missing);
+        using var pair = NetworkNamespacePair.Create();
+        using var internet = TestInternet.Create(pair);
+        var netnsFolder = $"/etc/netns/{pair.A}";
+        Directory.CreateDirectory(netnsFolder);
+        await File.WriteAllTextAsync(Path.Combine(netnsFolder, "resolv.conf"), $"nameserver {IspResolver}\n");
+        UplinkThroughSeller(pair);
+        await using var net = await PurchaseNetwork.StartAsync();
+        var sellerWireGuard = WireGuardHosts.ForThisMachine(new LinuxNetworkContext(pair.B), preferKernel: false);
+        sellerWireGuard = sellerWireGuard with { Firewall = new ExitFirewall(sellerWireGuard.Firewall!, internet.EgressInterface) };
+        var buyerWireGuard = WireGuardHosts.ForThisMachine(new LinuxNetworkContext(pair.A), preferKernel: false);
+        var sellerInterface = "ivs6" + pair.Tag;
+        await net.StartSellerAsync(sellerWireGuard, new SellerOptions
+        {
+            InterfaceName = sellerInterface,
+            Endpoint = pair.UnderlayB + ":51820",
+            Subnet = IpPrefix.Parse($"fd78:{pair.Subnet:x}::/120"),
+            Pricing = new Pricing(3_600, TimeSpan.FromSeconds(1), TimeSpan.FromDays(1)),
+            SoldModes = [TunnelMode.Exit],
+            Resolvers = [TestInternet.InternetAddress6],
+        });
+        await using var buyer = net.Buyer(buyerWireGuard);
+        Assert.Equal(pair.UnderlayA, await HttpEcho.GetAsync(pair.A, TestInternet.InternetAddress, TestInternet.EchoPort, Granted));
+        var before = Snapshot(pair.A);
+
+        BoughtContract? contract = null;
+        try
+        {
+            var quote = await buyer.RequestQuoteAsync(net.SellerPubKey, TimeSpan.FromMinutes(10), TunnelOfferVocabulary.Offer(TunnelMode.Exit, TunnelAddressFamily.IPv6), TimeSpan.FromSeconds(20), None);
+            contract = await buyer.ConfirmAsync(quote, new BuyerOptions { MaxPriceSat = 1_000 }, None);
+            Watch(pair);
+
+            Assert.Equal(TestInternet.SellerEgressAddress6, await HttpEcho.GetAsync(pair.A, TestInternet.InternetAddress6, TestInternet.EchoPort, Granted));
+            Assert.Null(await HttpEcho.GetAsync(pair.A, TestInternet.InternetAddress, TestInternet.EchoPort, Refused));
+            Assert.Null(await DnsProbe.QueryAsync(pair.A, IspResolver, TestInternet.DnsName, Refused));
+            Assert.Equal(0, Counter(pair.B, "direct4"));
+            Assert.Equal(0, Counter(pair.B, "direct6"));
+
+            await new TunnelRemoval(net.BoughtContracts, buyerWireGuard, NullProgressLog.Instance).RemoveAsync(contract.Id, evenWithTimeLeft: true, None);
+            Unwatch(pair);
+            var after = Snapshot(pair.A);
+            Assert.Equal(before.Rules, after.Rules);
+            Assert.Equal(before.Routes, after.Routes);
+            Assert.Equal(before.Ruleset, after.Ruleset);
+            Assert.Equal(before.ResolvConf, after.ResolvConf);
+            Assert.Equal(pair.UnderlayA, await HttpEcho.GetAsync(pair.A, TestInternet.InternetAddress, TestInternet.EchoPort, Granted));
+        }
+        finally
+        {
+            if (contract is not null)
+            {
+                await buyerWireGuard.Links.DeleteInterfaceAsync(contract.InterfaceName, None);
+                if (net.BoughtContracts.ReadFullTunnel(contract.Id) is { } left)
+                {
+                    await buyerWireGuard.FullTunnel!.UndoAsync(left, None);
+                }
+            }
+
+            await sellerWireGuard.Links.DeleteInterfaceAsync(sellerInterface, None);
+            Directory.Delete(netnsFolder, recursive: true);
+        }
+    }
+
     /// <summary>A's default routes through B (its "ISP"), which forwards to the internet without NAT: what A sends
     /// directly arrives from A's own addresses.</summary>
     private static void UplinkThroughSeller(NetworkNamespacePair pair)
