@@ -87,6 +87,12 @@ public sealed class ConfirmVpnContractCommand : VpnCmdletBase
         FullTunnel = new FullTunnelOptions { KillSwitch = !NoKillSwitch, NodeP2pPort = LightningPort, KeepOutsideAddresses = RemoteNodeAddress() },
     };
 
+    /// <summary>What -WhatIf and a confirmation say about an exit: this machine's traffic changes course.</summary>
+    private string ExitNote(VpnQuote quote) =>
+        quote.Mode == ImpVpn.Core.Protocol.TunnelOfferVocabulary.WireName(ImpVpn.Core.Protocol.TunnelMode.Exit) && !ConfigOnly
+            ? $", an exit: all of this machine's traffic through it, TCP port {LightningPort} and the node's peers outside, kill switch {(NoKillSwitch ? "off" : "on")}"
+            : string.Empty;
+
     /// <summary>The session's node, when it is reached by IP address on another host: its gRPC connection must stay
     /// outside an exit's tunnel (and pass its kill switch), or the purchase could not claim. A node named by host
     /// name is not resolved here (docs/full-tunnel.md says so).</summary>
@@ -125,7 +131,7 @@ public sealed class ConfirmVpnContractCommand : VpnCmdletBase
     private void Buy(VpnQuote quote)
     {
         var feeLimit = Options.FeeLimitFor(quote.PriceSat);
-        var action = $"Pay {quote.PriceSat} sat ({RouteFeePreview.Describe(this, quote.SellerPubKey, quote.PriceSat, feeLimit)}) to {quote.SellerPubKey} for a {quote.Duration} tunnel";
+        var action = $"Pay {quote.PriceSat} sat ({RouteFeePreview.Describe(this, quote.SellerPubKey, quote.PriceSat, feeLimit)}) to {quote.SellerPubKey} for a {quote.Duration} tunnel{ExitNote(quote)}";
         if (!ShouldProcess(quote.SellerPubKey, action)
             || !PaymentConfirmation.Approve(this, PaymentConfirmation.Threshold(this, ConfirmAboveSat), Force, PaymentCeiling.MostCostSat(quote.PriceSat, feeLimit), action, quote.SellerPubKey))
         {
