@@ -81,6 +81,17 @@ public sealed class BoughtContracts
         _store.DeleteSecret(id + ".conf");
     }
 
+    /// <summary>Records what a full tunnel (exit) is about to change on this machine, before it changes anything
+    /// (owner-only: it may hold the original resolv.conf); kept until the change is undone.</summary>
+    public void SaveFullTunnel(string id, FullTunnelPlan plan) =>
+        _store.SaveSecret(FullTunnelName(id), System.Text.Json.JsonSerializer.Serialize(plan, FullTunnelJson));
+
+    /// <summary>The full tunnel recorded for this contract and not yet undone; null when there is none.</summary>
+    public FullTunnelPlan? ReadFullTunnel(string id) =>
+        _store.ReadSecret(FullTunnelName(id)) is { } text ? System.Text.Json.JsonSerializer.Deserialize<FullTunnelPlan>(text, FullTunnelJson) : null;
+
+    public void DeleteFullTunnel(string id) => _store.DeleteSecret(FullTunnelName(id));
+
     /// <summary>The store's lock: held while a run chooses what to pay for and pays it.</summary>
     public async Task<IDisposable> LockAsync(CancellationToken cancellationToken, IProgressLog? log = null)
     {
@@ -96,4 +107,12 @@ public sealed class BoughtContracts
     }
 
     private static string PrivateKeyName(string id) => id + ".key";
+
+    private static string FullTunnelName(string id) => id + ".fulltunnel.json";
+
+    private static readonly System.Text.Json.JsonSerializerOptions FullTunnelJson = new()
+    {
+        WriteIndented = true,
+        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() },
+    };
 }

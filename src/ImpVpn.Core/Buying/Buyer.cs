@@ -17,7 +17,7 @@ public sealed class Buyer : IAsyncDisposable
         _link = new SellerLink(node, log);
         Contracts = contracts;
         Quotes = new SellerQuotes(_link, log);
-        var setup = wireGuard is null ? null : new TunnelSetup(wireGuard, contracts, log);
+        var setup = wireGuard is null ? null : new TunnelSetup(wireGuard, contracts, log, node);
         Purchase = new TunnelPurchase(node, _link, contracts, setup, log);
         Refresh = new TunnelRefresh(node, _link, contracts, setup, log);
         ScheduledRefresh = new ScheduledRefresh(Refresh, contracts, log);

@@ -58,4 +58,7 @@ public sealed record BuyerOptions
     /// <summary>The machine a seller's answer is checked against (its addresses, routes and name resolution): the
     /// one this runs on unless a test gives another.</summary>
     public ILocalNetwork Network { get; init; } = ThisMachineNetwork.Instance;
+
+    /// <summary>An exit's full tunnel: the kill switch, and the Lightning node's p2p port kept outside the tunnel.</summary>
+    public FullTunnelOptions FullTunnel { get; init; } = new();
 }

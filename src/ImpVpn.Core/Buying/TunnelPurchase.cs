@@ -241,7 +241,7 @@ public sealed class TunnelPurchase(ILightningNode node, SellerLink link, BoughtC
         if (setup is not null && bringUp)
         {
             log.Progress(new ProgressUpdate(Activity, $"Bringing up {contract.InterfaceName} and checking it", 75));
-            if (await setup.BringUpAndProveAsync(contract, options.HandshakeTimeout, cancellationToken).ConfigureAwait(false) is { } failure)
+            if (await setup.BringUpAndProveAsync(contract, options.HandshakeTimeout, cancellationToken, options.FullTunnel).ConfigureAwait(false) is { } failure)
             {
                 throw new PurchaseException(PurchaseError.TunnelCheckFailed,
                     $"The seller's tunnel for contract {contract.Id} does not work ({failure}); it was removed. The preimage was not revealed, so the seller cannot take the payment; it returns when the seller cancels its invoice.",
@@ -338,7 +338,7 @@ public sealed class TunnelPurchase(ILightningNode node, SellerLink link, BoughtC
             }
 
             log.Progress(new ProgressUpdate(Activity, $"Bringing up {contract.InterfaceName}", 80));
-            await setup.BringUpAsync(contract, options.HandshakeTimeout, cancellationToken).ConfigureAwait(false);
+            await setup.BringUpAsync(contract, options.HandshakeTimeout, cancellationToken, options.FullTunnel).ConfigureAwait(false);
         }
         catch (Exception e) when (e is WireGuardException or IOException or UnauthorizedAccessException or InvalidOperationException)
         {

@@ -4,7 +4,8 @@ using ImpVpn.Core.WireGuard.Types;
 namespace ImpVpn.Core.Buying;
 
 /// <summary>The buyer's clean-up: a tunnel that has run out (or that the user gives up) leaves no interface, no
-/// wireguard-go process and no private key behind. Needs no Lightning node: nothing is asked of the seller.</summary>
+/// wireguard-go process, no private key and none of an exit's routes, rules, DNS change or kill switch behind. Needs
+/// no Lightning node: nothing is asked of the seller.</summary>
 public sealed class TunnelRemoval(BoughtContracts contracts, WireGuardHost? wireGuard, IProgressLog log)
 {
     /// <summary>Takes the tunnel's interface down (when <c>wireGuard</c> is given) and deletes its private key and
@@ -21,10 +22,16 @@ public sealed class TunnelRemoval(BoughtContracts contracts, WireGuardHost? wire
             throw refused;
         }
 
-        if (wireGuard is not null && contract.InterfaceName.Length > 0)
+        if (wireGuard is not null)
         {
-            await wireGuard.Links.DeleteInterfaceAsync(contract.InterfaceName, cancellationToken).ConfigureAwait(false);
+            // The interface, then an exit's full tunnel (routes, rules, DNS, the kill switch last), from its record:
+            // also what a crashed run left. A failure keeps the record and the contract as they are, to try again.
+            await new TunnelSetup(wireGuard, contracts, log).RemoveAsync(contract, cancellationToken).ConfigureAwait(false);
             log.Log(LogLevel.Verbose, $"Contract {contract.Id}: interface {contract.InterfaceName} removed.");
+        }
+        else if (contracts.ReadFullTunnel(contract.Id) is { } plan)
+        {
+            throw new FullTunnelException(plan.InterfaceName, $"the full tunnel of contract {contract.Id} is recorded but no WireGuard client of this machine was given to undo it; nothing was removed.");
         }
 
         contracts.DeleteTunnelSecrets(contract.Id);

@@ -70,7 +70,44 @@ public sealed class ConfirmVpnContractCommand : VpnCmdletBase
     [Parameter]
     public SwitchParameter Force { get; set; }
 
-    private BuyerOptions Options => new() { MaxPriceSat = MaxPriceSat, MaxRoutingFeeSat = MaxRoutingFeeSat, ConfigOnly = ConfigOnly };
+    // An exit only: the full tunnel without its kill switch (traffic may then leave outside the tunnel when it fails).
+    [Parameter]
+    public SwitchParameter NoKillSwitch { get; set; }
+
+    // An exit only: the node's p2p port (LND's listen port), whose connections stay outside the tunnel.
+    [Parameter]
+    [ValidateRange(1, 65535)]
+    public int LightningPort { get; set; } = FullTunnelOptions.DefaultNodeP2pPort;
+
+    private BuyerOptions Options => new()
+    {
+        MaxPriceSat = MaxPriceSat,
+        MaxRoutingFeeSat = MaxRoutingFeeSat,
+        ConfigOnly = ConfigOnly,
+        FullTunnel = new FullTunnelOptions { KillSwitch = !NoKillSwitch, NodeP2pPort = LightningPort, KeepOutsideAddresses = RemoteNodeAddress() },
+    };
+
+    /// <summary>What -WhatIf and a confirmation say about an exit: this machine's traffic changes course.</summary>
+    private string ExitNote(VpnQuote quote) =>
+        quote.Mode == ImpVpn.Core.Protocol.TunnelOfferVocabulary.WireName(ImpVpn.Core.Protocol.TunnelMode.Exit) && !ConfigOnly
+            ? $", an exit: all of this machine's traffic through it, TCP port {LightningPort} and the node's peers outside, kill switch {(NoKillSwitch ? "off" : "on")}"
+            : string.Empty;
+
+    /// <summary>The session's node, when it is reached by IP address on another host: its gRPC connection must stay
+    /// outside an exit's tunnel (and pass its kill switch), or the purchase could not claim. A node named by host
+    /// name is not resolved here (docs/full-tunnel.md says so).</summary>
+    private static string[] RemoteNodeAddress()
+    {
+        if (VpnSession.RpcAddress is not { } rpc)
+        {
+            return [];
+        }
+
+        var (host, _) = ImpVpn.Core.Lightning.Lnd.LndConnectionOptions.ParseHostPort(rpc);
+        return System.Net.IPAddress.TryParse(host.Trim('[', ']'), out var address) && !System.Net.IPAddress.IsLoopback(address) && !address.IsIPv6LinkLocal && !address.Equals(System.Net.IPAddress.Any) && !address.Equals(System.Net.IPAddress.IPv6Any)
+            ? [address.ToString()]
+            : [];
+    }
 
     protected override void ProcessRecord()
     {
@@ -94,7 +131,7 @@ public sealed class ConfirmVpnContractCommand : VpnCmdletBase
     private void Buy(VpnQuote quote)
     {
         var feeLimit = Options.FeeLimitFor(quote.PriceSat);
-        var action = $"Pay {quote.PriceSat} sat ({RouteFeePreview.Describe(this, quote.SellerPubKey, quote.PriceSat, feeLimit)}) to {quote.SellerPubKey} for a {quote.Duration} tunnel";
+        var action = $"Pay {quote.PriceSat} sat ({RouteFeePreview.Describe(this, quote.SellerPubKey, quote.PriceSat, feeLimit)}) to {quote.SellerPubKey} for a {quote.Duration} tunnel{ExitNote(quote)}";
         if (!ShouldProcess(quote.SellerPubKey, action)
             || !PaymentConfirmation.Approve(this, PaymentConfirmation.Threshold(this, ConfirmAboveSat), Force, PaymentCeiling.MostCostSat(quote.PriceSat, feeLimit), action, quote.SellerPubKey))
         {

@@ -39,7 +39,9 @@ internal static class ErrorRecords
             WireGuardPrerequisiteException => new ErrorRecord(e, "ImpVpn.WireGuardPrerequisites", ErrorCategory.NotInstalled, target),
             SellerFirewallException { Unavailable: true } => new ErrorRecord(e, "ImpVpn.FirewallUnavailable", ErrorCategory.NotInstalled, target),
             SellerFirewallException => new ErrorRecord(e, "ImpVpn.FirewallFailed", ErrorCategory.SecurityError, target),
+            FullTunnelException => new ErrorRecord(e, "ImpVpn.FullTunnelFailed", ErrorCategory.DeviceError, target),
             WireGuardException => new ErrorRecord(e, "ImpVpn.WireGuardError", ErrorCategory.DeviceError, target),
+            FullTunnelNotSupportedException => new ErrorRecord(e, "ImpVpn.FullTunnelNotSupported", ErrorCategory.NotImplemented, target),
             PlatformNotSupportedException => new ErrorRecord(e, "ImpVpn.PlatformNotSupported", ErrorCategory.NotImplemented, target),
             ProtocolException => new ErrorRecord(e, "ImpVpn.ProtocolError", ErrorCategory.ProtocolError, target),
             ArgumentException or FormatException => new ErrorRecord(e, "ImpVpn.InvalidArgument", ErrorCategory.InvalidArgument, target),
@@ -147,7 +149,7 @@ internal static class ErrorRecords
         PurchaseException { Error: PurchaseError.OfferNotSold } =>
             "Nothing was accepted or paid. Ask this seller for a mode and address family it sells (its answer above names them) with Request-VpnQuote -Mode and -AddressFamily, or ask another seller.",
         PurchaseException { Error: PurchaseError.OfferNotSupported } =>
-            "Nothing was accepted or paid. Request a node-to-node quote (Request-VpnQuote -Mode NodeToNode -AddressFamily IPv4 or IPv6) and confirm that one.",
+            "Nothing was accepted or paid. Request a node-to-node or exit quote (Request-VpnQuote -Mode NodeToNode or Exit, -AddressFamily IPv4 or IPv6) and confirm that one.",
         PurchaseException { Error: PurchaseError.QuoteExpired } => "Request a new quote with Request-VpnQuote and confirm that one.",
         PurchaseException { Error: PurchaseError.SellerUnreachable, ContractId: null } => "Give the seller's node address as <pubkey>@host:port to Request-VpnQuote, or check that your node can reach it.",
         PurchaseException { Error: PurchaseError.TunnelSetupFailed, ContractId: { } id } =>
@@ -193,6 +195,10 @@ internal static class ErrorRecords
         ServiceManagerUnavailableException =>
             "The service is installed and enabled; it starts at the next boot under systemd. Where systemd never runs (a container), run the daemon yourself: dotnet <install folder>/impvpnd.dll --config <file> (Get-VpnDaemon shows both).",
         ServiceManagerException => "See what the daemon logged: journalctl -u impvpnd (Linux), or the Application event log, source impvpnd (Windows).",
+        FullTunnelException =>
+            "Run Remove-VpnTunnel again as root: it undoes what the full tunnel changed from its record in the store (keys/<id>.fulltunnel.json). " +
+            "By hand: nft delete table inet impvpn_ks_<interface>; ip rule del for the rules at priorities 32760-32762; resolv.conf from the record. docs/full-tunnel.md lists every change.",
+        FullTunnelNotSupportedException => "Buy the exit with -ConfigOnly and import the configuration (Export-VpnTunnelConfig) into WireGuard for Windows, which routes all traffic through it.",
         PlatformNotSupportedException => "Buy with -ConfigOnly and take the tunnel to this device with Export-VpnTunnelConfig (a wg-quick file, or a QR code for the WireGuard app).",
         StoreBusyException { Role: { } role } => $"Stop the {role} running on this store first, or give this one another store (Connect-VpnNode -StorePath).",
         StoreBusyException => "Another ImpVpn process (a scheduled refresh, say) is paying; try again when it has finished.",

@@ -53,7 +53,7 @@ public sealed class RemoveVpnTunnelCommand : VpnCmdletBase
 
             try
             {
-                var wireGuard = ChooseWireGuard(() => SessionWireGuard.ForRemoving(contract));
+                var wireGuard = ChooseWireGuard(() => SessionWireGuard.ForRemoving(contract, bought!.ReadFullTunnel(contract.Id) is not null));
                 var removed = Run((log, ct) => new TunnelRemoval(bought!, wireGuard, log).RemoveAsync(id, Force, ct));
                 if (PassThru)
                 {

@@ -32,6 +32,12 @@ public sealed record VpnTunnel
 
     public string Endpoint { get; init; } = string.Empty;
 
+    /// <summary>NodeToNode, Exit (all of this machine's traffic through the tunnel) or PortForward, as bought.</summary>
+    public string Mode { get; init; } = string.Empty;
+
+    /// <summary>An exit's resolvers: this machine's DNS servers while the tunnel is up.</summary>
+    public string[] Resolvers { get; init; } = [];
+
     public string SellerWireGuardKey { get; init; } = string.Empty;
 
     public bool HasProofOfPayment { get; init; }
@@ -69,6 +75,8 @@ public sealed record VpnTunnel
         Address = contract.BuyerTunnelAddress,
         SellerTunnelAddress = contract.SellerTunnelAddress,
         Endpoint = contract.Endpoint,
+        Mode = contract.TunnelMode.ToString(),
+        Resolvers = [.. contract.Resolvers],
         SellerWireGuardKey = contract.SellerWireGuardKey,
         // The preimage is made before paying (protocol version 2): it proves payment only once the payment settled.
         HasProofOfPayment = contract.Preimage is not null && contract.PaidSat > 0,

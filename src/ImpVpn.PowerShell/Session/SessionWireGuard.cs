@@ -15,7 +15,10 @@ internal static class SessionWireGuard
     public static WireGuardHost? ForReading() => WireGuardUse.ForReading();
 
     /// <summary>For removing a tunnel: null where it has no interface on this machine; a client where it has, or an
-    /// error (before anything is deleted) where this session may not touch it.</summary>
-    public static WireGuardHost? ForRemoving(BoughtContract contract) =>
-        contract.InterfaceName.Length == 0 || InterfaceName.ExistsHere(contract.InterfaceName) == false ? null : WireGuardUse.ForChanging(configOnly: false);
+    /// error (before anything is deleted) where this session may not touch it. An exit whose full tunnel is recorded
+    /// gets a client even when its interface is gone (wireguard-go died): its routes, DNS and kill switch remain.</summary>
+    public static WireGuardHost? ForRemoving(BoughtContract contract, bool fullTunnelRecorded = false) =>
+        !fullTunnelRecorded && (contract.InterfaceName.Length == 0 || InterfaceName.ExistsHere(contract.InterfaceName) == false)
+            ? null
+            : WireGuardUse.ForChanging(configOnly: false);
 }

@@ -68,8 +68,8 @@ public sealed class QuoteCheckTests
     }
 
     [Theory]
-    [InlineData("exit", "ipv4")]
     [InlineData("port-forward", "ipv4")]
+    [InlineData("exit", "dual")]
     [InlineData("node-to-node", "dual")]
     [InlineData("node-to-node", "")]
     public void A_quote_for_a_tunnel_this_buyer_cannot_set_up_is_refused_before_anything_is_paid(string mode, string family)
@@ -82,4 +82,9 @@ public sealed class QuoteCheckTests
     [InlineData("ipv4")]
     [InlineData("ipv6")]
     public void A_node_to_node_quote_can_be_set_up(string family) => QuoteCheck.RequireDeliverable(new TunnelOffer(family, "node-to-node"));
+
+    [Theory]
+    [InlineData("ipv4")]
+    [InlineData("ipv6")]
+    public void An_exit_quote_can_be_set_up_as_a_full_tunnel(string family) => QuoteCheck.RequireDeliverable(new TunnelOffer(family, "exit"));
 }

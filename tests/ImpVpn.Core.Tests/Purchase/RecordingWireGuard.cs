@@ -29,6 +29,9 @@ internal sealed class RecordingWireGuard : IWireGuardDevices, IWireGuardLinks, I
     /// <summary>Echo requests sent, by interface.</summary>
     public List<string> Echoes { get; } = [];
 
+    /// <summary>Every device change, in order.</summary>
+    public List<(string Name, DeviceConfig Config)> Configs { get; } = [];
+
     public Action? OnPeerAdded { get; set; }
 
     public Action? OnPeerRemoved { get; set; }
@@ -67,6 +70,7 @@ internal sealed class RecordingWireGuard : IWireGuardDevices, IWireGuardLinks, I
             throw new WireGuardException("simulated provisioning failure");
         }
 
+        Configs.Add((name, config));
         var peers = _devices[name];
         foreach (var peer in config.Peers)
         {

@@ -53,6 +53,7 @@ public static class WireGuardHosts
         return new WireGuardHost(devices, new LinuxLinks(ip, creator, devices))
         {
             Firewall = new NftablesFirewall(runner, context, NftablesFirewall.NftInstalled),
+            FullTunnel = new LinuxFullTunnel(runner, context, new LinuxTunnelDns(runner, context), NftablesFirewall.NftInstalled),
         };
     }
 
@@ -64,7 +65,10 @@ public static class WireGuardHosts
     {
         var tunnels = new WgToolDevices(runner, wgExe, WireGuardBackendKind.WindowsTunnelService, () => true);
         var devices = new WireGuardDeviceRouter([tunnels]);
-        return new WireGuardHost(devices, new WindowsTunnelLinks(runner, devices, configFolder, wireGuardExe, wgExe, serviceStartWait));
+        return new WireGuardHost(devices, new WindowsTunnelLinks(runner, devices, configFolder, wireGuardExe, wgExe, serviceStartWait))
+        {
+            FullTunnel = new WindowsFullTunnel(),
+        };
     }
 
     internal static string OperatingSystemName() =>

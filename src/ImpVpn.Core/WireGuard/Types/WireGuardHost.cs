@@ -6,4 +6,7 @@ namespace ImpVpn.Core.WireGuard.Types;
 public sealed record WireGuardHost(IWireGuardDevices Devices, IWireGuardLinks Links)
 {
     public ISellerFirewall? Firewall { get; init; }
+
+    /// <summary>What a buyer of an exit uses to send all traffic through its tunnel; null where ImpVpn cannot.</summary>
+    public IFullTunnelRouting? FullTunnel { get; init; }
 }
