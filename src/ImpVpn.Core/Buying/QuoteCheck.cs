@@ -24,7 +24,7 @@ public static partial class QuoteCheck
     public static void RequireDeliverable(TunnelOffer offer)
     {
         ArgumentNullException.ThrowIfNull(offer);
-        if (offer.Mode != TunnelOfferVocabulary.WireName(TunnelMode.NodeToNode)
+        if ((offer.Mode != TunnelOfferVocabulary.WireName(TunnelMode.NodeToNode) && offer.Mode != TunnelOfferVocabulary.WireName(TunnelMode.PortForward))
             || (offer.AddressFamily != TunnelOfferVocabulary.WireName(TunnelAddressFamily.IPv4) && offer.AddressFamily != TunnelOfferVocabulary.WireName(TunnelAddressFamily.IPv6)))
         {
             throw new PurchaseException(PurchaseError.OfferNotSupported,

@@ -24,6 +24,7 @@ public sealed class TunnelRemoval(BoughtContracts contracts, WireGuardHost? wire
         if (wireGuard is not null && contract.InterfaceName.Length > 0)
         {
             await wireGuard.Links.DeleteInterfaceAsync(contract.InterfaceName, cancellationToken).ConfigureAwait(false);
+            await PortForwardRouting.RemoveAsync(wireGuard, contract, cancellationToken).ConfigureAwait(false);
             log.Log(LogLevel.Verbose, $"Contract {contract.Id}: interface {contract.InterfaceName} removed.");
         }
 

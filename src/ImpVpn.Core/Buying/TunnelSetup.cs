@@ -57,6 +57,7 @@ public sealed class TunnelSetup(WireGuardHost wireGuard, BoughtContracts contrac
         if (failure is not null)
         {
             await wireGuard.Links.DeleteInterfaceAsync(contract.InterfaceName, CancellationToken.None).ConfigureAwait(false);
+            await PortForwardRouting.RemoveAsync(wireGuard, contract, CancellationToken.None).ConfigureAwait(false);
             log.Log(LogLevel.Verbose, $"{contract.InterfaceName}: {failure}; removed.");
             return failure;
         }
@@ -80,8 +81,14 @@ public sealed class TunnelSetup(WireGuardHost wireGuard, BoughtContracts contrac
     }
 
     /// <summary>Removes the interface of a tunnel that will not be paid for (its payment failed after all).</summary>
-    public Task TakeDownAsync(BoughtContract contract, CancellationToken cancellationToken) =>
-        contract.InterfaceName.Length == 0 ? Task.CompletedTask : wireGuard.Links.DeleteInterfaceAsync(contract.InterfaceName, cancellationToken);
+    public async Task TakeDownAsync(BoughtContract contract, CancellationToken cancellationToken)
+    {
+        if (contract.InterfaceName.Length > 0)
+        {
+            await wireGuard.Links.DeleteInterfaceAsync(contract.InterfaceName, cancellationToken).ConfigureAwait(false);
+            await PortForwardRouting.RemoveAsync(wireGuard, contract, cancellationToken).ConfigureAwait(false);
+        }
+    }
 
     private async Task ConfigureAsync(BoughtContract contract, CancellationToken cancellationToken)
     {
@@ -109,9 +116,15 @@ public sealed class TunnelSetup(WireGuardHost wireGuard, BoughtContracts contrac
                 },
             ],
         }, cancellationToken).ConfigureAwait(false);
-        foreach (var route in allowed)
+        // A port forward routes only the seller's address in the main table, and its own replies by source (PortForwardRouting).
+        foreach (var route in PortForwardRouting.Applies(contract) ? PortForwardRouting.MainTableRoutes(contract) : allowed)
         {
             await wireGuard.Links.AddRouteAsync(contract.InterfaceName, route, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (PortForwardRouting.Applies(contract))
+        {
+            await PortForwardRouting.ApplyAsync(wireGuard, contract, log, cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -53,6 +53,7 @@ public static class WireGuardHosts
         return new WireGuardHost(devices, new LinuxLinks(ip, creator, devices))
         {
             Firewall = new NftablesFirewall(runner, context, NftablesFirewall.NftInstalled),
+            SourceRouting = new LinuxSourceRouting(runner, context),
         };
     }
 

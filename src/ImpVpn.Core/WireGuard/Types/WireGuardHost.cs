@@ -6,4 +6,7 @@ namespace ImpVpn.Core.WireGuard.Types;
 public sealed record WireGuardHost(IWireGuardDevices Devices, IWireGuardLinks Links)
 {
     public ISellerFirewall? Firewall { get; init; }
+
+    /// <summary>Policy routing by source address (a port-forward buyer's replies); null where the machine has none.</summary>
+    public ISourceRouting? SourceRouting { get; init; }
 }
