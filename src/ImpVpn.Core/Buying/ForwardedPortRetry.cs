@@ -17,7 +17,9 @@ internal static class ForwardedPortRetry
 
     private static readonly TimeSpan Pause = TimeSpan.FromSeconds(3);
 
-    public static async Task<ClaimResponse> CallAsync(SellerLink link, SellerNode seller, ClaimRequest claim, TimeSpan wait, IProgressLog log, CancellationToken cancellationToken)
+    /// <param name="paying">the payment, when this run made it: once it has ended (the seller cancelled at its claim
+    /// deadline) there is nothing left to claim, and the last answer stands.</param>
+    public static async Task<ClaimResponse> CallAsync(SellerLink link, SellerNode seller, ClaimRequest claim, Task<Lightning.PaymentResult>? paying, TimeSpan wait, IProgressLog log, CancellationToken cancellationToken)
     {
         var deadline = DateTime.UtcNow + RetryFor;
         while (true)
@@ -26,10 +28,13 @@ internal static class ForwardedPortRetry
             {
                 return await link.CallAsync<ClaimResponse>(seller, PeerProtocol.Claim, claim, wait, cancellationToken).ConfigureAwait(false);
             }
-            catch (PurchaseException e) when (e.InnerException is ProtocolException { Code: ProtocolErrorCode.ForwardedPortUnreachable } && DateTime.UtcNow + Pause < deadline)
+            catch (PurchaseException e) when (e.InnerException is ProtocolException { Code: ProtocolErrorCode.ForwardedPortUnreachable } && DateTime.UtcNow + Pause < deadline && paying is not { IsCompleted: true })
             {
                 log.Log(LogLevel.Warning, $"Contract {claim.ContractId}: {e.Message} Claiming again in {Pause.TotalSeconds:0} s.");
-                await Task.Delay(Pause, cancellationToken).ConfigureAwait(false);
+                // Woken early when the payment ends meanwhile.
+                var pause = Task.Delay(Pause, cancellationToken);
+                await (paying is null ? pause : Task.WhenAny(pause, paying)).ConfigureAwait(false);
+                cancellationToken.ThrowIfCancellationRequested();
             }
         }
     }
