@@ -38,6 +38,24 @@ public sealed record PortForwardOptions
         return string.Create(CultureInfo.InvariantCulture, $"{host}:{port}");
     }
 
+    /// <summary>The options a command line or configuration file gives: none when neither value is given; the public
+    /// address defaults to the host of the seller's WireGuard <paramref name="endpoint"/> (the host buyers already reach).</summary>
+    /// <exception cref="ArgumentException">A public address without a port range, or a value that is not one.</exception>
+    public static PortForwardOptions? FromSettings(string? publicAddress, string? ports, string endpoint)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        if (string.IsNullOrEmpty(ports))
+        {
+            return string.IsNullOrEmpty(publicAddress)
+                ? null
+                : throw new ArgumentException($"A public address for forwarded ports ('{publicAddress}') needs a port range to forward, e.g. 40000-40999.", nameof(ports));
+        }
+
+        var (first, last) = ParseRange(ports);
+        var host = string.IsNullOrEmpty(publicAddress) ? endpoint[..endpoint.LastIndexOf(':')].Trim('[', ']') : publicAddress;
+        return new PortForwardOptions { PublicAddress = ValidPublicAddress(host), FirstPort = first, LastPort = last };
+    }
+
     /// <summary>Reads a range written "40000-40999" (or one port, "40000").</summary>
     /// <exception cref="ArgumentException">It is not one, or not within 1-65535, or its first port is above its last.</exception>
     public static (int First, int Last) ParseRange(string text)

@@ -70,6 +70,13 @@ public sealed class ConfirmVpnContractCommand : VpnCmdletBase
     [Parameter]
     public SwitchParameter Force { get; set; }
 
+    // A port forward: write the externalhosts line into lnd.conf (-LndConfigPath, or LND's default directory).
+    [Parameter]
+    public SwitchParameter Apply { get; set; }
+
+    [Parameter]
+    public string? LndConfigPath { get; set; }
+
     private BuyerOptions Options => new() { MaxPriceSat = MaxPriceSat, MaxRoutingFeeSat = MaxRoutingFeeSat, ConfigOnly = ConfigOnly };
 
     protected override void ProcessRecord()
@@ -103,12 +110,14 @@ public sealed class ConfirmVpnContractCommand : VpnCmdletBase
 
         var node = RequireNode();
         var wireGuard = ChooseWireGuard(() => SessionWireGuard.ForChanging(ConfigOnly));
-        WriteObject(Run(async (log, ct) =>
+        var tunnel = Run(async (log, ct) =>
         {
             await using var buyer = new Buyer(node, VpnSession.Bought(), wireGuard, log);
             var contract = await buyer.Purchase.ConfirmAsync(quote, Options, ct).ConfigureAwait(false);
             return VpnTunnel.From(await TunnelStatus.ReadAsync(contract, buyer.Contracts, wireGuard, ct).ConfigureAwait(false));
-        }));
+        });
+        WriteObject(tunnel);
+        ForwardedPortAnnouncement.Announce(this, tunnel, Apply, LndConfigPath);
     }
 
     private void Resume()
@@ -131,12 +140,14 @@ public sealed class ConfirmVpnContractCommand : VpnCmdletBase
 
         var node = RequireNode();
         var wireGuard = ChooseWireGuard(() => SessionWireGuard.ForChanging(ConfigOnly));
-        WriteObject(Run(async (log, ct) =>
+        var tunnel = Run(async (log, ct) =>
         {
             await using var buyer = new Buyer(node, VpnSession.Bought(), wireGuard, log);
             var contract = await buyer.Purchase.ResumeAsync(Id, Options, ct).ConfigureAwait(false);
             return VpnTunnel.From(await TunnelStatus.ReadAsync(contract, buyer.Contracts, wireGuard, ct).ConfigureAwait(false));
-        }));
+        });
+        WriteObject(tunnel);
+        ForwardedPortAnnouncement.Announce(this, tunnel, Apply, LndConfigPath);
     }
 
     /// <summary>The session's quote with these terms; null (after writing the error) when there is none, so one
