@@ -17,7 +17,7 @@ public static class LndExternalHosts
 {
     public const string Section = "[Application Options]";
 
-    public const string Marker = "; ImpVpn: this node's forwarded port (Confirm-VpnContract -Apply)";
+    public const string Marker = "; ImpVpn: this node's forwarded port (written by ImpVpn; replaced when it writes again)";
 
     /// <summary>The line, e.g. <c>externalhosts=198.51.100.1:40000</c>.</summary>
     public static string Setting(string forwardedEndpoint) => "externalhosts=" + forwardedEndpoint;

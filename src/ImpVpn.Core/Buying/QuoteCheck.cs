@@ -28,7 +28,7 @@ public static partial class QuoteCheck
             || (offer.AddressFamily != TunnelOfferVocabulary.WireName(TunnelAddressFamily.IPv4) && offer.AddressFamily != TunnelOfferVocabulary.WireName(TunnelAddressFamily.IPv6)))
         {
             throw new PurchaseException(PurchaseError.OfferNotSupported,
-                $"This version of ImpVpn sets up node-to-node tunnels (IPv4 or IPv6) only, not a {SellerAnswerCheck.Printable(offer.Mode ?? string.Empty)} {SellerAnswerCheck.Printable(offer.AddressFamily ?? string.Empty)} tunnel; nothing was accepted or paid.");
+                $"This version of ImpVpn sets up node-to-node and port-forward tunnels (IPv4 or IPv6) only, not a {SellerAnswerCheck.Printable(offer.Mode ?? string.Empty)} {SellerAnswerCheck.Printable(offer.AddressFamily ?? string.Empty)} tunnel; nothing was accepted or paid.");
         }
     }
 

@@ -29,4 +29,9 @@ public sealed class PortForwardRoutingTests
         Assert.Equal(["10.77.0.1/32"], PortForwardRouting.MainTableRoutes(contract).Select(r => r.ToString()));
         Assert.False(PortForwardRouting.Applies(contract with { Mode = string.Empty }));
     }
+
+    [Theory]
+    [InlineData("ipv4")]
+    [InlineData("ipv6")]
+    public void A_port_forward_quote_can_be_set_up(string family) => QuoteCheck.RequireDeliverable(new TunnelOffer(family, "port-forward"));
 }

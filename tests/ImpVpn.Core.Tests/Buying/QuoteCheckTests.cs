@@ -69,7 +69,7 @@ public sealed class QuoteCheckTests
 
     [Theory]
     [InlineData("exit", "ipv4")]
-    [InlineData("port-forward", "ipv4")]
+    [InlineData("port-forward", "dual")]
     [InlineData("node-to-node", "dual")]
     [InlineData("node-to-node", "")]
     public void A_quote_for_a_tunnel_this_buyer_cannot_set_up_is_refused_before_anything_is_paid(string mode, string family)
