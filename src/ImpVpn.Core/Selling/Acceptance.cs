@@ -36,8 +36,10 @@ internal sealed class Acceptance(
                 throw new ProtocolException(ProtocolErrorCode.CapacityReached, "This seller is at capacity; try later.");
             }
 
+            // The quote's promise vouches for the offer, and the quote desk sold only modes this seller sells.
+            var mode = TunnelOfferVocabulary.StoredMode(request.Offer?.Mode);
             // A port forward's public port, chosen before anything is leased or issued (none free: capacity).
-            var forwarded = TunnelOfferVocabulary.StoredMode(request.Offer?.Mode) == TunnelMode.PortForward
+            var forwarded = mode == TunnelMode.PortForward
                 ? ForwardedPorts.Reserve(options.PortForward ?? throw new ProtocolException(ProtocolErrorCode.OfferNotSold, "This seller forwards no ports."), contracts.Live)
                 : null;
             var now = clock.GetUtcNow();
@@ -58,8 +60,6 @@ internal sealed class Acceptance(
                 throw;
             }
 
-            // The quote's promise vouches for the offer, and the quote desk sold only modes this seller sells.
-            var mode = TunnelOfferVocabulary.StoredMode(request.Offer?.Mode);
             contracts.Save(SoldContract.Accepted(
                 id: id,
                 buyerPubKey: buyer,
