@@ -96,6 +96,17 @@ Describe 'Errors a user meets' {
         $range.Errors[0].Message | Should -Match 'minimum duration'
     }
 
+    It 'refuses forwarded ports buyers could not use (a loopback public address, an address without ports), before starting' {
+        $loopback = Invoke-Fresh 'pf-loopback' "Start-VpnProvider -Endpoint 192.0.2.1:51820 -ForwardedPorts 40000-40999 -PublicAddress 127.0.0.1"
+        $loopback.Errors[0].Id | Should -BeLike 'ImpVpn.InvalidArgument,*'
+        $loopback.Errors[0].Message | Should -Match 'loopback'
+        $noPorts = Invoke-Fresh 'pf-noports' "Start-VpnProvider -Endpoint 192.0.2.1:51820 -PublicAddress 192.0.2.1"
+        $noPorts.Errors[0].Id | Should -BeLike 'ImpVpn.InvalidArgument,*'
+        $noPorts.Errors[0].Message | Should -Match 'port range'
+        $reversed = Invoke-Fresh 'pf-reversed' "Start-VpnProvider -Endpoint 192.0.2.1:51820 -ForwardedPorts 40999-40000"
+        $reversed.Errors[0].Id | Should -BeLike 'ImpVpn.InvalidArgument,*'
+    }
+
     It 'says which tunnel id it does not know, and creates no store by looking' {
         $run = Invoke-Fresh 'unknown-id' "Get-VpnTunnel -Id nosuch -ErrorVariable failed -ErrorAction SilentlyContinue"
         $run.Errors[0].Id | Should -Be 'ImpVpn.ContractNotFound,ImpVpn.PowerShell.Cmdlets.GetVpnTunnelCommand'

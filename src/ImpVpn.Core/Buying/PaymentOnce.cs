@@ -222,7 +222,7 @@ public sealed class PaymentOnce(ILightningNode node, IProgressLog log)
         PurchaseException? unanswered = null;
         try
         {
-            await link.CallAsync<ClaimResponse>(seller, PeerProtocol.Claim, claim, wait, cancellationToken).ConfigureAwait(false);
+            await ForwardedPortRetry.CallAsync(link, seller, claim, paying, wait, log, cancellationToken).ConfigureAwait(false);
         }
         catch (PurchaseException e)
         {

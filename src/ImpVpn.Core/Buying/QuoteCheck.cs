@@ -24,12 +24,12 @@ public static partial class QuoteCheck
     public static void RequireDeliverable(TunnelOffer offer)
     {
         ArgumentNullException.ThrowIfNull(offer);
-        // Exit: a full tunnel (FullTunnelSetup). Port forward: not yet.
-        if ((offer.Mode != TunnelOfferVocabulary.WireName(TunnelMode.NodeToNode) && offer.Mode != TunnelOfferVocabulary.WireName(TunnelMode.Exit))
+        // Node-to-node; exit (a full tunnel, FullTunnelSetup); port forward (PortForwardRouting). Not dual-stack.
+        if (!TunnelOfferVocabulary.TryParseMode(offer.Mode, out _)
             || (offer.AddressFamily != TunnelOfferVocabulary.WireName(TunnelAddressFamily.IPv4) && offer.AddressFamily != TunnelOfferVocabulary.WireName(TunnelAddressFamily.IPv6)))
         {
             throw new PurchaseException(PurchaseError.OfferNotSupported,
-                $"This version of ImpVpn sets up node-to-node and exit tunnels (IPv4 or IPv6) only, not a {SellerAnswerCheck.Printable(offer.Mode ?? string.Empty)} {SellerAnswerCheck.Printable(offer.AddressFamily ?? string.Empty)} tunnel; nothing was accepted or paid.");
+                $"This version of ImpVpn sets up node-to-node, exit and port-forward tunnels (IPv4 or IPv6) only, not a {SellerAnswerCheck.Printable(offer.Mode ?? string.Empty)} {SellerAnswerCheck.Printable(offer.AddressFamily ?? string.Empty)} tunnel; nothing was accepted or paid.");
         }
     }
 

@@ -90,7 +90,7 @@ public sealed class TunnelSetup(WireGuardHost wireGuard, BoughtContracts contrac
     public Task TakeDownAsync(BoughtContract contract, CancellationToken cancellationToken) =>
         contract.InterfaceName.Length == 0 ? Task.CompletedTask : RemoveAsync(contract, cancellationToken);
 
-    /// <summary>The interface first, then what a full tunnel changed (its kill switch last): nothing leaves outside the
+    /// <summary>The interface first, then a port forward's source rule, then what a full tunnel changed (its kill switch last): nothing leaves outside the
     /// tunnel in between.</summary>
     internal async Task RemoveAsync(BoughtContract contract, CancellationToken cancellationToken)
     {
@@ -99,6 +99,7 @@ public sealed class TunnelSetup(WireGuardHost wireGuard, BoughtContracts contrac
             await wireGuard.Links.DeleteInterfaceAsync(contract.InterfaceName, cancellationToken).ConfigureAwait(false);
         }
 
+        await PortForwardRouting.RemoveAsync(wireGuard, contract, cancellationToken).ConfigureAwait(false);
         await _fullTunnel.UndoAsync(contract.Id, cancellationToken).ConfigureAwait(false);
     }
 
@@ -150,9 +151,15 @@ public sealed class TunnelSetup(WireGuardHost wireGuard, BoughtContracts contrac
             return;
         }
 
-        foreach (var route in allowed)
+        // A port forward routes only the seller's address in the main table, and its own replies by source (PortForwardRouting).
+        foreach (var route in PortForwardRouting.Applies(contract) ? PortForwardRouting.MainTableRoutes(contract) : allowed)
         {
             await wireGuard.Links.AddRouteAsync(contract.InterfaceName, route, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (PortForwardRouting.Applies(contract))
+        {
+            await PortForwardRouting.ApplyAsync(wireGuard, contract, log, cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -107,9 +107,11 @@ public static partial class DaemonConfigurationCheck
                 : "network namespaces exist only on Linux.");
         }
 
+        var portForward = PortForwardConfigurationCheck.Check(seller.PortForward, endpoint, seller.ManageFirewall, seller.ConfigOnly);
         return new SellerSettings(
             new SellerOptions
             {
+                PortForward = portForward,
                 InterfaceName = seller.InterfaceName!,
                 Endpoint = endpoint,
                 ListenPort = seller.ListenPort,

@@ -108,6 +108,9 @@ public sealed class DaemonConfigurationFile
 
         /// <summary>Linux: the network namespace the seller's interface and firewall live in; the daemon's own when absent.</summary>
         public string? NetworkNamespace { get; set; }
+
+        /// <summary>Port forwards: the public address and ports forwarded to buyers' Lightning port (PortForwardSection).</summary>
+        public PortForwardSection? PortForward { get; set; }
     }
 
     public sealed class RefreshSection

@@ -28,13 +28,19 @@ public enum ProtocolErrorCode
     /// <summary>The quote asked for a mode or address family this seller does not sell; the message names what it
     /// sells. Final: asking the same again gets the same answer.</summary>
     OfferNotSold = 1013,
+
+    /// <summary>A port forward's claim: the seller's connect-back to its public port did not reach the buyer's
+    /// Lightning p2p port (nothing listens on the buyer's tunnel address yet, or its replies do not go back through
+    /// the tunnel). Nothing was settled: the buyer fixes that and claims again until the claim deadline. Never
+    /// remembered.</summary>
+    ForwardedPortUnreachable = 1014,
 }
 
 /// <summary>Which answers are "not yet" rather than final: the request ran nothing, so the caller may send it again
 /// and the endpoint does not remember the answer for retries.</summary>
 public static class ProtocolErrorCodes
 {
-    public static bool IsNotYet(ProtocolErrorCode code) => code is ProtocolErrorCode.RateLimited or ProtocolErrorCode.PaymentNotYetHeld;
+    public static bool IsNotYet(ProtocolErrorCode code) => code is ProtocolErrorCode.RateLimited or ProtocolErrorCode.PaymentNotYetHeld or ProtocolErrorCode.ForwardedPortUnreachable;
 }
 
 /// <summary>A protocol-level failure: a malformed message, or an error the other side answered with.</summary>

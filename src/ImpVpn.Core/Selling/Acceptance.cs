@@ -36,6 +36,12 @@ internal sealed class Acceptance(
                 throw new ProtocolException(ProtocolErrorCode.CapacityReached, "This seller is at capacity; try later.");
             }
 
+            // The quote's promise vouches for the offer, and the quote desk sold only modes this seller sells.
+            var mode = TunnelOfferVocabulary.StoredMode(request.Offer?.Mode);
+            // A port forward's public port, chosen before anything is leased or issued (none free: capacity).
+            var forwarded = mode == TunnelMode.PortForward
+                ? ForwardedPorts.Reserve(options.PortForward ?? throw new ProtocolException(ProtocolErrorCode.OfferNotSold, "This seller forwards no ports."), contracts.Live)
+                : null;
             var now = clock.GetUtcNow();
             var address = pool.Lease();
             var id = Convert.ToHexString(RandomNumberGenerator.GetBytes(8)).ToLowerInvariant();
@@ -54,8 +60,6 @@ internal sealed class Acceptance(
                 throw;
             }
 
-            // The quote's promise vouches for the offer, and the quote desk sold only modes this seller sells.
-            var mode = TunnelOfferVocabulary.StoredMode(request.Offer?.Mode);
             contracts.Save(SoldContract.Accepted(
                 id: id,
                 buyerPubKey: buyer,
@@ -73,7 +77,8 @@ internal sealed class Acceptance(
                 allowedIps: TunnelRoutes.AllowedIpsFor(mode, pool.SellerTunnelAddress),
                 quoteExpiresAt: now.AddSeconds(invoiceLifetime),
                 mode: mode,
-                resolvers: mode == TunnelMode.Exit ? options.Resolvers : []));
+                resolvers: mode == TunnelMode.Exit ? options.Resolvers : [],
+                forwardedEndpoint: forwarded));
             log.Log(LogLevel.Info, $"Contract {id} accepted by {buyer[..16]}…: {request.PriceSat} sat, hold invoice issued.");
             return new AcceptResponse(id, invoice.PaymentRequest, address.ToString());
         }

@@ -36,6 +36,8 @@ internal sealed class BuyerReach(WireGuardHost? wireGuard, SellerOptions options
         }
 
         var rules = new SellerFirewallRules(options.InterfaceName, sellerAddress, options.AllowedPorts, options.AllowBuyerToBuyer);
+        // Port forwarding: configured, whatever is sold now, so contracts sold before keep their ports.
+        rules = options.PortForward is { } forward ? rules with { PortForward = new SellerPortForwardRules(forward.TargetPort) } : rules;
         if (wireGuard.Firewall is null)
         {
             throw new SellerFirewallException(options.InterfaceName, "ImpVpn drives no firewall on this machine (it uses nftables, on Linux).") { Unavailable = true };

@@ -11,7 +11,7 @@ namespace ImpVpn.Core.Selling;
 /// (its answer lost) is answered again; a claim after the claim deadline finds the invoice cancelled and the buyer
 /// refunded, and is refused.
 /// </summary>
-internal sealed class Claim(SoldContracts contracts, HoldInvoiceSettlement settlement, PeerProvisioning provisioning, IProgressLog log)
+internal sealed class Claim(SoldContracts contracts, HoldInvoiceSettlement settlement, PeerProvisioning provisioning, IProgressLog log, ConnectBackCheck? connectBack = null)
 {
     public async Task<ClaimResponse> ClaimAsync(string buyer, ClaimRequest request, CancellationToken cancellationToken)
     {
@@ -23,6 +23,12 @@ internal sealed class Claim(SoldContracts contracts, HoldInvoiceSettlement settl
         }
 
         var preimageHex = Convert.ToHexString(preimage).ToLowerInvariant();
+        // A port forward: its public port must reach the buyer's node before anything is settled (outside the lock).
+        if (connectBack is not null)
+        {
+            await connectBack.RequireReachableAsync(buyer, request.ContractId, hash, cancellationToken).ConfigureAwait(false);
+        }
+
         using (await contracts.LockAsync(cancellationToken).ConfigureAwait(false))
         {
             var contract = contracts.SoldTo(buyer, request.ContractId);

@@ -80,6 +80,8 @@ internal sealed class PeerProvisioning(WireGuardHost? wireGuard, SellerOptions o
 
         if (Admission(contract, clock.GetUtcNow()) is { } admission)
         {
+            // No forwarding configured (any more): the firewall has no map for the port, and the admission stays plain.
+            admission = options.PortForward is null ? admission with { ForwardedPort = null } : admission;
             await firewall.AdmitAsync(options.InterfaceName, [admission], cancellationToken).ConfigureAwait(false);
         }
         else
@@ -163,7 +165,8 @@ internal sealed class PeerProvisioning(WireGuardHost? wireGuard, SellerOptions o
     private static BuyerAdmission? Admission(SoldContract contract, DateTimeOffset now)
     {
         var left = (contract.AccessUntil ?? DateTimeOffset.MinValue) - now;
-        return left > TimeSpan.Zero ? new BuyerAdmission(BuyerAddress(contract), left) : null;
+        // A port forward's public port is forwarded for exactly the admission's time (NftablesPortForward).
+        return left > TimeSpan.Zero ? new BuyerAdmission(BuyerAddress(contract), left) { ForwardedPort = ForwardedPorts.HeldBy(contract) } : null;
     }
 
     private Task RemoveFromDeviceAsync(SoldContract contract, CancellationToken cancellationToken) =>

@@ -107,6 +107,10 @@ public sealed record SellerOptions
     /// runs a resolver there, or public resolvers reached through the tunnel).</summary>
     public IReadOnlyList<string> Resolvers { get; init; } = [];
 
+    /// <summary>Port-forward tunnels: the public address and port range forwarded to buyers' Lightning p2p port;
+    /// required when <see cref="SoldModes"/> has port-forward (<see cref="PortForwardStartCheck"/>).</summary>
+    public PortForwardOptions? PortForward { get; init; }
+
     /// <summary>The address families this seller quotes: the one of its <see cref="Subnet"/>, since every buyer's
     /// address comes from it (dual needs a second pool, which no seller has yet).</summary>
     public IReadOnlyList<TunnelAddressFamily> SoldAddressFamilies =>

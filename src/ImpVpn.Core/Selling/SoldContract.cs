@@ -203,7 +203,8 @@ public sealed record SoldContract : IStoredContract<SoldContract>
         IReadOnlyList<string> allowedIps,
         DateTimeOffset quoteExpiresAt,
         TunnelMode mode = TunnelMode.NodeToNode,
-        IReadOnlyList<string>? resolvers = null) => new()
+        IReadOnlyList<string>? resolvers = null,
+        string? forwardedEndpoint = null) => new()
         {
             Id = id,
             BuyerPubKey = buyerPubKey,
@@ -223,6 +224,7 @@ public sealed record SoldContract : IStoredContract<SoldContract>
             QuoteExpiresAt = quoteExpiresAt,
             Mode = TunnelOfferVocabulary.WireName(mode),
             Resolvers = resolvers ?? [],
+            ForwardedEndpoint = forwardedEndpoint,
             SettlementsRecorded = true,
         };
 

@@ -49,6 +49,10 @@ public sealed class VpnSeller : IAsyncDisposable
         _rpc = new PeerRpcEndpoint(node, _log, options.PeerLimits, _clock);
     }
 
+    /// <summary>How the seller connects to its own forwarded ports before settling a port forward (the host's network
+    /// by default; a test gives the seller's namespace).</summary>
+    public IConnectBack ConnectBack { get; init; } = new SocketConnectBack();
+
     /// <summary>The seller's WireGuard public key (known once started).</summary>
     public WireGuardPublicKey PublicKey => Started.WireGuardKey;
 
@@ -206,6 +210,9 @@ public sealed class VpnSeller : IAsyncDisposable
             throw new InvalidOperationException("The seller is running already.");
         }
 
+        // Port forwards sold that cannot be delivered: refused before anything is taken or touched.
+        PortForwardStartCheck.Require(_options, _wireGuard);
+
         // Two sellers on one store would each trust their own index of it and overwrite each other's contracts.
         _role = _store.HoldRole("seller");
         try
@@ -291,7 +298,7 @@ public sealed class VpnSeller : IAsyncDisposable
             new Acceptance(_node, contracts, pool, limits, _options, pubKey, wireGuardKey.PublicKey, _clock, _log),
             new Activation(_node, contracts, settlement, provisioning, extension, _options, _clock, _log),
             extension,
-            new Claim(contracts, settlement, provisioning, _log),
+            new Claim(contracts, settlement, provisioning, _log, new ConnectBackCheck(contracts, _options, ConnectBack, _log)),
             new ExpiryRound(contracts, settlement, provisioning, _clock, _log));
 
         running.Quotes.RememberAccepted(contracts.Live);

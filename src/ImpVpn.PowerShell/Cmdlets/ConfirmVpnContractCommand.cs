@@ -70,6 +70,13 @@ public sealed class ConfirmVpnContractCommand : VpnCmdletBase
     [Parameter]
     public SwitchParameter Force { get; set; }
 
+    // A port forward: write the externalhosts line into lnd.conf (-LndConfigPath, or LND's default directory).
+    [Parameter]
+    public SwitchParameter Apply { get; set; }
+
+    [Parameter]
+    public string? LndConfigPath { get; set; }
+
     // An exit only: the full tunnel without its kill switch (traffic may then leave outside the tunnel when it fails).
     [Parameter]
     public SwitchParameter NoKillSwitch { get; set; }
@@ -140,12 +147,14 @@ public sealed class ConfirmVpnContractCommand : VpnCmdletBase
 
         var node = RequireNode();
         var wireGuard = ChooseWireGuard(() => SessionWireGuard.ForChanging(ConfigOnly));
-        WriteObject(Run(async (log, ct) =>
+        var tunnel = Run(async (log, ct) =>
         {
             await using var buyer = new Buyer(node, VpnSession.Bought(), wireGuard, log);
             var contract = await buyer.Purchase.ConfirmAsync(quote, Options, ct).ConfigureAwait(false);
             return VpnTunnel.From(await TunnelStatus.ReadAsync(contract, buyer.Contracts, wireGuard, ct).ConfigureAwait(false));
-        }));
+        });
+        WriteObject(tunnel);
+        ForwardedPortAnnouncement.Announce(this, tunnel, Apply, LndConfigPath);
     }
 
     private void Resume()
@@ -168,12 +177,14 @@ public sealed class ConfirmVpnContractCommand : VpnCmdletBase
 
         var node = RequireNode();
         var wireGuard = ChooseWireGuard(() => SessionWireGuard.ForChanging(ConfigOnly));
-        WriteObject(Run(async (log, ct) =>
+        var tunnel = Run(async (log, ct) =>
         {
             await using var buyer = new Buyer(node, VpnSession.Bought(), wireGuard, log);
             var contract = await buyer.Purchase.ResumeAsync(Id, Options, ct).ConfigureAwait(false);
             return VpnTunnel.From(await TunnelStatus.ReadAsync(contract, buyer.Contracts, wireGuard, ct).ConfigureAwait(false));
-        }));
+        });
+        WriteObject(tunnel);
+        ForwardedPortAnnouncement.Announce(this, tunnel, Apply, LndConfigPath);
     }
 
     /// <summary>The session's quote with these terms; null (after writing the error) when there is none, so one

@@ -52,6 +52,15 @@ public sealed class StartVpnProviderCommand : VpnCmdletBase
     [Parameter]
     public SwitchParameter NoFirewall { get; set; }
 
+    // Port forwards (sold with -Mode PortForward): the public TCP ports, one per contract, "first-last".
+    [Parameter]
+    [ValidatePattern(@"^[0-9]{1,5}(-[0-9]{1,5})?$")]
+    public string? ForwardedPorts { get; set; }
+
+    // The host buyers' nodes announce for their forwarded port; the -Endpoint's host when not given.
+    [Parameter]
+    public string? PublicAddress { get; set; }
+
     protected override void EndProcessing()
     {
         // Every setting is checked before anything starts: a seller must not take payments for tunnels it cannot give.
@@ -66,6 +75,7 @@ public sealed class StartVpnProviderCommand : VpnCmdletBase
             AllowedPorts = AllowedPort ?? [],
             AllowBuyerToBuyer = AllowBuyerToBuyer,
             ManageFirewall = !NoFirewall,
+            PortForward = PortForwardOptions.FromSettings(PublicAddress, ForwardedPorts, SellerOptions.ValidEndpoint(Endpoint)),
         });
         var node = RequireNode();
         var wireGuard = ChooseWireGuard(() => SessionWireGuard.ForChanging(ConfigOnly));

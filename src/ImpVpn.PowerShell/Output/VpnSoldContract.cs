@@ -34,6 +34,9 @@ public sealed record VpnSoldContract
 
     public string Endpoint { get; init; } = string.Empty;
 
+    /// <summary>A port forward's public host:port, reserved for this contract while it lives.</summary>
+    public string? ForwardedEndpoint { get; init; }
+
     public DateTimeOffset? LastHandshake { get; init; }
 
     /// <summary>Bytes the seller's interface received from this buyer (its upload); null without live state.</summary>
@@ -55,6 +58,7 @@ public sealed record VpnSoldContract
         AwaitsClaim = contract.AwaitsClaim,
         BuyerWireGuardKey = contract.BuyerWireGuardKey,
         Endpoint = contract.Endpoint,
+        ForwardedEndpoint = contract.ForwardedEndpoint,
         LastHandshake = live?.LastHandshake,
         ReceivedBytes = live?.ReceiveBytes,
         SentBytes = live?.TransmitBytes,

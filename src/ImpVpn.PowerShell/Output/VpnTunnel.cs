@@ -50,6 +50,12 @@ public sealed record VpnTunnel
 
     public string? ConfigPath { get; init; }
 
+    /// <summary>A port forward's public host:port, which reaches this node's Lightning port (9735) through the tunnel.</summary>
+    public string? ForwardedEndpoint { get; init; }
+
+    /// <summary>The lnd.conf line ([Application Options]) that announces <see cref="ForwardedEndpoint"/>.</summary>
+    public string? LndSetting => ForwardedEndpoint is { } endpoint ? LndExternalHosts.Setting(endpoint) : null;
+
     /// <summary>Taken off this machine with Remove-VpnTunnel: no interface, key or configuration is left here.</summary>
     public bool Removed { get; init; }
 
@@ -81,6 +87,7 @@ public sealed record VpnTunnel
         // The preimage is made before paying (protocol version 2): it proves payment only once the payment settled.
         HasProofOfPayment = contract.Preimage is not null && contract.PaidSat > 0,
         Removed = contract.TunnelRemoved,
+        ForwardedEndpoint = contract.ForwardedEndpoint,
     };
 
     public override string ToString() => $"{Id} {State} {Address} via {Endpoint}";

@@ -68,10 +68,11 @@ public sealed class QuoteCheckTests
     }
 
     [Theory]
-    [InlineData("port-forward", "ipv4")]
     [InlineData("exit", "dual")]
+    [InlineData("port-forward", "dual")]
     [InlineData("node-to-node", "dual")]
     [InlineData("node-to-node", "")]
+    [InlineData("relay", "ipv4")]
     public void A_quote_for_a_tunnel_this_buyer_cannot_set_up_is_refused_before_anything_is_paid(string mode, string family)
     {
         var refused = Assert.Throws<PurchaseException>(() => QuoteCheck.RequireDeliverable(new TunnelOffer(family, mode)));

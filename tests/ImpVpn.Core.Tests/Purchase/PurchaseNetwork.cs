@@ -67,9 +67,10 @@ internal sealed class PurchaseNetwork : IAsyncDisposable
 
     /// <param name="node">bob's node as the seller sees it; bob's own by default (a test may wrap it in hooks).</param>
     /// <param name="clock">the seller's clock; the real one by default.</param>
-    public async Task<VpnSeller> StartSellerAsync(WireGuardHost wireGuard, SellerOptions options, ILightningNode? node = null, TimeProvider? clock = null)
+    /// <param name="connectBack">how the seller reaches its own forwarded ports (the test process's network by default).</param>
+    public async Task<VpnSeller> StartSellerAsync(WireGuardHost wireGuard, SellerOptions options, ILightningNode? node = null, TimeProvider? clock = null, IConnectBack? connectBack = null)
     {
-        Seller = new VpnSeller(node ?? BobNode, wireGuard, SellerStore, options, clock: clock);
+        Seller = new VpnSeller(node ?? BobNode, wireGuard, SellerStore, options, clock: clock) { ConnectBack = connectBack ?? new SocketConnectBack() };
         await Seller.StartAsync(_stop.Token);
         return Seller;
     }

@@ -21,8 +21,10 @@ internal sealed class NftablesFirewall(ICommandRunner runner, LinuxNetworkContex
     {
         ArgumentNullException.ThrowIfNull(rules);
         ArgumentNullException.ThrowIfNull(admitted);
-        await RunAsync(rules.InterfaceName, NftablesRuleset.Apply(rules) + NftablesRuleset.Admit(rules.InterfaceName, admitted), cancellationToken).ConfigureAwait(false);
-        if (rules.Exit is not null)
+        // Without port forwarding there is no map for a forwarded port to go into: such admissions pass as plain ones.
+        var admissions = rules.PortForward is null ? admitted.Select(a => a with { ForwardedPort = null }).ToList() : admitted;
+        await RunAsync(rules.InterfaceName, NftablesRuleset.Apply(rules) + NftablesRuleset.Admit(rules.InterfaceName, admissions), cancellationToken).ConfigureAwait(false);
+        if (rules.Exit is not null || rules.PortForward is not null)
         {
             // After the table, so forwarding never starts before the rules that bound it are in place.
             var (file, arguments) = context.Wrap(IpForwarding.Sysctl, IpForwarding.Arguments(rules.SellerTunnelAddress.AddressFamily));

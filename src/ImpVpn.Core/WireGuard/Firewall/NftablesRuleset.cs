@@ -39,6 +39,7 @@ internal static class NftablesRuleset
         script.Append(Replace(table));
         script.Append(CultureInfo.InvariantCulture, $"table inet {table} {{\n");
         script.Append(CultureInfo.InvariantCulture, $"\tset {PaidSet} {{\n\t\ttype {(rules.IsIPv6 ? "ipv6_addr" : "ipv4_addr")}\n\t\tflags timeout\n\t}}\n");
+        script.Append(NftablesPortForward.Declarations(rules));
 
         // Input: what a buyer may reach on this host. Replies to what the host started are let through, so the
         // seller's own node may still connect out to a buyer's.
@@ -60,6 +61,7 @@ internal static class NftablesRuleset
         script.Append(CultureInfo.InvariantCulture, $"\t\tiifname {name} {family} saddr != @{PaidSet} drop\n");
         script.Append(CultureInfo.InvariantCulture, $"\t\toifname {name} {family} daddr != @{PaidSet} drop\n");
         script.Append(CultureInfo.InvariantCulture, $"\t\tiifname {name} oifname {name} {(rules.AllowBuyerToBuyer ? "accept" : "drop")}\n");
+        script.Append(NftablesPortForward.ForwardRules(rules, name, family, PaidSet));
         if (rules.Exit is { } exit)
         {
             // An exit: out of the egress interface only, to no network of the seller's, and only in the tunnel's
@@ -84,6 +86,7 @@ internal static class NftablesRuleset
             script.Append(CultureInfo.InvariantCulture, $"\t\toifname {Quoted(exitNat.EgressInterfaceName)} {family} saddr @{PaidSet} masquerade\n\t}}\n");
         }
 
+        script.Append(NftablesPortForward.NatChains(rules, name, family));
         script.Append("}\n");
         return script.ToString();
     }
@@ -102,6 +105,7 @@ internal static class NftablesRuleset
             // Whole seconds, rounded up: an admission never ends before the time paid for, and nft refuses a zero timeout.
             var seconds = Math.Max(1, (long)Math.Ceiling(admission.PaidFor.TotalSeconds));
             script.Append(CultureInfo.InvariantCulture, $"add element {set} {{ {address} }}\ndelete element {set} {{ {address} }}\nadd element {set} {{ {address} timeout {seconds}s }}\n");
+            script.Append(NftablesPortForward.Admit(TableName(interfaceName), admission, address, seconds));
         }
 
         return script.ToString();

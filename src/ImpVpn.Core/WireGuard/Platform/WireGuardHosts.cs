@@ -54,6 +54,7 @@ public static class WireGuardHosts
         {
             Firewall = new NftablesFirewall(runner, context, NftablesFirewall.NftInstalled),
             FullTunnel = new LinuxFullTunnel(runner, context, new LinuxTunnelDns(runner, context), NftablesFirewall.NftInstalled),
+            SourceRouting = new LinuxSourceRouting(runner, context),
         };
     }
 

@@ -3,4 +3,9 @@ using System.Net;
 namespace ImpVpn.Core.WireGuard.Types;
 
 /// <summary>A buyer's tunnel address and how much longer it may pass the seller's filter.</summary>
-public sealed record BuyerAdmission(IPAddress BuyerTunnelAddress, TimeSpan PaidFor);
+public sealed record BuyerAdmission(IPAddress BuyerTunnelAddress, TimeSpan PaidFor)
+{
+    /// <summary>A port-forward buyer's public port, forwarded to it for the same time (<see cref="SellerPortForwardRules"/>);
+    /// null for other buyers.</summary>
+    public int? ForwardedPort { get; init; }
+}

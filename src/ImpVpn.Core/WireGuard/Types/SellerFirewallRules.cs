@@ -48,6 +48,10 @@ public sealed partial record SellerFirewallRules
             : throw new ArgumentException($"The egress interface cannot be the WireGuard interface '{InterfaceName}' itself.", nameof(value));
     }
 
+    /// <summary>When set, the seller forwards public ports to admitted buyers' Lightning port (see
+    /// <see cref="SellerPortForwardRules"/>). Null: no port is forwarded.</summary>
+    public SellerPortForwardRules? PortForward { get; init; }
+
     public bool IsIPv6 => SellerTunnelAddress.AddressFamily == AddressFamily.InterNetworkV6;
 
     /// <summary>The name as given, when it fits the grammar of <see cref="InterfaceName"/>.</summary>

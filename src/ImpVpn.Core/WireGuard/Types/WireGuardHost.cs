@@ -9,4 +9,6 @@ public sealed record WireGuardHost(IWireGuardDevices Devices, IWireGuardLinks Li
 
     /// <summary>What a buyer of an exit uses to send all traffic through its tunnel; null where ImpVpn cannot.</summary>
     public IFullTunnelRouting? FullTunnel { get; init; }
+    /// <summary>Policy routing by source address (a port-forward buyer's replies); null where the machine has none.</summary>
+    public ISourceRouting? SourceRouting { get; init; }
 }
