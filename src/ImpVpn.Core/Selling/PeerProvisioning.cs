@@ -163,7 +163,7 @@ internal sealed class PeerProvisioning(WireGuardHost? wireGuard, SellerOptions o
     private static BuyerAdmission? Admission(SoldContract contract, DateTimeOffset now)
     {
         var left = (contract.AccessUntil ?? DateTimeOffset.MinValue) - now;
-        return left > TimeSpan.Zero ? new BuyerAdmission(BuyerAddress(contract), left) : null;
+        return left > TimeSpan.Zero ? new BuyerAdmission(BuyerAddress(contract), left) { Exit = contract.TunnelMode == Protocol.TunnelMode.Exit } : null;
     }
 
     private Task RemoveFromDeviceAsync(SoldContract contract, CancellationToken cancellationToken) =>

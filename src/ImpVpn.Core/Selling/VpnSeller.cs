@@ -206,6 +206,9 @@ public sealed class VpnSeller : IAsyncDisposable
             throw new InvalidOperationException("The seller is running already.");
         }
 
+        // A seller must not take payments for exits it cannot deliver: refused before anything is touched.
+        SellerExitCheck.Check(_options);
+
         // Two sellers on one store would each trust their own index of it and overwrite each other's contracts.
         _role = _store.HoldRole("seller");
         try
