@@ -31,12 +31,21 @@ public static class SellerExitCheck
         {
             _ = new SellerFirewallRules(options.InterfaceName, IPAddress.Parse(options.Subnet.Address.AddressFamily == AddressFamily.InterNetworkV6 ? "fd00::1" : "10.0.0.1"), [], false)
             {
-                Exit = new SellerExitRules(options.EgressInterface, options.RefusedDestinations),
+                Exit = new SellerExitRules(options.EgressInterface, []),
             };
         }
         catch (ArgumentException e)
         {
             throw new SellerExitException(nameof(SellerOptions.EgressInterface), $"The exit's egress interface '{options.EgressInterface}' cannot be used: {e.Message}", e);
+        }
+
+        try
+        {
+            _ = new SellerExitRules(options.EgressInterface, options.RefusedDestinations);
+        }
+        catch (ArgumentException e)
+        {
+            throw new SellerExitException(nameof(SellerOptions.RefusedDestinations), $"A refused destination cannot be used: {e.Message}", e);
         }
 
         if (options.ConfigOnly)
@@ -68,7 +77,7 @@ public static class SellerExitCheck
     public static bool IsResolverOf(string? resolver, AddressFamily family) =>
         resolver is not null && IPAddress.TryParse(resolver, out var address) && !resolver.Contains('%') && !resolver.Contains('[')
         && (address.AddressFamily != AddressFamily.InterNetwork || resolver.Count(c => c == '.') == 3)
-        && address.AddressFamily == family && address.ScopeId == 0 && !IPAddress.IsLoopback(address)
+        && address.AddressFamily == family && (family != AddressFamily.InterNetworkV6 || address.ScopeId == 0) && !IPAddress.IsLoopback(address)
         && !address.Equals(IPAddress.Any) && !address.Equals(IPAddress.IPv6Any) && !address.IsIPv6Multicast && !address.IsIPv4MappedToIPv6
         && !(family == AddressFamily.InterNetwork && address.GetAddressBytes()[0] >= 224);
 

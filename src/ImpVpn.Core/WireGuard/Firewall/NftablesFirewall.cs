@@ -127,7 +127,7 @@ internal sealed class NftablesFirewall(ICommandRunner runner, LinuxNetworkContex
                 if (info.TryGetProperty("local", out var local) && local.ValueKind == JsonValueKind.String
                     && info.TryGetProperty("prefixlen", out var length) && length.ValueKind == JsonValueKind.Number
                     && (!info.TryGetProperty("scope", out var scope) || scope.GetString() == "global")
-                    && IPAddress.TryParse(local.GetString(), out var address) && address.AddressFamily == family && address.ScopeId == 0)
+                    && IPAddress.TryParse(local.GetString(), out var address) && address.AddressFamily == family && (family != AddressFamily.InterNetworkV6 || address.ScopeId == 0))
                 {
                     var prefix = new IpPrefix(address, length.GetInt32());
                     if (prefix.PrefixLength is >= 0 && prefix.PrefixLength <= (family == AddressFamily.InterNetworkV6 ? 128 : 32))

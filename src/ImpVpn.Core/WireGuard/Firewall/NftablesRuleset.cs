@@ -130,7 +130,7 @@ internal static class NftablesRuleset
 
         var otherwise = exit.RefusedFor(family);
         return [.. egress.Gateways
-            .Where(g => g.AddressFamily == family && g.ScopeId == 0)
+            .Where(g => g.AddressFamily == family && (family != System.Net.Sockets.AddressFamily.InterNetworkV6 || g.ScopeId == 0))
             .Where(g => egress.OnLink.Any(p => SellerExitRules.Contains(p, Host(g))) && !otherwise.Any(p => SellerExitRules.Contains(p, Host(g))))
             .Distinct()];
     }
