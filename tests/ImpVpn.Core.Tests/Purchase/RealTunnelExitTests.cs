@@ -152,7 +152,14 @@ public sealed class RealTunnelExitTests
     {
         NetworkNamespacePair.Run("ip", "-n", pair.B, "route", "add", "default", "via", TestInternet.InternetAddress, "dev", internet.EgressInterface);
         NetworkNamespacePair.Run("ip", "-n", pair.B, "-6", "route", "add", "default", "via", TestInternet.InternetAddress6, "dev", internet.EgressInterface);
-        NetworkNamespacePair.Run("ip", ["-n", internet.Name, "address", "add", f.Neighbour + (f.V6 ? "/64" : "/24"), "dev", "exi" + pair.Tag, .. (f.V6 ? new[] { "nodad" } : [])]);
+        if (f.V6)
+        {
+            NetworkNamespacePair.Run("ip", "-n", internet.Name, "address", "add", f.Neighbour + "/64", "dev", "exi" + pair.Tag, "nodad");
+        }
+        else
+        {
+            NetworkNamespacePair.Run("ip", "-n", internet.Name, "address", "add", f.Neighbour + "/24", "dev", "exi" + pair.Tag);
+        }
         NetworkNamespacePair.Run("ip", "netns", "add", c);
         NetworkNamespacePair.Run("ip", "link", "add", "ivc" + pair.Tag, "netns", c, "type", "veth", "peer", "name", "ivd" + pair.Tag, "netns", pair.B);
         NetworkNamespacePair.Run("ip", "-n", pair.B, "address", "add", f.UnderlayForC + "/24", "dev", "ivd" + pair.Tag);
