@@ -41,7 +41,8 @@ internal sealed class NftablesFirewall(ICommandRunner runner, LinuxNetworkContex
 
         var family = rules.SellerTunnelAddress.AddressFamily;
         var egress = await EgressAsync(rules.InterfaceName, exit.EgressInterfaceName, family, cancellationToken).ConfigureAwait(false);
-        var forwardingOff = await ReadAsync(IpForwarding.Key(family), cancellationToken).ConfigureAwait(false) == "0";
+        var forwarding = await ReadAsync(IpForwarding.Key(family), cancellationToken).ConfigureAwait(false);
+        var forwardingOff = forwarding == "0";
         var acceptRaOne = family == AddressFamily.InterNetworkV6
             && await ReadAsync(IpForwarding.AcceptRaKey(exit.EgressInterfaceName), cancellationToken).ConfigureAwait(false) == "1";
         var now = new HostChanges(
@@ -60,11 +61,15 @@ internal sealed class NftablesFirewall(ICommandRunner runner, LinuxNetworkContex
             said.Add($"accept_ra of {exit.EgressInterfaceName} set from 1 to 2: with IPv6 forwarding on, the host keeps taking its IPv6 default route from router advertisements there (put back when the seller withdraws).");
         }
 
-        var (file, arguments) = context.Wrap(IpForwarding.Sysctl, IpForwarding.Arguments(family));
-        var result = await runner.RunAsync(file, arguments, cancellationToken).ConfigureAwait(false);
-        if (result.ExitCode != 0)
+        if (forwarding != "1")
         {
-            throw new SellerFirewallException(rules.InterfaceName, $"'{file} {string.Join(' ', arguments)}' failed with exit code {result.ExitCode}: {result.Error.Trim()}");
+            // Written only when not on already: a host whose forwarding is set at boot (sysctl.d) needs no write.
+            var (file, arguments) = context.Wrap(IpForwarding.Sysctl, IpForwarding.Arguments(family));
+            var result = await runner.RunAsync(file, arguments, cancellationToken).ConfigureAwait(false);
+            if (result.ExitCode != 0)
+            {
+                throw new SellerFirewallException(rules.InterfaceName, $"'{file} {string.Join(' ', arguments)}' failed with exit code {result.ExitCode}: {result.Error.Trim()}");
+            }
         }
 
         if (forwardingOff)

@@ -207,6 +207,7 @@ public sealed class ExitHostTests
 
         Assert.DoesNotContain("comment", runner.Inputs[0], StringComparison.Ordinal);
         Assert.DoesNotContain(runner.Commands, c => c.Contains("=0", StringComparison.Ordinal));
+        Assert.DoesNotContain(runner.Commands, c => c.Contains("-qw", StringComparison.Ordinal));
     }
 
     [Fact]
