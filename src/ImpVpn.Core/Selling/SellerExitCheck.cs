@@ -13,6 +13,9 @@ namespace ImpVpn.Core.Selling;
 /// </summary>
 public static class SellerExitCheck
 {
+    /// <summary>The most resolvers a buyer takes from an activate answer (<c>SellerAnswerCheck</c>).</summary>
+    public const int MaxResolvers = 3;
+
     /// <exception cref="SellerExitException">The seller sells exits it cannot deliver.</exception>
     public static void Check(SellerOptions options)
     {
@@ -61,6 +64,11 @@ public static class SellerExitCheck
         if (options.Resolvers.Count == 0)
         {
             throw new SellerExitException(nameof(SellerOptions.Resolvers), "This seller sells exit tunnels but names no resolver: a buyer whose traffic all goes through the exit needs a DNS resolver it reaches through it (the seller's tunnel address when a resolver runs there, or a public one).");
+        }
+
+        if (options.Resolvers.Count > MaxResolvers)
+        {
+            throw new SellerExitException(nameof(SellerOptions.Resolvers), $"This seller names {options.Resolvers.Count} resolvers; buyers use at most {MaxResolvers} and refuse a tunnel that names more.");
         }
 
         var family = options.Subnet.Address.AddressFamily;

@@ -33,6 +33,8 @@ public sealed class SellerExitOptionsTests
         { "resolver is a name", nameof(SellerOptions.Resolvers) },
         { "resolver with a port", nameof(SellerOptions.Resolvers) },
         { "resolver is loopback", nameof(SellerOptions.Resolvers) },
+        { "more resolvers than buyers take", nameof(SellerOptions.Resolvers) },
+        { "refused destination with a scope", nameof(SellerOptions.RefusedDestinations) },
     };
 
     private static SellerOptions Case(string name) => name switch
@@ -47,6 +49,8 @@ public sealed class SellerExitOptionsTests
         "resolver is a name" => Exit with { Resolvers = ["dns.quad9.net"] },
         "resolver with a port" => Exit with { Resolvers = ["9.9.9.9:53"] },
         "resolver is loopback" => Exit with { Resolvers = ["127.0.0.53"] },
+        "more resolvers than buyers take" => Exit with { Resolvers = ["9.9.9.9", "1.1.1.1", "8.8.8.8", "9.9.9.10"] },
+        "refused destination with a scope" => Exit with { RefusedDestinations = [new IpPrefix(IPAddress.Parse("fe80::1%2"), 64)] },
         _ => throw new ArgumentOutOfRangeException(nameof(name)),
     };
 
