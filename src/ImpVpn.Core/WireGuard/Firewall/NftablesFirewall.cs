@@ -24,6 +24,10 @@ internal sealed class NftablesFirewall(ICommandRunner runner, LinuxNetworkContex
     private const string Nft = "nft";
     private const string Ip = "ip";
 
+    // The widest directly connected route taken for the egress interface's own network.
+    private const int MinConnectedIPv4 = 16;
+    private const int MinConnectedIPv6 = 32;
+
     public static bool NftInstalled() => SystemCommandLocator.Find(Nft) is not null;
 
     public async Task<IReadOnlyList<string>> ApplyAsync(SellerFirewallRules rules, IReadOnlyCollection<BuyerAdmission> admitted, CancellationToken cancellationToken)
@@ -115,7 +119,8 @@ internal sealed class NftablesFirewall(ICommandRunner runner, LinuxNetworkContex
     }
 
     /// <summary>Reads <c>ip -j addr show</c> and <c>ip -j route show</c> of one interface: the network of each global
-    /// address (never a host or link scope one) and each route's gateway.</summary>
+    /// address (never a host or link scope one), each route's gateway, and each network its routes reach without a
+    /// gateway (at most a /16, IPv6 a /32).</summary>
     internal static EgressNetworks ParseEgress(string addressJson, string routeJson, AddressFamily family)
     {
         var onLink = new List<IpPrefix>();
@@ -145,10 +150,22 @@ internal sealed class NftablesFirewall(ICommandRunner runner, LinuxNetworkContex
 
         foreach (var route in Elements(routeJson))
         {
-            if (route.TryGetProperty("gateway", out var gateway) && gateway.ValueKind == JsonValueKind.String
-                && IPAddress.TryParse(gateway.GetString(), out var address) && address.AddressFamily == family)
+            if (route.TryGetProperty("gateway", out var gateway) && gateway.ValueKind == JsonValueKind.String)
             {
-                gateways.Add(address);
+                if (IPAddress.TryParse(gateway.GetString(), out var address) && address.AddressFamily == family)
+                {
+                    gateways.Add(address);
+                }
+            }
+            else if (route.TryGetProperty("dst", out var dst) && dst.ValueKind == JsonValueKind.String
+                && IpPrefix.TryParse(dst.GetString(), out var connected) && connected.Address.AddressFamily == family
+                && (family != AddressFamily.InterNetworkV6 || connected.Address.ScopeId == 0)
+                && connected.PrefixLength >= (family == AddressFamily.InterNetworkV6 ? MinConnectedIPv6 : MinConnectedIPv4))
+            {
+                // A network reached without a gateway is on the link too: the on-link /64 a router advertises to a
+                // host whose own address is a DHCPv6 /128, say. Never "default", and never a range so wide it would
+                // be half the internet (a split default route of a point-to-point link).
+                onLink.Add(connected.Network());
             }
         }
 

@@ -82,6 +82,22 @@ public sealed class ExitHostTests
     }
 
     [Fact]
+    public void A_network_routed_without_a_gateway_is_on_link_too_but_never_default_nor_a_split_default()
+    {
+        // A DHCPv6 host: its address is a /128, the on-link /64 comes from the router's advertisement as a route.
+        const string Addresses = """[{"ifname":"eth0","addr_info":[{"family":"inet6","local":"2001:db8:7::5","prefixlen":128,"scope":"global"}]}]""";
+        const string Routes = """[{"dst":"2001:db8:7::/64","protocol":"ra","flags":[]},{"dst":"2000::/3","flags":[]},{"dst":"default","gateway":"fe80::1","flags":[]},{"dst":"fe80::/64","protocol":"kernel","flags":[]}]""";
+
+        var egress = NftablesFirewall.ParseEgress(Addresses, Routes, AddressFamily.InterNetworkV6);
+
+        Assert.Contains(IpPrefix.Parse("2001:db8:7::/64"), egress.OnLink);
+        Assert.Contains(IpPrefix.Parse("2001:db8:7::5/128"), egress.OnLink);
+        Assert.DoesNotContain(IpPrefix.Parse("2000::/3"), egress.OnLink);
+        Assert.Equal([IPAddress.Parse("fe80::1")], egress.Gateways);
+        Assert.Contains("ff00::/8, 2001:db8:7::/64 } drop", NftablesRuleset.Apply(Rules(address: "fd00:77::1", exit: Exit()), egress), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void An_exit_refuses_the_egress_networks_but_keeps_their_gateway_as_the_way_out()
     {
         var v4 = NftablesRuleset.Apply(Rules(exit: Exit()), NftablesFirewall.ParseEgress(Addresses4, Routes4, AddressFamily.InterNetwork));
