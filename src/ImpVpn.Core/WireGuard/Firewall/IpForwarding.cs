@@ -19,8 +19,6 @@ internal static class IpForwarding
 
     // Slashes, not dots: an interface name may hold a dot (eth0.100), which sysctl would read as a separator.
     public static string AcceptRaKey(string interfaceName) => "net/ipv6/conf/" + interfaceName + "/accept_ra";
-
-    public static string[] Arguments(AddressFamily family) => ["-qw", Key(family) + "=1"];
 }
 
 /// <summary>What an exit changed on its host beyond its own table, kept as the table's comment so the record lives

@@ -68,12 +68,7 @@ internal sealed class NftablesFirewall(ICommandRunner runner, LinuxNetworkContex
         if (forwarding != "1")
         {
             // Written only when not on already: a host whose forwarding is set at boot (sysctl.d) needs no write.
-            var (file, arguments) = context.Wrap(IpForwarding.Sysctl, IpForwarding.Arguments(family));
-            var result = await runner.RunAsync(file, arguments, cancellationToken).ConfigureAwait(false);
-            if (result.ExitCode != 0)
-            {
-                throw new SellerFirewallException(rules.InterfaceName, $"'{file} {string.Join(' ', arguments)}' failed with exit code {result.ExitCode}: {result.Error.Trim()}");
-            }
+            await WriteAsync(rules.InterfaceName, IpForwarding.Key(family), "1", cancellationToken).ConfigureAwait(false);
         }
 
         if (forwardingOff)

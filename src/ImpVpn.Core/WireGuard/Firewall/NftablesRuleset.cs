@@ -84,7 +84,8 @@ internal static class NftablesRuleset
         if (rules.Exit is { } exit)
         {
             // An exit: out of the egress interface only, to no network of the seller's, and only in the tunnel's
-            // family (the saddr match also keeps the other family's packets, which @paid cannot vouch for, out).
+            // family (the saddr match also keeps the other family's packets, which @exit cannot vouch for, out), and only for
+            // buyers who paid for an exit (@exit; a node-to-node buyer is in @paid only).
             var egressName = Quoted(exit.EgressInterfaceName);
             var tunnelFamily = rules.SellerTunnelAddress.AddressFamily;
             var onLink = egress?.OnLink ?? [];
