@@ -22,18 +22,20 @@ internal static class IpForwarding
 }
 
 /// <summary>What an exit changed on its host beyond its own table, kept as the table's comment so the record lives
-/// exactly as long as the table: IPv4 or IPv6 forwarding that was off, and the egress interface whose accept_ra was
-/// 1. Nothing that was already so is recorded, so nothing someone else set is ever undone.</summary>
-internal sealed record HostChanges(bool IPv4Forwarding, bool IPv6Forwarding, string? AcceptRaInterface)
+/// exactly as long as the table: IPv4 or IPv6 forwarding that was off, and each egress interface whose accept_ra was
+/// 1 (more than one when the egress changed between runs). Nothing that was already so is recorded, so nothing
+/// someone else set is ever undone.</summary>
+internal sealed record HostChanges(bool IPv4Forwarding, bool IPv6Forwarding, IReadOnlyList<string> AcceptRaInterfaces)
 {
     public const string Marker = "impvpn turned on:";
+    private const string AcceptRa = "accept_ra=2:";
 
-    public static readonly HostChanges None = new(false, false, null);
+    public static readonly HostChanges None = new(false, false, []);
 
-    public bool Any => IPv4Forwarding || IPv6Forwarding || AcceptRaInterface is not null;
+    public bool Any => IPv4Forwarding || IPv6Forwarding || AcceptRaInterfaces.Count > 0;
 
     public HostChanges Merge(HostChanges other) =>
-        new(IPv4Forwarding || other.IPv4Forwarding, IPv6Forwarding || other.IPv6Forwarding, AcceptRaInterface ?? other.AcceptRaInterface);
+        new(IPv4Forwarding || other.IPv4Forwarding, IPv6Forwarding || other.IPv6Forwarding, [.. AcceptRaInterfaces.Union(other.AcceptRaInterfaces, StringComparer.Ordinal)]);
 
     /// <summary>The comment's text (only names from the interface grammar, never a quote).</summary>
     public string Comment()
@@ -49,11 +51,7 @@ internal sealed record HostChanges(bool IPv4Forwarding, bool IPv6Forwarding, str
             parts.Add("ipv6-forwarding");
         }
 
-        if (AcceptRaInterface is not null)
-        {
-            parts.Add("accept_ra=2:" + AcceptRaInterface);
-        }
-
+        parts.AddRange(AcceptRaInterfaces.Select(name => AcceptRa + name));
         return Marker + " " + string.Join(' ', parts);
     }
 
@@ -69,13 +67,12 @@ internal sealed record HostChanges(bool IPv4Forwarding, bool IPv6Forwarding, str
         start += "comment \"".Length + Marker.Length;
         var end = listing.IndexOf('"', start);
         var words = (end < 0 ? listing[start..] : listing[start..end]).Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        string? acceptRa = null;
-        foreach (var word in words.Where(w => w.StartsWith("accept_ra=2:", StringComparison.Ordinal)))
+        var acceptRa = new List<string>();
+        foreach (var word in words.Where(w => w.StartsWith(AcceptRa, StringComparison.Ordinal)))
         {
-            var name = word["accept_ra=2:".Length..];
             try
             {
-                acceptRa = Types.SellerFirewallRules.ValidInterfaceName(name);
+                acceptRa.Add(Types.SellerFirewallRules.ValidInterfaceName(word[AcceptRa.Length..]));
             }
             catch (ArgumentException)
             {

@@ -52,7 +52,7 @@ internal sealed class NftablesFirewall(ICommandRunner runner, LinuxNetworkContex
         var now = new HostChanges(
             forwardingOff && family == AddressFamily.InterNetwork,
             forwardingOff && family == AddressFamily.InterNetworkV6,
-            acceptRaOne ? exit.EgressInterfaceName : null);
+            acceptRaOne ? [exit.EgressInterfaceName] : []);
         var record = earlier.Merge(now);
         await RunAsync(rules.InterfaceName, NftablesRuleset.Apply(rules, egress, record) + NftablesRuleset.Admit(rules.InterfaceName, admitted), cancellationToken).ConfigureAwait(false);
 
@@ -210,7 +210,7 @@ internal sealed class NftablesFirewall(ICommandRunner runner, LinuxNetworkContex
         {
             await WriteAsync(interfaceName, IpForwarding.Key(AddressFamily.InterNetworkV6), "0", cancellationToken).ConfigureAwait(false);
             said.Add($"{IpForwarding.Key(AddressFamily.InterNetworkV6)} turned off again (ImpVpn had turned it on).");
-            if (record.AcceptRaInterface is { } name)
+            foreach (var name in record.AcceptRaInterfaces)
             {
                 // The interface may be gone by now: nothing to put back then.
                 var (file, arguments) = context.Wrap(IpForwarding.Sysctl, "-qw", IpForwarding.AcceptRaKey(name) + "=1");

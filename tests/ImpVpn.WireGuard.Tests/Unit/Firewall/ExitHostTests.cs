@@ -243,8 +243,13 @@ public sealed class ExitHostTests
     [Fact]
     public void A_record_in_a_listing_reads_back_and_a_foreign_comment_is_none()
     {
-        Assert.Equal(new HostChanges(true, true, "eth0.100"), HostChanges.Parse("\tcomment \"impvpn turned on: ipv4-forwarding ipv6-forwarding accept_ra=2:eth0.100\"\n"));
-        Assert.Equal(HostChanges.None, HostChanges.Parse("\tcomment \"someone else's\"\n"));
-        Assert.Equal(HostChanges.None, HostChanges.Parse(string.Empty));
+        var record = HostChanges.Parse("\tcomment \"impvpn turned on: ipv4-forwarding ipv6-forwarding accept_ra=2:eth0.100 accept_ra=2:eth1\"\n");
+        Assert.True(record.IPv4Forwarding && record.IPv6Forwarding);
+        Assert.Equal(["eth0.100", "eth1"], record.AcceptRaInterfaces);
+        Assert.Equal(record.Comment(), HostChanges.Parse($"\tcomment \"{record.Comment()}\"\n").Comment());
+        Assert.False(HostChanges.Parse("\tcomment \"someone else's\"\n").Any);
+        Assert.False(HostChanges.Parse(string.Empty).Any);
+        // An egress changed between runs: both interfaces are recorded, so both are put back.
+        Assert.Equal(["eth0", "eth1"], new HostChanges(false, true, ["eth0"]).Merge(new HostChanges(false, false, ["eth1"])).AcceptRaInterfaces);
     }
 }
