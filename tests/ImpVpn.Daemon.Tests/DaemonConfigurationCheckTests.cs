@@ -23,6 +23,17 @@ public sealed class DaemonConfigurationCheckTests : IDisposable
     [InlineData("Seller.MinimumDuration")]
     [InlineData("Seller.AllowedPorts")]
     [InlineData("Seller.NetworkNamespace")]
+    [InlineData("Seller.Modes")]
+    [InlineData("Seller.Modes/port forward")]
+    [InlineData("Seller.Modes/empty")]
+    [InlineData("Seller.Exit.EgressInterface")]
+    [InlineData("Seller.Exit.EgressInterface/grammar")]
+    [InlineData("Seller.Exit.Resolvers")]
+    [InlineData("Seller.Exit.Resolvers/family")]
+    [InlineData("Seller.Exit.RefusedDestinations")]
+    [InlineData("Seller.Exit.IPv6")]
+    [InlineData("Seller.ConfigOnly/exit")]
+    [InlineData("Seller.ManageFirewall/exit")]
     [InlineData("Refresh.BudgetSat")]
     [InlineData("Refresh.Interval")]
     [InlineData("Refresh.MaxRoutingFeeSat")]
@@ -111,10 +122,57 @@ public sealed class DaemonConfigurationCheckTests : IDisposable
             case "Seller.MinimumDuration": file.Seller.MinimumDuration = TimeSpan.FromDays(60); break;
             case "Seller.AllowedPorts": file.Seller.AllowedPorts = [0]; break;
             case "Seller.NetworkNamespace": file.Seller.NetworkNamespace = "no/slashes"; break;
+            case "Seller.Modes": file.Seller.Modes = ["NodeToNode", "Teleport"]; break;
+            case "Seller.Modes/port forward": file.Seller.Modes = ["PortForward"]; break;
+            case "Seller.Modes/empty": file.Seller.Modes = []; break;
+            case "Seller.Exit.EgressInterface": SellExit(file); file.Seller.Exit.EgressInterface = null; break;
+            case "Seller.Exit.EgressInterface/grammar": SellExit(file); file.Seller.Exit.EgressInterface = "eth0;flush"; break;
+            case "Seller.Exit.Resolvers": SellExit(file); file.Seller.Exit.Resolvers = []; break;
+            case "Seller.Exit.Resolvers/family": SellExit(file); file.Seller.Exit.Resolvers = ["2001:db8::53"]; break;
+            case "Seller.Exit.RefusedDestinations": SellExit(file); file.Seller.Exit.RefusedDestinations = ["192.0.2.0/40"]; break;
+            case "Seller.Exit.IPv6": SellExit(file); file.Seller.Exit.IPv6 = "Teredo"; break;
+            case "Seller.ConfigOnly/exit": SellExit(file); file.Seller.ConfigOnly = true; break;
+            case "Seller.ManageFirewall/exit": SellExit(file); file.Seller.ManageFirewall = false; break;
             case "Refresh.BudgetSat": file.Refresh.BudgetSat = null; break;
             case "Refresh.Interval": file.Refresh.Interval = TimeSpan.Zero; break;
             case "Refresh.MaxRoutingFeeSat": file.Refresh.MaxRoutingFeeSat = -1; break;
             default: throw new ArgumentException(key);
         }
+    }
+
+    private static void SellExit(DaemonConfigurationFile file)
+    {
+        file.Seller.Modes = ["NodeToNode", "Exit"];
+        file.Seller.Exit = new DaemonConfigurationFile.ExitSection { EgressInterface = "eth0", Resolvers = ["9.9.9.9"] };
+    }
+
+    [Fact]
+    public void An_exit_seller_read_back_gives_its_modes_and_exit()
+    {
+        var file = Usable();
+        SellExit(file);
+        file.Seller.Modes = ["nodetonode", "Exit", "exit"];
+        file.Seller.Exit.RefusedDestinations = ["198.51.100.0/24"];
+        file.Seller.Exit.IPv6 = "routed";
+        var path = Path.Combine(_folder, "impvpnd.json");
+        File.WriteAllText(path, file.ToJson());
+
+        var options = DaemonConfigurationCheck.Read(path).Seller!.Options;
+
+        Assert.Equal([Core.Protocol.TunnelMode.NodeToNode, Core.Protocol.TunnelMode.Exit], options.SoldModes);
+        Assert.Equal("eth0", options.EgressInterface);
+        Assert.Equal(["9.9.9.9"], options.Resolvers);
+        Assert.Equal([Core.WireGuard.Types.IpPrefix.Parse("198.51.100.0/24")], options.RefusedDestinations);
+        Assert.Equal(Core.WireGuard.Types.IPv6Exit.Routed, options.IPv6Exit);
+        Assert.Equal([Core.Protocol.TunnelMode.NodeToNode], DaemonConfigurationCheck.Check(Usable()).Seller!.Options.SoldModes);
+    }
+
+    [Fact]
+    public void A_misspelt_exit_key_is_refused_by_its_path()
+    {
+        var path = Path.Combine(_folder, "impvpnd.json");
+        File.WriteAllText(path, Usable().ToJson().Replace("\"Resolvers\"", "\"Resolver\"", StringComparison.Ordinal));
+
+        Assert.StartsWith("Seller.Exit", Assert.Throws<DaemonConfigurationException>(() => DaemonConfigurationCheck.Read(path)).Key, StringComparison.Ordinal);
     }
 }

@@ -97,6 +97,17 @@ public sealed class TestInternet : IDisposable
         return internet;
     }
 
+    /// <summary>The seller's default routes out of its egress interface, as on a host whose gateway is the internet
+    /// (<see cref="InternetAddress"/>, <see cref="InternetAddress6"/>): the gateway an exit lets buyers through to,
+    /// while the rest of the egress network stays refused.</summary>
+    public static void RouteSellerDefaultsOut(NetworkNamespacePair pair, TestInternet internet)
+    {
+        ArgumentNullException.ThrowIfNull(pair);
+        ArgumentNullException.ThrowIfNull(internet);
+        NetworkNamespacePair.Run("ip", "-n", pair.B, "route", "add", "default", "via", InternetAddress, "dev", internet.EgressInterface);
+        NetworkNamespacePair.Run("ip", "-n", pair.B, "-6", "route", "add", "default", "via", InternetAddress6, "dev", internet.EgressInterface);
+    }
+
     /// <summary>Whether dnsmasq logged a query for <see cref="DnsName"/> from <paramref name="source"/>.</summary>
     public bool LoggedQueryFrom(string source) =>
         File.Exists(QueryLog) && File.ReadLines(QueryLog).Any(line => line.Contains($"query[A] {DnsName} from {source}", StringComparison.Ordinal));

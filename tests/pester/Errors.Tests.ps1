@@ -105,6 +105,25 @@ Describe 'Errors a user meets' {
         $noPorts.Errors[0].Message | Should -Match 'port range'
         $reversed = Invoke-Fresh 'pf-reversed' "Start-VpnProvider -Endpoint 192.0.2.1:51820 -ForwardedPorts 40999-40000"
         $reversed.Errors[0].Id | Should -BeLike 'ImpVpn.InvalidArgument,*'
+    It 'refuses exits a seller cannot deliver before starting, each with its id, category and remedy naming the parameter' {
+        $resolver = Invoke-Fresh 'exit-resolver' "Start-VpnProvider -Endpoint 192.0.2.1:51820 -Mode NodeToNode,Exit -EgressInterface eth0"
+        $resolver.Errors[0].Id | Should -BeLike 'ImpVpn.ExitSettingInvalid,*'
+        $resolver.Errors[0].Category | Should -Be 'InvalidArgument'
+        $resolver.Errors[0].RecommendedAction | Should -Match '-Resolver'
+        $egress = Invoke-Fresh 'exit-egress' "Start-VpnProvider -Endpoint 192.0.2.1:51820 -Mode Exit -Resolver 9.9.9.9"
+        $egress.Errors[0].Id | Should -BeLike 'ImpVpn.ExitSettingInvalid,*'
+        $egress.Errors[0].RecommendedAction | Should -Match '-EgressInterface'
+        $family = Invoke-Fresh 'exit-family' "Start-VpnProvider -Endpoint 192.0.2.1:51820 -Mode Exit -EgressInterface eth0 -Resolver 2001:db8::53"
+        $family.Errors[0].Id | Should -BeLike 'ImpVpn.ExitSettingInvalid,*'
+        $family.Errors[0].Message | Should -Match 'family'
+        $configOnly = Invoke-Fresh 'exit-configonly' "Start-VpnProvider -Endpoint 192.0.2.1:51820 -Mode Exit -EgressInterface eth0 -Resolver 9.9.9.9 -ConfigOnly"
+        $configOnly.Errors[0].Id | Should -BeLike 'ImpVpn.ExitSettingInvalid,*'
+        $configOnly.Errors[0].RecommendedAction | Should -Match '-ConfigOnly'
+        $refused = Invoke-Fresh 'exit-refused' "Start-VpnProvider -Endpoint 192.0.2.1:51820 -Mode Exit -EgressInterface eth0 -Resolver 9.9.9.9 -RefusedDestination nonsense"
+        $refused.Errors[0].Id | Should -BeLike 'ImpVpn.ExitSettingInvalid,*'
+        $refused.Errors[0].RecommendedAction | Should -Match '-RefusedDestination'
+        $mode = Invoke-Fresh 'exit-mode' "Start-VpnProvider -Endpoint 192.0.2.1:51820 -Mode Teleport"
+        $mode.Errors[0].Id | Should -BeLike 'ParameterArgumentValidationError,*'
     }
 
     It 'says which tunnel id it does not know, and creates no store by looking' {

@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using ImpVpn.Core.Buying;
 using ImpVpn.Core.Lightning;
 using ImpVpn.Core.Lightning.Lnd;
+using ImpVpn.Core.Protocol;
 using ImpVpn.Core.Selling;
 using ImpVpn.Core.Store;
 using ImpVpn.Core.WireGuard.Types;
@@ -108,8 +109,13 @@ public static partial class DaemonConfigurationCheck
         }
 
         var portForward = PortForwardConfigurationCheck.Check(seller.PortForward, endpoint, seller.ManageFirewall, seller.ConfigOnly);
-        return new SellerSettings(
-            new SellerOptions
+        var (modes, exit) = CheckModes(seller);
+        if (modes.Contains(TunnelMode.PortForward) && portForward is null)
+        {
+            throw new DaemonConfigurationException("Seller.PortForward", "Seller.Modes holds \"PortForward\": give the public ports forwarded to buyers (\"Ports\": \"40000-40999\") and, where it is not the endpoint's host, the public address.");
+        }
+
+        var options = new SellerOptions
             {
                 PortForward = portForward,
                 InterfaceName = seller.InterfaceName!,
@@ -122,9 +128,80 @@ public static partial class DaemonConfigurationCheck
                 ManageFirewall = seller.ManageFirewall,
                 ConfigOnly = seller.ConfigOnly,
                 MaxActiveContracts = seller.MaxActiveContracts,
-            },
-            seller.NetworkNamespace);
+                SoldModes = modes,
+                EgressInterface = exit.EgressInterface,
+                Resolvers = exit.Resolvers ?? [],
+                RefusedDestinations = exit.Refused,
+                IPv6Exit = exit.IPv6,
+            };
+        try
+        {
+            SellerExitCheck.Check(options);
+        }
+        catch (SellerExitException e)
+        {
+            throw new DaemonConfigurationException(KeyOf(e.Setting), e.Message, e);
+        }
+
+        return new SellerSettings(options, seller.NetworkNamespace);
     }
+
+    /// <summary>The modes sold and the exit's settings, each checked where the file holds it.</summary>
+    private static (TunnelMode[] Modes, (string? EgressInterface, string[]? Resolvers, IpPrefix[] Refused, IPv6Exit IPv6) Exit) CheckModes(DaemonConfigurationFile.SellerSection seller)
+    {
+        var names = seller.Modes ?? throw new DaemonConfigurationException("Seller.Modes", "must be a list of modes (\"NodeToNode\", \"Exit\", \"PortForward\"), not null.");
+        var modes = new List<TunnelMode>();
+        foreach (var name in names)
+        {
+            if (!Enum.TryParse<TunnelMode>(name, ignoreCase: true, out var mode) || !Enum.IsDefined(mode) || int.TryParse(name, out _))
+            {
+                throw new DaemonConfigurationException("Seller.Modes", $"'{name}' is not a mode this seller can sell: \"NodeToNode\", \"Exit\" or \"PortForward\".");
+            }
+
+            if (!modes.Contains(mode))
+            {
+                modes.Add(mode);
+            }
+        }
+
+        if (modes.Count == 0)
+        {
+            throw new DaemonConfigurationException("Seller.Modes", "names no mode: a seller sells at least one (\"NodeToNode\", \"Exit\", \"PortForward\").");
+        }
+
+        var exit = RequireSection(seller.Exit, "Seller.Exit");
+        var refused = new List<IpPrefix>();
+        foreach (var text in exit.RefusedDestinations ?? throw new DaemonConfigurationException("Seller.Exit.RefusedDestinations", "must be a list of prefixes ([] for none), not null."))
+        {
+            if (!IpPrefix.TryParse(text, out var prefix))
+            {
+                throw new DaemonConfigurationException("Seller.Exit.RefusedDestinations", $"'{text}' is not an address prefix such as 192.0.2.0/24 or 2001:db8::/48.");
+            }
+
+            refused.Add(prefix);
+        }
+
+        if (!Enum.TryParse<IPv6Exit>(exit.IPv6, ignoreCase: true, out var ipv6) || int.TryParse(exit.IPv6, out _))
+        {
+            throw new DaemonConfigurationException("Seller.Exit.IPv6", $"'{exit.IPv6}' is not an IPv6 exit: \"Masquerade\" (NAT66) or \"Routed\".");
+        }
+
+        if (exit.Resolvers is null)
+        {
+            throw new DaemonConfigurationException("Seller.Exit.Resolvers", "must be a list of IP addresses ([] for none), not null.");
+        }
+
+        return ([.. modes], (exit.EgressInterface, exit.Resolvers, [.. refused], ipv6));
+    }
+
+    private static string KeyOf(string setting) => setting switch
+    {
+        nameof(SellerOptions.EgressInterface) => "Seller.Exit.EgressInterface",
+        nameof(SellerOptions.Resolvers) => "Seller.Exit.Resolvers",
+        nameof(SellerOptions.RefusedDestinations) => "Seller.Exit.RefusedDestinations",
+        nameof(SellerOptions.IPv6Exit) => "Seller.Exit.IPv6",
+        _ => "Seller." + setting,
+    };
 
     /// <summary>A seller turned off still names the interface an earlier run of it made: enough to take that away
     /// (a seller disabled leaves nothing behind). Nothing when those names are not valid: then no run made them.</summary>

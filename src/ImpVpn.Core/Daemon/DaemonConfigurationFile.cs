@@ -111,6 +111,28 @@ public sealed class DaemonConfigurationFile
 
         /// <summary>Port forwards: the public address and ports forwarded to buyers' Lightning port (PortForwardSection).</summary>
         public PortForwardSection? PortForward { get; set; }
+
+        /// <summary>The tunnel modes sold: "NodeToNode", "Exit", "PortForward" (case-insensitive).</summary>
+        public string[] Modes { get; set; } = ["NodeToNode"];
+
+        /// <summary>The exit, when <see cref="Modes"/> holds "Exit".</summary>
+        public ExitSection Exit { get; set; } = new();
+    }
+
+    public sealed class ExitSection
+    {
+        /// <summary>The interface buyers' traffic leaves by (eth0, say). Required to sell exits.</summary>
+        public string? EgressInterface { get; set; }
+
+        /// <summary>The resolvers handed to exit buyers: IP addresses of the pool's family. Required to sell exits.</summary>
+        public string[] Resolvers { get; set; } = [];
+
+        /// <summary>The seller's own networks buyers must not reach, beyond the private and reserved ranges and the
+        /// egress interface's own networks.</summary>
+        public string[] RefusedDestinations { get; set; } = [];
+
+        /// <summary>An IPv6 pool's exit: "Masquerade" (NAT66) or "Routed" (the pool is routed to this host).</summary>
+        public string IPv6 { get; set; } = "Masquerade";
     }
 
     public sealed class RefreshSection

@@ -35,7 +35,11 @@ internal sealed class BuyerReach(WireGuardHost? wireGuard, SellerOptions options
             return;
         }
 
-        var rules = new SellerFirewallRules(options.InterfaceName, sellerAddress, options.AllowedPorts, options.AllowBuyerToBuyer);
+        var rules = new SellerFirewallRules(options.InterfaceName, sellerAddress, options.AllowedPorts, options.AllowBuyerToBuyer)
+        {
+            Exit = SellerExitCheck.Rules(options, sellerAddress),
+        };
+
         // Port forwarding: configured, whatever is sold now, so contracts sold before keep their ports.
         rules = options.PortForward is { } forward ? rules with { PortForward = new SellerPortForwardRules(forward.TargetPort) } : rules;
         if (wireGuard.Firewall is null)
@@ -43,9 +47,31 @@ internal sealed class BuyerReach(WireGuardHost? wireGuard, SellerOptions options
             throw new SellerFirewallException(options.InterfaceName, "ImpVpn drives no firewall on this machine (it uses nftables, on Linux).") { Unavailable = true };
         }
 
-        await wireGuard.Firewall.ApplyAsync(rules, admitted, cancellationToken).ConfigureAwait(false);
-        log.Log(LogLevel.Verbose, $"Buyers on {options.InterfaceName} may reach {sellerAddress} by ping{Ports(rules)}{(rules.AllowBuyerToBuyer ? ", and one another" : string.Empty)}; nothing else.");
+        IReadOnlyList<string> said;
+        try
+        {
+            said = await wireGuard.Firewall.ApplyAsync(rules, admitted, cancellationToken).ConfigureAwait(false);
+        }
+        catch (SellerFirewallException e) when (e.MissingEgressInterface is { } egress)
+        {
+            throw new SellerExitException(nameof(SellerOptions.EgressInterface), $"This seller sells exit tunnels out of '{egress}', and there is no interface of that name here.", e);
+        }
+
+        foreach (var change in said)
+        {
+            log.Log(LogLevel.Info, change);
+        }
+
+        log.Log(LogLevel.Verbose, $"Buyers on {options.InterfaceName} may reach {sellerAddress} by ping{Ports(rules)}{Dns(rules)}{(rules.AllowBuyerToBuyer ? ", and one another" : string.Empty)}{Exit(rules)}; nothing else.");
     }
+
+    private static string Dns(SellerFirewallRules rules) =>
+        rules.Exit is { ResolverOnTunnelAddress: true } ? " and DNS (udp and tcp 53)" : string.Empty;
+
+    private static string Exit(SellerFirewallRules rules) =>
+        rules.Exit is { } exit
+            ? $", and, paid for an exit, the internet out of {exit.EgressInterfaceName} ({(rules.IsIPv6 && exit.IPv6 == IPv6Exit.Routed ? "routed, with their own addresses" : "masqueraded")}) except the private and reserved ranges, {exit.EgressInterfaceName}'s own networks{(exit.RefusedDestinations.Count > 0 ? " and " + string.Join(", ", exit.RefusedDestinations) : string.Empty)}"
+            : string.Empty;
 
     /// <summary>A table an earlier run with the firewall left behind would drop every buyer this run, which admits
     /// none, serves; it goes, where it can.</summary>

@@ -165,8 +165,11 @@ internal sealed class PeerProvisioning(WireGuardHost? wireGuard, SellerOptions o
     private static BuyerAdmission? Admission(SoldContract contract, DateTimeOffset now)
     {
         var left = (contract.AccessUntil ?? DateTimeOffset.MinValue) - now;
-        // A port forward's public port is forwarded for exactly the admission's time (NftablesPortForward).
-        return left > TimeSpan.Zero ? new BuyerAdmission(BuyerAddress(contract), left) { ForwardedPort = ForwardedPorts.HeldBy(contract) } : null;
+        // A port forward's public port is forwarded for exactly the admission's time (NftablesPortForward); only an
+        // exit's buyer may leave by the egress interface.
+        return left > TimeSpan.Zero
+            ? new BuyerAdmission(BuyerAddress(contract), left) { ForwardedPort = ForwardedPorts.HeldBy(contract), Exit = contract.TunnelMode == Protocol.TunnelMode.Exit }
+            : null;
     }
 
     private Task RemoveFromDeviceAsync(SoldContract contract, CancellationToken cancellationToken) =>

@@ -111,6 +111,22 @@ public sealed record SellerOptions
     /// required when <see cref="SoldModes"/> has port-forward (<see cref="PortForwardStartCheck"/>).</summary>
     public PortForwardOptions? PortForward { get; init; }
 
+    /// <summary>Exit tunnels: the interface buyers' packets leave by to the internet (eth0, say). Required when
+    /// <see cref="SoldModes"/> holds exit (<see cref="SellerExitCheck"/>); the interface must exist when the seller
+    /// starts.</summary>
+    public string? EgressInterface { get; init; }
+
+    /// <summary>Exit tunnels: the seller's own networks buyers must not reach through the exit, beyond the private and
+    /// reserved ranges (always refused) and the egress interface's own networks (read when the seller starts).</summary>
+    public IReadOnlyList<IpPrefix> RefusedDestinations { get; init; } = [];
+
+    /// <summary>Exit tunnels of an IPv6 pool: translated to the egress address (NAT66, the default), or routed (the
+    /// pool is a prefix routed to this host: each buyer leaves with its own address).</summary>
+    public IPv6Exit IPv6Exit { get; init; } = IPv6Exit.Masquerade;
+
+    /// <summary>Whether <see cref="SoldModes"/> holds exit.</summary>
+    public bool SellsExit => SoldModes.Contains(TunnelMode.Exit);
+
     /// <summary>The address families this seller quotes: the one of its <see cref="Subnet"/>, since every buyer's
     /// address comes from it (dual needs a second pool, which no seller has yet).</summary>
     public IReadOnlyList<TunnelAddressFamily> SoldAddressFamilies =>

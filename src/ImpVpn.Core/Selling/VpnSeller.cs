@@ -210,6 +210,8 @@ public sealed class VpnSeller : IAsyncDisposable
             throw new InvalidOperationException("The seller is running already.");
         }
 
+        // A seller must not take payments for exits it cannot deliver: refused before anything is touched.
+        SellerExitCheck.Check(_options);
         // Port forwards sold that cannot be delivered: refused before anything is taken or touched.
         PortForwardStartCheck.Require(_options, _wireGuard);
 

@@ -37,6 +37,8 @@ internal static class ErrorRecords
             WrongNetworkException => new ErrorRecord(e, "ImpVpn.WrongNetwork", ErrorCategory.InvalidData, target),
             LightningException => new ErrorRecord(e, "ImpVpn.LightningError", ErrorCategory.InvalidResult, target),
             WireGuardPrerequisiteException => new ErrorRecord(e, "ImpVpn.WireGuardPrerequisites", ErrorCategory.NotInstalled, target),
+            SellerExitException { InnerException: SellerFirewallException } => new ErrorRecord(e, "ImpVpn.EgressInterfaceNotFound", ErrorCategory.ObjectNotFound, target),
+            SellerExitException => new ErrorRecord(e, "ImpVpn.ExitSettingInvalid", ErrorCategory.InvalidArgument, target),
             SellerFirewallException { Unavailable: true } => new ErrorRecord(e, "ImpVpn.FirewallUnavailable", ErrorCategory.NotInstalled, target),
             SellerFirewallException => new ErrorRecord(e, "ImpVpn.FirewallFailed", ErrorCategory.SecurityError, target),
             FullTunnelException => new ErrorRecord(e, "ImpVpn.FullTunnelFailed", ErrorCategory.DeviceError, target),
@@ -184,6 +186,7 @@ internal static class ErrorRecords
         SellerControlException =>
             "The seller's control socket did not answer as a running seller does. Check the seller's own output or log; if it no longer runs, Start-VpnProvider starts one.",
         WireGuardPrerequisiteException => "Install what is missing and run as root (or with CAP_NET_ADMIN as an ambient capability); with -ConfigOnly, buying and selling work without touching interfaces.",
+        SellerExitException x => ExitRemedy(x.Setting),
         SellerFirewallException { Unavailable: true } =>
             "Install nftables (Debian: apt-get install nftables) and run as root, so the seller can close its interface to buyers. " +
             "Where the host is guarded by a firewall of its own (on Windows, where ImpVpn drives none), start Start-VpnProvider with -NoFirewall.",
@@ -204,6 +207,19 @@ internal static class ErrorRecords
         StoreBusyException => "Another ImpVpn process (a scheduled refresh, say) is paying; try again when it has finished.",
         CorruptContractException => "Move the file aside if it is not needed; ImpVpn leaves it untouched.",
         _ => null,
+    };
+
+    // Each exit setting is a parameter of Start-VpnProvider (the daemon names its keys itself).
+    private static string ExitRemedy(string setting) => setting switch
+    {
+        nameof(SellerOptions.EgressInterface) =>
+            "Give -EgressInterface the interface this host reaches the internet by ('ip route show default' names it), e.g. -EgressInterface eth0; or sell node-to-node only (-Mode NodeToNode).",
+        nameof(SellerOptions.Resolvers) =>
+            "Give -Resolver one or more IP addresses of the pool's family: the seller's tunnel address (10.77.0.1 for the default pool) where a resolver runs on it, or a public resolver such as 9.9.9.9.",
+        nameof(SellerOptions.RefusedDestinations) => "Give -RefusedDestination address prefixes such as 192.0.2.0/24 or 2001:db8::/48.",
+        nameof(SellerOptions.ConfigOnly) => "Leave out -ConfigOnly to sell exits, or sell node-to-node only (-Mode NodeToNode).",
+        nameof(SellerOptions.ManageFirewall) => "Leave out -NoFirewall to sell exits (ImpVpn's rules keep exit buyers off this host's networks), or sell node-to-node only (-Mode NodeToNode).",
+        _ => "Check Start-VpnProvider's exit parameters (-Mode, -EgressInterface, -Resolver, -RefusedDestination, -IPv6Exit).",
     };
 
     // What finishes an interrupted payment: the cmdlet that started it, given the contract's id.

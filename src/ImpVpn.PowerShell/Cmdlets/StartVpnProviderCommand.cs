@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using ImpVpn.Core.Protocol;
 using ImpVpn.Core.Selling;
 using ImpVpn.Core.WireGuard.Types;
 using ImpVpn.PowerShell.Session;
@@ -52,6 +53,26 @@ public sealed class StartVpnProviderCommand : VpnCmdletBase
     [Parameter]
     public SwitchParameter NoFirewall { get; set; }
 
+    // Strings with a ValidateSet rather than the core's enums, as Request-VpnQuote's -Mode (the help build reads the
+    // cmdlet class without the core). Port forwarding also needs -ForwardedPorts.
+    [Parameter]
+    [ValidateSet("NodeToNode", "Exit", "PortForward")]
+    public string[] Mode { get; set; } = ["NodeToNode"];
+
+    [Parameter]
+    [ValidateLength(1, 15)]
+    public string? EgressInterface { get; set; }
+
+    [Parameter]
+    public string[] Resolver { get; set; } = [];
+
+    [Parameter]
+    public string[] RefusedDestination { get; set; } = [];
+
+    [Parameter]
+    [ValidateSet("Masquerade", "Routed")]
+    public string IPv6Exit { get; set; } = "Masquerade";
+
     // Port forwards (sold with -Mode PortForward): the public TCP ports, one per contract, "first-last".
     [Parameter]
     [ValidatePattern(@"^[0-9]{1,5}(-[0-9]{1,5})?$")]
@@ -76,7 +97,13 @@ public sealed class StartVpnProviderCommand : VpnCmdletBase
             AllowBuyerToBuyer = AllowBuyerToBuyer,
             ManageFirewall = !NoFirewall,
             PortForward = PortForwardOptions.FromSettings(PublicAddress, ForwardedPorts, SellerOptions.ValidEndpoint(Endpoint)),
+            SoldModes = [.. (Mode ?? []).Select(m => Enum.Parse<TunnelMode>(m, ignoreCase: true)).Distinct()],
+            EgressInterface = EgressInterface,
+            Resolvers = Resolver ?? [],
+            RefusedDestinations = [.. (RefusedDestination ?? []).Select(RefusedPrefix)],
+            IPv6Exit = Enum.Parse<IPv6Exit>(IPv6Exit, ignoreCase: true),
         });
+        Checked(() => SellerExitCheck.Check(options));
         var node = RequireNode();
         var wireGuard = ChooseWireGuard(() => SessionWireGuard.ForChanging(ConfigOnly));
         Run(async (log, ct) =>
@@ -86,4 +113,9 @@ public sealed class StartVpnProviderCommand : VpnCmdletBase
             return true;
         });
     }
+
+    private static IpPrefix RefusedPrefix(string text) =>
+        IpPrefix.TryParse(text, out var prefix)
+            ? prefix
+            : throw new SellerExitException(nameof(SellerOptions.RefusedDestinations), $"'{text}' is not an address prefix such as 192.0.2.0/24 or 2001:db8::/48.");
 }

@@ -50,10 +50,10 @@ public sealed class RealTunnelExitTests
         var ispLog = Path.Combine(Path.GetTempPath(), "isp-dns-" + pair.Tag + ".log");
         using var isp = StartIspResolver(internet.Name, "exi" + pair.Tag, ispLog);
         UplinkThroughSeller(pair);
+        TestInternet.RouteSellerDefaultsOut(pair, internet);
 
         await using var net = await PurchaseNetwork.StartAsync();
         var sellerWireGuard = WireGuardHosts.ForThisMachine(new LinuxNetworkContext(pair.B), preferKernel: false);
-        sellerWireGuard = sellerWireGuard with { Firewall = new ExitFirewall(sellerWireGuard.Firewall!, internet.EgressInterface) };
         var buyerWireGuard = WireGuardHosts.ForThisMachine(new LinuxNetworkContext(pair.A), preferKernel: false);
         var sellerInterface = "ivsX" + pair.Tag;
         await net.StartSellerAsync(sellerWireGuard, new SellerOptions
@@ -63,6 +63,7 @@ public sealed class RealTunnelExitTests
             Subnet = IpPrefix.Parse($"10.78.{pair.Subnet}.0/24"),
             Pricing = new Pricing(3_600, TimeSpan.FromSeconds(1), TimeSpan.FromDays(1)),
             SoldModes = [TunnelMode.Exit],
+            EgressInterface = internet.EgressInterface,
             Resolvers = [TestInternet.InternetAddress],
         });
         using var peerEcho = HttpEcho.Start(internet.Name, PeerPort);
@@ -173,9 +174,9 @@ public sealed class RealTunnelExitTests
         Directory.CreateDirectory(netnsFolder);
         await File.WriteAllTextAsync(Path.Combine(netnsFolder, "resolv.conf"), $"nameserver {IspResolver}\n");
         UplinkThroughSeller(pair);
+        TestInternet.RouteSellerDefaultsOut(pair, internet);
         await using var net = await PurchaseNetwork.StartAsync();
         var sellerWireGuard = WireGuardHosts.ForThisMachine(new LinuxNetworkContext(pair.B), preferKernel: false);
-        sellerWireGuard = sellerWireGuard with { Firewall = new ExitFirewall(sellerWireGuard.Firewall!, internet.EgressInterface) };
         var buyerWireGuard = WireGuardHosts.ForThisMachine(new LinuxNetworkContext(pair.A), preferKernel: false);
         var sellerInterface = "ivs6" + pair.Tag;
         await net.StartSellerAsync(sellerWireGuard, new SellerOptions
@@ -185,6 +186,7 @@ public sealed class RealTunnelExitTests
             Subnet = IpPrefix.Parse($"fd78:{pair.Subnet:x}::/120"),
             Pricing = new Pricing(3_600, TimeSpan.FromSeconds(1), TimeSpan.FromDays(1)),
             SoldModes = [TunnelMode.Exit],
+            EgressInterface = internet.EgressInterface,
             Resolvers = [TestInternet.InternetAddress6],
         });
         await using var buyer = net.Buyer(buyerWireGuard);
@@ -367,22 +369,6 @@ public sealed class RealTunnelExitTests
 
             process.Dispose();
         });
-    }
-
-    /// <summary>The seller's firewall with its exit rules (masquerade out of the egress), which the seller's own
-    /// start does not add yet.</summary>
-    private sealed class ExitFirewall(ISellerFirewall inner, string egress) : ISellerFirewall
-    {
-        public Task ApplyAsync(SellerFirewallRules rules, IReadOnlyCollection<BuyerAdmission> admitted, CancellationToken cancellationToken) =>
-            inner.ApplyAsync(rules with { Exit = new SellerExitRules(egress, []) }, admitted, cancellationToken);
-
-        public Task RemoveAsync(string interfaceName, CancellationToken cancellationToken) => inner.RemoveAsync(interfaceName, cancellationToken);
-
-        public Task AdmitAsync(string interfaceName, IReadOnlyCollection<BuyerAdmission> admissions, CancellationToken cancellationToken) =>
-            inner.AdmitAsync(interfaceName, admissions, cancellationToken);
-
-        public Task RevokeAsync(string interfaceName, IPAddress buyerTunnelAddress, CancellationToken cancellationToken) =>
-            inner.RevokeAsync(interfaceName, buyerTunnelAddress, cancellationToken);
     }
 
     private sealed class Disposer(Action dispose) : IDisposable

@@ -119,11 +119,16 @@ internal sealed class RecordingWireGuard : IWireGuardDevices, IWireGuardLinks, I
 
     public Task RemoveRouteAsync(string name, IpPrefix destination, CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public Task ApplyAsync(SellerFirewallRules rules, IReadOnlyCollection<BuyerAdmission> admitted, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<string>> ApplyAsync(SellerFirewallRules rules, IReadOnlyCollection<BuyerAdmission> admitted, CancellationToken cancellationToken)
     {
         if (FailFirewall)
         {
             throw new SellerFirewallException(rules.InterfaceName, "simulated nft failure");
+        }
+
+        if (rules.Exit is { } exit && !EgressInterfaces.Contains(exit.EgressInterfaceName))
+        {
+            throw new SellerFirewallException(rules.InterfaceName, $"the exit's egress interface '{exit.EgressInterfaceName}' does not exist here.") { MissingEgressInterface = exit.EgressInterfaceName };
         }
 
         FirewallApplied.Add((rules, _devices.ContainsKey(rules.InterfaceName)));
@@ -135,8 +140,15 @@ internal sealed class RecordingWireGuard : IWireGuardDevices, IWireGuardLinks, I
         }
 
         AdmittedWhenApplied = [.. admitted];
-        return Task.CompletedTask;
+        return Task.FromResult<IReadOnlyList<string>>(HostChangesSaid);
     }
+
+    /// <summary>What ApplyAsync says it changed on the host (an exit's forwarding), for the seller's log.</summary>
+    public IReadOnlyList<string> HostChangesSaid { get; set; } = [];
+
+    /// <summary>Exit egress interfaces that exist on this fake host; applying an exit out of another one fails as
+    /// nftables' firewall does.</summary>
+    public HashSet<string> EgressInterfaces { get; } = ["eth0"];
 
     /// <summary>The admissions the firewall was last applied with.</summary>
     public IReadOnlyList<BuyerAdmission> AdmittedWhenApplied { get; private set; } = [];

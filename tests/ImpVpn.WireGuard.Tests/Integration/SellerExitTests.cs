@@ -24,12 +24,12 @@ public sealed class SellerExitTests
     private static readonly Family IPv4 = new(
         "10.211.0.1", "10.211.0.2", "10.211.0.0/24", "/24", TestInternet.InternetAddress, TestInternet.SellerEgressAddress,
         TestInternet.SellerListedAddress, TestInternet.SellerLanAddress, TestInternet.LanHostAddress,
-        [TestInternet.InternetPrefix, TestInternet.SellerListedPrefix, TestInternet.LanPrefix], TestInternet.SellerListedPrefix);
+        [TestInternet.InternetPrefix, TestInternet.SellerListedPrefix, TestInternet.LanPrefix], TestInternet.SellerListedPrefix, "net.ipv4.ip_forward");
 
     private static readonly Family IPv6 = new(
         "fd11:211::1", "fd11:211::2", "fd11:211::/64", "/64", TestInternet.InternetAddress6, TestInternet.SellerEgressAddress6,
         TestInternet.SellerListedAddress6, TestInternet.SellerLanAddress6, TestInternet.LanHostAddress6,
-        [TestInternet.InternetPrefix6, TestInternet.SellerListedPrefix6, TestInternet.LanPrefix6], TestInternet.SellerListedPrefix6);
+        [TestInternet.InternetPrefix6, TestInternet.SellerListedPrefix6, TestInternet.LanPrefix6], TestInternet.SellerListedPrefix6, "net.ipv6.conf.all.forwarding");
 
     [SkippableFact]
     public Task An_admitted_buyer_reaches_the_internet_as_the_egress_address_and_its_dns_and_nothing_of_the_sellers() => RunAsync(IPv4, dns: true);
@@ -43,6 +43,9 @@ public sealed class SellerExitTests
         Skip.If(missing is not null, missing);
         using var pair = NetworkNamespacePair.Create();
         using var internet = TestInternet.Create(pair);
+        // The seller's default routes go out of its egress, as on a host: the egress network is refused to buyers
+        // (read from the interface), its gateway (the echo's address here) is the way out and stays reachable.
+        TestInternet.RouteSellerDefaultsOut(pair, internet);
         var seller = WireGuardHosts.ForThisMachine(new LinuxNetworkContext(pair.B), preferKernel: false);
         var buyer = WireGuardHosts.ForThisMachine(new LinuxNetworkContext(pair.A), preferKernel: false);
         using var sellerKey = WireGuardPrivateKey.Generate();
@@ -67,7 +70,7 @@ public sealed class SellerExitTests
             // Not admitted: nothing (the handshake may not be done yet either; the revocation below is the proof).
             Assert.Null(await HttpEcho.GetAsync(pair.A, f.Internet, TestInternet.EchoPort, Refused));
 
-            await firewall.AdmitAsync(wgS, [new BuyerAdmission(IPAddress.Parse(f.BuyerTunnel), TimeSpan.FromMinutes(10))], None);
+            await firewall.AdmitAsync(wgS, [new BuyerAdmission(IPAddress.Parse(f.BuyerTunnel), TimeSpan.FromMinutes(10)) { Exit = true }], None);
             Assert.Equal(f.SellerEgress, await HttpEcho.GetAsync(pair.A, f.Internet, TestInternet.EchoPort, Granted));
             if (dns)
             {
@@ -87,6 +90,9 @@ public sealed class SellerExitTests
             // Without the firewall, everything refused above answers, and nothing is masqueraded: the routes and
             // services were there all along.
             await firewall.RemoveAsync(wgS, None);
+            // Forwarding was off in the seller's namespace and the exit turned it on: removing the table put it back.
+            Assert.Equal("0", NetworkNamespacePair.Capture("ip", "netns", "exec", pair.B, "sysctl", "-n", f.ForwardingKey).Trim());
+            NetworkNamespacePair.Run("ip", "netns", "exec", pair.B, "sysctl", "-qw", f.ForwardingKey + "=1");
             Assert.True(await NamespaceSockets.CanConnectAsync(pair.A, f.LanHost, SellerServicePort, Granted), "open without the firewall: the LAN host");
             Assert.True(await NamespaceSockets.CanConnectAsync(pair.A, f.SellerLan, SellerServicePort, Granted), "open without the firewall: the seller's LAN address");
             Assert.True(await NamespaceSockets.CanConnectAsync(pair.A, f.SellerEgress, SellerServicePort, Granted), "open without the firewall: the seller's egress address");
@@ -119,7 +125,7 @@ public sealed class SellerExitTests
     /// <summary>One address family's addresses for the same test.</summary>
     private sealed record Family(
         string SellerTunnel, string BuyerTunnel, string TunnelPrefix, string TunnelLength, string Internet, string SellerEgress,
-        string Listed, string SellerLan, string LanHost, string[] Ranges, string ListedPrefix);
+        string Listed, string SellerLan, string LanHost, string[] Ranges, string ListedPrefix, string ForwardingKey);
 
     private sealed class Disposer(Action dispose) : IDisposable
     {

@@ -15,11 +15,13 @@ public interface ISellerFirewall
     /// <summary>Puts <paramref name="rules"/> in place for their interface with <paramref name="admitted"/> as its
     /// only admissions, replacing what an earlier run put there, in one step: the interface is never without a filter
     /// in between, and a buyer admitted before and in <paramref name="admitted"/> never loses its admission. The
-    /// interface need not exist yet.</summary>
+    /// interface need not exist yet. Returns what it changed on the host beyond its filter (an exit's forwarding, an
+    /// interface's accept_ra), said for the seller's log; empty when nothing.</summary>
     /// <exception cref="SellerFirewallException">The filter could not be put in place.</exception>
-    Task ApplyAsync(SellerFirewallRules rules, IReadOnlyCollection<BuyerAdmission> admitted, CancellationToken cancellationToken);
+    Task<IReadOnlyList<string>> ApplyAsync(SellerFirewallRules rules, IReadOnlyCollection<BuyerAdmission> admitted, CancellationToken cancellationToken);
 
-    /// <summary>Takes the filter of <paramref name="interfaceName"/> away; nothing happens when there is none.</summary>
+    /// <summary>Takes the filter of <paramref name="interfaceName"/> away, and puts back what an exit's filter changed on
+    /// the host (forwarding it turned on); nothing happens when there is none.</summary>
     /// <exception cref="SellerFirewallException">The filter could not be taken away.</exception>
     Task RemoveAsync(string interfaceName, CancellationToken cancellationToken);
 

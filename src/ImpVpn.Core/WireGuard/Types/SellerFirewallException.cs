@@ -9,4 +9,7 @@ public sealed class SellerFirewallException(string interfaceName, string fact, E
 
     /// <summary>True when this machine has no firewall ImpVpn can drive (not a failure of one that exists).</summary>
     public bool Unavailable { get; init; }
+
+    /// <summary>The exit's egress interface, when it is what is missing (no interface of that name here).</summary>
+    public string? MissingEgressInterface { get; init; }
 }

@@ -29,8 +29,8 @@ public sealed class ExitRulesTests
             		iifname "impvpn0" ip saddr != @paid drop
             		oifname "impvpn0" ip daddr != @paid drop
             		iifname "impvpn0" oifname "impvpn0" drop
-            		iifname "impvpn0" oifname "eth0" ip daddr { 0.0.0.0/8, 10.0.0.0/8, 100.64.0.0/10, 127.0.0.0/8, 169.254.0.0/16, 172.16.0.0/12, 192.168.0.0/16, 224.0.0.0/4, 240.0.0.0/4, 203.0.113.0/24 } drop
-            		iifname "impvpn0" oifname "eth0" ip saddr @paid accept
+            		iifname "impvpn0" oifname "eth0" ip daddr { 0.0.0.0/8, 10.0.0.0/8, 100.64.0.0/10, 127.0.0.0/8, 169.254.0.0/16, 172.16.0.0/12, 192.0.0.0/24, 192.168.0.0/16, 198.18.0.0/15, 224.0.0.0/4, 240.0.0.0/4, 203.0.113.0/24 } drop
+            		iifname "impvpn0" oifname "eth0" ip saddr @exit accept
             		iifname "impvpn0" drop
             		oifname "impvpn0" ct state established,related accept
             		oifname "impvpn0" drop
@@ -42,7 +42,7 @@ public sealed class ExitRulesTests
             """
             	chain postrouting {
             		type nat hook postrouting priority srcnat; policy accept;
-            		oifname "eth0" ip saddr @paid masquerade
+            		oifname "eth0" ip saddr @exit masquerade
             	}
             }
 
@@ -84,11 +84,11 @@ public sealed class ExitRulesTests
         var script = NftablesRuleset.Apply(Rules(address: "fd00:77::1", exit: Exit("2001:db8:5::9/48", "203.0.113.0/24")));
 
         Assert.Contains(
-            "iifname \"impvpn0\" oifname \"eth0\" ip6 daddr { ::/127, ::ffff:0:0/96, fc00::/7, fe80::/10, ff00::/8, 2001:db8:5::/48 } drop\n",
+            "iifname \"impvpn0\" oifname \"eth0\" ip6 daddr { ::/127, ::ffff:0:0/96, 64:ff9b::/96, 64:ff9b:1::/48, 100::/64, 2001::/32, 2002::/16, fc00::/7, fe80::/10, ff00::/8, 2001:db8:5::/48 } drop\n",
             script,
             StringComparison.Ordinal);
-        Assert.Contains("iifname \"impvpn0\" oifname \"eth0\" ip6 saddr @paid accept\n", script, StringComparison.Ordinal);
-        Assert.Contains("oifname \"eth0\" ip6 saddr @paid masquerade\n", script, StringComparison.Ordinal);
+        Assert.Contains("iifname \"impvpn0\" oifname \"eth0\" ip6 saddr @exit accept\n", script, StringComparison.Ordinal);
+        Assert.Contains("oifname \"eth0\" ip6 saddr @exit masquerade\n", script, StringComparison.Ordinal);
         Assert.DoesNotContain("ip daddr", script, StringComparison.Ordinal);
         Assert.DoesNotContain("203.0.113", script, StringComparison.Ordinal);
     }
@@ -119,15 +119,24 @@ public sealed class ExitRulesTests
         var firewall = new NftablesFirewall(runner, new LinuxNetworkContext("ns1"), () => true);
 
         await firewall.ApplyAsync(Rules(), [], None);
-        Assert.Equal(["ip netns exec ns1 nft -f -"], runner.Commands);
+        Assert.Equal(["ip netns exec ns1 nft list table inet impvpn_impvpn0", "ip netns exec ns1 nft -f -"], runner.Commands);
 
         runner.Commands.Clear();
         await firewall.ApplyAsync(Rules(exit: Exit()), [], None);
         await firewall.ApplyAsync(Rules(address: "fd00:77::1", exit: Exit()), [], None);
         Assert.Equal(
             [
+                "ip netns exec ns1 nft list table inet impvpn_impvpn0",
+                "ip netns exec ns1 ip -j -4 addr show dev eth0",
+                "ip netns exec ns1 ip -j -4 route show dev eth0",
+                "ip netns exec ns1 sysctl -n net.ipv4.ip_forward",
                 "ip netns exec ns1 nft -f -",
                 "ip netns exec ns1 sysctl -qw net.ipv4.ip_forward=1",
+                "ip netns exec ns1 nft list table inet impvpn_impvpn0",
+                "ip netns exec ns1 ip -j -6 addr show dev eth0",
+                "ip netns exec ns1 ip -j -6 route show dev eth0",
+                "ip netns exec ns1 sysctl -n net.ipv6.conf.all.forwarding",
+                "ip netns exec ns1 sysctl -n net/ipv6/conf/eth0/accept_ra",
                 "ip netns exec ns1 nft -f -",
                 "ip netns exec ns1 sysctl -qw net.ipv6.conf.all.forwarding=1",
             ],
@@ -137,7 +146,7 @@ public sealed class ExitRulesTests
     [Fact]
     public async Task Forwarding_that_cannot_be_turned_on_is_a_firewall_error()
     {
-        var runner = new RecordingCommandRunner((file, _) => new CommandResult(file == "sysctl" ? 255 : 0, string.Empty, "permission denied"));
+        var runner = new RecordingCommandRunner((file, arguments) => new CommandResult(file == "sysctl" && arguments[0] == "-qw" ? 255 : 0, string.Empty, "permission denied"));
         var firewall = new NftablesFirewall(runner, LinuxNetworkContext.Current, () => true);
 
         var e = await Assert.ThrowsAsync<SellerFirewallException>(() => firewall.ApplyAsync(Rules(exit: Exit()), [], None));
