@@ -24,7 +24,7 @@ public sealed class DaemonConfigurationCheckTests : IDisposable
     [InlineData("Seller.AllowedPorts")]
     [InlineData("Seller.NetworkNamespace")]
     [InlineData("Seller.Modes")]
-    [InlineData("Seller.Modes/port forward")]
+    [InlineData("Seller.PortForward/sold without ports")]
     [InlineData("Seller.Modes/empty")]
     [InlineData("Seller.Exit.EgressInterface")]
     [InlineData("Seller.Exit.EgressInterface/grammar")]
@@ -123,7 +123,7 @@ public sealed class DaemonConfigurationCheckTests : IDisposable
             case "Seller.AllowedPorts": file.Seller.AllowedPorts = [0]; break;
             case "Seller.NetworkNamespace": file.Seller.NetworkNamespace = "no/slashes"; break;
             case "Seller.Modes": file.Seller.Modes = ["NodeToNode", "Teleport"]; break;
-            case "Seller.Modes/port forward": file.Seller.Modes = ["PortForward"]; break;
+            case "Seller.PortForward/sold without ports": file.Seller.Modes = ["PortForward"]; break;
             case "Seller.Modes/empty": file.Seller.Modes = []; break;
             case "Seller.Exit.EgressInterface": SellExit(file); file.Seller.Exit.EgressInterface = null; break;
             case "Seller.Exit.EgressInterface/grammar": SellExit(file); file.Seller.Exit.EgressInterface = "eth0;flush"; break;

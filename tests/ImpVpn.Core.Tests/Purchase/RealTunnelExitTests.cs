@@ -78,6 +78,7 @@ public sealed class RealTunnelExitTests
         Assert.Equal(BuyerUplink6, await HttpEcho.GetAsync(pair.A, TestInternet.InternetAddress6, TestInternet.EchoPort, Granted));
         Assert.Equal(IPAddress.Parse(IspAnswer), await DnsProbe.QueryAsync(pair.A, IspResolver, TestInternet.DnsName, Granted));
         Assert.Equal(IspAnswer, SystemResolve(pair.A));
+        WaitForAddressesSettled(pair.A);
         var before = Snapshot(pair.A);
 
         BoughtContract? contract = null;
@@ -191,6 +192,7 @@ public sealed class RealTunnelExitTests
         });
         await using var buyer = net.Buyer(buyerWireGuard);
         Assert.Equal(pair.UnderlayA, await HttpEcho.GetAsync(pair.A, TestInternet.InternetAddress, TestInternet.EchoPort, Granted));
+        WaitForAddressesSettled(pair.A);
         var before = Snapshot(pair.A);
 
         BoughtContract? contract = null;
@@ -298,6 +300,19 @@ public sealed class RealTunnelExitTests
 
     private static int QueryLines(string log) =>
         File.Exists(log) ? File.ReadLines(log).Count(line => line.Contains("query[", StringComparison.Ordinal)) : 0;
+
+    /// <summary>The kernel gives each link an IPv6 link-local address (and its routes) once duplicate address detection
+    /// ends, a second or two after the link comes up: the state compared before and after is taken once no address is
+    /// tentative, or a route the kernel adds by itself would look like one ImpVpn left.</summary>
+    private static void WaitForAddressesSettled(string ns)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+        while (NetworkNamespacePair.Capture("ip", "-n", ns, "-6", "address", "show", "tentative").Trim().Length > 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"IPv6 addresses in {ns} still tentative after 15 s");
+            Thread.Sleep(100);
+        }
+    }
 
     private static (string Rules, string Routes, string Ruleset, string ResolvConf) Snapshot(string ns) => (
         NetworkNamespacePair.Capture("ip", "-n", ns, "-4", "rule") + NetworkNamespacePair.Capture("ip", "-n", ns, "-6", "rule"),
