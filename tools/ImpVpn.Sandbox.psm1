@@ -82,14 +82,58 @@ function New-SandboxHosts {
     $hosts
 }
 
+# A stand-in internet beside the seller's namespace, for an exit purchase: namespace ivp-i-TAG on a veth from the
+# seller (the seller's egress address 198.51.100.1; 198.51.100.80, the seller's default gateway, in documentation
+# ranges) with an HTTP service that answers every request with the address it came from. The buyer's namespace has
+# no route there: only an exit tunnel reaches it. The buyer's namespace also gets its own resolv.conf (ip netns exec bind-mounts
+# /etc/netns/NS/resolv.conf), so a full tunnel's DNS change stays inside the sandbox.
+function Add-SandboxInternet($Hosts) {
+    $internet = "ivp-i-$($Hosts.Tag)"
+    ip netns add $internet; ip -n $internet link set lo up
+    ip link add "ive$($Hosts.Tag)" netns $Hosts.Seller type veth peer name "ivi$($Hosts.Tag)" netns $internet
+    ip -n $Hosts.Seller addr add 198.51.100.1/24 dev "ive$($Hosts.Tag)"; ip -n $Hosts.Seller link set "ive$($Hosts.Tag)" up
+    ip -n $internet addr add 198.51.100.80/24 dev "ivi$($Hosts.Tag)"; ip -n $internet link set "ivi$($Hosts.Tag)" up
+    # The seller's gateway to the internet: an exit lets buyers out through it, never to the rest of the egress network.
+    ip -n $Hosts.Seller route add default via 198.51.100.80 dev "ive$($Hosts.Tag)"
+    New-Item -ItemType Directory -Force "/etc/netns/$($Hosts.Buyer)" | Out-Null
+    Set-Content "/etc/netns/$($Hosts.Buyer)/resolv.conf" "nameserver $($Hosts.SellerUnderlay)"
+    $echo = Join-Path ([IO.Path]::GetTempPath()) "impvpn-echo-$($Hosts.Tag).ps1"
+    @'
+$listener = [Net.Sockets.TcpListener]::new([Net.IPAddress]::Any, 80)
+$listener.Start()
+while ($true) {
+    $client = $listener.AcceptTcpClient()
+    try {
+        $stream = $client.GetStream()
+        $reader = [IO.StreamReader]::new($stream)
+        while ($reader.ReadLine()) { }
+        $body = "$($client.Client.RemoteEndPoint.Address)`n"
+        $bytes = [Text.Encoding]::ASCII.GetBytes("HTTP/1.1 200 OK`r`nContent-Type: text/plain`r`nContent-Length: $($body.Length)`r`nConnection: close`r`n`r`n$body")
+        $stream.Write($bytes, 0, $bytes.Length)
+    }
+    finally { $client.Dispose() }
+}
+'@ | Set-Content $echo
+    $process = Start-Process ip -ArgumentList @('netns', 'exec', $internet, 'dotnet', 'tool', 'run', 'pwsh', '-NoProfile', '-NonInteractive', '-File', $echo) -WorkingDirectory $env:IMPVPN_REPO -PassThru
+    $deadline = (Get-Date).AddSeconds(30)
+    while (-not ((ip netns exec $internet ss -Hltn 'sport = :80') -match 'LISTEN')) {
+        if ((Get-Date) -gt $deadline -or $process.HasExited) { throw 'The stand-in internet''s echo service did not start.' }
+        Start-Sleep -Milliseconds 100
+    }
+    $Hosts | Add-Member -NotePropertyMembers @{ Internet = $internet; Egress = "ive$($Hosts.Tag)"; EchoAddress = '198.51.100.80'; EgressAddress = '198.51.100.1'; EchoScript = $echo } -Force
+    $Hosts
+}
+
 function Remove-SandboxHosts($Hosts) {
-    foreach ($ns in $Hosts.Buyer, $Hosts.Seller) {
+    foreach ($ns in @($Hosts.Buyer, $Hosts.Seller, $Hosts.Internet) | Where-Object { $_ }) {
         # SIGTERM, not SIGKILL: wireguard-go then removes its socket from the folder all namespaces share.
         foreach ($processId in (ip netns pids $ns)) { kill $processId 2>$null }
         Start-Sleep -Milliseconds 500
         foreach ($processId in (ip netns pids $ns)) { kill -9 $processId 2>$null }
         ip netns del $ns 2>$null
     }
+    Remove-Item "/etc/netns/$($Hosts.Buyer)" -Recurse -Force -ErrorAction SilentlyContinue
+    if ($Hosts.EchoScript) { Remove-Item $Hosts.EchoScript -Force -ErrorAction SilentlyContinue }
 }
 
 # Runs a script in a fresh pwsh inside a namespace, with the module loaded; returns the last JSON line it prints.

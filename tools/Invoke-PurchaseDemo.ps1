@@ -45,10 +45,12 @@ try {
     else {
         Step 'Real tunnel: two network namespaces stand in for the buyer''s and the seller''s hosts'
         $hosts = New-SandboxHosts
+        Step "A third namespace plays the internet: an HTTP service at 198.51.100.80 answers with the address a request came from"
+        $hosts = Add-SandboxInternet $hosts
         Step 'Starting the LND simulator: alice (buyer) and bob (seller), with a 1,000,000 sat channel'
         $sim = Start-SandboxSimulator -Directory (Join-Path $root 'lnd') -Node "alice@$($hosts.BuyerLnd)", "bob@$($hosts.SellerLnd)" -Profile ideal
-        Step "bob runs Start-VpnProvider in namespace $($hosts.Seller), WireGuard on $($hosts.SellerUnderlay):51820"
-        $seller = Start-SandboxSeller $sim 'bob' (Join-Path $root 'seller') "-Endpoint $($hosts.SellerUnderlay):51820 -InterfaceName ivS$($hosts.Tag) -Subnet $($hosts.Subnet) -PricePerHourSat 1000" -Prefix "ip netns exec $($hosts.Seller)"
+        Step "bob runs Start-VpnProvider in namespace $($hosts.Seller), WireGuard on $($hosts.SellerUnderlay):51820, selling node-to-node tunnels and exits out of $($hosts.Egress)"
+        $seller = Start-SandboxSeller $sim 'bob' (Join-Path $root 'seller') "-Endpoint $($hosts.SellerUnderlay):51820 -InterfaceName ivS$($hosts.Tag) -Subnet $($hosts.Subnet) -PricePerHourSat 1000 -Mode NodeToNode,Exit -EgressInterface $($hosts.Egress) -Resolver $($hosts.EchoAddress)" -Prefix "ip netns exec $($hosts.Seller)"
         $alice = Get-SandboxNode $sim 'alice'
         $bob = (Get-SandboxNode $sim 'bob').pubKey
         Step "alice, in namespace $($hosts.Buyer): Request-VpnQuote -PubKey $($bob.Substring(0, 16))… | Confirm-VpnContract, then ping and Get-VpnTunnel"
@@ -66,6 +68,23 @@ Connect-VpnNode -RpcAddress '$($alice.rpcAddress)' -TlsCertPath '$($alice.tlsCer
         Write-Host $result.Ping
         Step 'Get-VpnTunnel'
         Write-Host $result.Table
+        Step "alice removes that tunnel (an exit takes all of a machine's traffic and shares it with no other tunnel), buys an exit with Request-VpnQuote -Mode Exit | Confirm-VpnContract, and asks the internet's echo who she is"
+        $exit = Invoke-InNamespace $hosts.Buyer $root @"
+Connect-VpnNode -RpcAddress '$($alice.rpcAddress)' -TlsCertPath '$($alice.tlsCertPath)' -MacaroonPath '$($alice.macaroonPath)' -Network regtest -StorePath '$(Join-Path $root 'buyer')' | Out-Null
+Remove-VpnTunnel -Id '$($result.Id)' -Force
+`$before = try { Invoke-RestMethod -TimeoutSec 2 http://$($hosts.EchoAddress)/ } catch { 'unreachable' }
+`$tunnel = Request-VpnQuote -PubKey $bob -Mode Exit -Duration 01:00:00 | Confirm-VpnContract -MaxPriceSat 2000
+`$seen = (Invoke-RestMethod -TimeoutSec 10 http://$($hosts.EchoAddress)/).Trim()
+`$resolver = (Get-Content /etc/resolv.conf | Where-Object { `$_ -match '^nameserver' }) -join ', '
+Remove-VpnTunnel -Id `$tunnel.Id -Force
+`$after = try { Invoke-RestMethod -TimeoutSec 2 http://$($hosts.EchoAddress)/ } catch { 'unreachable' }
+`$restored = (Get-Content /etc/resolv.conf | Where-Object { `$_ -match '^nameserver' }) -join ', '
+[pscustomobject]@{ Before = "`$before".Trim(); Seen = `$seen; Resolver = `$resolver; After = "`$after".Trim(); Restored = `$restored } | ConvertTo-Json -Compress
+"@
+        Write-Host "    before the exit: the echo is $($exit.Before) from alice's host"
+        Write-Host "    through the exit: the echo sees $($exit.Seen) (bob's egress address is $($hosts.EgressAddress)); resolv.conf: $($exit.Resolver)"
+        Write-Host "    after Remove-VpnTunnel: the echo is $($exit.After); resolv.conf: $($exit.Restored)"
+        if ($exit.Seen -ne $hosts.EgressAddress) { throw "The echo saw $($exit.Seen), not the seller's egress address $($hosts.EgressAddress)." }
     }
     Step ("alice's channel balance now: {0:n0} sat" -f ((Get-SandboxBalanceMsat $sim 'alice') / 1000))
 }

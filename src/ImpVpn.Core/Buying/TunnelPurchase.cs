@@ -28,7 +28,14 @@ public sealed class TunnelPurchase(ILightningNode node, SellerLink link, BoughtC
         Purchased bought;
         using (await contracts.LockAsync(cancellationToken, log).ConfigureAwait(false))
         {
-            if (contracts.FindByQuote(quote) is { } earlier)
+            var earlierByQuote = contracts.FindByQuote(quote);
+            if (earlierByQuote is null)
+            {
+                // Under the lock, so two runs cannot both find the machine free for an exit.
+                TunnelModeCheck.RequireUsable(quote, options, setup, contracts.All(), DateTimeOffset.UtcNow);
+            }
+
+            if (earlierByQuote is { } earlier)
             {
                 // Another run (or this one, before a crash) accepted this quote: never a second contract for it.
                 log.Log(LogLevel.Verbose, $"This quote was already accepted as contract {earlier.Id} ({earlier.State}); not buying again.");

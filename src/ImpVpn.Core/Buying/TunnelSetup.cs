@@ -1,6 +1,7 @@
 using System.Net;
 using ImpVpn.Core.Diagnostics;
 using ImpVpn.Core.Lightning;
+using ImpVpn.Core.Protocol;
 using ImpVpn.Core.WireGuard.Types;
 
 namespace ImpVpn.Core.Buying;
@@ -33,6 +34,16 @@ public sealed class TunnelSetup(WireGuardHost wireGuard, BoughtContracts contrac
             log.Log(LogLevel.Warning, $"{contract.InterfaceName} is up but no handshake with {contract.Endpoint} within {handshakeTimeout.TotalSeconds:0} s.");
         }
     }
+
+    /// <summary>Why this machine cannot set up a tunnel of <paramref name="mode"/> itself; null when it can.</summary>
+    public string? CannotSetUp(TunnelMode mode) => mode switch
+    {
+        TunnelMode.Exit when wireGuard.FullTunnel is not { Supported: true } =>
+            "This version of ImpVpn routes all traffic through an exit on Linux only; here, buy it with -ConfigOnly and import the configuration into WireGuard.",
+        TunnelMode.PortForward when wireGuard.SourceRouting is null =>
+            "A port forward routes this node's replies through the tunnel by source address, which ImpVpn does on Linux only.",
+        _ => null,
+    };
 
     /// <summary>Brings the interface up and proves, within <paramref name="timeout"/>, that the tunnel works: a
     /// handshake, then an echo to the seller's tunnel address answered through it. This is what the buyer pays for,

@@ -117,9 +117,9 @@ public sealed class PortForwardTests
         var wireGuard = new RecordingWireGuard();
         var options = Options(Range with { LastPort = 40000 });
         var first = await net.StartSellerAsync(wireGuard, options, connectBack: new FixedConnectBack(true));
-        await using var buyer = net.Buyer(null);
+        await using var buyer = net.Buyer(new RecordingWireGuard().Host with { SourceRouting = new RecordingSourceRouting() });
 
-        var bought = await buyer.ConfirmAsync(await QuoteAsync(buyer, net), new BuyerOptions { ConfigOnly = true }, None);
+        var bought = await buyer.ConfirmAsync(await QuoteAsync(buyer, net), new BuyerOptions(), None);
 
         Assert.Equal("198.51.100.1:40000", bought.ForwardedEndpoint);
         Assert.Equal(9735, wireGuard.FirewallApplied[^1].Rules.PortForward?.TargetPort);
@@ -129,7 +129,7 @@ public sealed class PortForwardTests
         var restarted = new RecordingWireGuard();
         await net.StartSellerAsync(restarted, options, connectBack: new FixedConnectBack(true));
         Assert.Equal(40000, Assert.Single(restarted.AdmittedWhenApplied).ForwardedPort);
-        var refused = await Assert.ThrowsAsync<PurchaseException>(async () => await buyer.ConfirmAsync(await QuoteAsync(buyer, net), new BuyerOptions { ConfigOnly = true }, None));
+        var refused = await Assert.ThrowsAsync<PurchaseException>(async () => await buyer.ConfirmAsync(await QuoteAsync(buyer, net), new BuyerOptions(), None));
         Assert.Equal(ProtocolErrorCode.CapacityReached, Assert.IsType<ProtocolException>(refused.InnerException).Code);
     }
 
@@ -141,10 +141,10 @@ public sealed class PortForwardTests
         var seller = await net.StartSellerAsync(new RecordingWireGuard(), Options(Range) with { ClaimWindow = TimeSpan.FromSeconds(8) }, connectBack: never);
         using var serving = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         var rounds = seller.ServeAsync(serving.Token);
-        await using var buyer = net.Buyer(null);
+        await using var buyer = net.Buyer(new RecordingWireGuard().Host with { SourceRouting = new RecordingSourceRouting() });
         var before = net.AliceMsat;
 
-        var e = await Assert.ThrowsAsync<PurchaseException>(async () => await buyer.ConfirmAsync(await QuoteAsync(buyer, net), new BuyerOptions { ConfigOnly = true }, None));
+        var e = await Assert.ThrowsAsync<PurchaseException>(async () => await buyer.ConfirmAsync(await QuoteAsync(buyer, net), new BuyerOptions(), None));
         await serving.CancelAsync();
         await rounds;
 

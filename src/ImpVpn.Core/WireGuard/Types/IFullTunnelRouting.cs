@@ -9,6 +9,9 @@ namespace ImpVpn.Core.WireGuard.Types;
 /// </summary>
 public interface IFullTunnelRouting
 {
+    /// <summary>Whether this host can route all traffic through a tunnel at all; checked before an exit is paid for.</summary>
+    bool Supported => true;
+
     /// <summary>Completes <paramref name="draft"/> with a free routing table and the DNS change this host needs
     /// (reading what it will replace). Changes nothing.</summary>
     Task<FullTunnelPlan> PlanAsync(FullTunnelPlan draft, CancellationToken cancellationToken);

@@ -12,6 +12,8 @@ namespace ImpVpn.Core.WireGuard.Links.Windows;
 /// </summary>
 internal sealed class WindowsFullTunnel : IFullTunnelRouting
 {
+    public bool Supported => false;
+
     public Task<FullTunnelPlan> PlanAsync(FullTunnelPlan draft, CancellationToken cancellationToken) =>
         throw new FullTunnelNotSupportedException();
 
