@@ -64,9 +64,10 @@ internal static class NftablesRuleset
         script.Append(CultureInfo.InvariantCulture, $"\t\t{family} daddr {address} {echo} accept\n");
         if (rules.Exit is { ResolverOnTunnelAddress: true })
         {
-            // The seller hands its own tunnel address out as the exit's resolver and runs one there.
-            script.Append(CultureInfo.InvariantCulture, $"\t\t{family} daddr {address} udp dport 53 accept\n");
-            script.Append(CultureInfo.InvariantCulture, $"\t\t{family} daddr {address} tcp dport 53 accept\n");
+            // The seller hands its own tunnel address out as the exit's resolver and runs one there. It is part of
+            // the exit: only buyers who paid for one (@exit) may use it, not every admitted buyer (@paid).
+            script.Append(CultureInfo.InvariantCulture, $"\t\t{family} saddr @{ExitSet} {family} daddr {address} udp dport 53 accept\n");
+            script.Append(CultureInfo.InvariantCulture, $"\t\t{family} saddr @{ExitSet} {family} daddr {address} tcp dport 53 accept\n");
         }
         if (rules.AllowedTcpPorts.Count > 0)
         {
