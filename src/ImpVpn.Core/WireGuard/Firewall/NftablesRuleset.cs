@@ -171,11 +171,14 @@ internal static class NftablesRuleset
         return script.ToString();
     }
 
-    /// <summary>Deletes the address from the set, declaring it first so the script works when it is not there.</summary>
-    public static string Revoke(string interfaceName, IPAddress buyerTunnelAddress)
+    /// <summary>Deletes the address from the set, declaring it first so the script works when it is not there, and
+    /// the contract's forwarded port, if any, from the forwards map (<see cref="NftablesPortForward.Revoke"/>).</summary>
+    public static string Revoke(string interfaceName, IPAddress buyerTunnelAddress, int? forwardedPort = null)
     {
         var (set, address) = Element(interfaceName, buyerTunnelAddress);
-        return $"add element {set} {{ {address} }}\ndelete element {set} {{ {address} }}\n" + ExitElement(interfaceName, buyerTunnelAddress);
+        return $"add element {set} {{ {address} }}\ndelete element {set} {{ {address} }}\n"
+            + NftablesPortForward.Revoke(TableName(SellerFirewallRules.ValidInterfaceName(interfaceName)), buyerTunnelAddress, address, forwardedPort)
+            + ExitElement(interfaceName, buyerTunnelAddress);
     }
 
     /// <summary>Declares the exit set and the address in it, then deletes the address: afterwards it is not there.</summary>
