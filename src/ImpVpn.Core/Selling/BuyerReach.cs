@@ -37,7 +37,8 @@ internal sealed class BuyerReach(WireGuardHost? wireGuard, SellerOptions options
 
         var rules = new SellerFirewallRules(options.InterfaceName, sellerAddress, options.AllowedPorts, options.AllowBuyerToBuyer)
         {
-            Exit = SellerExitCheck.Rules(options, sellerAddress),
+            // Exit contracts sold before keep their exit, whatever is sold now (as port forwards keep their ports).
+            Exit = SellerExitCheck.Rules(options, sellerAddress, exitsLive: admitted.Any(a => a.Exit)),
         };
 
         // Port forwarding: configured, whatever is sold now, so contracts sold before keep their ports.

@@ -176,8 +176,10 @@ internal sealed class PeerProvisioning(WireGuardHost? wireGuard, SellerOptions o
         wireGuard!.Devices.ConfigureDeviceAsync(options.InterfaceName,
             new DeviceConfig { Peers = [PeerConfig.Removal(WireGuardPublicKey.Parse(contract.BuyerWireGuardKey))] }, cancellationToken);
 
+    // The contract's public port goes with its admission: the address returns to the pool, and the port's map element
+    // would otherwise forward to the address's next buyer until the old timeout.
     private Task RevokeAdmissionAsync(SoldContract contract, CancellationToken cancellationToken) =>
-        Firewall?.RevokeAsync(options.InterfaceName, BuyerAddress(contract), cancellationToken) ?? Task.CompletedTask;
+        Firewall?.RevokeAsync(options.InterfaceName, BuyerAddress(contract), ForwardedPorts.HeldBy(contract), cancellationToken) ?? Task.CompletedTask;
 
     private static IPAddress BuyerAddress(SoldContract contract) => IpPrefix.Parse(contract.BuyerTunnelAddress).Address;
 }

@@ -89,13 +89,31 @@ public static class SellerExitCheck
         && !address.Equals(IPAddress.Any) && !address.Equals(IPAddress.IPv6Any) && !address.IsIPv6Multicast && !address.IsIPv4MappedToIPv6
         && !(family == AddressFamily.InterNetwork && address.GetAddressBytes()[0] >= 224);
 
-    /// <summary>The exit's firewall rules for a seller that sells exits (null otherwise).</summary>
-    internal static SellerExitRules? Rules(SellerOptions options, IPAddress sellerTunnelAddress) =>
-        options.SellsExit && options.EgressInterface is { } egress
-            ? new SellerExitRules(egress, options.RefusedDestinations)
-            {
-                IPv6 = options.IPv6Exit,
-                ResolverOnTunnelAddress = options.Resolvers.Any(r => IPAddress.TryParse(r, out var a) && a.Equals(sellerTunnelAddress)),
-            }
-            : null;
+    /// <summary>The exit's firewall rules for a seller that sells exits, or has exit contracts still live (null
+    /// otherwise).</summary>
+    /// <param name="exitsLive">Whether contracts sold as exits are still live: their buyers paid for an exit, so a
+    /// seller started again without selling exits keeps serving them out of its egress interface.</param>
+    /// <exception cref="SellerExitException">Exit contracts are live and no egress interface is named.</exception>
+    internal static SellerExitRules? Rules(SellerOptions options, IPAddress sellerTunnelAddress, bool exitsLive = false)
+    {
+        if (!options.SellsExit && !exitsLive)
+        {
+            return null;
+        }
+
+        if (string.IsNullOrWhiteSpace(options.EgressInterface))
+        {
+            // A seller selling exits without one was refused by Check; one that no longer sells them would cut off
+            // buyers who paid for an exit, without a word: it refuses to start instead.
+            return options.SellsExit
+                ? null
+                : throw new SellerExitException(nameof(SellerOptions.EgressInterface), $"This seller no longer sells exit tunnels, but exit contracts it sold are still live: name the egress interface they leave by ({nameof(SellerOptions.EgressInterface)}, eth0, say) until they end, or those paid buyers would be cut off.");
+        }
+
+        return new SellerExitRules(options.EgressInterface, options.RefusedDestinations)
+        {
+            IPv6 = options.IPv6Exit,
+            ResolverOnTunnelAddress = options.Resolvers.Any(r => IPAddress.TryParse(r, out var a) && a.Equals(sellerTunnelAddress)),
+        };
+    }
 }

@@ -183,9 +183,13 @@ internal sealed class RecordingWireGuard : IWireGuardDevices, IWireGuardLinks, I
         return Task.CompletedTask;
     }
 
-    public Task RevokeAsync(string interfaceName, System.Net.IPAddress buyerTunnelAddress, CancellationToken cancellationToken)
+    /// <summary>The forwarded port each revocation carried, by buyer address (null: none).</summary>
+    public Dictionary<System.Net.IPAddress, int?> RevokedPorts { get; } = [];
+
+    public Task RevokeAsync(string interfaceName, System.Net.IPAddress buyerTunnelAddress, int? forwardedPort, CancellationToken cancellationToken)
     {
         Admitted.Remove(buyerTunnelAddress);
+        RevokedPorts[buyerTunnelAddress] = forwardedPort;
         return Task.CompletedTask;
     }
 }

@@ -133,6 +133,26 @@ public sealed class PortForwardTests
         Assert.Equal(ProtocolErrorCode.CapacityReached, Assert.IsType<ProtocolException>(refused.InnerException).Code);
     }
 
+    // A revoked contract's address goes back to the pool: its port's forwarding must go with it, or the old public
+    // port leads to the address's next buyer until the element's timeout.
+    [Fact]
+    public async Task Removing_a_peer_revokes_its_contracts_forwarded_port_with_its_admission()
+    {
+        var wireGuard = new RecordingWireGuard();
+        using var key = WireGuardPrivateKey.Generate();
+        var provisioning = new PeerProvisioning(wireGuard.Host, Options(Range), key, System.Net.IPAddress.Parse("10.77.0.1"), TimeProvider.System, Core.Diagnostics.NullProgressLog.Instance);
+        var expires = DateTimeOffset.UtcNow.AddHours(1);
+        var forwarded = Holding("a", 40001).Activated(expires);
+        var plain = SoldContractTests.Accepted("b", "10.77.0.3").Activated(expires);
+        await provisioning.EnsureInterfaceAsync(None);
+
+        await provisioning.RemovePeerAsync(forwarded, None);
+        await provisioning.RemovePeerAsync(plain, None);
+
+        Assert.Equal(40001, wireGuard.RevokedPorts[System.Net.IPAddress.Parse("10.77.0.2")]);
+        Assert.Null(wireGuard.RevokedPorts[System.Net.IPAddress.Parse("10.77.0.3")]);
+    }
+
     [Fact]
     public async Task A_connect_back_that_never_reaches_the_buyer_is_claimed_again_until_the_deadline_cancels_and_refunds()
     {

@@ -84,7 +84,7 @@ public sealed class SellerExitTests
             Assert.Null(await HttpEcho.GetAsync(pair.A, f.Listed, TestInternet.EchoPort, Refused));
 
             // A buyer whose admission ends gets nothing through, on a connection it starts anew.
-            await firewall.RevokeAsync(wgS, IPAddress.Parse(f.BuyerTunnel), None);
+            await firewall.RevokeAsync(wgS, IPAddress.Parse(f.BuyerTunnel), null, None);
             Assert.Null(await HttpEcho.GetAsync(pair.A, f.Internet, TestInternet.EchoPort, Refused));
 
             // Without the firewall, everything refused above answers, and nothing is masqueraded: the routes and

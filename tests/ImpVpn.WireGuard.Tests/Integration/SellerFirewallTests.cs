@@ -139,8 +139,8 @@ public sealed class SellerFirewallTests
             await firewall.AdmitAsync(wgS, Paid(tunnelA), None);
             Assert.Contains("timeout 10m", PaidSet(pair.B, wgS), StringComparison.Ordinal);
             Assert.True(NetworkNamespacePair.Ping(pair.A, sellerTunnel, count: 2, waitSeconds: 2), "admitted again");
-            await firewall.RevokeAsync(wgS, IPAddress.Parse(tunnelA), None);
-            await firewall.RevokeAsync(wgS, IPAddress.Parse(tunnelA), None);
+            await firewall.RevokeAsync(wgS, IPAddress.Parse(tunnelA), null, None);
+            await firewall.RevokeAsync(wgS, IPAddress.Parse(tunnelA), null, None);
             Assert.False(NetworkNamespacePair.Ping(pair.A, sellerTunnel, count: 2, waitSeconds: 1), "revoked");
         }
         finally

@@ -66,7 +66,7 @@ public sealed class SellerPortForwardTests
             Assert.False(await NamespaceSockets.CanConnectAsync(internet.Name, TestInternet.SellerEgressAddress, Public + 1, Refused), "a port admitted for nobody");
 
             // Revoked: the paid check drops it, though the port's map element is still there.
-            await firewall.RevokeAsync(wgS, buyerAddress, None);
+            await firewall.RevokeAsync(wgS, buyerAddress, null, None);
             Assert.False(await NamespaceSockets.CanConnectAsync(internet.Name, TestInternet.SellerEgressAddress, Public, Refused), "after the revocation");
 
             // Admitted for 2 s: reachable, then the kernel ends it by itself.

@@ -100,8 +100,8 @@ internal sealed class NftablesFirewall(ICommandRunner runner, LinuxNetworkContex
         return admissions.Count == 0 ? Task.CompletedTask : RunAsync(interfaceName, NftablesRuleset.Admit(interfaceName, admissions), cancellationToken);
     }
 
-    public Task RevokeAsync(string interfaceName, IPAddress buyerTunnelAddress, CancellationToken cancellationToken) =>
-        RunAsync(interfaceName, NftablesRuleset.Revoke(interfaceName, buyerTunnelAddress), cancellationToken);
+    public Task RevokeAsync(string interfaceName, IPAddress buyerTunnelAddress, int? forwardedPort, CancellationToken cancellationToken) =>
+        RunAsync(interfaceName, NftablesRuleset.Revoke(interfaceName, buyerTunnelAddress, forwardedPort), cancellationToken);
 
     /// <summary>The egress interface's global networks of <paramref name="family"/> and the gateways of its routes.</summary>
     internal async Task<EgressNetworks> EgressAsync(string interfaceName, string egress, AddressFamily family, CancellationToken cancellationToken)

@@ -77,4 +77,26 @@ internal static class NftablesPortForward
         return string.Create(CultureInfo.InvariantCulture,
             $"add element {map} {{ {port} : {address} }}\ndelete element {map} {{ {port} }}\nadd element {map} {{ {port} timeout {seconds}s : {address} }}\n");
     }
+
+    /// <summary>Deletes a revoked contract's port from the map: its address goes back to the pool, and an element left
+    /// until its timeout would forward the port to the address's next buyer. The map is declared first ("add map" leaves
+    /// one that is there as it is; a table without port forwarding has none), then the element, so the script works
+    /// when either is missing. Nothing for a contract without a forwarded port.</summary>
+    public static string Revoke(string table, System.Net.IPAddress buyerTunnelAddress, string address, int? forwardedPort)
+    {
+        if (forwardedPort is not { } port)
+        {
+            return string.Empty;
+        }
+
+        if (port is < 1 or > 65535)
+        {
+            throw new ArgumentOutOfRangeException(nameof(forwardedPort), port, $"{port} is not a TCP port (1-65535).");
+        }
+
+        var map = $"inet {table} {Map}";
+        var type = buyerTunnelAddress.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? "ipv6_addr" : "ipv4_addr";
+        return string.Create(CultureInfo.InvariantCulture,
+            $"add map {map} {{ type inet_service : {type}; flags timeout; }}\nadd element {map} {{ {port} : {address} }}\ndelete element {map} {{ {port} }}\n");
+    }
 }

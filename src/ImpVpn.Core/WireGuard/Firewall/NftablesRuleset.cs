@@ -64,9 +64,10 @@ internal static class NftablesRuleset
         script.Append(CultureInfo.InvariantCulture, $"\t\t{family} daddr {address} {echo} accept\n");
         if (rules.Exit is { ResolverOnTunnelAddress: true })
         {
-            // The seller hands its own tunnel address out as the exit's resolver and runs one there.
-            script.Append(CultureInfo.InvariantCulture, $"\t\t{family} daddr {address} udp dport 53 accept\n");
-            script.Append(CultureInfo.InvariantCulture, $"\t\t{family} daddr {address} tcp dport 53 accept\n");
+            // The seller hands its own tunnel address out as the exit's resolver and runs one there. It is part of
+            // the exit: only buyers who paid for one (@exit) may use it, not every admitted buyer (@paid).
+            script.Append(CultureInfo.InvariantCulture, $"\t\t{family} saddr @{ExitSet} {family} daddr {address} udp dport 53 accept\n");
+            script.Append(CultureInfo.InvariantCulture, $"\t\t{family} saddr @{ExitSet} {family} daddr {address} tcp dport 53 accept\n");
         }
         if (rules.AllowedTcpPorts.Count > 0)
         {
@@ -170,11 +171,14 @@ internal static class NftablesRuleset
         return script.ToString();
     }
 
-    /// <summary>Deletes the address from the set, declaring it first so the script works when it is not there.</summary>
-    public static string Revoke(string interfaceName, IPAddress buyerTunnelAddress)
+    /// <summary>Deletes the address from the set, declaring it first so the script works when it is not there, and
+    /// the contract's forwarded port, if any, from the forwards map (<see cref="NftablesPortForward.Revoke"/>).</summary>
+    public static string Revoke(string interfaceName, IPAddress buyerTunnelAddress, int? forwardedPort = null)
     {
         var (set, address) = Element(interfaceName, buyerTunnelAddress);
-        return $"add element {set} {{ {address} }}\ndelete element {set} {{ {address} }}\n" + ExitElement(interfaceName, buyerTunnelAddress);
+        return $"add element {set} {{ {address} }}\ndelete element {set} {{ {address} }}\n"
+            + NftablesPortForward.Revoke(TableName(SellerFirewallRules.ValidInterfaceName(interfaceName)), buyerTunnelAddress, address, forwardedPort)
+            + ExitElement(interfaceName, buyerTunnelAddress);
     }
 
     /// <summary>Declares the exit set and the address in it, then deletes the address: afterwards it is not there.</summary>

@@ -31,7 +31,11 @@ public interface ISellerFirewall
     /// <exception cref="SellerFirewallException">The admissions could not be made (then none is).</exception>
     Task AdmitAsync(string interfaceName, IReadOnlyCollection<BuyerAdmission> admissions, CancellationToken cancellationToken);
 
-    /// <summary>Ends the admission of <paramref name="buyerTunnelAddress"/> now; nothing happens when there is none.</summary>
+    /// <summary>Ends the admission of <paramref name="buyerTunnelAddress"/> now, and the forwarding of
+    /// <paramref name="forwardedPort"/> (the public port its contract held, if any) with it; nothing happens when there
+    /// is none.</summary>
+    /// <remarks>The port goes too: the address returns to the pool, and a forwarding left until its timeout would lead
+    /// the old public port to whoever is given the address next.</remarks>
     /// <exception cref="SellerFirewallException">The admission could not be ended.</exception>
-    Task RevokeAsync(string interfaceName, System.Net.IPAddress buyerTunnelAddress, CancellationToken cancellationToken);
+    Task RevokeAsync(string interfaceName, System.Net.IPAddress buyerTunnelAddress, int? forwardedPort, CancellationToken cancellationToken);
 }

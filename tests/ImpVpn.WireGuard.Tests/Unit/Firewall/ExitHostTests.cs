@@ -137,10 +137,24 @@ public sealed class ExitHostTests
         var script = NftablesRuleset.Apply(Rules(exit: Exit() with { ResolverOnTunnelAddress = true }));
 
         Assert.Contains(
-            "\t\tip daddr 10.77.0.1 icmp type echo-request accept\n\t\tip daddr 10.77.0.1 udp dport 53 accept\n\t\tip daddr 10.77.0.1 tcp dport 53 accept\n\t\tip daddr 10.77.0.1 tcp dport { 9735 } accept\n\t\tdrop\n",
+            "\t\tip daddr 10.77.0.1 icmp type echo-request accept\n\t\tip saddr @exit ip daddr 10.77.0.1 udp dport 53 accept\n\t\tip saddr @exit ip daddr 10.77.0.1 tcp dport 53 accept\n\t\tip daddr 10.77.0.1 tcp dport { 9735 } accept\n\t\tdrop\n",
             script,
             StringComparison.Ordinal);
         Assert.DoesNotContain("dport 53", NftablesRuleset.Apply(Rules(exit: Exit())), StringComparison.Ordinal);
+    }
+
+    // The resolver is part of the exit: a node-to-node or port-forward buyer (in @paid, not in @exit) gets no DNS
+    // service from the seller's host.
+    [Fact]
+    public void The_resolver_on_the_sellers_tunnel_address_answers_exit_buyers_only()
+    {
+        var v4 = NftablesRuleset.Apply(Rules(exit: Exit() with { ResolverOnTunnelAddress = true }));
+        var v6 = NftablesRuleset.Apply(Rules(address: "2001:db8:77::1", exit: Exit() with { ResolverOnTunnelAddress = true }));
+
+        var v4Dns = v4.Split('\n').Where(l => l.Contains("dport 53", StringComparison.Ordinal)).ToList();
+        var v6Dns = v6.Split('\n').Where(l => l.Contains("dport 53", StringComparison.Ordinal)).ToList();
+        Assert.Equal(["\t\tip saddr @exit ip daddr 10.77.0.1 udp dport 53 accept", "\t\tip saddr @exit ip daddr 10.77.0.1 tcp dport 53 accept"], v4Dns);
+        Assert.Equal(["\t\tip6 saddr @exit ip6 daddr 2001:db8:77::1 udp dport 53 accept", "\t\tip6 saddr @exit ip6 daddr 2001:db8:77::1 tcp dport 53 accept"], v6Dns);
     }
 
     [Fact]

@@ -116,7 +116,7 @@ public sealed class NftablesFirewallTests
     public async Task A_revocation_declares_the_element_before_deleting_it_so_it_works_when_there_is_none()
     {
         var runner = new RecordingCommandRunner();
-        await new NftablesFirewall(runner, LinuxNetworkContext.Current, () => true).RevokeAsync("impvpn0", IPAddress.Parse("fd00:77::2"), None);
+        await new NftablesFirewall(runner, LinuxNetworkContext.Current, () => true).RevokeAsync("impvpn0", IPAddress.Parse("fd00:77::2"), null, None);
 
         Assert.Equal(["add element inet impvpn_impvpn0 paid { fd00:77::2 }\ndelete element inet impvpn_impvpn0 paid { fd00:77::2 }\n" + NotAnExit("fd00:77::2", "ipv6_addr")], runner.Inputs);
     }
@@ -136,7 +136,7 @@ public sealed class NftablesFirewallTests
         var firewall = new NftablesFirewall(runner, LinuxNetworkContext.Current, () => true);
 
         await Assert.ThrowsAsync<ArgumentException>(() => firewall.AdmitAsync("impvpn0", [new BuyerAdmission(IPAddress.Parse(address), TimeSpan.FromHours(1))], None));
-        await Assert.ThrowsAsync<ArgumentException>(() => firewall.RevokeAsync("impvpn0", IPAddress.Parse(address), None));
+        await Assert.ThrowsAsync<ArgumentException>(() => firewall.RevokeAsync("impvpn0", IPAddress.Parse(address), null, None));
         Assert.Empty(runner.Commands);
     }
 

@@ -93,6 +93,35 @@ public sealed class PortForwardRulesTests
         Assert.True(forwardingOn.Count == 1 && forwardingOn[0] > applies[1], string.Join(" | ", runner.Commands));
     }
 
+    // A revocation takes the contract's port out of the map with its address out of paid: the address returns to the
+    // pool, and the port must not go on forwarding to its next buyer. The map is declared first, so the same script
+    // works on a table without port forwarding.
+    [Fact]
+    public async Task A_revocation_with_a_port_deletes_the_ports_element_declaring_the_map_first()
+    {
+        var runner = new RecordingCommandRunner();
+        var firewall = new NftablesFirewall(runner, LinuxNetworkContext.Current, () => true);
+
+        await firewall.RevokeAsync("impvpn0", IPAddress.Parse("10.77.0.2"), 40000, None);
+        await firewall.RevokeAsync("impvpn0", IPAddress.Parse("fd00:77::2"), 40001, None);
+        await firewall.RevokeAsync("impvpn0", IPAddress.Parse("10.77.0.3"), null, None);
+
+        Assert.Equal(3, runner.Inputs.Count);
+        Assert.StartsWith(
+            "add element inet impvpn_impvpn0 paid { 10.77.0.2 }\ndelete element inet impvpn_impvpn0 paid { 10.77.0.2 }\n"
+            + "add map inet impvpn_impvpn0 forwards { type inet_service : ipv4_addr; flags timeout; }\n"
+            + "add element inet impvpn_impvpn0 forwards { 40000 : 10.77.0.2 }\ndelete element inet impvpn_impvpn0 forwards { 40000 }\n",
+            runner.Inputs[0],
+            StringComparison.Ordinal);
+        Assert.Contains(
+            "add map inet impvpn_impvpn0 forwards { type inet_service : ipv6_addr; flags timeout; }\n"
+            + "add element inet impvpn_impvpn0 forwards { 40001 : fd00:77::2 }\ndelete element inet impvpn_impvpn0 forwards { 40001 }\n",
+            runner.Inputs[1],
+            StringComparison.Ordinal);
+        Assert.DoesNotContain("forwards", runner.Inputs[2], StringComparison.Ordinal);
+        Assert.Throws<ArgumentOutOfRangeException>(() => NftablesRuleset.Revoke("impvpn0", IPAddress.Parse("10.77.0.2"), 70000));
+    }
+
     [Fact]
     public void A_port_that_is_not_one_is_refused_before_a_script_is_written()
     {
