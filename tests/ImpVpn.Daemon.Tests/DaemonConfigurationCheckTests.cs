@@ -86,23 +86,7 @@ public sealed class DaemonConfigurationCheckTests : IDisposable
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
-    private DaemonConfigurationFile Usable()
-    {
-        var cert = Path.Combine(_folder, "tls.cert");
-        using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
-        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=localhost", key, System.Security.Cryptography.HashAlgorithmName.SHA256);
-        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow, DateTimeOffset.UtcNow.AddDays(1));
-        File.WriteAllText(cert, certificate.ExportCertificatePem());
-        var macaroon = Path.Combine(_folder, "admin.macaroon");
-        File.WriteAllBytes(macaroon, [1, 2, 3, 4]);
-        return new DaemonConfigurationFile
-        {
-            StorePath = Path.Combine(_folder, "store"),
-            Node = new DaemonConfigurationFile.NodeSection { TlsCertPath = cert, MacaroonPath = macaroon, Network = "regtest" },
-            Seller = new DaemonConfigurationFile.SellerSection { Enabled = true, Endpoint = "203.0.113.5:51820", PricePerHourSat = 500 },
-            Refresh = new DaemonConfigurationFile.RefreshSection { Enabled = true, BudgetSat = 700 },
-        };
-    }
+    private DaemonConfigurationFile Usable() => UsableConfiguration.In(_folder);
 
     private static void Spoil(DaemonConfigurationFile file, string key)
     {
