@@ -22,7 +22,7 @@ internal static class TunnelModeCheck
         var local = setup is not null && !options.ConfigOnly;
         if (mode == TunnelMode.PortForward && !local)
         {
-            throw Refused("A port forward is proved by the seller connecting back through the tunnel before you pay, so it is set up on this machine: buy it without -ConfigOnly, on a machine where ImpVpn sets up WireGuard.");
+            throw Refused("A port forward is proved by the seller connecting back through the tunnel before you pay, so its tunnel is set up on this machine: it cannot be bought as a configuration only, and only where ImpVpn sets up WireGuard.");
         }
 
         if (!local)
@@ -38,12 +38,12 @@ internal static class TunnelModeCheck
         var up = contracts.Where(c => OnThisMachine(c, now)).ToList();
         if (mode == TunnelMode.Exit && up.FirstOrDefault() is { } other)
         {
-            throw Refused($"An exit takes all of this machine's traffic, and its kill switch lets nothing out but through it; tunnel {other.Id} ({other.InterfaceName}) is up here. Remove it first (Remove-VpnTunnel), or buy the exit with -ConfigOnly for another device.");
+            throw Refused($"An exit takes all of this machine's traffic, and its kill switch lets nothing out but through it; tunnel {other.Id} ({other.InterfaceName}) is up here. Remove that tunnel first, or buy the exit as a configuration only, for another device.");
         }
 
         if (up.FirstOrDefault(c => c.TunnelMode == TunnelMode.Exit) is { } exit)
         {
-            throw Refused($"The exit {exit.Id} ({exit.InterfaceName}) carries all of this machine's traffic, and its kill switch lets nothing out but through it. Remove it first (Remove-VpnTunnel), or buy with -ConfigOnly for another device.");
+            throw Refused($"The exit {exit.Id} ({exit.InterfaceName}) carries all of this machine's traffic, and its kill switch lets nothing out but through it. Remove the exit first, or buy this tunnel as a configuration only, for another device.");
         }
     }
 

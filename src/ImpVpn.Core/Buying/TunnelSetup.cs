@@ -39,7 +39,7 @@ public sealed class TunnelSetup(WireGuardHost wireGuard, BoughtContracts contrac
     public string? CannotSetUp(TunnelMode mode) => mode switch
     {
         TunnelMode.Exit when wireGuard.FullTunnel is not { Supported: true } =>
-            "This version of ImpVpn routes all traffic through an exit on Linux only; here, buy it with -ConfigOnly and import the configuration into WireGuard.",
+            "This version of ImpVpn routes all traffic through an exit on Linux only; here, buy it as a configuration only and import that into WireGuard.",
         TunnelMode.PortForward when wireGuard.SourceRouting is null =>
             "A port forward routes this node's replies through the tunnel by source address, which ImpVpn does on Linux only.",
         _ => null,

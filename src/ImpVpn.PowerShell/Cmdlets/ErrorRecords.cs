@@ -151,7 +151,7 @@ internal static class ErrorRecords
         PurchaseException { Error: PurchaseError.OfferNotSold } =>
             "Nothing was accepted or paid. Ask this seller for a mode and address family it sells (its answer above names them) with Request-VpnQuote -Mode and -AddressFamily, or ask another seller.",
         PurchaseException { Error: PurchaseError.OfferNotSupported } =>
-            "Nothing was accepted or paid. Request a node-to-node or exit quote (Request-VpnQuote -Mode NodeToNode or Exit, -AddressFamily IPv4 or IPv6) and confirm that one.",
+            "Nothing was accepted or paid. Request a mode and address family this machine sets up (Request-VpnQuote -Mode NodeToNode, Exit or PortForward, -AddressFamily IPv4 or IPv6); an exit needs Linux and no other tunnel up here (Remove-VpnTunnel), or Confirm-VpnContract -ConfigOnly for another device; a port forward is set up here, never with -ConfigOnly.",
         PurchaseException { Error: PurchaseError.QuoteExpired } => "Request a new quote with Request-VpnQuote and confirm that one.",
         PurchaseException { Error: PurchaseError.SellerUnreachable, ContractId: null } => "Give the seller's node address as <pubkey>@host:port to Request-VpnQuote, or check that your node can reach it.",
         PurchaseException { Error: PurchaseError.TunnelSetupFailed, ContractId: { } id } =>

@@ -56,7 +56,7 @@ public sealed class TunnelModeCheckTests : IDisposable
     {
         var windows = new TunnelSetup(_wireGuard.Host with { FullTunnel = new Capable(false) }, _contracts, NullProgressLog.Instance);
 
-        Refused(() => TunnelModeCheck.RequireUsable(Quote(TunnelMode.Exit), new BuyerOptions(), windows, [], Now), "-ConfigOnly");
+        Refused(() => TunnelModeCheck.RequireUsable(Quote(TunnelMode.Exit), new BuyerOptions(), windows, [], Now), "configuration only");
         Refused(() => TunnelModeCheck.RequireUsable(Quote(TunnelMode.Exit), new BuyerOptions(), new TunnelSetup(_wireGuard.Host, _contracts, NullProgressLog.Instance), [], Now), "Linux only");
         TunnelModeCheck.RequireUsable(Quote(TunnelMode.Exit), new BuyerOptions { ConfigOnly = true }, windows, [], Now);
     }
