@@ -105,6 +105,8 @@ Describe 'Errors a user meets' {
         $noPorts.Errors[0].Message | Should -Match 'port range'
         $reversed = Invoke-Fresh 'pf-reversed' "Start-VpnProvider -Endpoint 192.0.2.1:51820 -ForwardedPorts 40999-40000"
         $reversed.Errors[0].Id | Should -BeLike 'ImpVpn.InvalidArgument,*'
+    }
+
     It 'refuses exits a seller cannot deliver before starting, each with its id, category and remedy naming the parameter' {
         $resolver = Invoke-Fresh 'exit-resolver' "Start-VpnProvider -Endpoint 192.0.2.1:51820 -Mode NodeToNode,Exit -EgressInterface eth0"
         $resolver.Errors[0].Id | Should -BeLike 'ImpVpn.ExitSettingInvalid,*'
