@@ -212,6 +212,9 @@ public sealed class PaymentOnce(ILightningNode node, IProgressLog log)
             ? await paying.ConfigureAwait(false)
             : await node.TrackPaymentAsync(hash, waitForFinal: true, cancellationToken).ConfigureAwait(false);
 
+    // How long a refused claim waits for this run's own payment to end (see ClaimAsync).
+    private static readonly TimeSpan RefusalGrace = TimeSpan.FromSeconds(5);
+
     /// <summary>Gives the seller the preimage (a claim, for a purchase or a refresh) and returns the payment as it stands
     /// after, with the claim's failure if it had no answer. The answer may be lost after the seller settled, so the
     /// payment, not the answer, says what happened: waited on for up to <paramref name="wait"/>, or asked about once
@@ -231,9 +234,22 @@ public sealed class PaymentOnce(ILightningNode node, IProgressLog log)
         }
 
         var hash = Convert.FromHexString(claim.PaymentHash);
-        var payment = unanswered is { Error: PurchaseError.SellerRefused }
-            ? await node.TrackPaymentAsync(hash, waitForFinal: false, cancellationToken).ConfigureAwait(false)
-            : await FinalWithinAsync(hash, paying, wait, cancellationToken).ConfigureAwait(false);
+        PaymentResult? payment;
+        if (unanswered is { Error: PurchaseError.SellerRefused })
+        {
+            // A refusal can come from a seller that has just cancelled (its claim deadline passed) and reach this run
+            // before the node has seen the payment fail over the hops between: this run's own payment is given a short
+            // while to end, so the answer is "failed, returned", not "unfinished". Any other refusal leaves the payment
+            // as it was, and the node is asked once.
+            payment = paying is not null
+                ? await FinalWithinAsync(hash, paying, RefusalGrace, cancellationToken).ConfigureAwait(false)
+                : await node.TrackPaymentAsync(hash, waitForFinal: false, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            payment = await FinalWithinAsync(hash, paying, wait, cancellationToken).ConfigureAwait(false);
+        }
+
         return (payment, unanswered);
     }
 
