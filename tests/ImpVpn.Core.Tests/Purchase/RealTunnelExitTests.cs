@@ -53,19 +53,9 @@ public sealed class RealTunnelExitTests
         TestInternet.RouteSellerDefaultsOut(pair, internet);
 
         await using var net = await PurchaseNetwork.StartAsync();
-        var sellerWireGuard = WireGuardHosts.ForThisMachine(new LinuxNetworkContext(pair.B), preferKernel: false);
         var buyerWireGuard = WireGuardHosts.ForThisMachine(new LinuxNetworkContext(pair.A), preferKernel: false);
-        var sellerInterface = "ivsX" + pair.Tag;
-        await net.StartSellerAsync(sellerWireGuard, new SellerOptions
-        {
-            InterfaceName = sellerInterface,
-            Endpoint = pair.UnderlayB + ":51820",
-            Subnet = IpPrefix.Parse($"10.78.{pair.Subnet}.0/24"),
-            Pricing = new Pricing(3_600, TimeSpan.FromSeconds(1), TimeSpan.FromDays(1)),
-            SoldModes = [TunnelMode.Exit],
-            EgressInterface = internet.EgressInterface,
-            Resolvers = [TestInternet.InternetAddress],
-        });
+        var sellerWireGuard = WireGuardHosts.ForThisMachine(new LinuxNetworkContext(pair.B), preferKernel: false);
+        var sellerInterface = await StartExitSellerAsync(net, sellerWireGuard, pair, internet, "ivsX", $"10.78.{pair.Subnet}.0/24", TestInternet.InternetAddress);
         using var peerEcho = HttpEcho.Start(internet.Name, PeerPort);
         using var p2pEcho = HttpEcho.Start(internet.Name, P2pPort);
         using var nodeRpcEcho = HttpEcho.Start(internet.Name, RemoteNodeRpcPort);
@@ -177,19 +167,9 @@ public sealed class RealTunnelExitTests
         UplinkThroughSeller(pair);
         TestInternet.RouteSellerDefaultsOut(pair, internet);
         await using var net = await PurchaseNetwork.StartAsync();
-        var sellerWireGuard = WireGuardHosts.ForThisMachine(new LinuxNetworkContext(pair.B), preferKernel: false);
         var buyerWireGuard = WireGuardHosts.ForThisMachine(new LinuxNetworkContext(pair.A), preferKernel: false);
-        var sellerInterface = "ivs6" + pair.Tag;
-        await net.StartSellerAsync(sellerWireGuard, new SellerOptions
-        {
-            InterfaceName = sellerInterface,
-            Endpoint = pair.UnderlayB + ":51820",
-            Subnet = IpPrefix.Parse($"fd78:{pair.Subnet:x}::/120"),
-            Pricing = new Pricing(3_600, TimeSpan.FromSeconds(1), TimeSpan.FromDays(1)),
-            SoldModes = [TunnelMode.Exit],
-            EgressInterface = internet.EgressInterface,
-            Resolvers = [TestInternet.InternetAddress6],
-        });
+        var sellerWireGuard = WireGuardHosts.ForThisMachine(new LinuxNetworkContext(pair.B), preferKernel: false);
+        var sellerInterface = await StartExitSellerAsync(net, sellerWireGuard, pair, internet, "ivs6", $"fd78:{pair.Subnet:x}::/120", TestInternet.InternetAddress6);
         await using var buyer = net.Buyer(buyerWireGuard);
         Assert.Equal(pair.UnderlayA, await HttpEcho.GetAsync(pair.A, TestInternet.InternetAddress, TestInternet.EchoPort, Granted));
         WaitForAddressesSettled(pair.A);
@@ -300,6 +280,24 @@ public sealed class RealTunnelExitTests
 
     private static int QueryLines(string log) =>
         File.Exists(log) ? File.ReadLines(log).Count(line => line.Contains("query[", StringComparison.Ordinal)) : 0;
+
+    /// <summary>A seller of exits only, in B (on <paramref name="sellerWireGuard"/>), out of the test internet's egress, handing out one resolver; returns its
+    /// WireGuard interface's name.</summary>
+    private static async Task<string> StartExitSellerAsync(PurchaseNetwork net, WireGuardHost sellerWireGuard, NetworkNamespacePair pair, TestInternet internet, string name, string subnet, string resolver)
+    {
+        var sellerInterface = name + pair.Tag;
+        await net.StartSellerAsync(sellerWireGuard, new SellerOptions
+        {
+            InterfaceName = sellerInterface,
+            Endpoint = pair.UnderlayB + ":51820",
+            Subnet = IpPrefix.Parse(subnet),
+            Pricing = new Pricing(3_600, TimeSpan.FromSeconds(1), TimeSpan.FromDays(1)),
+            SoldModes = [TunnelMode.Exit],
+            EgressInterface = internet.EgressInterface,
+            Resolvers = [resolver],
+        });
+        return sellerInterface;
+    }
 
     /// <summary>The kernel gives each link an IPv6 link-local address (and its routes) once duplicate address detection
     /// ends, a second or two after the link comes up: the state compared before and after is taken once no address is
