@@ -1,6 +1,5 @@
 using ImpVpn.Core.Diagnostics;
 using ImpVpn.Core.Protocol;
-using ImpVpn.Core.Selling;
 
 namespace ImpVpn.Core.Buying;
 
@@ -42,7 +41,7 @@ public sealed class SellerOffers(SellerLink link, IProgressLog log, TimeProvider
 /// other case, no unknown names, no repeats, at least one, at most as many as there are), a price per hour between
 /// 1 sat and all bitcoin, durations from 1 second to 10 years with the minimum no longer than the maximum, capacity
 /// left not negative, protocol versions between 1 and 1000 (at most 16 of them, at least one), and a region that is a
-/// short printable label (<see cref="SellerOptions.IsRegion"/>). Anything else is refused as a whole
+/// short printable label (<see cref="OfferRegion"/>). Anything else is refused as a whole
 /// (<see cref="PurchaseException"/> with <see cref="PurchaseError.SellerAnswerRefused"/>).
 /// </summary>
 public static class OfferCheck
@@ -86,9 +85,9 @@ public static class OfferCheck
             throw Refused($"its protocol versions are not 1 to {MaxVersions} distinct versions between 1 and {MaxVersion}");
         }
 
-        if (answer.Region is not null && !SellerOptions.IsRegion(answer.Region))
+        if (answer.Region is not null && !OfferRegion.IsValid(answer.Region))
         {
-            throw Refused($"its region is not a label of at most {SellerOptions.MaxRegionLength} letters, digits, '-' and spaces");
+            throw Refused($"its region is not a label of at most {OfferRegion.MaxLength} letters, digits, '-' and spaces");
         }
 
         return new SellerOffer(

@@ -133,23 +133,13 @@ public sealed record SellerOptions
         [Subnet.Address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? TunnelAddressFamily.IPv6 : TunnelAddressFamily.IPv4];
 
     /// <summary>A short label of where the seller is (e.g. "eu-west", "Frankfurt 2"), given in its offer; null for
-    /// none. Letters, digits, '-' and space, at most <see cref="MaxRegionLength"/> characters (<see cref="ValidRegion"/>).</summary>
+    /// none. Letters, digits, '-' and space, at most <see cref="OfferRegion.MaxLength"/> characters (<see cref="ValidRegion"/>).</summary>
     public string? Region { get; init; }
-
-    /// <summary>The longest <see cref="Region"/> a seller may give and a buyer accepts.</summary>
-    public const int MaxRegionLength = 32;
 
     /// <summary>The region label itself when it is one a buyer would accept (null or empty for none); otherwise an
     /// <see cref="ArgumentException"/> before the seller starts with it.</summary>
     public static string? ValidRegion(string? region) =>
         string.IsNullOrEmpty(region) ? null
-        : IsRegion(region) ? region
-        : throw new ArgumentException($"A region is at most {MaxRegionLength} letters, digits, '-' and spaces, not starting or ending with a space (e.g. eu-west or Frankfurt 2).");
-
-    /// <summary>Whether <paramref name="region"/> is a region label: 1 to <see cref="MaxRegionLength"/> ASCII letters,
-    /// digits, '-' and spaces, not starting or ending with a space. Both roles use it.</summary>
-    public static bool IsRegion(string? region) =>
-        region is { Length: > 0 and <= MaxRegionLength }
-        && region[0] != ' ' && region[^1] != ' '
-        && region.All(c => char.IsAsciiLetterOrDigit(c) || c == '-' || c == ' ');
+        : OfferRegion.IsValid(region) ? region
+        : throw new ArgumentException($"A region is at most {OfferRegion.MaxLength} letters, digits, '-' and spaces, not starting or ending with a space (e.g. eu-west or Frankfurt 2).");
 }

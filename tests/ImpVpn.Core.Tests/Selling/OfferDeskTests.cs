@@ -92,7 +92,7 @@ public sealed class OfferDeskTests
     public void A_region_label_is_accepted(string region)
     {
         Assert.Equal(region, SellerOptions.ValidRegion(region));
-        Assert.True(SellerOptions.IsRegion(region));
+        Assert.True(OfferRegion.IsValid(region));
     }
 
     [Theory]
@@ -106,7 +106,7 @@ public sealed class OfferDeskTests
     public void A_region_buyers_would_refuse_is_refused(string region)
     {
         Assert.Throws<ArgumentException>(() => SellerOptions.ValidRegion(region));
-        Assert.False(SellerOptions.IsRegion(region));
+        Assert.False(OfferRegion.IsValid(region));
     }
 
     [Fact]
