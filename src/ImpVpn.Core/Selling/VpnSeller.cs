@@ -228,8 +228,12 @@ public sealed class VpnSeller : IAsyncDisposable
             _rpc.Handle(PeerProtocol.Claim, async (peer, p, ct) =>
                 await running.Claim.ClaimAsync(peer, JsonRpcCodec.ReadPayload<ClaimRequest>(p), ct).ConfigureAwait(false));
             // Stateless: what this seller sells, for buyers choosing a seller.
-            _rpc.Handle(PeerProtocol.Offer, (peer, _, _) =>
-                Task.FromResult<object>(running.Quotes.Offer(peer, running.Contracts.Active)));
+            // Params are read (an object, possibly empty) so a malformed request is -32602 like any other method's.
+            _rpc.Handle(PeerProtocol.Offer, (peer, p, _) =>
+            {
+                JsonRpcCodec.ReadPayload<OfferRequest>(p);
+                return Task.FromResult<object>(running.Quotes.Offer(peer, running.Contracts.Active));
+            });
             // Version 1, deprecated (docs/protocol.md): answered for buyers of ImpVpn 0.1 until 0.4.0.
             Serve(running, PeerProtocol.V1.Quote, PeerProtocol.V1.Accept, PeerProtocol.V1.Activate, PeerProtocol.V1.Refresh, PeerProtocol.V1.Status, buyerMakesPreimage: false);
             _rpc.Start();

@@ -115,4 +115,18 @@ public sealed class OfferDeskTests
         Assert.Null(SellerOptions.ValidRegion(null));
         Assert.Null(SellerOptions.ValidRegion(string.Empty));
     }
+
+    [Fact]
+    public void Offer_params_are_an_object_possibly_empty()
+    {
+        Assert.NotNull(JsonRpcCodec.ReadPayload<OfferRequest>(JsonDocument.Parse("{}").RootElement));
+
+        foreach (var malformed in new[] { "[]", "1", "\"offer\"" })
+        {
+            var refused = Assert.Throws<ProtocolException>(() => JsonRpcCodec.ReadPayload<OfferRequest>(JsonDocument.Parse(malformed).RootElement));
+            Assert.Equal(ProtocolErrorCode.InvalidParams, refused.Code);
+        }
+
+        Assert.Equal(ProtocolErrorCode.InvalidParams, Assert.Throws<ProtocolException>(() => JsonRpcCodec.ReadPayload<OfferRequest>(null)).Code);
+    }
 }
