@@ -17,6 +17,7 @@ public sealed class Buyer : IAsyncDisposable
         _link = new SellerLink(node, log);
         Contracts = contracts;
         Quotes = new SellerQuotes(_link, log);
+        Offers = new SellerOffers(_link, log);
         var setup = wireGuard is null ? null : new TunnelSetup(wireGuard, contracts, log, node);
         Purchase = new TunnelPurchase(node, _link, contracts, setup, log);
         Refresh = new TunnelRefresh(node, _link, contracts, setup, log);
@@ -26,6 +27,9 @@ public sealed class Buyer : IAsyncDisposable
     public BoughtContracts Contracts { get; }
 
     public SellerQuotes Quotes { get; }
+
+    /// <summary>What a seller sells (impvpn.v1.offer), checked.</summary>
+    public SellerOffers Offers { get; }
 
     public TunnelPurchase Purchase { get; }
 

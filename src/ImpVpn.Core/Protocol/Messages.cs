@@ -81,3 +81,20 @@ public sealed record ClaimResponse(string ContractId, long ExpiresAt);
 public sealed record StatusRequest(string ContractId);
 
 public sealed record StatusResponse(string ContractId, string State, long ExpiresAt);
+
+/// <summary>impvpn.v1.offer takes no parameters; the record exists so the params are an (empty) object.</summary>
+public sealed record OfferRequest;
+
+/// <summary>What a seller sells, as of the moment it answers. <see cref="CapacityLeft"/> is how many more contracts it
+/// would take now (its active-contract limit less its active contracts): a hint, not a reservation, since other
+/// buyers may take the room before this one asks for a quote. <see cref="Region"/> is the seller's own short label,
+/// unverified.</summary>
+public sealed record OfferResponse(
+    IReadOnlyList<string> Modes,
+    IReadOnlyList<string> AddressFamilies,
+    long PricePerHourSat,
+    long MinimumDurationSeconds,
+    long MaximumDurationSeconds,
+    int CapacityLeft,
+    IReadOnlyList<int> ProtocolVersions,
+    string? Region = null);

@@ -21,6 +21,14 @@ public static class PeerProtocol
     public const string Refresh = "impvpn.v2.refresh";
     public const string Status = "impvpn.v2.status";
 
+    /// <summary>What a seller sells (modes, address families, price, durations, region, capacity left, protocol
+    /// versions). Stateless, and not tied to a purchase, so it keeps its version-1 name: any buyer may ask it before
+    /// deciding which seller to quote.</summary>
+    public const string Offer = "impvpn.v1.offer";
+
+    /// <summary>The protocol versions a seller of this version answers, as its offer lists them.</summary>
+    public static IReadOnlyList<int> SupportedVersions { get; } = [1, Version];
+
     /// <summary>Version 1, where the seller makes the preimage and settles as soon as it has added the peer: a seller
     /// that cheats can take the payment without delivering. Sellers answer it for buyers of ImpVpn 0.1 until
     /// ImpVpn 0.4.0 (docs/protocol.md, "Deprecation"); buyers no longer send it.</summary>

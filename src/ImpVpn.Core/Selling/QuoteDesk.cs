@@ -18,6 +18,7 @@ internal sealed class QuoteDesk
     private readonly TimeProvider _clock;
     private readonly IProgressLog _log;
     private readonly QuoteRateLimiter _rateLimiter;
+    private readonly QuoteRateLimiter _offerRateLimiter;
     private readonly ConcurrentDictionary<string, DateTimeOffset> _usedNonces = new();
 
     public QuoteDesk(SellerOptions options, QuotePromise promise, TimeProvider clock, IProgressLog log)
@@ -27,6 +28,8 @@ internal sealed class QuoteDesk
         _clock = clock;
         _log = log;
         _rateLimiter = new QuoteRateLimiter(options.QuotesPerPeerPerMinute, clock);
+        // Offers have their own budget, as large as quotes': asking what is sold must not use up the quotes.
+        _offerRateLimiter = new QuoteRateLimiter(options.QuotesPerPeerPerMinute, clock);
     }
 
     /// <summary>Marks the nonces of contracts this seller already holds as used (on start: what a restart would
@@ -57,6 +60,27 @@ internal sealed class QuoteDesk
         _log.Log(LogLevel.Verbose, $"Quote for {buyer[..16]}…: {price} sat for {duration}.");
         return new QuoteResponse(nonce, price, request.DurationSeconds, expires, offer,
             _promise.Sign(buyer, nonce, price, request.DurationSeconds, expires, offer));
+    }
+
+    /// <summary>What this seller sells (impvpn.v1.offer): nothing is stored, only the peer's rate is counted.
+    /// <paramref name="activeContracts"/> is read without the contracts' lock, so the capacity left is a hint.</summary>
+    public OfferResponse Offer(string buyer, int activeContracts)
+    {
+        if (!_offerRateLimiter.TryTake(buyer))
+        {
+            throw new ProtocolException(ProtocolErrorCode.RateLimited, "Too many offer requests; try again in a minute.");
+        }
+
+        var pricing = _options.Pricing;
+        return new OfferResponse(
+            _options.SoldModes.Select(TunnelOfferVocabulary.WireName).ToList(),
+            _options.SoldAddressFamilies.Select(TunnelOfferVocabulary.WireName).ToList(),
+            pricing.PricePerHourSat,
+            (long)Math.Ceiling(pricing.MinimumDuration.TotalSeconds),
+            (long)Math.Floor(pricing.MaximumDuration.TotalSeconds),
+            Math.Max(0, _options.MaxActiveContracts - activeContracts),
+            PeerProtocol.SupportedVersions,
+            SellerOptions.ValidRegion(_options.Region));
     }
 
     private void RequireSold(TunnelOffer offer)

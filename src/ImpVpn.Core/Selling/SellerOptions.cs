@@ -131,4 +131,15 @@ public sealed record SellerOptions
     /// address comes from it (dual needs a second pool, which no seller has yet).</summary>
     public IReadOnlyList<TunnelAddressFamily> SoldAddressFamilies =>
         [Subnet.Address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? TunnelAddressFamily.IPv6 : TunnelAddressFamily.IPv4];
+
+    /// <summary>A short label of where the seller is (e.g. "eu-west", "Frankfurt 2"), given in its offer; null for
+    /// none. Letters, digits, '-' and space, at most <see cref="OfferRegion.MaxLength"/> characters (<see cref="ValidRegion"/>).</summary>
+    public string? Region { get; init; }
+
+    /// <summary>The region label itself when it is one a buyer would accept (null or empty for none); otherwise an
+    /// <see cref="ArgumentException"/> before the seller starts with it.</summary>
+    public static string? ValidRegion(string? region) =>
+        string.IsNullOrEmpty(region) ? null
+        : OfferRegion.IsValid(region) ? region
+        : throw new ArgumentException($"A region is at most {OfferRegion.MaxLength} letters, digits, '-' and spaces, not starting or ending with a space (e.g. eu-west or Frankfurt 2).");
 }

@@ -214,6 +214,8 @@ public sealed class VpnSeller : IAsyncDisposable
         SellerExitCheck.Check(_options);
         // Port forwards sold that cannot be delivered: refused before anything is taken or touched.
         PortForwardStartCheck.Require(_options, _wireGuard);
+        // A region label buyers would refuse is refused before the seller starts with it.
+        SellerOptions.ValidRegion(_options.Region);
 
         // Two sellers on one store would each trust their own index of it and overwrite each other's contracts.
         _role = _store.HoldRole("seller");
@@ -225,6 +227,13 @@ public sealed class VpnSeller : IAsyncDisposable
             Serve(running, PeerProtocol.Quote, PeerProtocol.Accept, PeerProtocol.Activate, PeerProtocol.Refresh, PeerProtocol.Status, buyerMakesPreimage: true);
             _rpc.Handle(PeerProtocol.Claim, async (peer, p, ct) =>
                 await running.Claim.ClaimAsync(peer, JsonRpcCodec.ReadPayload<ClaimRequest>(p), ct).ConfigureAwait(false));
+            // Stateless: what this seller sells, for buyers choosing a seller.
+            // Params are read (an object, possibly empty) so a malformed request is -32602 like any other method's.
+            _rpc.Handle(PeerProtocol.Offer, (peer, p, _) =>
+            {
+                JsonRpcCodec.ReadPayload<OfferRequest>(p);
+                return Task.FromResult<object>(running.Quotes.Offer(peer, running.Contracts.Active));
+            });
             // Version 1, deprecated (docs/protocol.md): answered for buyers of ImpVpn 0.1 until 0.4.0.
             Serve(running, PeerProtocol.V1.Quote, PeerProtocol.V1.Accept, PeerProtocol.V1.Activate, PeerProtocol.V1.Refresh, PeerProtocol.V1.Status, buyerMakesPreimage: false);
             _rpc.Start();

@@ -19,6 +19,9 @@ internal sealed class TestBuyer(ILightningNode node, BoughtContracts contracts, 
     public Task<VpnQuote> RequestQuoteAsync(string sellerPubKey, TimeSpan duration, TunnelOffer offer, TimeSpan replyTimeout, CancellationToken cancellationToken) =>
         _buyer.Quotes.RequestAsync(new SellerNode(sellerPubKey, null), duration, offer, replyTimeout, cancellationToken);
 
+    public Task<SellerOffer> RequestOfferAsync(string sellerPubKey, TimeSpan replyTimeout, CancellationToken cancellationToken) =>
+        _buyer.Offers.RequestAsync(new SellerNode(sellerPubKey, null), replyTimeout, cancellationToken);
+
     public Task<BoughtContract> ConfirmAsync(VpnQuote quote, BuyerOptions options, CancellationToken cancellationToken) =>
         _buyer.Purchase.ConfirmAsync(quote, options, cancellationToken);
 
