@@ -70,6 +70,7 @@ public sealed partial class SimNetwork
         lock (_gate)
         {
             var node = new SimNodeState { Name = name, Key = NodeKey.Generate(), P2pAddress = p2pAddress, Macaroon = macaroon };
+            node.Announcements.Add(FirstAnnouncement(name, p2pAddress));
             _nodes.Add(name, node);
             return node;
         }
@@ -176,6 +177,13 @@ public sealed partial class SimNetwork
                 }
 
                 return;
+            }
+
+            // LND rebuilds its feature sets from its configuration when it starts, so bits set through peersrpc are
+            // gone after a restart, and it announces itself again without them.
+            if (!node.Announcements[^1].Features.SetEquals(LndFeatureNames.DefaultNodeAnnouncement))
+            {
+                Announce(node, a => a with { Features = LndFeatureNames.DefaultNodeAnnouncement });
             }
 
             // Like LND, a node that comes back reconnects to the peers it has channels with.

@@ -47,8 +47,11 @@ public static class LndFeatures
     private static IEnumerable<KeyValuePair<uint, Feature>> Select(Func<(uint Bit, string Name, bool Init, bool NodeAnnouncement, bool Invoice), bool> inSet) =>
         Bits.Where(inSet).Select(b => Entry(b.Bit, b.Name));
 
-    private static string? NameOf(uint bit) =>
-        Bits.Where(b => b.Bit == bit || b.Bit == (bit ^ 1)).Select(b => b.Name).FirstOrDefault();
+    /// <summary>A node announcement's feature vector as LND's graph calls report it (invoicesrpc.CreateRPCFeatures).</summary>
+    public static IEnumerable<KeyValuePair<uint, Feature>> Of(IEnumerable<uint> bits) =>
+        bits.Order().Select(bit => Entry(bit, NameOf(bit)));
+
+    private static string? NameOf(uint bit) => Network.LndFeatureNames.NameOf(bit);
 
     private static KeyValuePair<uint, Feature> Entry(uint bit, string? name) => new(bit, new Feature
     {

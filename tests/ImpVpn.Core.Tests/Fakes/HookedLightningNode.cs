@@ -119,6 +119,11 @@ internal sealed class HookedLightningNode(ILightningNode inner) : ILightningNode
 
     public Task<GraphNodeInfo?> GetNodeInfoAsync(string pubKey, CancellationToken cancellationToken) => inner.GetNodeInfoAsync(pubKey, cancellationToken);
 
+    public Task<IReadOnlyList<GraphNode>> ListGraphNodesAsync(CancellationToken cancellationToken) => inner.ListGraphNodesAsync(cancellationToken);
+
+    public Task SetAnnouncedFeatureAsync(uint featureBit, bool advertise, CancellationToken cancellationToken) =>
+        inner.SetAnnouncedFeatureAsync(featureBit, advertise, cancellationToken);
+
     public Task SendCustomMessageAsync(string pubKey, uint type, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
         if (type == PeerProtocol.MessageType)
