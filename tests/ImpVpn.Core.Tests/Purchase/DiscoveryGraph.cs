@@ -35,6 +35,9 @@ internal sealed class DiscoveryGraph : IAsyncDisposable
 
     public static string Name(int i) => $"n{i:00}";
 
+    /// <summary>A store of the buyer's, in the graph's folder (removed with it).</summary>
+    public BoughtContracts BuyerContracts() => new(new ContractStore(Path.Combine(_folder, "buyer-" + Guid.NewGuid().ToString("N"))));
+
     public string PubKey(int i) => Simulation[Name(i)].PubKey;
 
     public static async Task<DiscoveryGraph> StartAsync()

@@ -26,7 +26,7 @@ public sealed class SellerDiscoveryTests(ITestOutputHelper output)
     {
         await using var graph = await FiveSellersAndTwoAdversariesAsync();
         var log = new RecordingLog();
-        await using var buyer = new Buyer(graph.BuyerNode, new BoughtContracts(new Store.ContractStore(Path.Combine(Path.GetTempPath(), $"impvpn-disc-{Guid.NewGuid():N}"))), null, log);
+        await using var buyer = new Buyer(graph.BuyerNode, graph.BuyerContracts(), null, log);
 
         var clock = Stopwatch.StartNew();
         var found = await buyer.Discovery.FindAsync(OfferFilter.Any, Quick, None);
@@ -58,7 +58,7 @@ public sealed class SellerDiscoveryTests(ITestOutputHelper output)
     public async Task Filters_choose_by_mode_family_price_and_region()
     {
         await using var graph = await FiveSellersAndTwoAdversariesAsync();
-        await using var buyer = new Buyer(graph.BuyerNode, new BoughtContracts(new Store.ContractStore(Path.Combine(Path.GetTempPath(), $"impvpn-disc-{Guid.NewGuid():N}"))), null);
+        await using var buyer = new Buyer(graph.BuyerNode, graph.BuyerContracts(), null);
 
         async Task<IEnumerable<int>> Find(OfferFilter filter) =>
             (await buyer.Discovery.FindAsync(filter, Quick, None)).Select(f => Enumerable.Range(0, DiscoveryGraph.Size).Single(i => graph.PubKey(i) == f.Offer.SellerPubKey));
@@ -91,7 +91,7 @@ public sealed class SellerDiscoveryTests(ITestOutputHelper output)
         }
 
         await graph.GossipReachedBuyerAsync(advertisers);
-        await using var buyer = new Buyer(graph.BuyerNode, new BoughtContracts(new Store.ContractStore(Path.Combine(Path.GetTempPath(), $"impvpn-disc-{Guid.NewGuid():N}"))), null);
+        await using var buyer = new Buyer(graph.BuyerNode, graph.BuyerContracts(), null);
 
         var found = await buyer.Discovery.FindAsync(OfferFilter.Any, new DiscoveryOptions(2, TimeSpan.FromSeconds(10), AskPeers: false), None);
 
