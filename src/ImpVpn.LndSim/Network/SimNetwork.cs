@@ -176,14 +176,14 @@ public sealed partial class SimNetwork
                     Unlink(name, peer);
                 }
 
-                return;
-            }
+                // LND keeps bits set through peersrpc in memory only and rebuilds its feature sets from its
+                // configuration when it starts again: a stopped node has lost them, and announces itself without them.
+                if (!node.Announcements[^1].Features.SetEquals(LndFeatureNames.DefaultNodeAnnouncement))
+                {
+                    Announce(node, a => a with { Features = LndFeatureNames.DefaultNodeAnnouncement });
+                }
 
-            // LND rebuilds its feature sets from its configuration when it starts, so bits set through peersrpc are
-            // gone after a restart, and it announces itself again without them.
-            if (!node.Announcements[^1].Features.SetEquals(LndFeatureNames.DefaultNodeAnnouncement))
-            {
-                Announce(node, a => a with { Features = LndFeatureNames.DefaultNodeAnnouncement });
+                return;
             }
 
             // Like LND, a node that comes back reconnects to the peers it has channels with.
