@@ -54,17 +54,14 @@ internal sealed class DiscoveryGraph : IAsyncDisposable
             await simulation.OpenChannelAsync(Name(i), Name((i + 1) % Size), 1_000_000);
         }
 
-        var buyer = await LndNode.ConnectAsync(Options(simulation[Name(0)]), true, CancellationToken.None);
+        var buyer = await LndNode.ConnectAsync(PurchaseNetwork.OptionsFor(simulation[Name(0)]), true, CancellationToken.None);
         return new DiscoveryGraph(folder, simulation, buyer);
     }
-
-    public static LndConnectionOptions Options(SimNode node) =>
-        LndConnectionOptions.FromFiles(node.RpcAddress, node.TlsCertPath, node.MacaroonPath, "regtest");
 
     /// <summary>A real seller on node <paramref name="i"/>, config-only.</summary>
     public async Task<VpnSeller> StartSellerAsync(int i, SellerOptions options)
     {
-        var node = await LndNode.ConnectAsync(Options(Simulation[Name(i)]), true, CancellationToken.None);
+        var node = await LndNode.ConnectAsync(PurchaseNetwork.OptionsFor(Simulation[Name(i)]), true, CancellationToken.None);
         _owned.Add(node);
         var seller = new VpnSeller(node, new RecordingWireGuard(), new ContractStore(Path.Combine(_folder, $"seller-{i}")), options);
         _owned.Insert(0, seller);
@@ -76,7 +73,7 @@ internal sealed class DiscoveryGraph : IAsyncDisposable
     /// <paramref name="answer"/> returns (which may wait, or answer nonsense).</summary>
     public async Task StartResponderAsync(int i, Func<CancellationToken, Task<object>> answer)
     {
-        var node = await LndNode.ConnectAsync(Options(Simulation[Name(i)]), true, CancellationToken.None);
+        var node = await LndNode.ConnectAsync(PurchaseNetwork.OptionsFor(Simulation[Name(i)]), true, CancellationToken.None);
         _owned.Add(node);
         var endpoint = new PeerRpcEndpoint(node);
         _owned.Insert(0, endpoint);
