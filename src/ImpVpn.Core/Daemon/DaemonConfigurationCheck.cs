@@ -26,9 +26,10 @@ public static partial class DaemonConfigurationCheck
         var node = RequireSection(file.Node, "Node");
         var seller = RequireSection(file.Seller, "Seller");
         var refresh = RequireSection(file.Refresh, "Refresh");
-        if (!seller.Enabled && !refresh.Enabled)
+        var api = RequireSection(file.Api, "Api");
+        if (!seller.Enabled && !refresh.Enabled && !api.Enabled)
         {
-            throw new DaemonConfigurationException("Seller.Enabled", "neither Seller.Enabled nor Refresh.Enabled is true: the daemon would have nothing to do.");
+            throw new DaemonConfigurationException("Seller.Enabled", "none of Seller.Enabled, Refresh.Enabled and Api.Enabled is true: the daemon would have nothing to do.");
         }
 
         var storePath = file.StorePath is null ? ContractStore.DefaultRoot() : RequirePath(file.StorePath, "StorePath");
@@ -38,7 +39,8 @@ public static partial class DaemonConfigurationCheck
             node.RequireSynced,
             seller.Enabled ? CheckSeller(seller) : null,
             refresh.Enabled ? CheckRefresh(refresh) : null,
-            seller.Enabled ? null : LeftoverOf(seller));
+            seller.Enabled ? null : LeftoverOf(seller),
+            api.Enabled ? ApiConfigurationCheck.Check(api, storePath) : null);
     }
 
     private static LndConnectionOptions CheckNode(DaemonConfigurationFile.NodeSection node)
