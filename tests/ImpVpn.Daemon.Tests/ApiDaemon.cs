@@ -18,16 +18,19 @@ internal sealed class ApiDaemon : IAsyncDisposable
 {
     public static readonly TimeSpan Wait = TimeSpan.FromSeconds(90);
 
-    private ApiDaemon(DaemonNetwork net, LndNode bobNode, VpnSeller seller, DaemonProcess daemon, string token, int httpPort, int grpcPort)
+    private ApiDaemon(DaemonNetwork net, LndNode bobNode, VpnSeller seller, DaemonProcess daemon, string token, int httpPort, int grpcPort, string? pinnedCertPath)
     {
         Net = net;
         _bobNode = bobNode;
         _seller = seller;
         Daemon = daemon;
         Token = token;
-        Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}/") };
+        var scheme = pinnedCertPath is null ? "http" : "https";
+        // One handler each: a gRPC channel takes over its handler's connection callback.
+        Http = pinnedCertPath is null ? new HttpClient() : new HttpClient(Pinned(pinnedCertPath));
+        Http.BaseAddress = new Uri($"{scheme}://127.0.0.1:{httpPort}/");
         Http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        Channel = GrpcChannel.ForAddress($"http://127.0.0.1:{grpcPort}");
+        Channel = GrpcChannel.ForAddress($"{scheme}://127.0.0.1:{grpcPort}", new GrpcChannelOptions { HttpHandler = pinnedCertPath is null ? null : Pinned(pinnedCertPath), DisposeHttpClient = true });
         HttpPort = httpPort;
     }
 
@@ -49,7 +52,9 @@ internal sealed class ApiDaemon : IAsyncDisposable
     /// <summary>The token as a gRPC client sends it.</summary>
     public Metadata Credentials => new() { { "authorization", "Bearer " + Token } };
 
-    public static async Task<ApiDaemon> StartAsync(long maxPriceSat = 4000)
+    /// <param name="tls">serve both protocols on one port with the daemon's self-signed certificate, which the
+    /// client pins as an LND client pins tls.cert.</param>
+    public static async Task<ApiDaemon> StartAsync(long maxPriceSat = 4000, bool tls = false)
     {
         var net = await DaemonNetwork.StartAsync();
         var bob = await LndNode.ConnectAsync(DaemonNetwork.Options(net.Simulation["bob"]), true, CancellationToken.None);
@@ -61,7 +66,8 @@ internal sealed class ApiDaemon : IAsyncDisposable
             Pricing = new Pricing(3600, TimeSpan.FromSeconds(1), TimeSpan.FromDays(1)),
         });
         await seller.StartAsync(CancellationToken.None);
-        var (httpPort, grpcPort) = (FreePort(), FreePort());
+        var httpPort = FreePort();
+        var grpcPort = tls ? httpPort : FreePort();
         var configuration = net.Configuration("alice");
         configuration.Api = new ApiSection
         {
@@ -72,11 +78,12 @@ internal sealed class ApiDaemon : IAsyncDisposable
             QuoteDuration = TimeSpan.FromHours(1),
             RefreshDuration = TimeSpan.FromMinutes(10),
             ConfigOnly = true,
+            SelfSignedTls = tls,
         };
         var daemon = DaemonProcess.Start(net.Write(configuration), DaemonNetwork.NotifyPath());
         await daemon.NotificationsUntilAsync("READY=1", Wait);
         var token = (await File.ReadAllTextAsync(Path.Combine(net.StorePath("alice"), "keys", "api.token"))).Trim();
-        return new ApiDaemon(net, bob, seller, daemon, token, httpPort, grpcPort);
+        return new ApiDaemon(net, bob, seller, daemon, token, httpPort, grpcPort, tls ? Path.Combine(net.StorePath("alice"), "keys", "api-tls.cert") : null);
     }
 
     /// <summary>POSTs a JSON body as a script would (no generated types) and returns the status and body.</summary>
@@ -132,6 +139,19 @@ internal sealed class ApiDaemon : IAsyncDisposable
     {
         var text = await response.Content.ReadAsStringAsync();
         return text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone();
+    }
+
+    /// <summary>A handler that trusts exactly the certificate in <paramref name="certPath"/>.</summary>
+    public static SocketsHttpHandler Pinned(string certPath)
+    {
+        var pinned = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(File.ReadAllText(certPath));
+        return new SocketsHttpHandler
+        {
+            SslOptions = new System.Net.Security.SslClientAuthenticationOptions
+            {
+                RemoteCertificateValidationCallback = (_, certificate, _, _) => certificate is not null && certificate.GetRawCertData().AsSpan().SequenceEqual(pinned.RawData),
+            },
+        };
     }
 
     private static int FreePort()
