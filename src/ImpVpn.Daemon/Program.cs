@@ -1,7 +1,6 @@
 using ImpVpn.Core.Daemon;
 using ImpVpn.Core.WireGuard.Types;
 using ImpVpn.Daemon;
-using ImpVpn.Daemon.Api;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

@@ -1,4 +1,3 @@
-using ImpVpn.Daemon.Api;
 
 namespace ImpVpn.Daemon.Tests;
 

@@ -31,7 +31,7 @@ public sealed class ApiExpiryEventTests
         Assert.True(DateTimeOffset.UtcNow >= api.Net.AliceContracts.Get(contractId!).ExpiresAt);
 
         // Once: a later look finds nothing new to report (two more rounds of the watch pass in this wait).
-        await Task.Delay(ImpVpn.Daemon.Api.ApiExpiryWatch.Interval * 2);
+        await Task.Delay(ImpVpn.Daemon.ApiExpiryWatch.Interval * 2);
         var listed = await extras.ListEventsAsync(new ListEventsRequest(), api.Credentials);
         Assert.Single(listed.Events, e => e.Kind == "expired");
     }

@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using ImpVpn.Core.Files;
 
-namespace ImpVpn.Daemon.Api;
+namespace ImpVpn.Daemon;
 
 /// <summary>
 /// The API's credential: 32 random bytes, kept hex-encoded in an owner-only file (made at the first start, kept

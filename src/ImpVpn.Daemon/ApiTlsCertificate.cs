@@ -4,7 +4,7 @@ using System.Security.Cryptography.X509Certificates;
 using ImpVpn.Core.Daemon;
 using ImpVpn.Core.Files;
 
-namespace ImpVpn.Daemon.Api;
+namespace ImpVpn.Daemon;
 
 /// <summary>
 /// The API's TLS certificate: the operator's (PEM certificate and key), or one the daemon makes once and keeps in

@@ -4,7 +4,7 @@ using ImpVpn.Core.Store;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
-namespace ImpVpn.Daemon.Api;
+namespace ImpVpn.Daemon;
 
 /// <summary>
 /// The "expired" events: every <see cref="Interval"/>, each bought contract whose expiry passed since the last

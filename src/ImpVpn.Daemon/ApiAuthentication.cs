@@ -1,7 +1,7 @@
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 
-namespace ImpVpn.Daemon.Api;
+namespace ImpVpn.Daemon;
 
 /// <summary>
 /// Every call to the API, gRPC or HTTP (JSON transcoding runs the same interceptors), needs the token: a call

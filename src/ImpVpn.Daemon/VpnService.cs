@@ -1,7 +1,7 @@
 using Grpc.Core;
 using ImpVpn.Api.Rpc.Vpn;
 
-namespace ImpVpn.Daemon.Api;
+namespace ImpVpn.Daemon;
 
 /// <summary>The seed's vpn.VPN: each method checks its terms, starts the work and answers its id at once; the
 /// result follows as an event under that id (VpnExtrasService).</summary>

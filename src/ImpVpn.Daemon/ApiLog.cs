@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace ImpVpn.Daemon.Api;
+namespace ImpVpn.Daemon;
 
 /// <summary>The API's log lines: ids and outcomes, never the token.</summary>
 internal static partial class ApiLog

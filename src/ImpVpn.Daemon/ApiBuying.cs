@@ -9,7 +9,7 @@ using ImpVpn.Core.WireGuard.Types;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
-namespace ImpVpn.Daemon.Api;
+namespace ImpVpn.Daemon;
 
 /// <summary>
 /// What the seed's three methods start: each call's terms are checked at once (a refusal is the call's error and

@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Threading.Channels;
 using ImpVpn.Core.Files;
 
-namespace ImpVpn.Daemon.Api;
+namespace ImpVpn.Daemon;
 
 /// <summary>
 /// The API's events: numbered in order, the newest <see cref="Capacity"/> kept in the store (<c>api-events.json</c>,

@@ -6,7 +6,7 @@ using ImpVpn.Core.Lightning;
 using ImpVpn.Core.Protocol;
 using ImpVpn.Core.Store;
 
-namespace ImpVpn.Daemon.Api;
+namespace ImpVpn.Daemon;
 
 /// <summary>impvpn.api.v1.VpnExtras: the events of the seed's methods, and the tunnels, one tunnel and a seller's
 /// offer, which the seed's API lacks.</summary>

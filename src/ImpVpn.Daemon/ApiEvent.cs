@@ -1,4 +1,4 @@
-namespace ImpVpn.Daemon.Api;
+namespace ImpVpn.Daemon;
 
 /// <summary>One asynchronous result of the seed's methods (or an expiry), as the event log keeps it and
 /// VpnExtras.SubscribeEvents / ListEvents send it. <see cref="Id"/> is the id the method returned.</summary>

@@ -1,7 +1,7 @@
 using ImpVpn.Core.Buying;
 using Grpc.Core;
 
-namespace ImpVpn.Daemon.Api;
+namespace ImpVpn.Daemon;
 
 /// <summary>
 /// The quotes this daemon received for RequestQuote, by nonce, until accepted or lapsed: AcceptContract buys only
