@@ -56,5 +56,15 @@ public sealed class ApiPurchaseOverHttpTests
         Assert.Equal("Active", body.GetProperty("state").GetString());
         (status, _) = await api.GetAsync("v1/vpn/tunnels/nosuchcontract");
         Assert.Equal(HttpStatusCode.NotFound, status);
+
+        // The event stream over plain HTTP: one JSON object per line, from the sequence asked for on.
+        using var stop = new CancellationTokenSource(ApiDaemon.Wait);
+        using var streamed = await api.Http.GetAsync(new Uri("v1/vpn/events/stream?since=2", UriKind.Relative), HttpCompletionOption.ResponseHeadersRead, stop.Token);
+        Assert.Equal(HttpStatusCode.OK, streamed.StatusCode);
+        using var reader = new StreamReader(await streamed.Content.ReadAsStreamAsync(stop.Token));
+        var line = await reader.ReadLineAsync(stop.Token);
+        using var first = System.Text.Json.JsonDocument.Parse(line!);
+        Assert.Equal("contract_paid", first.RootElement.GetProperty("kind").GetString());
+        Assert.Equal(acceptId, first.RootElement.GetProperty("id").GetString());
     }
 }
