@@ -46,6 +46,7 @@ internal static class ApiHost
 
     public static void Map(WebApplication app, ApiSettings api)
     {
+        app.Use(ApiAuthentication.RefuseHttpAsync);
         app.MapGrpcService<VpnService>();
         app.MapGrpcService<VpnExtrasService>();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("impvpnd.api");

@@ -33,6 +33,15 @@ public sealed class ApiAuthenticationTests
             Assert.Equal(HttpStatusCode.Unauthorized, status);
         }
 
+        // Refused before the body is read: a form body, or a path that does not exist, is still a 401.
+        using (var form = new FormUrlEncodedContent([new KeyValuePair<string, string>("pubkey", bob)]))
+        using (var response = await anonymous.PostAsync(new Uri("v1/vpn/quote", UriKind.Relative), form))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        }
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await api.GetAsync("v1/nothing/here", wrong)).Status);
+
         var vpn = new VPN.VPNClient(api.Channel);
         var none = await Assert.ThrowsAsync<RpcException>(async () => await vpn.RequestQuoteAsync(new RequestQuoteRequest { Pubkey = bob }));
         Assert.Equal(StatusCode.Unauthenticated, none.StatusCode);
