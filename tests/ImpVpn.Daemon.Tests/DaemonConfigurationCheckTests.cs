@@ -24,6 +24,7 @@ public sealed class DaemonConfigurationCheckTests : IDisposable
     [InlineData("Seller.AllowedPorts")]
     [InlineData("Seller.NetworkNamespace")]
     [InlineData("Seller.Modes")]
+    [InlineData("Seller.Region")]
     [InlineData("Seller.PortForward/sold without ports")]
     [InlineData("Seller.Modes/empty")]
     [InlineData("Seller.Exit.EgressInterface")]
@@ -73,6 +74,16 @@ public sealed class DaemonConfigurationCheckTests : IDisposable
         Assert.Equal(700, settings.Refresh!.BudgetSat);
         Assert.Equal(TimeSpan.FromDays(30), settings.Refresh.BudgetPeriod);
         Assert.Equal("regtest", settings.Node.Network);
+        Assert.Null(settings.Seller.Options.Region);
+    }
+
+    [Fact]
+    public void A_region_is_given_to_the_seller_s_offer()
+    {
+        var file = Usable();
+        file.Seller.Region = "Frankfurt 2";
+
+        Assert.Equal("Frankfurt 2", DaemonConfigurationCheck.Check(file).Seller!.Options.Region);
     }
 
     [Fact]
@@ -107,6 +118,7 @@ public sealed class DaemonConfigurationCheckTests : IDisposable
             case "Seller.AllowedPorts": file.Seller.AllowedPorts = [0]; break;
             case "Seller.NetworkNamespace": file.Seller.NetworkNamespace = "no/slashes"; break;
             case "Seller.Modes": file.Seller.Modes = ["NodeToNode", "Teleport"]; break;
+            case "Seller.Region": file.Seller.Region = "eu-west\u001b[2J"; break;
             case "Seller.PortForward/sold without ports": file.Seller.Modes = ["PortForward"]; break;
             case "Seller.Modes/empty": file.Seller.Modes = []; break;
             case "Seller.Exit.EgressInterface": SellExit(file); file.Seller.Exit.EgressInterface = null; break;

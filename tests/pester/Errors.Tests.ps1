@@ -84,7 +84,7 @@ Describe 'Errors a user meets' {
         $run.Errors[0].RecommendedAction | Should -Match 'lndconnect'
     }
 
-    It 'refuses a seller endpoint buyers could not reach (not an endpoint, or loopback), and a minimum duration above the maximum, before starting' {
+    It 'refuses a seller endpoint buyers could not reach (not an endpoint, or loopback), a minimum duration above the maximum, and a region label buyers would refuse, before starting' {
         $endpoint = Invoke-Fresh 'endpoint' "Start-VpnProvider -Endpoint nonsense -ConfigOnly"
         $endpoint.Errors[0].Id | Should -BeLike 'ImpVpn.InvalidArgument,*'
         $endpoint.Errors[0].Message | Should -Match 'IP address and port'
@@ -94,6 +94,9 @@ Describe 'Errors a user meets' {
         $range = Invoke-Fresh 'range' "Start-VpnProvider -Endpoint 192.0.2.1:51820 -MinimumDuration 2.00:00:00 -MaximumDuration 01:00:00 -ConfigOnly"
         $range.Errors[0].Id | Should -BeLike 'ImpVpn.InvalidArgument,*'
         $range.Errors[0].Message | Should -Match 'minimum duration'
+        $region = Invoke-Fresh 'region' "Start-VpnProvider -Endpoint 192.0.2.1:51820 -Region 'eu/west' -ConfigOnly"
+        $region.Errors[0].Id | Should -BeLike 'ImpVpn.InvalidArgument,*'
+        $region.Errors[0].Message | Should -Match 'region is at most 32'
     }
 
     It 'refuses forwarded ports buyers could not use (a loopback public address, an address without ports), before starting' {

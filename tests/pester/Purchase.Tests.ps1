@@ -49,6 +49,16 @@ Describe 'Buying a tunnel with the cmdlets' {
         (Get-Command Request-VpnQuote).Parameters['Mode'].Attributes.ValidValues | Should -Be @('NodeToNode', 'Exit', 'PortForward')
     }
 
+    It 'refuses, with the seller''s own bounds, a duration it does not sell, before asking a quote' {
+        Request-VpnQuote $Bob -Duration '31.00:00:00' -ErrorVariable refused -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+
+        $refused.Count | Should -Be 1
+        $refused[0].FullyQualifiedErrorId | Should -BeLike 'ImpVpn.DurationNotSold,*'
+        $refused[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $refused[0].Exception.Message | Should -BeLike '*durations from 00:01:00 to 30.00:00:00; 31.00:00:00 was asked for*'
+        $refused[0].ErrorDetails.RecommendedAction | Should -BeLike '*from 00:01:00 to 30.00:00:00 (Request-VpnQuote -Duration)*'
+    }
+
     It 'exports a bought tunnel as a wg-quick file and a QR code, owner-only, and never over a file unasked' {
         $tunnel = Request-VpnQuote $Bob -Duration '00:10:00' | Confirm-VpnContract -ConfigOnly
         $folder = New-Item -ItemType Directory (Join-Path $Root "export-$($tunnel.Id)")

@@ -8,7 +8,7 @@ BeforeAll {
     $script:Root = (New-Item -ItemType Directory (Join-Path ([IO.Path]::GetTempPath()) "impvpn-pester-$([guid]::NewGuid().ToString('N'))")).FullName
     $script:Sim = Start-SandboxSimulator -Directory (Join-Path $Root 'lnd') -Node alice, bob
     $script:SellerStore = Join-Path $Root 'seller'
-    $script:Seller = Start-SandboxSeller $Sim 'bob' $SellerStore '-Endpoint 192.0.2.1:51820 -ConfigOnly -PricePerHourSat 1200'
+    $script:Seller = Start-SandboxSeller $Sim 'bob' $SellerStore '-Endpoint 192.0.2.1:51820 -ConfigOnly -PricePerHourSat 1200 -Region ''eu-west'''
     $script:Bob = (Get-SandboxNode $Sim 'bob').pubKey
     $script:AlicePubKey = (Get-SandboxNode $Sim 'alice').pubKey
 
@@ -116,6 +116,8 @@ Describe "The seller operator's view" {
         $provider.PoolFree | Should -Be 251
         $provider.ActiveContracts | Should -Be 2
         $provider.PricePerHourSat | Should -Be 1200
+        $provider.Modes | Should -Be @('NodeToNode')
+        $provider.Region | Should -Be 'eu-west'
         $provider.Version | Should -Be (Import-PowerShellDataFile (Join-Path $env:IMPVPN_MODULE 'ImpVpn.psd1')).ModuleVersion
         if (-not $IsWindows) {
             (Get-Item (Join-Path $SellerStore 'seller.sock')).UnixFileMode | Should -Be ([IO.UnixFileMode]'UserRead, UserWrite')

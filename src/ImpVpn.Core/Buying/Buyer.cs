@@ -16,8 +16,8 @@ public sealed class Buyer : IAsyncDisposable
         log ??= NullProgressLog.Instance;
         _link = new SellerLink(node, log);
         Contracts = contracts;
-        Quotes = new SellerQuotes(_link, log);
         Offers = new SellerOffers(_link, log);
+        Quotes = new SellerQuotes(_link, Offers, log);
         var setup = wireGuard is null ? null : new TunnelSetup(wireGuard, contracts, log, node);
         Purchase = new TunnelPurchase(node, _link, contracts, setup, log);
         Refresh = new TunnelRefresh(node, _link, contracts, setup, log);

@@ -17,6 +17,10 @@ public sealed class PurchaseException(
 
     /// <summary>Whether the payment concerned was the purchase or a refresh, so the caller knows what finishes it.</summary>
     public PaymentKind Kind { get; } = kind;
+
+    /// <summary>For <see cref="PurchaseError.DurationNotSold"/> found in the seller's offer: the shortest and longest
+    /// durations it sells, so a caller can say them or choose within them.</summary>
+    public (TimeSpan Shortest, TimeSpan Longest)? SoldDurations { get; init; }
 }
 
 public enum PaymentKind
@@ -76,4 +80,8 @@ public enum PurchaseError
     /// <summary>The quote is for a mode or address family this version of ImpVpn cannot set up on the buyer's
     /// machine (only node-to-node, IPv4 or IPv6, so far): refused before anything was accepted or paid.</summary>
     OfferNotSupported,
+
+    /// <summary>The seller does not sell the duration asked for; its message names the durations it sells. Nothing
+    /// was accepted or paid.</summary>
+    DurationNotSold,
 }

@@ -97,6 +97,7 @@ public sealed class SellerLink : IAsyncDisposable
                 ProtocolErrorCode.QuoteExpired or ProtocolErrorCode.NonceReused => PurchaseError.QuoteExpired,
                 // Only a quote is refused for its offer; the code from any later step is a refusal like others.
                 ProtocolErrorCode.OfferNotSold when method == PeerProtocol.Quote => PurchaseError.OfferNotSold,
+                ProtocolErrorCode.DurationOutOfRange when method == PeerProtocol.Quote => PurchaseError.DurationNotSold,
                 _ => PurchaseError.SellerRefused,
             };
             throw new PurchaseException(error, e.Message, e);

@@ -34,6 +34,21 @@ public sealed class SellerOffers(SellerLink link, IProgressLog log, TimeProvider
         log.Log(LogLevel.Verbose, $"Offer from {seller.PubKey}: {offer.PricePerHourSat} sat/h, {offer.MinimumDuration} to {offer.MaximumDuration}, {offer.CapacityLeft} contracts free.");
         return offer;
     }
+
+    /// <summary>The seller's offer, or null from a seller that predates offers (it does not know the method). Any other
+    /// failure (no answer, a malformed offer) is thrown: a seller that cannot say what it sells is not quoted.</summary>
+    public async Task<SellerOffer?> TryRequestAsync(SellerNode seller, TimeSpan replyTimeout, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await RequestAsync(seller, replyTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (PurchaseException e) when (e.InnerException is ProtocolException { Code: ProtocolErrorCode.MethodNotFound })
+        {
+            log.Log(LogLevel.Verbose, $"The seller {NodePubKey.Abbreviate(seller.PubKey)} answers no offers (an ImpVpn before 0.3.0): asking its quote directly.");
+            return null;
+        }
+    }
 }
 
 /// <summary>

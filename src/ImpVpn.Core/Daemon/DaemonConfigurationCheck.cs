@@ -135,6 +135,7 @@ public static partial class DaemonConfigurationCheck
                 Resolvers = exit.Resolvers ?? [],
                 RefusedDestinations = exit.Refused,
                 IPv6Exit = exit.IPv6,
+                Region = CheckRegion(seller.Region),
             };
         try
         {
@@ -149,6 +150,18 @@ public static partial class DaemonConfigurationCheck
     }
 
     /// <summary>The modes sold and the exit's settings, each checked where the file holds it.</summary>
+    private static string? CheckRegion(string? region)
+    {
+        try
+        {
+            return SellerOptions.ValidRegion(region);
+        }
+        catch (ArgumentException e)
+        {
+            throw new DaemonConfigurationException("Seller.Region", e.Message, e);
+        }
+    }
+
     private static (TunnelMode[] Modes, (string? EgressInterface, string[]? Resolvers, IpPrefix[] Refused, IPv6Exit IPv6) Exit) CheckModes(DaemonConfigurationFile.SellerSection seller)
     {
         var names = seller.Modes ?? throw new DaemonConfigurationException("Seller.Modes", "must be a list of modes (\"NodeToNode\", \"Exit\", \"PortForward\"), not null.");

@@ -120,6 +120,9 @@ public sealed class DaemonConfigurationFile
 
         /// <summary>The exit, when <see cref="Modes"/> holds "Exit".</summary>
         public ExitSection Exit { get; set; } = new();
+
+        /// <summary>A short label of where this seller is ("eu-west", "Frankfurt 2"), given in its offer; none when absent.</summary>
+        public string? Region { get; set; }
     }
 
     public sealed class ExitSection

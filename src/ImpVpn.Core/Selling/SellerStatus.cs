@@ -39,6 +39,13 @@ public sealed record SellerStatus
 
     public long PricePerHourSat { get; init; }
 
+    /// <summary>The modes sold, by their enum names (NodeToNode, Exit, PortForward): what the seller's offer says.
+    /// Empty from a seller before 0.3.0.</summary>
+    public IReadOnlyList<string> Modes { get; init; } = [];
+
+    /// <summary>The region label in the seller's offer; null for none.</summary>
+    public string? Region { get; init; }
+
     public string Version { get; init; } = string.Empty;
 
     private sealed class BigIntegerAsString : JsonConverter<BigInteger>

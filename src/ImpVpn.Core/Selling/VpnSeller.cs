@@ -106,6 +106,8 @@ public sealed class VpnSeller : IAsyncDisposable
             OpenContracts = running.Contracts.Open,
             ActiveContracts = running.Contracts.Active,
             PricePerHourSat = _options.Pricing.PricePerHourSat,
+            Modes = [.. _options.SoldModes.Select(m => m.ToString())],
+            Region = _options.Region,
             Version = CoreVersion.Text,
         };
     }

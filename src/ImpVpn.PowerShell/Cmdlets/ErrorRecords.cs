@@ -98,7 +98,7 @@ internal static class ErrorRecords
 
     private static ErrorCategory CategoryOf(PurchaseError error) => error switch
     {
-        PurchaseError.BudgetRequired or PurchaseError.OfferNotSold => ErrorCategory.InvalidArgument,
+        PurchaseError.BudgetRequired or PurchaseError.OfferNotSold or PurchaseError.DurationNotSold => ErrorCategory.InvalidArgument,
         PurchaseError.OfferNotSupported => ErrorCategory.NotImplemented,
         PurchaseError.PriceAboveMaximum or PurchaseError.BudgetExhausted => ErrorCategory.LimitsExceeded,
         PurchaseError.NoRoute => ErrorCategory.ResourceUnavailable,
@@ -150,6 +150,10 @@ internal static class ErrorRecords
         PurchaseException { Error: PurchaseError.BudgetExhausted } => "Raise -TotalBudgetSat, or let the next scheduled run refresh the rest.",
         PurchaseException { Error: PurchaseError.OfferNotSold } =>
             "Nothing was accepted or paid. Ask this seller for a mode and address family it sells (its answer above names them) with Request-VpnQuote -Mode and -AddressFamily, or ask another seller.",
+        PurchaseException { Error: PurchaseError.DurationNotSold, SoldDurations: { } sold } =>
+            $"Nothing was accepted or paid. Ask this seller for a duration from {sold.Shortest} to {sold.Longest} (Request-VpnQuote -Duration), or ask another seller.",
+        PurchaseException { Error: PurchaseError.DurationNotSold } =>
+            "Nothing was accepted or paid. Ask this seller for a duration it sells (its answer above names them) with Request-VpnQuote -Duration, or ask another seller.",
         PurchaseException { Error: PurchaseError.OfferNotSupported } =>
             "Nothing was accepted or paid. Request a mode and address family this machine sets up (Request-VpnQuote -Mode NodeToNode, Exit or PortForward, -AddressFamily IPv4 or IPv6); an exit needs Linux and no other tunnel up here (Remove-VpnTunnel), or Confirm-VpnContract -ConfigOnly for another device; a port forward is set up here, never with -ConfigOnly.",
         PurchaseException { Error: PurchaseError.QuoteExpired } => "Request a new quote with Request-VpnQuote and confirm that one.",

@@ -82,6 +82,10 @@ public sealed class StartVpnProviderCommand : VpnCmdletBase
     [Parameter]
     public string? PublicAddress { get; set; }
 
+    // Checked by the core (SellerOptions.ValidRegion) with the rule buyers apply to offers, so the two cannot differ.
+    [Parameter]
+    public string? Region { get; set; }
+
     protected override void EndProcessing()
     {
         // Every setting is checked before anything starts: a seller must not take payments for tunnels it cannot give.
@@ -102,6 +106,7 @@ public sealed class StartVpnProviderCommand : VpnCmdletBase
             Resolvers = Resolver ?? [],
             RefusedDestinations = [.. (RefusedDestination ?? []).Select(RefusedPrefix)],
             IPv6Exit = Enum.Parse<IPv6Exit>(IPv6Exit, ignoreCase: true),
+            Region = SellerOptions.ValidRegion(Region),
         });
         Checked(() => SellerExitCheck.Check(options));
         var node = RequireNode();

@@ -39,6 +39,12 @@ public sealed record VpnProvider
 
     public long? PricePerHourSat { get; init; }
 
+    /// <summary>The modes the running seller sells (NodeToNode, Exit, PortForward), as its offer says.</summary>
+    public string[] Modes { get; init; } = [];
+
+    /// <summary>The region label in the running seller's offer.</summary>
+    public string? Region { get; init; }
+
     /// <summary>The running seller's ImpVpn version.</summary>
     public string? Version { get; init; }
 
@@ -59,6 +65,8 @@ public sealed record VpnProvider
         OpenContracts = status.OpenContracts,
         ActiveContracts = status.ActiveContracts,
         PricePerHourSat = status.PricePerHourSat,
+        Modes = [.. status.Modes],
+        Region = status.Region,
         Version = status.Version,
     };
 
