@@ -15,14 +15,31 @@ namespace ImpVpn.Daemon;
 /// What the seed's three methods start: each call's terms are checked at once (a refusal is the call's error and
 /// nothing is asked or paid), then an id is returned and the work runs on the core the cmdlets use
 /// (<see cref="Buyer"/>: SellerQuotes, TunnelPurchase, TunnelRefresh, with the API's ceilings as BuyerOptions), its
-/// result an event under that id. Work under way is cancelled when the daemon stops; a purchase cut short is in the
-/// store as Paying, finished (never paid twice) by Confirm-VpnContract -Id.
+/// result an event under that id. Work under way is cancelled when the daemon stops, and the stop waits (within the
+/// host's shutdown time) for it to record where it got and write its event; a purchase cut short is in the store as
+/// Paying, finished (never paid twice) by Confirm-VpnContract -Id.
 /// </summary>
 internal sealed class ApiBuying(DaemonSettings settings, NodeConnection nodes, ApiQuoteBook quotes, ApiEventLog events, IHostApplicationLifetime lifetime, ILogger<ApiBuying> logger)
+    : IHostedService
 {
     private readonly ApiSettings _api = settings.Api!;
     private readonly object _gate = new();
     private readonly HashSet<string> _refreshing = new(StringComparer.Ordinal);
+    private readonly HashSet<Task> _running = [];
+
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>Runs after ApplicationStopping has cancelled the work: waits for it to end.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        Task[] running;
+        lock (_gate)
+        {
+            running = [.. _running];
+        }
+
+        await Task.WhenAll(running).WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
 
     public BoughtContracts Contracts => new(new ContractStore(settings.StorePath));
 
@@ -138,7 +155,7 @@ internal sealed class ApiBuying(DaemonSettings settings, NodeConnection nodes, A
     private void Start(string id, string pubKey, string what, Func<Buyer, CancellationToken, Task<ApiEvent>> work, string contractId = "")
     {
         ApiLog.Started(logger, what, id, pubKey);
-        _ = Task.Run(async () =>
+        var running = Task.Run(async () =>
         {
             var stopping = lifetime.ApplicationStopping;
             ApiEvent outcome;
@@ -173,6 +190,19 @@ internal sealed class ApiBuying(DaemonSettings settings, NodeConnection nodes, A
                 ApiLog.EventNotKept(logger, id, e);
             }
         });
+        lock (_gate)
+        {
+            _running.Add(running);
+        }
+
+        // Forgotten once done; the continuation never throws (the work catches everything itself).
+        _ = running.ContinueWith(done =>
+        {
+            lock (_gate)
+            {
+                _running.Remove(done);
+            }
+        }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
     private WireGuardHost? WireGuard() => _api.Buyer.ConfigOnly ? null : WireGuardUse.ForChanging(configOnly: false);

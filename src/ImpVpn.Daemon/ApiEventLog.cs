@@ -26,7 +26,7 @@ internal sealed class ApiEventLog
     public ApiEventLog(string storePath)
     {
         _path = Path.Combine(storePath, "api-events.json");
-        if (File.Exists(_path) && JsonSerializer.Deserialize<Stored>(File.ReadAllText(_path), Json) is { } stored)
+        if (Read(_path) is { } stored)
         {
             foreach (var kept in stored.Events.OrderBy(e => e.Sequence).TakeLast(Capacity))
             {
@@ -132,6 +132,26 @@ internal sealed class ApiEventLog
             {
                 _subscribers.Remove(channel);
             }
+        }
+    }
+
+    /// <summary>The kept events; a file that is not the log's JSON (cut short, edited) is moved aside and the log
+    /// starts empty, rather than keeping the daemon from starting over its history.</summary>
+    private static Stored? Read(string path)
+    {
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize<Stored>(File.ReadAllText(path), Json);
+        }
+        catch (JsonException)
+        {
+            File.Move(path, path + ".unreadable-" + DateTime.UtcNow.ToString("yyyyMMddHHmmss", System.Globalization.CultureInfo.InvariantCulture), overwrite: true);
+            return null;
         }
     }
 

@@ -40,6 +40,7 @@ internal static class ApiHost
         builder.Services.AddSingleton<ApiQuoteBook>();
         builder.Services.AddSingleton(_ => new ApiEventLog(settings.StorePath));
         builder.Services.AddSingleton<ApiBuying>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<ApiBuying>());
         builder.Services.AddHostedService<ApiNodeAtStart>();
         builder.Services.AddHostedService<ApiExpiryWatch>();
         builder.Services.AddGrpc(options => options.Interceptors.Add<ApiAuthentication>()).AddJsonTranscoding();

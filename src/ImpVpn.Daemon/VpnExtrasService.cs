@@ -5,18 +5,29 @@ using ImpVpn.Core.Buying;
 using ImpVpn.Core.Lightning;
 using ImpVpn.Core.Protocol;
 using ImpVpn.Core.Store;
+using Microsoft.Extensions.Hosting;
 
 namespace ImpVpn.Daemon;
 
 /// <summary>impvpn.api.v1.VpnExtras: the events of the seed's methods, and the tunnels, one tunnel and a seller's
 /// offer, which the seed's API lacks.</summary>
-internal sealed class VpnExtrasService(ApiBuying buying, ApiEventLog events) : VpnExtras.VpnExtrasBase
+internal sealed class VpnExtrasService(ApiBuying buying, ApiEventLog events, IHostApplicationLifetime lifetime) : VpnExtras.VpnExtrasBase
 {
+    /// <summary>Until the client goes or the daemon stops: a subscription left open would otherwise hold the stop
+    /// for the host's whole shutdown time.</summary>
     public override async Task SubscribeEvents(SubscribeEventsRequest request, IServerStreamWriter<VpnEvent> responseStream, ServerCallContext context)
     {
-        await foreach (var happened in events.SubscribeAsync(request.Since, context.CancellationToken).ConfigureAwait(false))
+        using var ends = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lifetime.ApplicationStopping);
+        try
         {
-            await responseStream.WriteAsync(ToMessage(happened), context.CancellationToken).ConfigureAwait(false);
+            await foreach (var happened in events.SubscribeAsync(request.Since, ends.Token).ConfigureAwait(false))
+            {
+                await responseStream.WriteAsync(ToMessage(happened), ends.Token).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (lifetime.ApplicationStopping.IsCancellationRequested)
+        {
+            // The stream ends cleanly: the client reads what it missed with ListEvents after the restart.
         }
     }
 

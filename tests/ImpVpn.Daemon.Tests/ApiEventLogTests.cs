@@ -54,5 +54,15 @@ public sealed class ApiEventLogTests : IDisposable
         Assert.Equal(["2", "3"], seen);
     }
 
+    [Fact]
+    public void An_unreadable_log_is_moved_aside_and_the_log_starts_empty()
+    {
+        File.WriteAllText(Path.Combine(_store, "api-events.json"), "{\"Events\": [ {\"Kind\": ");
+        var log = new ApiEventLog(_store);
+        Assert.Empty(log.Since(0));
+        Assert.Single(Directory.GetFiles(_store, "api-events.json.unreadable-*"));
+        Assert.Equal(1UL, log.Append(new ApiEvent { Kind = ApiEvent.Expired }).Sequence);
+    }
+
     public void Dispose() => Directory.Delete(_store, recursive: true);
 }

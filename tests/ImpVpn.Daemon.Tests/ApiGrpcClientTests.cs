@@ -56,6 +56,11 @@ public sealed class ApiGrpcClientTests
         var unknown = await Assert.ThrowsAsync<RpcException>(async () =>
             await vpn.RefreshContractAsync(new RefreshContractRequest { Pubkey = bob, Nonce = "nosuchcontract", Price = "600" }, api.Credentials));
         Assert.Equal(StatusCode.NotFound, unknown.StatusCode);
+
+        // A subscriber still listening does not hold the daemon's stop (the host would wait 30 s for it): the stream
+        // ends and the daemon exits cleanly well within that.
+        Assert.Equal(0, api.Daemon.Terminate(TimeSpan.FromSeconds(15)));
+        Assert.False(await stream.ResponseStream.MoveNext(stop.Token));
     }
 
     /// <summary>The stream's next event for <paramref name="id"/>; any other event of that id (failed) fails the test.</summary>
