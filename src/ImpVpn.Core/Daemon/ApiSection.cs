@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 using ImpVpn.Core.Buying;
 using ImpVpn.Core.Protocol;
@@ -94,17 +93,17 @@ internal static class ApiConfigurationCheck
             throw new DaemonConfigurationException("Api.GrpcListen", $"{api.GrpcListen} is also Api.Listen: without TLS one port cannot serve both HTTP/1.1 and gRPC's HTTP/2; give it another port.");
         }
 
-        var tokenPath = api.TokenPath is null ? Path.Combine(storePath, "keys", "api.token") : RequirePath(api.TokenPath, "Api.TokenPath");
+        var tokenPath = api.TokenPath is null ? Path.Combine(storePath, "keys", "api.token") : DaemonConfigurationCheck.RequirePath(api.TokenPath, "Api.TokenPath");
         var maxPrice = api.MaxPriceSat ?? throw new DaemonConfigurationException("Api.MaxPriceSat",
             "is required when Api.Enabled is true: a client holding the token could otherwise spend without bound.");
-        RequireRange(maxPrice, 1, QuoteCheck.MaxSat, "Api.MaxPriceSat");
+        DaemonConfigurationCheck.RequireRange(maxPrice, 1, QuoteCheck.MaxSat, "Api.MaxPriceSat");
         if (api.MaxRoutingFeeSat is { } maxFee)
         {
-            RequireRange(maxFee, 0, QuoteCheck.MaxSat, "Api.MaxRoutingFeeSat");
+            DaemonConfigurationCheck.RequireRange(maxFee, 0, QuoteCheck.MaxSat, "Api.MaxRoutingFeeSat");
         }
 
-        RequireDuration(api.QuoteDuration, "Api.QuoteDuration");
-        RequireDuration(api.RefreshDuration, "Api.RefreshDuration");
+        DaemonConfigurationCheck.RequirePositive(api.QuoteDuration, "Api.QuoteDuration");
+        DaemonConfigurationCheck.RequirePositive(api.RefreshDuration, "Api.RefreshDuration");
         if (!Enum.TryParse<TunnelMode>(api.QuoteMode, ignoreCase: true, out var mode) || !Enum.IsDefined(mode) || int.TryParse(api.QuoteMode, out _))
         {
             throw new DaemonConfigurationException("Api.QuoteMode", $"'{api.QuoteMode}' is not a mode: \"NodeToNode\", \"Exit\" or \"PortForward\".");
@@ -143,39 +142,10 @@ internal static class ApiConfigurationCheck
             throw new DaemonConfigurationException("Api.SelfSignedTls", "is true while Api.TlsCertPath or Api.TlsKeyPath names a certificate: choose one.");
         }
 
-        var cert = RequirePath(api.TlsCertPath ?? throw new DaemonConfigurationException("Api.TlsCertPath", "is required when Api.TlsKeyPath is given."), "Api.TlsCertPath");
-        var key = RequirePath(api.TlsKeyPath ?? throw new DaemonConfigurationException("Api.TlsKeyPath", "is required when Api.TlsCertPath is given."), "Api.TlsKeyPath");
-        RequireFile(cert, "Api.TlsCertPath");
-        RequireFile(key, "Api.TlsKeyPath");
+        var cert = DaemonConfigurationCheck.RequirePath(api.TlsCertPath ?? throw new DaemonConfigurationException("Api.TlsCertPath", "is required when Api.TlsKeyPath is given."), "Api.TlsCertPath");
+        var key = DaemonConfigurationCheck.RequirePath(api.TlsKeyPath ?? throw new DaemonConfigurationException("Api.TlsKeyPath", "is required when Api.TlsCertPath is given."), "Api.TlsKeyPath");
+        DaemonConfigurationCheck.RequireFile(cert, "Api.TlsCertPath");
+        DaemonConfigurationCheck.RequireFile(key, "Api.TlsKeyPath");
         return new ApiTls(cert, key);
-    }
-
-    private static string RequirePath(string path, string key) =>
-        path.Length > 0 && Path.IsPathFullyQualified(path)
-            ? path
-            : throw new DaemonConfigurationException(key, $"'{path}' is not an absolute path.");
-
-    private static void RequireFile(string path, string key)
-    {
-        if (!File.Exists(path))
-        {
-            throw new DaemonConfigurationException(key, $"{path} does not exist or cannot be read.");
-        }
-    }
-
-    private static void RequireRange(long value, long min, long max, string key)
-    {
-        if (value < min || value > max)
-        {
-            throw new DaemonConfigurationException(key, string.Create(CultureInfo.InvariantCulture, $"{value} is out of range ({min} to {max})."));
-        }
-    }
-
-    private static void RequireDuration(TimeSpan value, string key)
-    {
-        if (value <= TimeSpan.Zero)
-        {
-            throw new DaemonConfigurationException(key, $"{value} is not a positive duration (d.hh:mm:ss).");
-        }
     }
 }

@@ -282,12 +282,12 @@ public static partial class DaemonConfigurationCheck
         section ?? throw new DaemonConfigurationException(key, "must be an object, not null.");
 
     // A service's working folder is not the operator's: relative paths would point somewhere unexpected.
-    private static string RequirePath(string path, string key) =>
+    internal static string RequirePath(string path, string key) =>
         path.Length > 0 && Path.IsPathFullyQualified(path)
             ? path
             : throw new DaemonConfigurationException(key, $"'{path}' is not an absolute path.");
 
-    private static void RequireFile(string path, string key)
+    internal static void RequireFile(string path, string key)
     {
         if (!File.Exists(path))
         {
@@ -295,7 +295,7 @@ public static partial class DaemonConfigurationCheck
         }
     }
 
-    private static void RequireRange(long value, long min, long max, string key)
+    internal static void RequireRange(long value, long min, long max, string key)
     {
         if (value < min || value > max)
         {
@@ -303,7 +303,7 @@ public static partial class DaemonConfigurationCheck
         }
     }
 
-    private static void RequirePositive(TimeSpan value, string key)
+    internal static void RequirePositive(TimeSpan value, string key)
     {
         if (value <= TimeSpan.Zero)
         {
