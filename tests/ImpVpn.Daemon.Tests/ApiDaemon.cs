@@ -81,9 +81,22 @@ internal sealed class ApiDaemon : IAsyncDisposable
             SelfSignedTls = tls,
         };
         var daemon = DaemonProcess.Start(net.Write(configuration), DaemonNetwork.NotifyPath());
-        await daemon.NotificationsUntilAsync("READY=1", Wait);
-        var token = (await File.ReadAllTextAsync(Path.Combine(net.StorePath("alice"), "keys", "api.token"))).Trim();
-        return new ApiDaemon(net, bob, seller, daemon, token, httpPort, grpcPort, tls ? Path.Combine(net.StorePath("alice"), "keys", "api-tls.cert") : null);
+        try
+        {
+            await daemon.NotificationsUntilAsync("READY=1", Wait);
+            var token = (await File.ReadAllTextAsync(Path.Combine(net.StorePath("alice"), "keys", "api.token"))).Trim();
+            return new ApiDaemon(net, bob, seller, daemon, token, httpPort, grpcPort, tls ? Path.Combine(net.StorePath("alice"), "keys", "api-tls.cert") : null);
+        }
+        catch
+        {
+            // A start that fails past this point must not leave the daemon running after the test.
+            daemon.Dispose();
+            await seller.StopAsync(CancellationToken.None);
+            await seller.DisposeAsync();
+            await bob.DisposeAsync();
+            await net.DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>POSTs a JSON body as a script would (no generated types) and returns the status and body.</summary>
