@@ -1,6 +1,7 @@
 using ImpVpn.Core.Daemon;
 using ImpVpn.Core.WireGuard.Types;
 using ImpVpn.Daemon;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -28,7 +29,7 @@ catch (DaemonConfigurationException e)
 
 if (command.Verb == "check")
 {
-    Console.WriteLine($"impvpnd: {command.ConfigPath} is usable: seller {(settings.Seller is null ? "off" : "on")}, scheduled refresh {(settings.Refresh is null ? "off" : "on")}, store {settings.StorePath}.");
+    Console.WriteLine($"impvpnd: {command.ConfigPath} is usable: seller {(settings.Seller is null ? "off" : "on")}, scheduled refresh {(settings.Refresh is null ? "off" : "on")}, API {(settings.Api is { } api ? $"on ({api.Listen}, gRPC {api.GrpcListen})" : "off")}, store {settings.StorePath}.");
     return DaemonExitCode.Success;
 }
 
@@ -61,7 +62,21 @@ if (settings.Seller is null && settings.SellerLeftover is not null)
     }
 }
 
-var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ApplicationName = "impvpnd", ContentRootPath = AppContext.BaseDirectory });
+// With the API the host is an ASP.NET Core one (Kestrel); without it, the generic host as before. Both get the
+// same roles, service-manager integration and logging.
+WebApplicationBuilder? web = null;
+IHostApplicationBuilder builder;
+if (settings.Api is { } apiSettings)
+{
+    web = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "impvpnd", ContentRootPath = AppContext.BaseDirectory, Args = [] });
+    ApiHost.Configure(web, settings, apiSettings);
+    builder = web;
+}
+else
+{
+    builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ApplicationName = "impvpnd", ContentRootPath = AppContext.BaseDirectory });
+}
+
 ServiceManagerIntegration.Configure(builder);
 builder.Services.AddSingleton(settings);
 builder.Services.AddSingleton<NodeConnection>();
@@ -75,7 +90,7 @@ if (settings.Refresh is { } refresh)
     builder.Services.AddHostedService(services => ActivatorUtilities.CreateInstance<RefreshService>(services, refresh, settings.StorePath));
 }
 
-using var host = builder.Build();
+using var host = Build();
 try
 {
     await host.RunAsync().ConfigureAwait(false);
@@ -93,3 +108,15 @@ catch (Exception e)
 }
 
 return Environment.ExitCode;
+
+IHost Build()
+{
+    if (web is null)
+    {
+        return ((HostApplicationBuilder)builder).Build();
+    }
+
+    var app = web.Build();
+    ApiHost.Map(app, settings.Api!);
+    return app;
+}

@@ -12,7 +12,7 @@ namespace ImpVpn.Daemon;
 /// event log). Run by hand it is a console program that stops on Ctrl+C or SIGTERM.</summary>
 internal static class ServiceManagerIntegration
 {
-    public static void Configure(HostApplicationBuilder builder)
+    public static void Configure(IHostApplicationBuilder builder)
     {
         builder.Services.AddWindowsService(options => options.ServiceName = "impvpnd");
         if (OperatingSystem.IsWindows())
@@ -32,6 +32,6 @@ internal static class ServiceManagerIntegration
     }
 
     [SupportedOSPlatform("windows")]
-    private static void AddEventLog(HostApplicationBuilder builder) =>
+    private static void AddEventLog(IHostApplicationBuilder builder) =>
         builder.Logging.AddEventLog(settings => settings.SourceName = "impvpnd");
 }

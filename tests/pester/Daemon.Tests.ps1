@@ -90,6 +90,20 @@ Describe 'Install-VpnDaemon, Get-VpnDaemon and Uninstall-VpnDaemon in a root of 
         Get-Content -Raw (Join-Path $Root 'etc/systemd/system/impvpnd.service') | Should -Match '(?m)^CapabilityBoundingSet=CAP_NET_ADMIN CAP_DAC_READ_SEARCH CAP_NET_RAW$'
     }
 
+    It 'turns the API on with -ApiMaxPriceSat alone (loopback, its ceiling in the file), and leaves it off otherwise' {
+        Install-VpnDaemon -Root $Root -ApiMaxPriceSat 3000 @Node | Out-Null
+
+        $settings = Get-Content -Raw (Join-Path $Root 'etc/impvpn/impvpnd.json') | ConvertFrom-Json
+        $settings.Api.Enabled | Should -BeTrue
+        $settings.Api.MaxPriceSat | Should -Be 3000
+        $settings.Api.Listen | Should -Be '127.0.0.1:8089'
+        $settings.Seller.Enabled | Should -BeFalse
+        $settings.Refresh.Enabled | Should -BeFalse
+
+        Install-VpnDaemon -Root $Root -Endpoint 203.0.113.5:51820 @Node | Out-Null
+        (Get-Content -Raw (Join-Path $Root 'etc/impvpn/impvpnd.json') | ConvertFrom-Json).Api.Enabled | Should -BeFalse
+    }
+
     It 'uninstalls the unit and the daemon, and keeps the configuration and the store' {
         Install-VpnDaemon -Root $Root -Endpoint 203.0.113.5:51820 @Node | Out-Null
         Install-VpnDaemon -Root $Root -Endpoint 203.0.113.5:51820 @Node -WhatIf | Out-Null

@@ -26,9 +26,10 @@ public static partial class DaemonConfigurationCheck
         var node = RequireSection(file.Node, "Node");
         var seller = RequireSection(file.Seller, "Seller");
         var refresh = RequireSection(file.Refresh, "Refresh");
-        if (!seller.Enabled && !refresh.Enabled)
+        var api = RequireSection(file.Api, "Api");
+        if (!seller.Enabled && !refresh.Enabled && !api.Enabled)
         {
-            throw new DaemonConfigurationException("Seller.Enabled", "neither Seller.Enabled nor Refresh.Enabled is true: the daemon would have nothing to do.");
+            throw new DaemonConfigurationException("Seller.Enabled", "none of Seller.Enabled, Refresh.Enabled and Api.Enabled is true: the daemon would have nothing to do.");
         }
 
         var storePath = file.StorePath is null ? ContractStore.DefaultRoot() : RequirePath(file.StorePath, "StorePath");
@@ -38,7 +39,8 @@ public static partial class DaemonConfigurationCheck
             node.RequireSynced,
             seller.Enabled ? CheckSeller(seller) : null,
             refresh.Enabled ? CheckRefresh(refresh) : null,
-            seller.Enabled ? null : LeftoverOf(seller));
+            seller.Enabled ? null : LeftoverOf(seller),
+            api.Enabled ? ApiConfigurationCheck.Check(api, storePath) : null);
     }
 
     private static LndConnectionOptions CheckNode(DaemonConfigurationFile.NodeSection node)
@@ -280,12 +282,12 @@ public static partial class DaemonConfigurationCheck
         section ?? throw new DaemonConfigurationException(key, "must be an object, not null.");
 
     // A service's working folder is not the operator's: relative paths would point somewhere unexpected.
-    private static string RequirePath(string path, string key) =>
+    internal static string RequirePath(string path, string key) =>
         path.Length > 0 && Path.IsPathFullyQualified(path)
             ? path
             : throw new DaemonConfigurationException(key, $"'{path}' is not an absolute path.");
 
-    private static void RequireFile(string path, string key)
+    internal static void RequireFile(string path, string key)
     {
         if (!File.Exists(path))
         {
@@ -293,7 +295,7 @@ public static partial class DaemonConfigurationCheck
         }
     }
 
-    private static void RequireRange(long value, long min, long max, string key)
+    internal static void RequireRange(long value, long min, long max, string key)
     {
         if (value < min || value > max)
         {
@@ -301,7 +303,7 @@ public static partial class DaemonConfigurationCheck
         }
     }
 
-    private static void RequirePositive(TimeSpan value, string key)
+    internal static void RequirePositive(TimeSpan value, string key)
     {
         if (value <= TimeSpan.Zero)
         {

@@ -29,6 +29,9 @@ public sealed class DaemonConfigurationFile
 
     public RefreshSection Refresh { get; set; } = new();
 
+    /// <summary>The seed's API (vpn.VPN over gRPC and HTTP) and its extras; off unless enabled (ApiSection).</summary>
+    public ApiSection Api { get; set; } = new();
+
     /// <summary>Reads <paramref name="path"/>; a file that is missing, not JSON, or has a key or value of the wrong
     /// kind is a <see cref="DaemonConfigurationException"/> naming the key.</summary>
     public static DaemonConfigurationFile Read(string path)

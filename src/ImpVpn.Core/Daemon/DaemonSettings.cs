@@ -11,7 +11,8 @@ namespace ImpVpn.Core.Daemon;
 /// what it connects to and which roles it runs.</summary>
 /// <param name="SellerLeftover">with the seller turned off: the seller the configuration names (its interface,
 /// namespace, firewall), whose interface and table an earlier run may have left, for the daemon to take away.</param>
-public sealed record DaemonSettings(string StorePath, LndConnectionOptions Node, bool RequireSynced, SellerSettings? Seller, RefreshSchedule? Refresh, SellerSettings? SellerLeftover = null);
+/// <param name="Api">the API the daemon serves, when enabled.</param>
+public sealed record DaemonSettings(string StorePath, LndConnectionOptions Node, bool RequireSynced, SellerSettings? Seller, RefreshSchedule? Refresh, SellerSettings? SellerLeftover = null, ApiSettings? Api = null);
 
 /// <summary>The seller the daemon runs; <paramref name="NetworkNamespace"/> (Linux) holds its interface and firewall.</summary>
 public sealed record SellerSettings(SellerOptions Options, string? NetworkNamespace)

@@ -58,6 +58,12 @@ public sealed class InstallVpnDaemonCommand : DaemonCmdletBase
     [ValidatePositiveDuration]
     public TimeSpan RefreshDuration { get; set; } = TimeSpan.FromDays(1);
 
+    // Turns the API on (the seed's vpn.VPN and the extras, loopback only, token in the store): the most one purchase
+    // or refresh through it may cost. Without it, Api stays off; its other keys are the file's (docs/daemon.md).
+    [Parameter(ParameterSetName = SettingsSet)]
+    [ValidateRange(1, Core.Buying.QuoteCheck.MaxSat)]
+    public long? ApiMaxPriceSat { get; set; }
+
     [Parameter(ParameterSetName = SettingsSet)]
     public string? LndDirectory { get; set; }
 
@@ -146,6 +152,11 @@ public sealed class InstallVpnDaemonCommand : DaemonCmdletBase
             BudgetSat = RefreshBudgetSat,
             ExpiringWithin = RefreshExpiringWithin,
             Duration = RefreshDuration,
+        },
+        Api = new ApiSection
+        {
+            Enabled = ApiMaxPriceSat is not null,
+            MaxPriceSat = ApiMaxPriceSat,
         },
     };
 }

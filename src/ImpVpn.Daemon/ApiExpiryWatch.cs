@@ -1,0 +1,58 @@
+using ImpVpn.Core.Buying;
+using ImpVpn.Core.Daemon;
+using ImpVpn.Core.Store;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace ImpVpn.Daemon;
+
+/// <summary>
+/// The "expired" events: every <see cref="Interval"/>, each bought contract whose expiry passed since the last
+/// look gets one. Where the last look ended is kept with the events, so a contract that expired while the daemon
+/// was stopped is reported at its next start, and none twice.
+/// </summary>
+internal sealed class ApiExpiryWatch(DaemonSettings settings, ApiEventLog events, ILogger<ApiExpiryWatch> logger) : BackgroundService
+{
+    public static readonly TimeSpan Interval = TimeSpan.FromSeconds(2);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(Interval);
+        do
+        {
+            try
+            {
+                LookOnce(DateTimeOffset.UtcNow);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or CorruptContractException)
+            {
+                ApiLog.ExpiryWatchFailed(logger, e.Message);
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
+    }
+
+    internal void LookOnce(DateTimeOffset now)
+    {
+        var since = events.ExpiryWatchedUntil;
+        if (since is null)
+        {
+            // The first start with the API: what expired before it is history, not news.
+            events.WatchedExpiriesUntil(now, keep: true);
+            return;
+        }
+
+        var contracts = new BoughtContracts(new ContractStore(settings.StorePath));
+        var expired = contracts.All().Where(c => c.ExpiresAt is { } at && at > since && at <= now).OrderBy(c => c.ExpiresAt).ToList();
+        // Moved on before the events are appended, which keep it with them: a restart then starts after these.
+        // Without news it is not written: the next start looks again from the last kept point and finds nothing new.
+        events.WatchedExpiriesUntil(now, keep: false);
+        foreach (var contract in expired)
+        {
+            events.Append(new ApiEvent
+            {
+                Kind = ApiEvent.Expired, PubKey = contract.SellerPubKey, ContractId = contract.Id, TunnelAddress = contract.BuyerTunnelAddress, ExpiresAt = contract.ExpiresAt,
+            });
+        }
+    }
+}
