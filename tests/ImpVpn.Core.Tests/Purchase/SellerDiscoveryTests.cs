@@ -100,6 +100,24 @@ public sealed class SellerDiscoveryTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task An_answer_of_the_wrong_shape_or_an_error_is_left_out_with_a_warning_and_the_rest_found()
+    {
+        await using var graph = await DiscoveryGraph.StartAsync();
+        await graph.StartResponderAsync(2, _ => Task.FromResult<object>(new { modes = 5, price_per_hour_sat = "cheap" }));
+        await graph.StartResponderAsync(4, _ => throw new ProtocolException(ProtocolErrorCode.InvalidParams, "no offers today"));
+        await graph.StartResponderAsync(6, _ => Task.FromResult<object>(DiscoveryGraph.Offer(["node-to-node"], ["ipv4"], 1000, null)));
+        await graph.GossipReachedBuyerAsync([2, 4, 6]);
+        var log = new RecordingLog();
+        await using var buyer = new Buyer(graph.BuyerNode, graph.BuyerContracts(), null, log);
+
+        var found = await buyer.Discovery.FindAsync(OfferFilter.Any, new DiscoveryOptions(4, TimeSpan.FromSeconds(5), AskPeers: false), None);
+
+        Assert.Equal(graph.PubKey(6), Assert.Single(found).Offer.SellerPubKey);
+        Assert.Contains(log.Warnings, w => w.Contains(DiscoveryGraph.Name(2), StringComparison.Ordinal));
+        Assert.Contains(log.Warnings, w => w.Contains(DiscoveryGraph.Name(4), StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_seller_s_bit_is_in_the_graph_while_it_sells_and_gone_once_it_stops()
     {
         await using var graph = await DiscoveryGraph.StartAsync();
