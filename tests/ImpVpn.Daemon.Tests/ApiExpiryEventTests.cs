@@ -30,9 +30,24 @@ public sealed class ApiExpiryEventTests
         Assert.Equal(bob, expired.Pubkey);
         Assert.True(DateTimeOffset.UtcNow >= api.Net.AliceContracts.Get(contractId!).ExpiresAt);
 
-        // Once: a later look finds nothing new to report (two more rounds of the watch pass in this wait).
-        await Task.Delay(ImpVpn.Daemon.ApiExpiryWatch.Interval * 2);
+        // Once: a second tunnel bought now and reported expired in its turn means the watch has passed the first
+        // contract again on every round in between, without a second report of it.
+        var secondQuoteId = (await vpn.RequestQuoteAsync(new RequestQuoteRequest { Pubkey = bob }, api.Credentials)).Id;
+        var secondQuote = await api.EventAsync("quote_received", secondQuoteId);
+        var secondId = (await vpn.AcceptContractAsync(new AcceptContractRequest { Pubkey = bob, Nonce = secondQuote.GetProperty("nonce").GetString(), Price = secondQuote.GetProperty("price").GetString() }, api.Credentials)).Id;
+        var secondContractId = (await api.EventAsync("contract_paid", secondId)).GetProperty("contractId").GetString();
+        while (true)
+        {
+            Assert.True(await stream.ResponseStream.MoveNext(stop.Token));
+            if (stream.ResponseStream.Current is { Kind: "expired" } later)
+            {
+                Assert.Equal(secondContractId, later.ContractId);
+                break;
+            }
+        }
+
         var listed = await extras.ListEventsAsync(new ListEventsRequest(), api.Credentials);
-        Assert.Single(listed.Events, e => e.Kind == "expired");
+        Assert.Single(listed.Events, e => e.Kind == "expired" && e.ContractId == contractId);
+        Assert.Single(listed.Events, e => e.Kind == "expired" && e.ContractId == secondContractId);
     }
 }
