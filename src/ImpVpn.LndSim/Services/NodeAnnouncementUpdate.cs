@@ -213,6 +213,7 @@ public static partial class NodeAnnouncementUpdate
 
     private static Grpc.Core.RpcException Refused(string detail) => SimErrors.Of(StatusCode.Unknown, detail);
 
-    [GeneratedRegex("^#[0-9a-fA-F]{6}$")]
+    // \z, not $: .NET's $ also matches before a final "\n", which Go's regexp (and so LND) refuses.
+    [GeneratedRegex("^#[0-9a-fA-F]{6}\\z")]
     private static partial Regex ColorPattern();
 }

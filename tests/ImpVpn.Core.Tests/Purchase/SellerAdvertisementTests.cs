@@ -55,13 +55,14 @@ public sealed class SellerAdvertisementTests : IDisposable
         using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         await using var seller = new VpnSeller(net.BobNode, new RecordingWireGuard(), new ContractStore(_store.FullName), Options("ivs-adva"));
         await seller.StartAsync(None);
-        var serving = seller.ServeAsync(stop.Token);
         Assert.True(OwnBit(net));
 
-        // As LND: a stopped node has lost the bits set through peersrpc (it rebuilds its feature sets at start).
+        // As LND: a restarted node has lost the bits set through peersrpc (it rebuilds its feature sets at start).
+        // The seller's loop is not running yet, so nothing sets the bit again before this is seen.
         await net.Simulation["bob"].SetDownAsync(true);
-        Assert.False(OwnBit(net));
         await net.Simulation["bob"].SetDownAsync(false);
+        Assert.False(OwnBit(net));
+        var serving = seller.ServeAsync(stop.Token);
 
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (!OwnBit(net))
