@@ -120,6 +120,12 @@ public static partial class NodeAnnouncementUpdate
             }
         }
 
+        // peersrpc validates the dependencies of the new vector at once, before the feature manager's checks.
+        if (LndFeatureDeps.Missing(raw) is { } missing)
+        {
+            throw Refused($"error trying to update node features: invalid feature set (SetNodeAnn): missing feature dependency: {missing}");
+        }
+
         return (raw, op);
     }
 

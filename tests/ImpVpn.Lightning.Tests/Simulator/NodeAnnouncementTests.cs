@@ -102,6 +102,8 @@ public sealed class NodeAnnouncementTests
         // A default LND does not announce keysend: removing it is "already unset" (FeatureBit names no 55).
         Assert.Contains("invalid remove action for bit 55, bit is already unset", await Refused(Features((UpdateAction.Remove, 55))));
         Assert.Contains("invalid remove action for bit TLV_ONION_OPT", await Refused(Features((UpdateAction.Remove, 9))));
+        // Dependencies are checked first (peersrpc's ValidateDeps): payment-addr needs tlv-onion, named by its optional bit.
+        Assert.Contains("invalid feature set (SetNodeAnn): missing feature dependency: 9", await Refused(Features((UpdateAction.Remove, 8))));
         Assert.Equal("unable to detect any new values to update the node announcement", await Refused(new NodeAnnouncementUpdateRequest()));
         Assert.Contains("alias too large: max is 32, got 33", await Refused(new NodeAnnouncementUpdateRequest { Alias = new string('a', 33) }));
         Assert.Contains("#RRGGBB", await Refused(new NodeAnnouncementUpdateRequest { Color = "blue" }));
