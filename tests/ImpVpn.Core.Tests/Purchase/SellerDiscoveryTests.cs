@@ -208,6 +208,20 @@ public sealed class SellerDiscoveryTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Options_beyond_their_bounds_are_refused_before_the_node_is_asked()
+    {
+        // A node that answers nothing: the options are refused before it is asked anything.
+        var node = new Fakes.FakeLightningNode("buyer");
+        var log = new RecordingLog();
+        await using var link = new SellerLink(node, log);
+        var discovery = new SellerDiscovery(node, new SellerOffers(link, log), log);
+
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => discovery.FindAsync(OfferFilter.Any, Quick with { PerSellerTimeout = DiscoveryOptions.MaxPerSellerTimeout + TimeSpan.FromSeconds(1) }, None));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => discovery.FindAsync(OfferFilter.Any, Quick with { MaxCandidates = 0 }, None));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => discovery.FindAsync(OfferFilter.Any, Quick with { TotalTimeout = TimeSpan.Zero }, None));
+    }
+
+    [Fact]
     public async Task A_seller_s_bit_is_in_the_graph_while_it_sells_and_gone_once_it_stops()
     {
         await using var graph = await DiscoveryGraph.StartAsync();
