@@ -23,6 +23,7 @@ public sealed class SellerAdvertisement(ILightningNode node, IProgressLog log, T
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(10);
 
     private readonly SemaphoreSlim _turn = new(1, 1);
+    private volatile bool _disposed;
     private long _lastSet;
     private volatile bool _advertised;
     private volatile bool _withdrawn;
@@ -41,6 +42,11 @@ public sealed class SellerAdvertisement(ILightningNode node, IProgressLog log, T
     /// <see cref="OperationCanceledException"/> only when <paramref name="cancellationToken"/> was cancelled.</summary>
     public async Task AdvertiseAsync(CancellationToken cancellationToken)
     {
+        if (_disposed)
+        {
+            return;
+        }
+
         using var bounded = new CancellationTokenSource(timeout, clock);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, bounded.Token);
         try
@@ -78,6 +84,12 @@ public sealed class SellerAdvertisement(ILightningNode node, IProgressLog log, T
     public async Task WithdrawAsync(CancellationToken cancellationToken)
     {
         _withdrawn = true;
+        // Disposed after its withdrawal (a seller stopped, then disposed, or disposed twice): nothing is left to do.
+        if (_disposed)
+        {
+            return;
+        }
+
         try
         {
             await _turn.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -111,7 +123,13 @@ public sealed class SellerAdvertisement(ILightningNode node, IProgressLog log, T
         }
     }
 
-    public void Dispose() => _turn.Dispose();
+    /// <summary>Call after <see cref="WithdrawAsync"/>: a later withdraw or set does nothing.</summary>
+    public void Dispose()
+    {
+        _withdrawn = true;
+        _disposed = true;
+        _turn.Dispose();
+    }
 
     // Called holding the turn.
     private async Task SetAsync(CancellationToken bounded, CancellationToken cancellationToken)
