@@ -44,15 +44,19 @@ internal sealed class ApiExpiryWatch(DaemonSettings settings, ApiEventLog events
 
         var contracts = new BoughtContracts(new ContractStore(settings.StorePath));
         var expired = contracts.All().Where(c => c.ExpiresAt is { } at && at > since && at <= now).OrderBy(c => c.ExpiresAt).ToList();
-        // Moved on before the events are appended, which keep it with them: a restart then starts after these.
-        // Without news it is not written: the next start looks again from the last kept point and finds nothing new.
-        events.WatchedExpiriesUntil(now, keep: false);
-        foreach (var contract in expired)
+        if (expired.Count == 0)
         {
-            events.Append(new ApiEvent
-            {
-                Kind = ApiEvent.Expired, PubKey = contract.SellerPubKey, ContractId = contract.Id, TunnelAddress = contract.BuyerTunnelAddress, ExpiresAt = contract.ExpiresAt,
-            });
+            // Without news the mark is not written: the next start looks again from the last kept point and finds
+            // nothing new.
+            events.WatchedExpiriesUntil(now, keep: false);
+            return;
         }
+
+        // The mark moves with the events, in one step that is saved with them: it never runs ahead of events that
+        // were not appended, and a restart starts after these.
+        events.AppendAll([.. expired.Select(contract => new ApiEvent
+        {
+            Kind = ApiEvent.Expired, PubKey = contract.SellerPubKey, ContractId = contract.Id, TunnelAddress = contract.BuyerTunnelAddress, ExpiresAt = contract.ExpiresAt,
+        })], watchedUntil: now);
     }
 }
