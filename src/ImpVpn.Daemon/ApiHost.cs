@@ -1,4 +1,5 @@
 using System.Net;
+using System.Security.Cryptography;
 using ImpVpn.Core.Daemon;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -17,8 +18,10 @@ internal static class ApiHost
 {
     public static void Configure(WebApplicationBuilder builder, DaemonSettings settings, ApiSettings api)
     {
-        var token = ApiToken.LoadOrCreate(api.TokenPath);
-        var certificate = api.Tls is { } tls ? ApiTlsCertificate.Load(tls, settings.StorePath, [api.Listen.Address, api.GrpcListen.Address]) : null;
+        var token = Loaded(() => ApiToken.LoadOrCreate(api.TokenPath), "Api.TokenPath");
+        var certificate = api.Tls is { } tls
+            ? Loaded(() => ApiTlsCertificate.Load(tls, settings.StorePath, [api.Listen.Address, api.GrpcListen.Address]), tls.SelfSigned ? "Api.SelfSignedTls" : "Api.TlsCertPath")
+            : null;
         builder.WebHost.UseKestrelHttpsConfiguration();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
@@ -39,11 +42,27 @@ internal static class ApiHost
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ApiQuoteBook>();
         builder.Services.AddSingleton(_ => new ApiEventLog(settings.StorePath));
+        builder.Services.AddSingleton(_ => new ApiBudget(settings));
         builder.Services.AddSingleton<ApiBuying>();
         builder.Services.AddHostedService(services => services.GetRequiredService<ApiBuying>());
         builder.Services.AddHostedService<ApiNodeAtStart>();
         builder.Services.AddHostedService<ApiExpiryWatch>();
         builder.Services.AddGrpc(options => options.Interceptors.Add<ApiAuthentication>()).AddJsonTranscoding();
+    }
+
+    // A token or certificate file that cannot be read or used (cut short, not PEM, a key that does not match, not
+    // readable) is the configuration's fault, named by its key: the daemon exits with BadConfiguration and one line,
+    // and the service manager does not restart it into the same failure.
+    private static T Loaded<T>(Func<T> load, string key)
+    {
+        try
+        {
+            return load();
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException or CryptographicException or ArgumentException)
+        {
+            throw new DaemonConfigurationException(key, e.Message, e);
+        }
     }
 
     public static void Map(WebApplication app, ApiSettings api)

@@ -19,4 +19,7 @@ internal static partial class ApiLog
 
     [LoggerMessage(EventId = 105, Level = LogLevel.Warning, Message = "API: expiries could not be read: {Reason}")]
     public static partial void ExpiryWatchFailed(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 106, Level = LogLevel.Error, Message = "API: what {Id} spent could not be recorded in the budget's ledger; its whole reservation stays counted.")]
+    public static partial void BudgetNotSettled(ILogger logger, string id, Exception exception);
 }

@@ -54,7 +54,7 @@ internal sealed class ApiDaemon : IAsyncDisposable
 
     /// <param name="tls">serve both protocols on one port with the daemon's self-signed certificate, which the
     /// client pins as an LND client pins tls.cert.</param>
-    public static async Task<ApiDaemon> StartAsync(long maxPriceSat = 4000, bool tls = false, TimeSpan? quoteDuration = null)
+    public static async Task<ApiDaemon> StartAsync(long maxPriceSat = 4000, bool tls = false, TimeSpan? quoteDuration = null, long budgetSat = 1_000_000)
     {
         var net = await DaemonNetwork.StartAsync();
         var bob = await LndNode.ConnectAsync(DaemonNetwork.Options(net.Simulation["bob"]), true, CancellationToken.None);
@@ -75,6 +75,7 @@ internal sealed class ApiDaemon : IAsyncDisposable
             Listen = $"127.0.0.1:{httpPort}",
             GrpcListen = $"127.0.0.1:{grpcPort}",
             MaxPriceSat = maxPriceSat,
+            BudgetSat = budgetSat,
             QuoteDuration = quoteDuration ?? TimeSpan.FromHours(1),
             RefreshDuration = TimeSpan.FromMinutes(10),
             ConfigOnly = true,
