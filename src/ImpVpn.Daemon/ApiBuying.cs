@@ -128,7 +128,7 @@ internal sealed class ApiBuying(DaemonSettings settings, NodeConnection nodes, A
                 ContractId = contract.Id, TunnelAddress = contract.BuyerTunnelAddress, ExpiresAt = contract.ExpiresAt, Mode = contract.Mode,
                 Duration = TimeSpan.FromSeconds(contract.DurationSeconds),
             };
-        }, new Finish(() => SettlePurchase(reservation, quote), failed => WithPurchaseContract(failed, quote)));
+        }, new Finish(() => SettlePurchase(reservation, quote), failed => ApiFailedPurchase.WithContract(failed, Contracts, quote)));
         return id;
     }
 
@@ -272,22 +272,6 @@ internal sealed class ApiBuying(DaemonSettings settings, NodeConnection nodes, A
                 _running.Remove(done);
             }
         }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-    }
-
-    // Any failure of a purchase (the stop, the node, the seller, the store) may come after the contract was recorded
-    // and even paid: its id says where the proof of payment is, whatever the exception said.
-    private ApiEvent WithPurchaseContract(ApiEvent failed, VpnQuote quote)
-    {
-        try
-        {
-            return Contracts.FindByQuote(quote) is { } recorded
-                ? failed with { ContractId = recorded.Id, MoneyMoved = failed.MoneyMoved || recorded.PaidSat > 0 }
-                : failed;
-        }
-        catch (Exception e) when (e is CorruptContractException or IOException or UnauthorizedAccessException)
-        {
-            return failed with { Error = $"{failed.Error} (The store could not be searched for this quote's contract: {e.Message})" };
-        }
     }
 
     // What the purchase cost as its contract records it; a payment that may still be in flight counts whole.
