@@ -15,6 +15,9 @@ internal sealed class ApiExpiryWatch(DaemonSettings settings, ApiEventLog events
 {
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(2);
 
+    // Read and written by the one timer loop only.
+    private readonly HashSet<string> _unreadableSaid = new(StringComparer.Ordinal);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(Interval);
@@ -43,7 +46,15 @@ internal sealed class ApiExpiryWatch(DaemonSettings settings, ApiEventLog events
         }
 
         var contracts = new BoughtContracts(new ContractStore(settings.StorePath));
-        var expired = contracts.All().Where(c => c.ExpiresAt is { } at && at > since && at <= now).OrderBy(c => c.ExpiresAt).ToList();
+        // An unreadable contract file is passed over, not a reason to report no other expiry; said once per file,
+        // not at every look.
+        var expired = contracts.All(unreadable =>
+        {
+            if (_unreadableSaid.Add(unreadable.Path))
+            {
+                ApiLog.ExpiryContractUnreadable(logger, unreadable.Path, unreadable.Message);
+            }
+        }).Where(c => c.ExpiresAt is { } at && at > since && at <= now).OrderBy(c => c.ExpiresAt).ToList();
         if (expired.Count == 0)
         {
             // Without news the mark is not written: the next start looks again from the last kept point and finds

@@ -4,6 +4,7 @@ using ImpVpn.Core.Daemon;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -25,6 +26,10 @@ internal static class ApiHost
         builder.WebHost.UseKestrelHttpsConfiguration();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
+            // An empty configuration in place of the host's "Kestrel" section: endpoints given there (environment
+            // variables such as Kestrel__Endpoints__X__Url, an appsettings file) would be served beside these and
+            // skip the loopback-or-TLS check. Only the checked Api.Listen and Api.GrpcListen are listened on.
+            kestrel.Configure(new ConfigurationBuilder().Build(), reloadOnChange: false);
             kestrel.AddServerHeader = false;
             foreach (var (endpoint, protocols) in Endpoints(api, certificate is not null))
             {
@@ -47,7 +52,11 @@ internal static class ApiHost
         builder.Services.AddHostedService(services => services.GetRequiredService<ApiBuying>());
         builder.Services.AddHostedService<ApiNodeAtStart>();
         builder.Services.AddHostedService<ApiExpiryWatch>();
-        builder.Services.AddGrpc(options => options.Interceptors.Add<ApiAuthentication>()).AddJsonTranscoding();
+        builder.Services.AddGrpc(options =>
+        {
+            options.Interceptors.Add<ApiAuthentication>();
+            options.Interceptors.Add<ApiStoreErrors>();
+        }).AddJsonTranscoding();
     }
 
     // A token or certificate file that cannot be read or used (cut short, not PEM, a key that does not match, not

@@ -22,4 +22,7 @@ internal static partial class ApiLog
 
     [LoggerMessage(EventId = 106, Level = LogLevel.Error, Message = "API: what {Id} spent could not be recorded in the budget's ledger; its whole reservation stays counted.")]
     public static partial void BudgetNotSettled(ILogger logger, string id, Exception exception);
+
+    [LoggerMessage(EventId = 107, Level = LogLevel.Warning, Message = "API: {Path} is not a readable contract and gets no expiry event: {Reason}")]
+    public static partial void ExpiryContractUnreadable(ILogger logger, string path, string reason);
 }
