@@ -16,6 +16,7 @@
         'Connect-VpnNode'
         'Get-VpnNode'
         'Disconnect-VpnNode'
+        'Find-VpnProvider'
         'Request-VpnQuote'
         'Confirm-VpnContract'
         'Update-VpnContract'

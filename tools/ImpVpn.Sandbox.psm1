@@ -5,9 +5,12 @@
 # ideal one's speed, as the demo does (docs/simulator.md).
 function Start-SandboxSimulator {
     param([Parameter(Mandatory)] [string] $Directory, [string[]] $Node = @('alice', 'bob'), [string[]] $Channel = @('alice:bob:1000000:0'),
-        [ValidateSet('realistic', 'ideal')] [string] $Profile = 'realistic')
+        [ValidateSet('realistic', 'ideal')] [string] $Profile = 'realistic',
+        # How long a node announcement takes to reach the others (the simulator's default is LND's 90 s trickle delay).
+        [int] $GossipDelayMs = -1)
     New-Item -ItemType Directory -Force $Directory | Out-Null
     $arguments = @($env:IMPVPN_SIMULATOR, '--dir', $Directory, '--profile', $Profile) + ($Node | ForEach-Object { '--node', $_ }) + ($Channel | ForEach-Object { '--channel', $_ })
+    if ($GossipDelayMs -ge 0) { $arguments += '--gossip-delay-ms', $GossipDelayMs }
     $process = Start-Process dotnet -ArgumentList $arguments -PassThru -RedirectStandardOutput (Join-Path $Directory 'sim.out') -RedirectStandardError (Join-Path $Directory 'sim.err')
     $stateFile = Join-Path $Directory 'sim.json'
     $deadline = (Get-Date).AddSeconds(60)

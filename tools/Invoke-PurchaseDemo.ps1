@@ -68,19 +68,22 @@ Connect-VpnNode -RpcAddress '$($alice.rpcAddress)' -TlsCertPath '$($alice.tlsCer
         Write-Host $result.Ping
         Step 'Get-VpnTunnel'
         Write-Host $result.Table
-        Step "alice removes that tunnel (an exit takes all of a machine's traffic and shares it with no other tunnel), buys an exit with Request-VpnQuote -Mode Exit | Confirm-VpnContract, and asks the internet's echo who she is"
+        Step "alice removes that tunnel (an exit takes all of a machine's traffic and shares it with no other tunnel), finds exit sellers and buys the cheapest: Find-VpnProvider -Mode Exit | Request-VpnQuote | Sort-Object PriceSat | Select-Object -First 1 | Confirm-VpnContract; then asks the internet's echo who she is"
         $exit = Invoke-InNamespace $hosts.Buyer $root @"
 Connect-VpnNode -RpcAddress '$($alice.rpcAddress)' -TlsCertPath '$($alice.tlsCertPath)' -MacaroonPath '$($alice.macaroonPath)' -Network regtest -StorePath '$(Join-Path $root 'buyer')' | Out-Null
 Remove-VpnTunnel -Id '$($result.Id)' -Force
 `$before = try { Invoke-RestMethod -TimeoutSec 2 http://$($hosts.EchoAddress)/ } catch { 'unreachable' }
-`$tunnel = Request-VpnQuote -PubKey $bob -Mode Exit -Duration 01:00:00 | Confirm-VpnContract -MaxPriceSat 2000
+`$found = @(Find-VpnProvider -Mode Exit)
+`$tunnel = `$found | Request-VpnQuote -Duration 01:00:00 | Sort-Object PriceSat | Select-Object -First 1 | Confirm-VpnContract -MaxPriceSat 2000
 `$seen = (Invoke-RestMethod -TimeoutSec 10 http://$($hosts.EchoAddress)/).Trim()
 `$resolver = (Get-Content /etc/resolv.conf | Where-Object { `$_ -match '^nameserver' }) -join ', '
 Remove-VpnTunnel -Id `$tunnel.Id -Force
 `$after = try { Invoke-RestMethod -TimeoutSec 2 http://$($hosts.EchoAddress)/ } catch { 'unreachable' }
 `$restored = (Get-Content /etc/resolv.conf | Where-Object { `$_ -match '^nameserver' }) -join ', '
-[pscustomobject]@{ Before = "`$before".Trim(); Seen = `$seen; Resolver = `$resolver; After = "`$after".Trim(); Restored = `$restored } | ConvertTo-Json -Compress
+[pscustomobject]@{ Found = (`$found | Format-Table | Out-String -Width 120); Before = "`$before".Trim(); Seen = `$seen; Resolver = `$resolver; After = "`$after".Trim(); Restored = `$restored } | ConvertTo-Json -Compress
 "@
+        Write-Host "    Find-VpnProvider -Mode Exit found:"
+        Write-Host $exit.Found
         Write-Host "    before the exit: the echo is $($exit.Before) from alice's host"
         Write-Host "    through the exit: the echo sees $($exit.Seen) (bob's egress address is $($hosts.EgressAddress)); resolv.conf: $($exit.Resolver)"
         Write-Host "    after Remove-VpnTunnel: the echo is $($exit.After); resolv.conf: $($exit.Restored)"

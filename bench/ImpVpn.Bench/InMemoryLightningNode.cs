@@ -89,6 +89,11 @@ internal sealed class InMemoryLightningNode(string pubKey, bool holdsEveryInvoic
 
     public Task<GraphNodeInfo?> GetNodeInfoAsync(string pubKey, CancellationToken cancellationToken) => throw NotNeeded();
 
+    public Task<IReadOnlyList<GraphNode>> ListGraphNodesAsync(CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<GraphNode>>([]);
+
+    // A seller advertises itself as it starts and stops; nothing here gossips, so it is accepted and forgotten.
+    public Task SetAnnouncedFeatureAsync(uint featureBit, bool advertise, CancellationToken cancellationToken) => Task.CompletedTask;
+
     public Task<IReadOnlyList<ChannelSummary>> ListChannelsAsync(CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<ChannelSummary>>([]);
 
     public Task<RouteFeeEstimate> EstimateRouteFeeAsync(RouteFeeQuery query, CancellationToken cancellationToken) => throw NotNeeded();

@@ -45,6 +45,10 @@ internal sealed class TimedLightningNode(ILightningNode inner) : ILightningNode
 
     public Task<GraphNodeInfo?> GetNodeInfoAsync(string pubKey, CancellationToken ct) => Time(inner.GetNodeInfoAsync(pubKey, ct));
 
+    public Task<IReadOnlyList<GraphNode>> ListGraphNodesAsync(CancellationToken ct) => Time(inner.ListGraphNodesAsync(ct));
+
+    public Task SetAnnouncedFeatureAsync(uint featureBit, bool advertise, CancellationToken ct) => Time(inner.SetAnnouncedFeatureAsync(featureBit, advertise, ct));
+
     public Task<IReadOnlyList<ChannelSummary>> ListChannelsAsync(CancellationToken ct) => Time(inner.ListChannelsAsync(ct));
 
     public Task<RouteFeeEstimate> EstimateRouteFeeAsync(RouteFeeQuery query, CancellationToken ct) => Time(inner.EstimateRouteFeeAsync(query, ct));

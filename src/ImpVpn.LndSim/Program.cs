@@ -12,7 +12,7 @@ try
 catch (Exception e) when (e is ArgumentException or FormatException or IOException or JsonException)
 {
     Console.Error.WriteLine($"ImpVpn.LndSim: {e.Message}");
-    Console.Error.WriteLine("usage: ImpVpn.LndSim --dir DIR --node NAME[@BIND[:PORT]]... [--channel FROM:TO:CAPACITY[:PUSH[:private]]]... [--profile ideal|realistic] [--seed N] [--network regtest] [--control 127.0.0.1:0] [--config FILE]");
+    Console.Error.WriteLine("usage: ImpVpn.LndSim --dir DIR --node NAME[@BIND[:PORT]]... [--channel FROM:TO:CAPACITY[:PUSH[:private]]]... [--profile ideal|realistic] [--seed N] [--gossip-delay-ms N] [--network regtest] [--control 127.0.0.1:0] [--config FILE]");
     return 2;
 }
 
@@ -37,6 +37,7 @@ await using var simulation = await Simulation.StartAsync(new SimulationOptions
     HeldHtlcTimeout = TimeSpan.FromSeconds(config.HeldHtlcTimeoutSeconds),
     Profile = config.ParsedProfile,
     Seed = config.Seed,
+    GossipDelay = TimeSpan.FromMilliseconds(config.GossipDelayMs),
 }, stop.Token);
 foreach (var channel in config.Channels)
 {

@@ -36,6 +36,7 @@ internal sealed class RawLnd : IDisposable
         Lightning = new ImpVpn.Lnd.Rpc.Lnrpc.Lightning.LightningClient(invoker);
         Router = new Router.RouterClient(invoker);
         Invoices = new Invoices.InvoicesClient(invoker);
+        Peers = new ImpVpn.Lnd.Rpc.Peersrpc.Peers.PeersClient(invoker);
     }
 
     public ImpVpn.Lnd.Rpc.Lnrpc.Lightning.LightningClient Lightning { get; }
@@ -43,6 +44,8 @@ internal sealed class RawLnd : IDisposable
     public Router.RouterClient Router { get; }
 
     public Invoices.InvoicesClient Invoices { get; }
+
+    public ImpVpn.Lnd.Rpc.Peersrpc.Peers.PeersClient Peers { get; }
 
     public static RawLnd Connect(SimNode node) => new(node);
 

@@ -449,6 +449,8 @@ Describe 'Streams and completion' {
             $output = switch ($view.Name) {
                 'VpnTunnel' { Get-VpnTunnel -WarningAction SilentlyContinue | Out-String -Width 120 }
                 'VpnQuote' { Request-VpnQuote $Bob | Out-String -Width 120 }
+                # bob is alice's peer, so found before gossip has carried its bit.
+                'VpnOffer' { Find-VpnProvider -Timeout 00:00:05 -WarningAction SilentlyContinue | Out-String -Width 120 }
                 'VpnNode' { Connect-SandboxNode $Sim 'alice' (Join-Path $Root 'buyer') | Out-String -Width 120 }
                 # Nothing installed under an empty root: the view's columns all the same.
                 'VpnDaemon' { Get-VpnDaemon -Root (New-Item -ItemType Directory -Force (Join-Path $Root 'daemon-root')).FullName | Out-String -Width 120 }

@@ -7,7 +7,7 @@ whole (every field, LND's names, numbers, types and options), comments left out.
 Add a method to the `want` table below and run it again; never edit proto/ by hand, so it stays exact to LND's.
 """
 import os, re, subprocess, sys
-lnd_paths = {'lightning': 'lnrpc/lightning.proto', 'router': 'lnrpc/routerrpc/router.proto', 'invoices': 'lnrpc/invoicesrpc/invoices.proto'}
+lnd_paths = {'lightning': 'lnrpc/lightning.proto', 'router': 'lnrpc/routerrpc/router.proto', 'invoices': 'lnrpc/invoicesrpc/invoices.proto', 'peers': 'lnrpc/peersrpc/peers.proto'}
 out_dir = sys.argv[2] if len(sys.argv) > 2 else os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'proto')
 commit = subprocess.run(['git', '-C', sys.argv[1], 'rev-parse', 'HEAD'], capture_output=True, text=True, check=True).stdout.strip()
 def strip(text):
@@ -53,18 +53,19 @@ def closure(roots, known):
         seen.add(n); stack.extend(refs(known[n], known))
     return seen
 
-src = {n: strip(subprocess.run(['git','-C',sys.argv[1],'show',f'HEAD:{lnd_paths[n]}'],capture_output=True,text=True,check=True).stdout) for n in ['lightning','router','invoices']}
+src = {n: strip(subprocess.run(['git','-C',sys.argv[1],'show',f'HEAD:{lnd_paths[n]}'],capture_output=True,text=True,check=True).stdout) for n in ['lightning','router','invoices','peers']}
 want = {
- 'lightning': ['GetInfo','WalletBalance','ChannelBalance','ConnectPeer','DisconnectPeer','ListPeers','ListChannels','OpenChannelSync','AddInvoice','LookupInvoice','SubscribeInvoices','DecodePayReq','GetNodeInfo','GetChanInfo','QueryRoutes','SignMessage','VerifyMessage','SendCustomMessage','SubscribeCustomMessages'],
+ 'lightning': ['GetInfo','WalletBalance','ChannelBalance','ConnectPeer','DisconnectPeer','ListPeers','ListChannels','OpenChannelSync','AddInvoice','LookupInvoice','SubscribeInvoices','DecodePayReq','DescribeGraph','GetNodeInfo','GetChanInfo','QueryRoutes','SignMessage','VerifyMessage','SendCustomMessage','SubscribeCustomMessages'],
  'router': ['SendPaymentV2','TrackPaymentV2','EstimateRouteFee'],
  'invoices': ['SubscribeSingleInvoice','CancelInvoice','AddHoldInvoice','SettleInvoice'],
+ 'peers': ['UpdateNodeAnnouncement'],
 }
-extra_roots = {'lightning': ['Payment','PaymentFailureReason'], 'router': [], 'invoices': []}
+extra_roots = {'lightning': ['Payment','PaymentFailureReason'], 'router': [], 'invoices': [], 'peers': ['FeatureSet']}
 known = {k: blocks(v) for k,v in src.items()}
 allr = {k: rpcs(v) for k,v in src.items()}
 chosen = {}
 cross = set()
-for f in ['router','invoices','lightning']:
+for f in ['router','invoices','peers','lightning']:
     blk, order = known[f]
     roots = list(extra_roots[f])
     for r in want[f]:
@@ -81,8 +82,9 @@ headers = {
  'lightning': ('lnrpc', None, 'ImpVpn.Lnd.Rpc.Lnrpc', 'Lightning', "LND's Lightning service (lnrpc)"),
  'router': ('routerrpc', 'lightning.proto', 'ImpVpn.Lnd.Rpc.Routerrpc', 'Router', "LND's Router service (routerrpc)"),
  'invoices': ('invoicesrpc', 'lightning.proto', 'ImpVpn.Lnd.Rpc.Invoicesrpc', 'Invoices', "LND's Invoices service (invoicesrpc)"),
+ 'peers': ('peersrpc', 'lightning.proto', 'ImpVpn.Lnd.Rpc.Peersrpc', 'Peers', "LND's Peers service (peersrpc)"),
 }
-paths = {'lightning':'lightning.proto','router':'routerrpc/router.proto','invoices':'invoicesrpc/invoices.proto'}
+paths = {'lightning':'lightning.proto','router':'routerrpc/router.proto','invoices':'invoicesrpc/invoices.proto','peers':'peersrpc/peers.proto'}
 for f,(pkg, imp, ns, svc, title) in headers.items():
     lines = [f"// The methods of {title} that ImpVpn and its simulator use, from lightningnetwork/lnd",
              f"// (commit {commit[:12]}). Each message these methods reach is carried whole: every field with LND's",
@@ -97,5 +99,6 @@ for f,(pkg, imp, ns, svc, title) in headers.items():
     blk,_ = known[f]
     for n in chosen[f]:
         lines += [tidy(blk[n]), '']
+    os.makedirs(os.path.dirname(os.path.join(out_dir, paths[f])), exist_ok=True)
     open(os.path.join(out_dir, paths[f]), 'w').write('\n'.join(lines).rstrip()+'\n')
     print(f, len(chosen[f]), 'types')

@@ -18,6 +18,7 @@ public sealed class Buyer : IAsyncDisposable
         Contracts = contracts;
         Offers = new SellerOffers(_link, log);
         Quotes = new SellerQuotes(_link, Offers, log);
+        Discovery = new SellerDiscovery(node, Offers, log);
         var setup = wireGuard is null ? null : new TunnelSetup(wireGuard, contracts, log, node);
         Purchase = new TunnelPurchase(node, _link, contracts, setup, log);
         Refresh = new TunnelRefresh(node, _link, contracts, setup, log);
@@ -30,6 +31,9 @@ public sealed class Buyer : IAsyncDisposable
 
     /// <summary>What a seller sells (impvpn.v1.offer), checked.</summary>
     public SellerOffers Offers { get; }
+
+    /// <summary>Sellers found in the graph and among peers, with their offers.</summary>
+    public SellerDiscovery Discovery { get; }
 
     public TunnelPurchase Purchase { get; }
 

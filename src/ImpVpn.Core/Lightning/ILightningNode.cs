@@ -26,6 +26,16 @@ public interface ILightningNode : IAsyncDisposable
     /// <summary>GetNodeInfo: a node as the graph knows it (alias, advertised addresses); null when the graph does not know it.</summary>
     Task<GraphNodeInfo?> GetNodeInfoAsync(string pubKey, CancellationToken cancellationToken);
 
+    /// <summary>DescribeGraph: every node this node's graph knows, as their announcements have reached it (gossip takes
+    /// time: a node's newest announcement may not be here yet).</summary>
+    Task<IReadOnlyList<GraphNode>> ListGraphNodesAsync(CancellationToken cancellationToken);
+
+    /// <summary>peersrpc.UpdateNodeAnnouncement: sets (<paramref name="advertise"/>) or clears one feature bit in this
+    /// node's own announcement, which the node then gossips. A bit already as asked is not an error. Throws
+    /// <see cref="LightningRpcException"/> when the node refuses (a bit it knows, a node without peersrpc: Unimplemented,
+    /// a macaroon without peers:write).</summary>
+    Task SetAnnouncedFeatureAsync(uint featureBit, bool advertise, CancellationToken cancellationToken);
+
     /// <summary>ListChannels: this node's open channels, public and private.</summary>
     Task<IReadOnlyList<ChannelSummary>> ListChannelsAsync(CancellationToken cancellationToken);
 

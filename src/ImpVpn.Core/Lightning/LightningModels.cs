@@ -17,6 +17,10 @@ public sealed record PeerInfo(string PubKey, string Address, bool Inbound);
 
 public sealed record GraphNodeInfo(string PubKey, string Alias, IReadOnlyList<string> Addresses, int ChannelCount);
 
+/// <summary>A node of the graph as its announcement reached this node: alias, addresses, and the feature bits it
+/// advertises.</summary>
+public sealed record GraphNode(string PubKey, string Alias, IReadOnlyList<string> Addresses, IReadOnlySet<uint> FeatureBits);
+
 public sealed record CustomMessage(string PeerPubKey, uint Type, byte[] Data);
 
 public sealed record HoldInvoiceRequest(

@@ -26,6 +26,14 @@ public static class PeerProtocol
     /// deciding which seller to quote.</summary>
     public const string Offer = "impvpn.v1.offer";
 
+    /// <summary>The feature bit a seller sets in its node announcement while it sells, so buyers find it in the graph
+    /// (docs/protocol.md, "Being found"). Odd, so a node that does not know it ignores it ("it's OK to be odd");
+    /// at least 256, clear of every bit BOLT 9 assigns, of the bits LND knows (LND refuses to set those through
+    /// peersrpc) and of those bLIP 2 reserves (256/257, 729); below 2023, which LND already announces, so the
+    /// announcement's feature field grows by nothing. Nobody registers such a bit: another program may use it, so a
+    /// buyer takes it as a hint and asks the node for its offer.</summary>
+    public const uint SellerFeatureBit = 1151;
+
     /// <summary>The protocol versions a seller of this version answers, as its offer lists them.</summary>
     public static IReadOnlyList<int> SupportedVersions { get; } = [1, Version];
 

@@ -82,6 +82,10 @@ public sealed record SellerOptions
     /// <summary>How often expiry is checked.</summary>
     public TimeSpan ExpiryCheckInterval { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>How often the seller sets its feature bit in its node's announcement again while it runs: LND forgets
+    /// a bit set through peersrpc when it restarts (<see cref="SellerAdvertisement"/>).</summary>
+    public TimeSpan AdvertisementRefreshInterval { get; init; } = TimeSpan.FromMinutes(10);
+
     /// <summary>Issue invoices and keep contracts but touch no interface (for hosts where WireGuard is set up elsewhere).</summary>
     public bool ConfigOnly { get; init; }
 

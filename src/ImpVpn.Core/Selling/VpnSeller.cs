@@ -29,6 +29,7 @@ public sealed class VpnSeller : IAsyncDisposable
     private readonly IProgressLog _log;
     private readonly TimeProvider _clock;
     private readonly PeerRpcEndpoint _rpc;
+    private readonly SellerAdvertisement _advertisement;
     private readonly CancellationTokenSource _stopRequested = new();
     private volatile bool _withdrawRequested;
     private IDisposable? _role;
@@ -47,7 +48,11 @@ public sealed class VpnSeller : IAsyncDisposable
         _log = log ?? NullProgressLog.Instance;
         _clock = clock ?? TimeProvider.System;
         _rpc = new PeerRpcEndpoint(node, _log, options.PeerLimits, _clock);
+        _advertisement = new SellerAdvertisement(node, _log, _clock, options.AdvertisementRefreshInterval);
     }
+
+    /// <summary>Whether the seller's feature bit is in its node's announcement (set at start, cleared at stop).</summary>
+    public bool Advertised => _advertisement.Advertised;
 
     /// <summary>How the seller connects to its own forwarded ports before settling a port forward (the host's network
     /// by default; a test gives the seller's namespace).</summary>
@@ -147,6 +152,7 @@ public sealed class VpnSeller : IAsyncDisposable
                 try
                 {
                     await ExpireAsync(running.Token).ConfigureAwait(false);
+                    await _advertisement.RefreshAsync(running.Token).ConfigureAwait(false);
                 }
                 catch (Exception e) when (e is LightningException or WireGuardException or IOException)
                 {
@@ -177,6 +183,8 @@ public sealed class VpnSeller : IAsyncDisposable
         // seller to stop waits for the socket to close, and must then find the store free.
         try
         {
+            // Out of the graph first, while it still answers: a buyer that finds it meanwhile still gets an offer.
+            await WithdrawAdvertisementAsync(cancellationToken).ConfigureAwait(false);
             await _rpc.DisposeAsync().ConfigureAwait(false);
         }
         finally
@@ -241,6 +249,8 @@ public sealed class VpnSeller : IAsyncDisposable
             _rpc.Start();
             _startedAt = _clock.GetUtcNow();
             _control = SellerControl.TryListen(_store.Root, Status, RequestStop, _log);
+            // Last: buyers who find the bit find a seller that answers.
+            await _advertisement.AdvertiseAsync(cancellationToken).ConfigureAwait(false);
             _log.Log(LogLevel.Info, $"Selling tunnels on {_options.Endpoint} as {running.PubKey}, WireGuard key {running.WireGuardKey}, pool {_options.Subnet}.");
         }
         catch
@@ -248,6 +258,7 @@ public sealed class VpnSeller : IAsyncDisposable
             _running = null;
             try
             {
+                await WithdrawAdvertisementAsync(CancellationToken.None).ConfigureAwait(false);
                 // A seller that made its interface and then failed must not leave it open where nothing guards it.
                 await WithdrawIfDueAsync(CancellationToken.None).ConfigureAwait(false);
             }
@@ -275,6 +286,8 @@ public sealed class VpnSeller : IAsyncDisposable
     {
         try
         {
+            // Disposed without being stopped: it sells no more, so it leaves the graph too.
+            await WithdrawAdvertisementAsync(CancellationToken.None).ConfigureAwait(false);
             await _rpc.DisposeAsync().ConfigureAwait(false);
         }
         finally
@@ -386,6 +399,19 @@ public sealed class VpnSeller : IAsyncDisposable
         var value = create();
         _store.SaveSecret(name, value);
         return value;
+    }
+
+    /// <summary>Clears the seller's feature bit if it set it; bounded, as a stop must end even when the node does not answer.</summary>
+    private async Task WithdrawAdvertisementAsync(CancellationToken cancellationToken)
+    {
+        if (!_advertisement.Advertised)
+        {
+            return;
+        }
+
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bounded.CancelAfter(TimeSpan.FromSeconds(10));
+        await _advertisement.WithdrawAsync(bounded.Token).ConfigureAwait(false);
     }
 
     private async Task WithdrawIfDueAsync(CancellationToken cancellationToken)

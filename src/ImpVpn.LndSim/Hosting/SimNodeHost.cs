@@ -46,6 +46,7 @@ internal sealed class SimNodeHost(NodeContext context, X509Certificate2 certific
         app.MapGrpcService<LightningService>();
         app.MapGrpcService<RouterService>();
         app.MapGrpcService<InvoicesService>();
+        app.MapGrpcService<PeersService>();
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
 
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

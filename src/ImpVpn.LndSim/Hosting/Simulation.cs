@@ -23,6 +23,10 @@ public sealed class SimulationOptions
 
     /// <summary>Seed of the pseudo-random choices (whether and how a Realistic payment splits), so runs repeat.</summary>
     public int Seed { get; init; } = 1;
+
+    /// <summary>How long a node's new announcement takes to reach the others' graphs (LND's trickledelay, 90 s, by
+    /// default: gossip is never instant).</summary>
+    public TimeSpan GossipDelay { get; init; } = SimNetwork.DefaultGossipDelay;
 }
 
 /// <summary>One node to simulate. Port 0 picks a free port.</summary>
@@ -46,7 +50,7 @@ public sealed class Simulation : IAsyncDisposable
 
     public static async Task<Simulation> StartAsync(SimulationOptions options, CancellationToken cancellationToken)
     {
-        var simulation = new Simulation(new SimNetwork(options.Network, options.Seed) { HeldHtlcTimeout = options.HeldHtlcTimeout, Profile = options.Profile });
+        var simulation = new Simulation(new SimNetwork(options.Network, options.Seed) { HeldHtlcTimeout = options.HeldHtlcTimeout, Profile = options.Profile, GossipDelay = options.GossipDelay });
         try
         {
             var p2pPort = 9735;

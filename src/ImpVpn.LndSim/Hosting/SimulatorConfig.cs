@@ -24,6 +24,9 @@ public sealed class SimulatorConfig
 
     public int Seed { get; set; } = 1;
 
+    /// <summary>How long a new node announcement takes to reach the other nodes, in ms (LND's trickledelay by default).</summary>
+    public int GossipDelayMs { get; set; } = (int)ImpVpn.LndSim.Network.SimNetwork.DefaultGossipDelay.TotalMilliseconds;
+
     [System.Text.Json.Serialization.JsonIgnore]
     public Network.SimProfile ParsedProfile => ParseProfile(Profile);
 
@@ -64,6 +67,9 @@ public sealed class SimulatorConfig
                     break;
                 case "--seed":
                     config.Seed = int.Parse(Value(), CultureInfo.InvariantCulture);
+                    break;
+                case "--gossip-delay-ms":
+                    config.GossipDelayMs = int.Parse(Value(), CultureInfo.InvariantCulture);
                     break;
                 case "--node":
                     config.Nodes.Add(ParseNode(Value()));

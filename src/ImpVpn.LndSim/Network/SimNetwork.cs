@@ -70,6 +70,7 @@ public sealed partial class SimNetwork
         lock (_gate)
         {
             var node = new SimNodeState { Name = name, Key = NodeKey.Generate(), P2pAddress = p2pAddress, Macaroon = macaroon };
+            node.Announcements.Add(FirstAnnouncement(name, p2pAddress));
             _nodes.Add(name, node);
             return node;
         }
@@ -173,6 +174,13 @@ public sealed partial class SimNetwork
                 foreach (var peer in node.Peers.ToList())
                 {
                     Unlink(name, peer);
+                }
+
+                // LND keeps bits set through peersrpc in memory only and rebuilds its feature sets from its
+                // configuration when it starts again: a stopped node has lost them, and announces itself without them.
+                if (!node.Announcements[^1].Features.SetEquals(LndFeatureNames.DefaultNodeAnnouncement))
+                {
+                    Announce(node, a => a with { Features = LndFeatureNames.DefaultNodeAnnouncement });
                 }
 
                 return;

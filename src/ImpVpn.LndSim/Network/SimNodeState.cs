@@ -22,6 +22,10 @@ public sealed partial class SimNodeState
 
     public HashSet<string> Peers { get; } = [];
 
+    /// <summary>The versions of this node's announcement still crossing the gossip network, the newest last; the
+    /// first is the one every node sees (<see cref="SimNetwork.AnnouncementSeenBy"/>).</summary>
+    public List<NodeAnnouncement> Announcements { get; } = [];
+
     /// <summary>What this node knows of each link, kept across reconnects (flap count, bytes, who dialled).</summary>
     public Dictionary<string, PeerLink> PeerLinks { get; } = [];
 

@@ -13,20 +13,21 @@ public static class GetInfoAnswer
     public const string CommitHash = "0000000000000000000000000000000000000000";
 
     /// <summary>LND's default node colour (lncfg: color = #3399ff).</summary>
-    public const string DefaultColor = "#3399ff";
+    public const string DefaultColor = NodeAnnouncement.DefaultColor;
 
     public static GetInfoResponse For(SimNetwork net, SimNodeState me)
     {
         var channels = net.ChannelsOf(me.Name);
         var (peers, active) = net.Read(() => (me.Peers.Count, channels.Count(c => me.Peers.Contains(c.Other(me.Name)))));
         var network = me.ReportedNetwork ?? net.Network;
+        var announcement = net.OwnAnnouncement(me);
         var response = new GetInfoResponse
         {
             Version = Version,
             CommitHash = CommitHash,
             IdentityPubkey = me.PubKey,
-            Alias = me.Name,
-            Color = DefaultColor,
+            Alias = announcement.Alias,
+            Color = announcement.Color,
             // Channels open at once here: none is ever pending.
             NumPendingChannels = 0,
             NumActiveChannels = (uint)active,
@@ -46,7 +47,15 @@ public static class GetInfoAnswer
         response.Chains.Add(new Chain { Chain_ = "bitcoin", Network = network });
 #pragma warning restore CS0612
         response.Uris.Add($"{me.PubKey}@{me.P2pAddress}");
-        response.Features.Add(LndFeatures.All.ToDictionary());
+        // As LND: the union of every feature set, the node announcement's as it stands now (bits set through
+        // peersrpc included).
+        var features = LndFeatures.All.ToDictionary();
+        foreach (var (bit, feature) in LndFeatures.Of(announcement.Features))
+        {
+            features[bit] = feature;
+        }
+
+        response.Features.Add(features);
         return response;
     }
 }

@@ -120,7 +120,7 @@ public sealed partial class LightningService(NodeContext nodeContext) : Lightnin
     {
         var node = InGraph(request.PubKey) ?? throw SimErrors.Of(StatusCode.NotFound, "unable to find node");
 
-        return Task.FromResult(NodeInfoAnswer.For(Net, node, request.IncludeChannels));
+        return Task.FromResult(NodeInfoAnswer.For(Net, node, Me, request.IncludeChannels));
     }
 
     public override Task<QueryRoutesResponse> QueryRoutes(QueryRoutesRequest request, ServerCallContext context) =>

@@ -12,24 +12,15 @@ public static class NodeInfoAnswer
     /// <summary>LND's default minimum HTLC in a channel update, in msat.</summary>
     private const long MinHtlcMsat = 1000;
 
-    public static NodeInfo For(SimNetwork net, SimNodeState node, bool includeChannels)
+    public static NodeInfo For(SimNetwork net, SimNodeState node, SimNodeState observer, bool includeChannels)
     {
         var channels = net.ChannelsOf(node.Name);
-        var announced = channels.Count == 0 ? DateTimeOffset.UtcNow : channels.Max(c => c.OpenedAt);
         var info = new NodeInfo
         {
-            Node = new LightningNode
-            {
-                LastUpdate = (uint)announced.ToUnixTimeSeconds(),
-                PubKey = node.PubKey,
-                Alias = node.Name,
-                Color = GetInfoAnswer.DefaultColor,
-            },
+            Node = Node(net, node, observer),
             NumChannels = (uint)channels.Count,
             TotalCapacity = channels.Sum(c => c.CapacitySat),
         };
-        info.Node.Addresses.Add(new NodeAddress { Network = "tcp", Addr = node.P2pAddress });
-        info.Node.Features.Add(LndFeatures.NodeAnnouncement.ToDictionary());
         if (includeChannels)
         {
             foreach (var channel in channels)
@@ -39,6 +30,23 @@ public static class NodeInfoAnswer
         }
 
         return info;
+    }
+
+    /// <summary>A node as <paramref name="observer"/>'s graph holds it: its announcement as gossip has brought it
+    /// there (rpcserver.go marshalNode: addresses with their network, features by bit with LND's names).</summary>
+    public static LightningNode Node(SimNetwork net, SimNodeState node, SimNodeState observer)
+    {
+        var announcement = net.AnnouncementSeenBy(node, observer);
+        var answer = new LightningNode
+        {
+            LastUpdate = (uint)announcement.Timestamp.ToUnixTimeSeconds(),
+            PubKey = node.PubKey,
+            Alias = announcement.Alias,
+            Color = announcement.Color,
+        };
+        answer.Addresses.Add(announcement.Addresses.Select(a => new NodeAddress { Network = "tcp", Addr = a }));
+        answer.Features.Add(LndFeatures.Of(announcement.Features).ToDictionary());
+        return answer;
     }
 
     /// <summary>A channel as the graph announces it, with both ends' policies (GetChanInfo answers this too).</summary>

@@ -28,11 +28,15 @@ public sealed class RequestVpnQuoteCommand : VpnCmdletBase
     // Strings with a ValidateSet rather than the core's enums: the core loads in the module's own load context, so a
     // core type in a parameter would be unresolvable wherever the cmdlet class is read without it (the help build).
     // The names are the enums' (TunnelMode, TunnelAddressFamily), parsed when the quote is asked.
-    [Parameter]
+    // Both bind from a piped object's Mode and AddressFamily (Find-VpnProvider -Mode Exit | Request-VpnQuote); the
+    // protocol's spellings (a VpnQuote's "node-to-node") are read as these names.
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [OfferNameTransformation]
     [ValidateSet("NodeToNode", "Exit", "PortForward")]
     public string Mode { get; set; } = "NodeToNode";
 
-    [Parameter]
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [OfferNameTransformation]
     [ValidateSet("IPv4", "IPv6", "Dual")]
     public string AddressFamily { get; set; } = "IPv4";
 

@@ -99,6 +99,11 @@ internal sealed class FakeLightningNode(string pubKey) : ILightningNode
 
     public Task<GraphNodeInfo?> GetNodeInfoAsync(string pubKey, CancellationToken cancellationToken) => throw NotNeeded();
 
+    public Task<IReadOnlyList<GraphNode>> ListGraphNodesAsync(CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<GraphNode>>([]);
+
+    // A seller advertises itself as it starts and stops; nothing here gossips, so it is accepted and forgotten.
+    public Task SetAnnouncedFeatureAsync(uint featureBit, bool advertise, CancellationToken cancellationToken) => Task.CompletedTask;
+
     public Task<IReadOnlyList<ChannelSummary>> ListChannelsAsync(CancellationToken cancellationToken) => throw NotNeeded();
 
     public Task<RouteFeeEstimate> EstimateRouteFeeAsync(RouteFeeQuery query, CancellationToken cancellationToken) => throw NotNeeded();

@@ -56,6 +56,10 @@ internal sealed class HookedLightningNode(ILightningNode inner) : ILightningNode
     /// <summary>The probes asked for, in order.</summary>
     public List<RouteFeeQuery> Probes { get; } = [];
 
+    /// <summary>An error UpdateNodeAnnouncement throws instead of asking the inner node (an LND without peersrpc, a
+    /// macaroon without peers:write), or null to ask it.</summary>
+    public Func<Exception?>? FailAnnouncement { get; set; }
+
     /// <summary>What DecodePayReq answers instead of the inner node; null passes the call on.</summary>
     public DecodedPaymentRequest? Decoded { get; set; }
 
@@ -118,6 +122,11 @@ internal sealed class HookedLightningNode(ILightningNode inner) : ILightningNode
     }
 
     public Task<GraphNodeInfo?> GetNodeInfoAsync(string pubKey, CancellationToken cancellationToken) => inner.GetNodeInfoAsync(pubKey, cancellationToken);
+
+    public Task<IReadOnlyList<GraphNode>> ListGraphNodesAsync(CancellationToken cancellationToken) => inner.ListGraphNodesAsync(cancellationToken);
+
+    public Task SetAnnouncedFeatureAsync(uint featureBit, bool advertise, CancellationToken cancellationToken) =>
+        FailAnnouncement?.Invoke() is { } failure ? Task.FromException(failure) : inner.SetAnnouncedFeatureAsync(featureBit, advertise, cancellationToken);
 
     public Task SendCustomMessageAsync(string pubKey, uint type, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {

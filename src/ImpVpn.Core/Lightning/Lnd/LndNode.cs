@@ -168,6 +168,37 @@ public sealed class LndNode : ILightningNode
         }
     }
 
+    public async Task<IReadOnlyList<GraphNode>> ListGraphNodesAsync(CancellationToken cancellationToken)
+    {
+        var graph = await CallAsync("DescribeGraph", (c, o) => c.Lightning.DescribeGraphAsync(new ChannelGraphRequest(), o), cancellationToken)
+            .ConfigureAwait(false);
+        return graph.Nodes.Select(n => new GraphNode(n.PubKey, n.Alias, n.Addresses.Select(a => a.Addr).ToList(), n.Features.Keys.ToHashSet())).ToList();
+    }
+
+    public async Task SetAnnouncedFeatureAsync(uint featureBit, bool advertise, CancellationToken cancellationToken)
+    {
+        var request = new ImpVpn.Lnd.Rpc.Peersrpc.NodeAnnouncementUpdateRequest
+        {
+            FeatureUpdates =
+            {
+                new ImpVpn.Lnd.Rpc.Peersrpc.UpdateFeatureAction
+                {
+                    Action = advertise ? ImpVpn.Lnd.Rpc.Peersrpc.UpdateAction.Add : ImpVpn.Lnd.Rpc.Peersrpc.UpdateAction.Remove,
+                    // LND's field is the FeatureBit enum; proto3 enums carry any number, which LND reads as the bit.
+                    FeatureBit = (FeatureBit)(int)featureBit,
+                },
+            },
+        };
+        try
+        {
+            await CallAsync("UpdateNodeAnnouncement", (c, o) => c.Peers.UpdateNodeAnnouncementAsync(request, o), cancellationToken).ConfigureAwait(false);
+        }
+        catch (LightningRpcException e) when (e.Message.Contains(advertise ? "bit is already set" : "bit is already unset", StringComparison.Ordinal))
+        {
+            // LND refuses to add a bit that is set (or remove one that is not): the announcement is already as asked.
+        }
+    }
+
     public async Task SendCustomMessageAsync(string pubKey, uint type, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
         try
@@ -583,6 +614,7 @@ public sealed class LndNode : ILightningNode
             Lightning = new ImpVpn.Lnd.Rpc.Lnrpc.Lightning.LightningClient(invoker);
             Router = new Router.RouterClient(invoker);
             Invoices = new Invoices.InvoicesClient(invoker);
+            Peers = new ImpVpn.Lnd.Rpc.Peersrpc.Peers.PeersClient(invoker);
         }
 
         public LndConnectionOptions Options { get; }
@@ -594,6 +626,8 @@ public sealed class LndNode : ILightningNode
         public Router.RouterClient Router { get; }
 
         public Invoices.InvoicesClient Invoices { get; }
+
+        public ImpVpn.Lnd.Rpc.Peersrpc.Peers.PeersClient Peers { get; }
 
         public void Dispose() => _channel.Dispose();
     }

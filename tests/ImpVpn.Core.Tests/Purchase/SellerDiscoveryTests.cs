@@ -1,0 +1,181 @@
+using System.Diagnostics;
+using ImpVpn.Core.Buying;
+using ImpVpn.Core.Diagnostics;
+using ImpVpn.Core.Protocol;
+using ImpVpn.Core.Selling;
+using ImpVpn.Core.Tests.Selling;
+using ImpVpn.Core.WireGuard.Types;
+using Xunit.Abstractions;
+
+namespace ImpVpn.Core.Tests.Purchase;
+
+/// <summary>Finding sellers over a simulated graph of 20 nodes: the graph's advertisers and the buyer's peers are
+/// asked for their offers in parallel, within a bound; the silent, the malformed and the mere peers are left out
+/// with a line each, never failing the rest; filters choose among the offers.</summary>
+public sealed class SellerDiscoveryTests(ITestOutputHelper output)
+{
+    private static readonly CancellationToken None = CancellationToken.None;
+
+    // Node numbers in the ring: n00 buys; n01 and n19 are its channel peers (n01 a plain node, n19 a seller).
+    private const int CheapIPv6 = 3, Frankfurt = 6, ExitEu = 9, PortForwardAsia = 12, ExitV6 = 19, Silent = 15, Malformed = 17;
+
+    private static readonly DiscoveryOptions Quick = new(4, TimeSpan.FromSeconds(2));
+
+    [Fact]
+    public async Task Five_sellers_are_found_among_twenty_nodes_and_the_adversaries_left_out()
+    {
+        await using var graph = await FiveSellersAndTwoAdversariesAsync();
+        var log = new RecordingLog();
+        await using var buyer = new Buyer(graph.BuyerNode, graph.BuyerContracts(), null, log);
+
+        var clock = Stopwatch.StartNew();
+        var found = await buyer.Discovery.FindAsync(OfferFilter.Any, Quick, None);
+        clock.Stop();
+
+        output.WriteLine($"Discovery over {DiscoveryGraph.Size} nodes (7 advertisers, 2 peers; {Quick.MaxConcurrency} at a time, {Quick.PerSellerTimeout.TotalSeconds} s each): {clock.Elapsed.TotalMilliseconds:0} ms; the slowest answer {found.Max(f => f.Offer.AnswerTime).TotalMilliseconds:0} ms (the silent nodes take the timeout)");
+        Assert.Equal(
+            new[] { CheapIPv6, PortForwardAsia, Frankfurt, ExitV6, ExitEu }.Select(graph.PubKey),
+            found.Select(f => f.Offer.SellerPubKey));
+        var cheap = found[0];
+        Assert.Equal(DiscoveryGraph.Name(CheapIPv6), cheap.Alias);
+        Assert.Equal([TunnelMode.NodeToNode], cheap.Offer.Modes);
+        Assert.Equal([TunnelAddressFamily.IPv6], cheap.Offer.AddressFamilies);
+        Assert.Equal(500, cheap.Offer.PricePerHourSat);
+        Assert.Equal("us-east", cheap.Offer.Region);
+        Assert.Equal(DiscoverySource.Graph, cheap.Source);
+        Assert.True(cheap.Offer.AnswerTime > TimeSpan.Zero);
+        var frankfurt = found.Single(f => f.Offer.SellerPubKey == graph.PubKey(Frankfurt));
+        Assert.Equal((TimeSpan.FromMinutes(10), TimeSpan.FromDays(3), 4), (frankfurt.Offer.MinimumDuration, frankfurt.Offer.MaximumDuration, frankfurt.Offer.CapacityLeft));
+        Assert.Equal(DiscoverySource.Graph | DiscoverySource.Peer, found.Single(f => f.Offer.SellerPubKey == graph.PubKey(ExitV6)).Source);
+        // The adversaries said they sell: each is a warning naming it. The plain peer is only verbose.
+        Assert.Contains(log.Warnings, w => w.Contains(DiscoveryGraph.Name(Silent), StringComparison.Ordinal) && w.Contains("did not answer", StringComparison.Ordinal));
+        Assert.Contains(log.Warnings, w => w.Contains(DiscoveryGraph.Name(Malformed), StringComparison.Ordinal) && w.Contains("cannot be used", StringComparison.Ordinal));
+        Assert.DoesNotContain(log.Warnings, w => w.Contains(DiscoveryGraph.Name(1), StringComparison.Ordinal));
+        Assert.Contains(log.Lines, l => l.Level == LogLevel.Verbose && l.Message.Contains(DiscoveryGraph.Name(1), StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Filters_choose_by_mode_family_price_and_region()
+    {
+        await using var graph = await FiveSellersAndTwoAdversariesAsync();
+        await using var buyer = new Buyer(graph.BuyerNode, graph.BuyerContracts(), null);
+
+        async Task<IEnumerable<int>> Find(OfferFilter filter) =>
+            (await buyer.Discovery.FindAsync(filter, Quick, None)).Select(f => Enumerable.Range(0, DiscoveryGraph.Size).Single(i => graph.PubKey(i) == f.Offer.SellerPubKey));
+
+        Assert.Equal([ExitV6, ExitEu], await Find(OfferFilter.Any with { Modes = [TunnelMode.Exit] }));
+        Assert.Equal([PortForwardAsia, ExitV6, ExitEu], await Find(OfferFilter.Any with { Modes = [TunnelMode.Exit, TunnelMode.PortForward] }));
+        Assert.Equal([CheapIPv6, ExitV6], await Find(OfferFilter.Any with { AddressFamilies = [TunnelAddressFamily.IPv6] }));
+        Assert.Equal([CheapIPv6, PortForwardAsia], await Find(OfferFilter.Any with { MaxPricePerHourSat = 800 }));
+        Assert.Equal([Frankfurt, ExitEu], await Find(OfferFilter.Any with { Regions = ["EU-WEST"] }));
+        Assert.Equal([ExitEu], await Find(new OfferFilter([TunnelMode.Exit], [TunnelAddressFamily.IPv4], 5000, ["eu-west"])));
+    }
+
+    [Fact]
+    public async Task Offers_are_asked_in_parallel_never_more_than_the_bound_at_once()
+    {
+        await using var graph = await DiscoveryGraph.StartAsync();
+        var inFlight = 0;
+        var most = 0;
+        var advertisers = new[] { 2, 4, 6, 8, 10, 12 };
+        foreach (var i in advertisers)
+        {
+            await graph.StartResponderAsync(i, async ct =>
+            {
+                var now = Interlocked.Increment(ref inFlight);
+                InterlockedMax(ref most, now);
+                await Task.Delay(400, ct);
+                Interlocked.Decrement(ref inFlight);
+                return DiscoveryGraph.Offer(["node-to-node"], ["ipv4"], 100 + i, null);
+            });
+        }
+
+        await graph.GossipReachedBuyerAsync(advertisers);
+        await using var buyer = new Buyer(graph.BuyerNode, graph.BuyerContracts(), null);
+
+        var found = await buyer.Discovery.FindAsync(OfferFilter.Any, new DiscoveryOptions(2, TimeSpan.FromSeconds(10), AskPeers: false), None);
+
+        Assert.Equal(6, found.Count);
+        Assert.Equal(2, most);
+    }
+
+    [Fact]
+    public async Task An_answer_of_the_wrong_shape_or_an_error_is_left_out_with_a_warning_and_the_rest_found()
+    {
+        await using var graph = await DiscoveryGraph.StartAsync();
+        await graph.StartResponderAsync(2, _ => Task.FromResult<object>(new { modes = 5, price_per_hour_sat = "cheap" }));
+        await graph.StartResponderAsync(4, _ => throw new ProtocolException(ProtocolErrorCode.InvalidParams, "no offers today"));
+        await graph.StartResponderAsync(6, _ => Task.FromResult<object>(DiscoveryGraph.Offer(["node-to-node"], ["ipv4"], 1000, null)));
+        await graph.GossipReachedBuyerAsync([2, 4, 6]);
+        var log = new RecordingLog();
+        await using var buyer = new Buyer(graph.BuyerNode, graph.BuyerContracts(), null, log);
+
+        var found = await buyer.Discovery.FindAsync(OfferFilter.Any, new DiscoveryOptions(4, TimeSpan.FromSeconds(5), AskPeers: false), None);
+
+        Assert.Equal(graph.PubKey(6), Assert.Single(found).Offer.SellerPubKey);
+        Assert.Contains(log.Warnings, w => w.Contains(DiscoveryGraph.Name(2), StringComparison.Ordinal));
+        Assert.Contains(log.Warnings, w => w.Contains(DiscoveryGraph.Name(4), StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_seller_s_bit_is_in_the_graph_while_it_sells_and_gone_once_it_stops()
+    {
+        await using var graph = await DiscoveryGraph.StartAsync();
+        var seller = await graph.StartSellerAsync(5, Options("ivs-adv", "10.71.0.0/24", 1000, "eu-west"));
+
+        Assert.True(seller.Advertised);
+        await graph.GossipReachedBuyerAsync([5]);
+
+        await seller.StopAsync(None);
+
+        Assert.False(seller.Advertised);
+        await graph.GossipReachedBuyerAsync([]);
+    }
+
+    private static SellerOptions Options(string interfaceName, string subnet, long pricePerHourSat, string? region, TimeSpan? longest = null, int capacity = 50) => new()
+    {
+        InterfaceName = interfaceName,
+        Endpoint = "192.0.2.1:51820",
+        Subnet = IpPrefix.Parse(subnet),
+        ConfigOnly = true,
+        Pricing = new Pricing(pricePerHourSat, TimeSpan.FromMinutes(10), longest ?? TimeSpan.FromDays(30)),
+        MaxActiveContracts = capacity,
+        Region = region,
+    };
+
+    private static async Task<DiscoveryGraph> FiveSellersAndTwoAdversariesAsync()
+    {
+        var graph = await DiscoveryGraph.StartAsync();
+        try
+        {
+            await graph.StartSellerAsync(CheapIPv6, Options("ivs-d3", "fd71::/120", 500, "us-east"));
+            await graph.StartSellerAsync(Frankfurt, Options("ivs-d6", "10.72.0.0/24", 1500, "eu-west", TimeSpan.FromDays(3), capacity: 4));
+            await graph.StartResponderAsync(ExitEu, _ => Task.FromResult<object>(DiscoveryGraph.Offer(["node-to-node", "exit"], ["ipv4"], 3000, "eu-west")));
+            await graph.StartResponderAsync(PortForwardAsia, _ => Task.FromResult<object>(DiscoveryGraph.Offer(["port-forward"], ["ipv4"], 800, "ap-south")));
+            await graph.StartResponderAsync(ExitV6, _ => Task.FromResult<object>(DiscoveryGraph.Offer(["exit"], ["ipv6"], 2000, null)));
+            // Says it sells, never answers.
+            await graph.StartResponderAsync(Silent, async ct =>
+            {
+                await Task.Delay(Timeout.Infinite, ct);
+                return new object();
+            });
+            // Answers an offer spelt wrong (the mode's enum name, not its wire name).
+            await graph.StartResponderAsync(Malformed, _ => Task.FromResult<object>(DiscoveryGraph.Offer(["Exit"], ["ipv4"], 10, null)));
+            await graph.GossipReachedBuyerAsync([CheapIPv6, Frankfurt, ExitEu, PortForwardAsia, ExitV6, Silent, Malformed]);
+            return graph;
+        }
+        catch
+        {
+            await graph.DisposeAsync();
+            throw;
+        }
+    }
+
+    private static void InterlockedMax(ref int target, int value)
+    {
+        int seen;
+        while ((seen = Volatile.Read(ref target)) < value && Interlocked.CompareExchange(ref target, value, seen) != seen)
+        {
+        }
+    }
+}
