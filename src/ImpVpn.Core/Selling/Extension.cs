@@ -39,6 +39,11 @@ internal sealed class Extension(
                 throw new ProtocolException(ProtocolErrorCode.NotPaid, "The purchase has not been claimed yet; claim it before refreshing.");
             }
 
+            if (await SameRefreshAgainAsync(contract, request, buyerPaymentHash, cancellationToken).ConfigureAwait(false) is { } again)
+            {
+                return again;
+            }
+
             limits.CountRefreshInvoice(contract.Id);
 
             var price = options.Pricing.PriceFor(TimeSpan.FromSeconds(request.DurationSeconds));
@@ -75,6 +80,33 @@ internal sealed class Extension(
             }));
             return new RefreshResponse(contract.Id, price, request.DurationSeconds, invoice.PaymentRequest);
         }
+    }
+
+    /// <summary>
+    /// The refresh already pending asked for again, with the same payment hash and duration: its answer was lost, or
+    /// this seller restarted and no longer remembers the request's id. The invoice issued for it is the answer, as
+    /// long as the node still holds it open or paid. Superseding it instead would cancel it (refunding a payment the
+    /// buyer may be making) and then fail to issue another invoice for the same hash, so a "not yet" would turn into a
+    /// refusal. Null when the request is not that refresh again.
+    /// </summary>
+    private async Task<RefreshResponse?> SameRefreshAgainAsync(SoldContract contract, RefreshRequest request, byte[]? buyerPaymentHash, CancellationToken cancellationToken)
+    {
+        if (buyerPaymentHash is null
+            || contract.Refresh is not { } pending
+            || pending.DurationSeconds != request.DurationSeconds
+            || !string.Equals(pending.PaymentHash, Convert.ToHexString(buyerPaymentHash), StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        var issued = await node.LookupInvoiceAsync(buyerPaymentHash, cancellationToken).ConfigureAwait(false);
+        if (issued is not { State: InvoiceState.Open or InvoiceState.Accepted })
+        {
+            return null;
+        }
+
+        log.Log(LogLevel.Verbose, $"Contract {contract.Id}: the same refresh asked again; answering with the invoice already issued for it.");
+        return new RefreshResponse(contract.Id, pending.PriceSat, pending.DurationSeconds, issued.PaymentRequest);
     }
 
     /// <summary>The buyer has paid <paramref name="refresh"/> (its invoice is held): the time is added from the

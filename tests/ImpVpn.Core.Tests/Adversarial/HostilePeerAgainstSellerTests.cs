@@ -326,6 +326,30 @@ public sealed class HostilePeerAgainstSellerTests(HostileSellerFixture seller) :
     }
 
     [Fact]
+    public async Task The_same_refresh_asked_again_under_a_new_id_gets_the_invoice_already_issued()
+    {
+        await using var carol = new TestBuyer(seller.CarolNode, seller.Net.OtherBuyerStore(), null);
+        var quote = await carol.RequestQuoteAsync(seller.Net.SellerPubKey, TimeSpan.FromMinutes(30), TimeSpan.FromSeconds(30), None);
+        var contract = await carol.ConfirmAsync(quote, Honest, None);
+        var buyer = HostilePeer.Of(seller.Net.Simulation, "carol", "bob");
+        await AttackAsync("the same refresh (same payment hash) again under a new id, as after the seller restarted", async () =>
+        {
+            var request = JsonSerializer.Serialize(new { contract_id = contract.Id, duration_seconds = 600, payment_hash = HashHex() });
+            var first = await buyer.CallAsync(PeerProtocol.Refresh, request);
+            var again = await buyer.CallAsync(PeerProtocol.Refresh, request);
+
+            Assert.Null(first.Code);
+            Assert.Null(again.Code);
+            var invoice = first.Result!.Value.GetProperty("payment_request").GetString();
+            Assert.Equal(invoice, again.Result!.Value.GetProperty("payment_request").GetString());
+            // Still open: answering the replay did not cancel the invoice the buyer may be paying.
+            var hash = Convert.FromHexString(JsonDocument.Parse(request).RootElement.GetProperty("payment_hash").GetString()!);
+            Assert.Equal(ImpVpn.Core.Lightning.InvoiceState.Open, (await seller.Net.BobNode.LookupInvoiceAsync(hash, None))!.State);
+            return ("the same invoice, still open", 0L);
+        }, mayInvoice: true);
+    }
+
+    [Fact]
     public async Task A_refresh_flood_on_one_cheap_contract_makes_few_invoices()
     {
         await using var carol = new TestBuyer(seller.CarolNode, seller.Net.OtherBuyerStore(), null);
