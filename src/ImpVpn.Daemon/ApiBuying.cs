@@ -19,13 +19,14 @@ namespace ImpVpn.Daemon;
 /// host's shutdown time) for it to record where it got and write its event; a purchase cut short is in the store as
 /// Paying, finished (never paid twice) by Confirm-VpnContract -Id.
 /// </summary>
-internal sealed class ApiBuying(DaemonSettings settings, NodeConnection nodes, ApiQuoteBook quotes, ApiEventLog events, IHostApplicationLifetime lifetime, ILogger<ApiBuying> logger)
+internal sealed class ApiBuying(DaemonSettings settings, NodeConnection nodes, ApiQuoteBook quotes, ApiEventLog events, ApiBudget budget, IHostApplicationLifetime lifetime, ILogger<ApiBuying> logger)
     : IHostedService
 {
     private readonly ApiSettings _api = settings.Api!;
     private readonly object _gate = new();
     private readonly HashSet<string> _refreshing = new(StringComparer.Ordinal);
     private readonly HashSet<Task> _running = [];
+    private readonly ApiWorkLimit _limit = new();
 
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
@@ -43,11 +44,35 @@ internal sealed class ApiBuying(DaemonSettings settings, NodeConnection nodes, A
 
     public BoughtContracts Contracts => new(new ContractStore(settings.StorePath));
 
-    public string RequestQuote(string pubKey)
+    public string RequestQuote(string pubKey) => InSlot(slot => RequestQuote(pubKey, slot));
+
+    public string AcceptContract(string pubKey, string nonce, string price) => InSlot(slot => AcceptContract(pubKey, nonce, price, slot));
+
+    /// <summary>The seed's RefreshContract: <paramref name="nonce"/> is "the identifier of the VPN connection", the
+    /// contract's id; <paramref name="price"/> the most the client agrees to pay for <see cref="ApiSettings.RefreshDuration"/>.</summary>
+    public string RefreshContract(string pubKey, string nonce, string price) => InSlot(slot => RefreshContract(pubKey, nonce, price, slot));
+
+    // A slot of the work limit is taken before anything else (a refused call holds none) and given back by the work
+    // when it ends, or here when the call is refused before the work starts.
+    private string InSlot(Func<IDisposable, string> call)
+    {
+        var slot = _limit.Take();
+        try
+        {
+            return call(slot);
+        }
+        catch
+        {
+            slot.Dispose();
+            throw;
+        }
+    }
+
+    private string RequestQuote(string pubKey, IDisposable slot)
     {
         var seller = Seller(pubKey);
         var id = NewId();
-        Start(id, seller.PubKey, "quote", async (buyer, ct) =>
+        Start(id, slot, seller.PubKey, "quote", async (buyer, ct) =>
         {
             var quote = await buyer.Quotes.RequestAsync(seller, _api.QuoteDuration, _api.Offer, _api.Buyer.ReplyTimeout, ct).ConfigureAwait(false);
             quotes.Add(quote);
@@ -60,7 +85,7 @@ internal sealed class ApiBuying(DaemonSettings settings, NodeConnection nodes, A
         return id;
     }
 
-    public string AcceptContract(string pubKey, string nonce, string price)
+    private string AcceptContract(string pubKey, string nonce, string price, IDisposable slot)
     {
         var seller = Seller(pubKey);
         var priceSat = Price(price);
@@ -82,7 +107,19 @@ internal sealed class ApiBuying(DaemonSettings settings, NodeConnection nodes, A
             throw new RpcException(new Status(StatusCode.FailedPrecondition, $"{e.Message} (Api.MaxPriceSat)"));
         }
 
-        Start(id, quote.SellerPubKey, "purchase", async (buyer, ct) =>
+        ApiReservation reservation;
+        try
+        {
+            // The total limit: the price and the most its routing fee may be, held before anything is asked.
+            reservation = budget.Reserve(PaymentCeiling.MostCostSat(quote.PriceSat, _api.Buyer.FeeLimitFor(quote.PriceSat)), $"The purchase at {quote.PriceSat} sat");
+        }
+        catch (RpcException)
+        {
+            quotes.Return(quote);
+            throw;
+        }
+
+        Start(id, slot, quote.SellerPubKey, "purchase", async (buyer, ct) =>
         {
             var contract = await buyer.Purchase.ConfirmAsync(quote, _api.Buyer, ct).ConfigureAwait(false);
             return new ApiEvent
@@ -91,13 +128,11 @@ internal sealed class ApiBuying(DaemonSettings settings, NodeConnection nodes, A
                 ContractId = contract.Id, TunnelAddress = contract.BuyerTunnelAddress, ExpiresAt = contract.ExpiresAt, Mode = contract.Mode,
                 Duration = TimeSpan.FromSeconds(contract.DurationSeconds),
             };
-        });
+        }, new Finish(() => SettlePurchase(reservation, quote), failed => ApiFailedPurchase.WithContract(failed, Contracts, quote)));
         return id;
     }
 
-    /// <summary>The seed's RefreshContract: <paramref name="nonce"/> is "the identifier of the VPN connection", the
-    /// contract's id; <paramref name="price"/> the most the client agrees to pay for <see cref="ApiSettings.RefreshDuration"/>.</summary>
-    public string RefreshContract(string pubKey, string nonce, string price)
+    private string RefreshContract(string pubKey, string nonce, string price, IDisposable slot)
     {
         var seller = Seller(pubKey);
         var priceSat = Price(price);
@@ -120,27 +155,36 @@ internal sealed class ApiBuying(DaemonSettings settings, NodeConnection nodes, A
             }
         }
 
-        var id = NewId();
-        var options = _api.Buyer with { MaxPriceSat = priceSat };
-        Start(id, contract.SellerPubKey, "refresh", async (buyer, ct) =>
+        ApiReservation reservation;
+        try
         {
-            try
+            reservation = budget.Reserve(PaymentCeiling.MostCostSat(priceSat, _api.Buyer.FeeLimitFor(priceSat)), $"A refresh at up to {priceSat} sat");
+        }
+        catch (RpcException)
+        {
+            lock (_gate)
             {
-                var refreshed = await buyer.Refresh.RefreshAsync(contract.Id, _api.RefreshDuration, options, ct).ConfigureAwait(false);
-                return new ApiEvent
-                {
-                    Kind = ApiEvent.Refreshed, Id = id, PubKey = refreshed.SellerPubKey, ContractId = refreshed.Id, TunnelAddress = refreshed.BuyerTunnelAddress,
-                    ExpiresAt = refreshed.ExpiresAt, Duration = _api.RefreshDuration, PriceSat = priceSat,
-                };
+                _refreshing.Remove(contract.Id);
             }
-            finally
+
+            throw;
+        }
+
+        var id = NewId();
+        // MaxTotalSat: the refresh's fee limit shrinks to fit what was reserved, so it cannot spend past it.
+        var options = _api.Buyer with { MaxPriceSat = priceSat, MaxTotalSat = reservation.Sat };
+        Start(id, slot, contract.SellerPubKey, "refresh", async (buyer, ct) =>
+        {
+            var refreshed = await buyer.Refresh.RefreshAsync(contract.Id, _api.RefreshDuration, options, ct).ConfigureAwait(false);
+            return ApiRefreshedEvent.From(id, contract, refreshed, _api.RefreshDuration);
+        }, new Finish(() =>
+        {
+            SettleRefresh(reservation, contract);
+            lock (_gate)
             {
-                lock (_gate)
-                {
-                    _refreshing.Remove(contract.Id);
-                }
+                _refreshing.Remove(contract.Id);
             }
-        }, contract.Id);
+        }), contract.Id);
         return id;
     }
 
@@ -152,7 +196,11 @@ internal sealed class ApiBuying(DaemonSettings settings, NodeConnection nodes, A
         return await buyer.Offers.RequestAsync(seller, _api.Buyer.ReplyTimeout, cancellationToken).ConfigureAwait(false);
     }
 
-    private void Start(string id, string pubKey, string what, Func<Buyer, CancellationToken, Task<ApiEvent>> work, string contractId = "")
+    /// <summary>What runs when the work ends, whatever its outcome: <paramref name="Settle"/> (the budget, the
+    /// refresh's claim on its contract), then <paramref name="Failed"/> adds what the store knows to a failure.</summary>
+    private sealed record Finish(Action Settle, Func<ApiEvent, ApiEvent>? Failed = null);
+
+    private void Start(string id, IDisposable slot, string pubKey, string what, Func<Buyer, CancellationToken, Task<ApiEvent>> work, Finish? finish = null, string contractId = "")
     {
         ApiLog.Started(logger, what, id, pubKey);
         var running = Task.Run(async () =>
@@ -180,6 +228,25 @@ internal sealed class ApiBuying(DaemonSettings settings, NodeConnection nodes, A
                 outcome = new ApiEvent { Kind = ApiEvent.Failed, Id = id, PubKey = pubKey, ContractId = contractId, Error = e.Message };
             }
 
+            if (finish is not null)
+            {
+                try
+                {
+                    finish.Settle();
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException or CorruptContractException)
+                {
+                    // The budget's ledger could not be written: the reservation stays counted in memory, and in the
+                    // file it stays reserved, which the next start counts as spent; never less than was spent.
+                    ApiLog.BudgetNotSettled(logger, id, e);
+                }
+
+                if (outcome.Kind == ApiEvent.Failed && finish.Failed is { } failed)
+                {
+                    outcome = failed(outcome);
+                }
+            }
+
             try
             {
                 events.Append(outcome);
@@ -190,6 +257,8 @@ internal sealed class ApiBuying(DaemonSettings settings, NodeConnection nodes, A
                 ApiLog.EventNotKept(logger, id, e);
             }
         });
+        // Given back when the work has ended whatever happened in it (also if a step above threw unexpectedly).
+        _ = running.ContinueWith(_ => slot.Dispose(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         lock (_gate)
         {
             _running.Add(running);
@@ -203,6 +272,51 @@ internal sealed class ApiBuying(DaemonSettings settings, NodeConnection nodes, A
                 _running.Remove(done);
             }
         }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    // What the purchase cost as its contract records it; a payment that may still be in flight counts whole.
+    private void SettlePurchase(ApiReservation reservation, VpnQuote quote)
+    {
+        try
+        {
+            switch (Contracts.FindByQuote(quote))
+            {
+                case null or { State: BoughtContractState.Cancelled }:
+                    reservation.Settle(0);
+                    break;
+                case { PaidSat: > 0 } paid:
+                    reservation.Settle(paid.PaidSat + paid.FeePaidSat);
+                    break;
+                default:
+                    reservation.SettleAtMost();
+                    break;
+            }
+        }
+        catch (Exception e) when (e is CorruptContractException or IOException or UnauthorizedAccessException)
+        {
+            reservation.SettleAtMost();
+        }
+    }
+
+    // What the refresh added to the contract's payments; one still recorded as being paid counts whole.
+    private void SettleRefresh(ApiReservation reservation, BoughtContract before)
+    {
+        try
+        {
+            var after = Contracts.Find(before.Id);
+            if (after is null || after.RefreshBeingPaid is not null)
+            {
+                reservation.SettleAtMost();
+            }
+            else
+            {
+                reservation.Settle(after.PaidSat + after.FeePaidSat - (before.PaidSat + before.FeePaidSat));
+            }
+        }
+        catch (Exception e) when (e is CorruptContractException or IOException or UnauthorizedAccessException)
+        {
+            reservation.SettleAtMost();
+        }
     }
 
     private WireGuardHost? WireGuard() => _api.Buyer.ConfigOnly ? null : WireGuardUse.ForChanging(configOnly: false);

@@ -15,6 +15,9 @@ internal sealed class ApiExpiryWatch(DaemonSettings settings, ApiEventLog events
 {
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(2);
 
+    // Read and written by the one timer loop only.
+    private readonly HashSet<string> _unreadableSaid = new(StringComparer.Ordinal);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(Interval);
@@ -43,16 +46,28 @@ internal sealed class ApiExpiryWatch(DaemonSettings settings, ApiEventLog events
         }
 
         var contracts = new BoughtContracts(new ContractStore(settings.StorePath));
-        var expired = contracts.All().Where(c => c.ExpiresAt is { } at && at > since && at <= now).OrderBy(c => c.ExpiresAt).ToList();
-        // Moved on before the events are appended, which keep it with them: a restart then starts after these.
-        // Without news it is not written: the next start looks again from the last kept point and finds nothing new.
-        events.WatchedExpiriesUntil(now, keep: false);
-        foreach (var contract in expired)
+        // An unreadable contract file is passed over, not a reason to report no other expiry; said once per file,
+        // not at every look.
+        var expired = contracts.All(unreadable =>
         {
-            events.Append(new ApiEvent
+            if (_unreadableSaid.Add(unreadable.Path))
             {
-                Kind = ApiEvent.Expired, PubKey = contract.SellerPubKey, ContractId = contract.Id, TunnelAddress = contract.BuyerTunnelAddress, ExpiresAt = contract.ExpiresAt,
-            });
+                ApiLog.ExpiryContractUnreadable(logger, unreadable.Path, unreadable.Message);
+            }
+        }).Where(c => c.ExpiresAt is { } at && at > since && at <= now).OrderBy(c => c.ExpiresAt).ToList();
+        if (expired.Count == 0)
+        {
+            // Without news the mark is not written: the next start looks again from the last kept point and finds
+            // nothing new.
+            events.WatchedExpiriesUntil(now, keep: false);
+            return;
         }
+
+        // The mark moves with the events, in one step that is saved with them: it never runs ahead of events that
+        // were not appended, and a restart starts after these.
+        events.AppendAll([.. expired.Select(contract => new ApiEvent
+        {
+            Kind = ApiEvent.Expired, PubKey = contract.SellerPubKey, ContractId = contract.Id, TunnelAddress = contract.BuyerTunnelAddress, ExpiresAt = contract.ExpiresAt,
+        })], watchedUntil: now);
     }
 }

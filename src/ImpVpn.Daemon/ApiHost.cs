@@ -1,8 +1,10 @@
 using System.Net;
+using System.Security.Cryptography;
 using ImpVpn.Core.Daemon;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -17,11 +19,17 @@ internal static class ApiHost
 {
     public static void Configure(WebApplicationBuilder builder, DaemonSettings settings, ApiSettings api)
     {
-        var token = ApiToken.LoadOrCreate(api.TokenPath);
-        var certificate = api.Tls is { } tls ? ApiTlsCertificate.Load(tls, settings.StorePath, [api.Listen.Address, api.GrpcListen.Address]) : null;
+        var token = Loaded(() => ApiToken.LoadOrCreate(api.TokenPath), "Api.TokenPath");
+        var certificate = api.Tls is { } tls
+            ? Loaded(() => ApiTlsCertificate.Load(tls, settings.StorePath, [api.Listen.Address, api.GrpcListen.Address]), tls.SelfSigned ? "Api.SelfSignedTls" : "Api.TlsCertPath")
+            : null;
         builder.WebHost.UseKestrelHttpsConfiguration();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
+            // An empty configuration in place of the host's "Kestrel" section: endpoints given there (environment
+            // variables such as Kestrel__Endpoints__X__Url, an appsettings file) would be served beside these and
+            // skip the loopback-or-TLS check. Only the checked Api.Listen and Api.GrpcListen are listened on.
+            kestrel.Configure(new ConfigurationBuilder().Build(), reloadOnChange: false);
             kestrel.AddServerHeader = false;
             foreach (var (endpoint, protocols) in Endpoints(api, certificate is not null))
             {
@@ -39,11 +47,31 @@ internal static class ApiHost
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ApiQuoteBook>();
         builder.Services.AddSingleton(_ => new ApiEventLog(settings.StorePath));
+        builder.Services.AddSingleton(_ => new ApiBudget(settings));
         builder.Services.AddSingleton<ApiBuying>();
         builder.Services.AddHostedService(services => services.GetRequiredService<ApiBuying>());
         builder.Services.AddHostedService<ApiNodeAtStart>();
         builder.Services.AddHostedService<ApiExpiryWatch>();
-        builder.Services.AddGrpc(options => options.Interceptors.Add<ApiAuthentication>()).AddJsonTranscoding();
+        builder.Services.AddGrpc(options =>
+        {
+            options.Interceptors.Add<ApiAuthentication>();
+            options.Interceptors.Add<ApiStoreErrors>();
+        }).AddJsonTranscoding();
+    }
+
+    // A token or certificate file that cannot be read or used (cut short, not PEM, a key that does not match, not
+    // readable) is the configuration's fault, named by its key: the daemon exits with BadConfiguration and one line,
+    // and the service manager does not restart it into the same failure.
+    private static T Loaded<T>(Func<T> load, string key)
+    {
+        try
+        {
+            return load();
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException or CryptographicException or ArgumentException)
+        {
+            throw new DaemonConfigurationException(key, e.Message, e);
+        }
     }
 
     public static void Map(WebApplication app, ApiSettings api)

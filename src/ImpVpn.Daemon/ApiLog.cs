@@ -19,4 +19,10 @@ internal static partial class ApiLog
 
     [LoggerMessage(EventId = 105, Level = LogLevel.Warning, Message = "API: expiries could not be read: {Reason}")]
     public static partial void ExpiryWatchFailed(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 106, Level = LogLevel.Error, Message = "API: what {Id} spent could not be recorded in the budget's ledger; its whole reservation stays counted.")]
+    public static partial void BudgetNotSettled(ILogger logger, string id, Exception exception);
+
+    [LoggerMessage(EventId = 107, Level = LogLevel.Warning, Message = "API: {Path} is not a readable contract and gets no expiry event: {Reason}")]
+    public static partial void ExpiryContractUnreadable(ILogger logger, string path, string reason);
 }

@@ -23,7 +23,10 @@ internal static class ApiTlsCertificate
             Create(certPath, keyPath, addresses);
         }
 
-        return X509Certificate2.CreateFromPemFile(certPath, keyPath);
+        // Through PKCS#12: on Windows SChannel cannot use the ephemeral key a PEM load gives (the handshake fails);
+        // reloaded from PKCS#12 the key is one it can use. Harmless elsewhere.
+        using var fromPem = X509Certificate2.CreateFromPemFile(certPath, keyPath);
+        return X509CertificateLoader.LoadPkcs12(fromPem.Export(X509ContentType.Pkcs12), password: null);
     }
 
     private static void Create(string certPath, string keyPath, IEnumerable<IPAddress> addresses)

@@ -69,7 +69,16 @@ IHostApplicationBuilder builder;
 if (settings.Api is { } apiSettings)
 {
     web = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "impvpnd", ContentRootPath = AppContext.BaseDirectory, Args = [] });
-    ApiHost.Configure(web, settings, apiSettings);
+    try
+    {
+        ApiHost.Configure(web, settings, apiSettings);
+    }
+    catch (DaemonConfigurationException e)
+    {
+        // The token or TLS files: as a configuration error above, one line on stderr and no restart.
+        await Console.Error.WriteLineAsync($"impvpnd: configuration error: {e.Message}");
+        return DaemonExitCode.BadConfiguration;
+    }
     builder = web;
 }
 else

@@ -33,8 +33,11 @@ internal sealed class VpnExtrasService(ApiBuying buying, ApiEventLog events, IHo
 
     public override Task<ListEventsResponse> ListEvents(ListEventsRequest request, ServerCallContext context)
     {
-        var response = new ListEventsResponse { LastSequence = events.LastSequence };
-        response.Events.AddRange(events.Since(request.Since).Select(ToMessage));
+        // One read of both: taken apart, an event appended between them would be skipped by a client resuming
+        // from last_sequence + 1.
+        var (kept, last) = events.Snapshot(request.Since);
+        var response = new ListEventsResponse { LastSequence = last };
+        response.Events.AddRange(kept.Select(ToMessage));
         return Task.FromResult(response);
     }
 

@@ -19,6 +19,9 @@ public sealed class ApiConfigurationCheckTests : IDisposable
     [InlineData("Api.GrpcListen", "127.0.0.1:8089")]
     [InlineData("Api.MaxPriceSat", null)]
     [InlineData("Api.MaxPriceSat", "0")]
+    [InlineData("Api.BudgetSat", null)]
+    [InlineData("Api.BudgetSat", "0")]
+    [InlineData("Api.BudgetPeriod", "00:00:00")]
     [InlineData("Api.MaxRoutingFeeSat", "-1")]
     [InlineData("Api.QuoteDuration", "-00:01:00")]
     [InlineData("Api.RefreshDuration", "00:00:00")]
@@ -37,6 +40,8 @@ public sealed class ApiConfigurationCheckTests : IDisposable
             case "Api.Listen": api.Listen = value!; break;
             case "Api.GrpcListen": api.GrpcListen = value!; break;
             case "Api.MaxPriceSat": api.MaxPriceSat = value is null ? null : long.Parse(value, System.Globalization.CultureInfo.InvariantCulture); break;
+            case "Api.BudgetSat": api.BudgetSat = value is null ? null : long.Parse(value, System.Globalization.CultureInfo.InvariantCulture); break;
+            case "Api.BudgetPeriod": api.BudgetPeriod = TimeSpan.Parse(value!, System.Globalization.CultureInfo.InvariantCulture); break;
             case "Api.MaxRoutingFeeSat": api.MaxRoutingFeeSat = long.Parse(value!, System.Globalization.CultureInfo.InvariantCulture); break;
             case "Api.QuoteDuration": api.QuoteDuration = TimeSpan.Parse(value!, System.Globalization.CultureInfo.InvariantCulture); break;
             case "Api.RefreshDuration": api.RefreshDuration = TimeSpan.Parse(value!, System.Globalization.CultureInfo.InvariantCulture); break;
@@ -84,6 +89,8 @@ public sealed class ApiConfigurationCheckTests : IDisposable
         Assert.Null(api.Tls);
         Assert.Equal(Path.Combine(settings.StorePath, "keys", "api.token"), api.TokenPath);
         Assert.Equal(2500, api.Buyer.MaxPriceSat);
+        Assert.Equal(25_000, api.BudgetSat);
+        Assert.Equal(TimeSpan.FromDays(30), api.BudgetPeriod);
         Assert.Equal(TimeSpan.FromHours(1), api.QuoteDuration);
         Assert.Equal(new ImpVpn.Core.Protocol.TunnelOffer("ipv4", "node-to-node"), api.Offer);
     }
@@ -102,7 +109,7 @@ public sealed class ApiConfigurationCheckTests : IDisposable
     private DaemonConfigurationFile Usable()
     {
         var file = UsableConfiguration.In(_folder);
-        file.Api = new ApiSection { Enabled = true, MaxPriceSat = 2500 };
+        file.Api = new ApiSection { Enabled = true, MaxPriceSat = 2500, BudgetSat = 25_000 };
         return file;
     }
 }

@@ -54,7 +54,8 @@ internal sealed class ApiDaemon : IAsyncDisposable
 
     /// <param name="tls">serve both protocols on one port with the daemon's self-signed certificate, which the
     /// client pins as an LND client pins tls.cert.</param>
-    public static async Task<ApiDaemon> StartAsync(long maxPriceSat = 4000, bool tls = false, TimeSpan? quoteDuration = null)
+    public static async Task<ApiDaemon> StartAsync(long maxPriceSat = 4000, bool tls = false, TimeSpan? quoteDuration = null, long budgetSat = 1_000_000,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var net = await DaemonNetwork.StartAsync();
         var bob = await LndNode.ConnectAsync(DaemonNetwork.Options(net.Simulation["bob"]), true, CancellationToken.None);
@@ -75,12 +76,13 @@ internal sealed class ApiDaemon : IAsyncDisposable
             Listen = $"127.0.0.1:{httpPort}",
             GrpcListen = $"127.0.0.1:{grpcPort}",
             MaxPriceSat = maxPriceSat,
+            BudgetSat = budgetSat,
             QuoteDuration = quoteDuration ?? TimeSpan.FromHours(1),
             RefreshDuration = TimeSpan.FromMinutes(10),
             ConfigOnly = true,
             SelfSignedTls = tls,
         };
-        var daemon = DaemonProcess.Start(net.Write(configuration), DaemonNetwork.NotifyPath());
+        var daemon = DaemonProcess.Start(net.Write(configuration), DaemonNetwork.NotifyPath(), environment ?? new Dictionary<string, string>());
         try
         {
             await daemon.NotificationsUntilAsync("READY=1", Wait);
@@ -167,7 +169,7 @@ internal sealed class ApiDaemon : IAsyncDisposable
         };
     }
 
-    private static int FreePort()
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

@@ -61,7 +61,48 @@ public sealed class ApiEventLogTests : IDisposable
         var log = new ApiEventLog(_store);
         Assert.Empty(log.Since(0));
         Assert.Single(Directory.GetFiles(_store, "api-events.json.unreadable-*"));
-        Assert.Equal(1UL, log.Append(new ApiEvent { Kind = ApiEvent.Expired }).Sequence);
+    }
+
+    [Fact]
+    public void After_an_unreadable_log_numbers_go_on_above_any_issued_before()
+    {
+        // A log that had issued many numbers, then lost: a client resuming from one of them must still see new events.
+        var log = new ApiEventLog(_store);
+        for (var i = 0; i < 50; i++)
+        {
+            log.Append(new ApiEvent { Kind = ApiEvent.Expired });
+        }
+
+        var seen = log.LastSequence;
+        File.WriteAllText(Path.Combine(_store, "api-events.json"), "{\"Events\": [ {\"Kind\": ");
+        var again = new ApiEventLog(_store);
+        var next = again.Append(new ApiEvent { Kind = ApiEvent.Expired, Id = "after" });
+        Assert.True(next.Sequence > seen, $"{next.Sequence} must be above {seen}");
+        Assert.Equal(["after"], again.Since(seen + 1).Select(e => e.Id));
+
+        // And above what the restarted numbering itself issued, when the file is lost a second time.
+        File.WriteAllText(Path.Combine(_store, "api-events.json"), "not json");
+        Assert.True(new ApiEventLog(_store).Append(new ApiEvent { Kind = ApiEvent.Expired }).Sequence > next.Sequence);
+    }
+
+    [Fact]
+    public async Task A_subscriber_gets_an_event_the_store_could_not_save()
+    {
+        var log = new ApiEventLog(_store);
+        log.Append(new ApiEvent { Kind = ApiEvent.QuoteReceived, Id = "1" });
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await using var reading = log.SubscribeAsync(log.LastSequence + 1, stop.Token).GetAsyncEnumerator(stop.Token);
+        var next = reading.MoveNextAsync();
+
+        // The log's file replaced by a folder: the save's rename fails.
+        var path = Path.Combine(_store, "api-events.json");
+        File.Delete(path);
+        Directory.CreateDirectory(path);
+        Assert.ThrowsAny<IOException>(() => log.Append(new ApiEvent { Kind = ApiEvent.ContractPaid, Id = "paid" }));
+
+        Assert.True(await next);
+        Assert.Equal("paid", reading.Current.Id);
+        Assert.Equal(["paid"], log.Since(2).Select(e => e.Id));
     }
 
     public void Dispose() => Directory.Delete(_store, recursive: true);

@@ -49,6 +49,49 @@ public sealed class ApiQuoteBookTests
         Assert.Equal(StatusCode.FailedPrecondition, Assert.Throws<RpcException>(() => book.Take(Seller, "n1", 500, "b")).StatusCode);
     }
 
+    [Fact]
+    public void Two_sellers_quoting_the_same_nonce_keep_both_quotes()
+    {
+        const string other = "03bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
+        var book = new ApiQuoteBook(_clock);
+        book.Add(Quote("same", 500));
+        book.Add(Quote("same", 700) with { SellerPubKey = other });
+
+        Assert.Equal(700, book.Take(other, "same", 700, "a").PriceSat);
+        Assert.Equal(500, book.Take(Seller, "same", 500, "b").PriceSat);
+    }
+
+    [Fact]
+    public void Taken_and_lapsed_quotes_leave_the_order_and_do_not_evict_newer_ones()
+    {
+        var book = new ApiQuoteBook(_clock);
+        for (var i = 0; i < ApiQuoteBook.Capacity; i++)
+        {
+            book.Add(Quote($"t{i}", 500));
+            book.Take(Seller, $"t{i}", 500, $"id{i}");
+        }
+
+        Assert.Equal((0, 0), book.Size);
+        book.Add(Quote("lapses", 500));
+        _clock.Now = _clock.Now.AddMinutes(10);
+        book.Add(Quote("first", 500));
+        Assert.Equal((1, 1), book.Size);
+
+        // The book full of newer quotes: "first", put back after a refused purchase, is now the newest, so the
+        // one added after it is the oldest and goes.
+        for (var i = 1; i < ApiQuoteBook.Capacity; i++)
+        {
+            book.Add(Quote($"n{i}", 500));
+        }
+
+        book.Return(book.Take(Seller, "first", 500, "refused"));
+        book.Add(Quote("last", 500));
+        Assert.Equal((ApiQuoteBook.Capacity, ApiQuoteBook.Capacity), book.Size);
+        Assert.Equal(StatusCode.NotFound, Assert.Throws<RpcException>(() => book.Take(Seller, "n1", 500, "x")).StatusCode);
+        Assert.Equal(500, book.Take(Seller, "first", 500, "y").PriceSat);
+        Assert.Equal(500, book.Take(Seller, "last", 500, "z").PriceSat);
+    }
+
     private VpnQuote Quote(string nonce, long price) =>
         new(Seller, nonce, price, TimeSpan.FromHours(1), _clock.Now.AddMinutes(5), "ipv4", "node-to-node", "promise");
 

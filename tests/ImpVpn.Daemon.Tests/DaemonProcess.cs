@@ -30,7 +30,11 @@ internal sealed class DaemonProcess : IDisposable
     /// <summary>Every line written so far (stdout and stderr).</summary>
     public string Output => string.Join('\n', _all);
 
-    public static DaemonProcess Start(string configPath, string? notifySocketPath, params string[] verb)
+    public static DaemonProcess Start(string configPath, string? notifySocketPath, params string[] verb) =>
+        Start(configPath, notifySocketPath, new Dictionary<string, string>(), verb);
+
+    /// <param name="environment">variables set for the daemon beside the test's own.</param>
+    public static DaemonProcess Start(string configPath, string? notifySocketPath, IReadOnlyDictionary<string, string> environment, params string[] verb)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -47,6 +51,11 @@ internal sealed class DaemonProcess : IDisposable
         start.ArgumentList.Add("--config");
         start.ArgumentList.Add(configPath);
         start.Environment.Remove("NOTIFY_SOCKET");
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
         var notify = notifySocketPath is null ? null : new NotifySocket(notifySocketPath);
         if (notify is not null)
         {

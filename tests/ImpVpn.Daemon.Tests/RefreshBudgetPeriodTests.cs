@@ -54,6 +54,33 @@ public sealed class RefreshBudgetPeriodTests : IDisposable
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
+    [Fact]
+    public void The_apis_ledger_holds_several_reservations_apart_from_the_refreshs()
+    {
+        var api = ApiPeriod();
+        Assert.True(api.TryReserve(600, heldSat: 0));
+        Assert.False(api.TryReserve(500, heldSat: 600));
+        Assert.True(api.TryReserve(400, heldSat: 600));
+
+        // The first cost 550 of its 600; the second is still under way.
+        api.Settle(550, stillHeldSat: 400);
+        Assert.False(api.TryReserve(100, heldSat: 400));
+        Assert.True(api.TryReserve(50, heldSat: 400));
+        Assert.Equal(1000, Period().Open().LeftSat);
+
+        // A new process: what the last one left reserved (its payments may have gone out) counts as spent.
+        ApiPeriod().SettleAbandoned();
+        Assert.Equal(new RefreshSpending(_clock.Now, 1000, 0), ApiPeriod().Current());
+        Assert.False(ApiPeriod().TryReserve(1, heldSat: 0));
+
+        // Reservations still held carry into the next period.
+        _clock.Now += TimeSpan.FromDays(1);
+        Assert.False(ApiPeriod().TryReserve(700, heldSat: 400));
+        Assert.True(ApiPeriod().TryReserve(600, heldSat: 400));
+    }
+
+    private RefreshBudgetPeriod ApiPeriod() => new(new ContractStore(_folder), 1000, TimeSpan.FromDays(1), _clock, RefreshBudgetPeriod.ApiLedger);
+
     private RefreshBudgetPeriod Period() => new(new ContractStore(_folder), 1000, TimeSpan.FromDays(1), _clock);
 
     private sealed class SettableClock(DateTimeOffset now) : TimeProvider

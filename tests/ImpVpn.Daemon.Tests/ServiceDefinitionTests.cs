@@ -49,6 +49,7 @@ public sealed class ServiceDefinitionTests : IDisposable
         Assert.Contains("RestartPreventExitStatus=2\n", seller, StringComparison.Ordinal);
         Assert.Contains("KillMode=process\n", seller, StringComparison.Ordinal);
         Assert.Contains("CapabilityBoundingSet=CAP_NET_ADMIN CAP_DAC_READ_SEARCH CAP_NET_RAW\n", SystemdUnit.Render(Definition(refresh: true)), StringComparison.Ordinal);
+        Assert.Contains("AmbientCapabilities=CAP_NET_ADMIN CAP_DAC_READ_SEARCH CAP_NET_RAW\n", SystemdUnit.Render(Definition(refresh: true)), StringComparison.Ordinal);
 
         var spaced = Definition(false) with { ConfigPath = "/etc/imp vpn/impvpnd.json" };
         Assert.Equal(("/opt/impvpn/0.3.0/impvpnd.dll", "/etc/imp vpn/impvpnd.json"), SystemdUnit.Read(SystemdUnit.Render(spaced)));

@@ -90,12 +90,19 @@ Describe 'Install-VpnDaemon, Get-VpnDaemon and Uninstall-VpnDaemon in a root of 
         Get-Content -Raw (Join-Path $Root 'etc/systemd/system/impvpnd.service') | Should -Match '(?m)^CapabilityBoundingSet=CAP_NET_ADMIN CAP_DAC_READ_SEARCH CAP_NET_RAW$'
     }
 
-    It 'turns the API on with -ApiMaxPriceSat alone (loopback, its ceiling in the file), and leaves it off otherwise' {
-        Install-VpnDaemon -Root $Root -ApiMaxPriceSat 3000 @Node | Out-Null
+    It 'turns the API on with -ApiMaxPriceSat and -ApiBudgetSat (loopback, its ceiling and budget in the file, CAP_NET_RAW for its buying), and leaves it off otherwise' {
+        { Install-VpnDaemon -Root $Root -ApiMaxPriceSat 3000 @Node } | Should -Throw -ErrorId 'ImpVpn.DaemonConfigurationInvalid*'
+        $error[0].Exception.Message | Should -Match 'Api\.BudgetSat'
+        Test-Path (Join-Path $Root 'etc/systemd/system/impvpnd.service') | Should -BeFalse
+
+        Install-VpnDaemon -Root $Root -ApiMaxPriceSat 3000 -ApiBudgetSat 30000 @Node | Out-Null
 
         $settings = Get-Content -Raw (Join-Path $Root 'etc/impvpn/impvpnd.json') | ConvertFrom-Json
         $settings.Api.Enabled | Should -BeTrue
         $settings.Api.MaxPriceSat | Should -Be 3000
+        $settings.Api.BudgetSat | Should -Be 30000
+        # The API buys with no scheduled refresh: its tunnel check's echo needs a raw socket.
+        Get-Content -Raw (Join-Path $Root 'etc/systemd/system/impvpnd.service') | Should -Match '(?m)^CapabilityBoundingSet=CAP_NET_ADMIN CAP_DAC_READ_SEARCH CAP_NET_RAW$'
         $settings.Api.Listen | Should -Be '127.0.0.1:8089'
         $settings.Seller.Enabled | Should -BeFalse
         $settings.Refresh.Enabled | Should -BeFalse

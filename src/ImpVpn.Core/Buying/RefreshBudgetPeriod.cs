@@ -8,11 +8,18 @@ namespace ImpVpn.Core.Buying;
 /// store (an owner-only file), so neither a new run nor a restarted daemon can spend it again. Before a run pays
 /// anything, all it may spend is recorded as reserved; the run's real spending replaces the reservation when it
 /// ends. A run cut short (a crash, a kill) leaves its reservation, which counts as spent: the budget may go unused
-/// for the rest of the period, but is never exceeded.
+/// for the rest of the period, but is never exceeded. The daemon's API keeps its own ledger (another
+/// <paramref name="ledgerName"/>) with many reservations at once (<see cref="TryReserve"/>, <see cref="Settle"/>), so
+/// that the two budgets never share one record.
 /// </summary>
-public sealed class RefreshBudgetPeriod(ContractStore store, long budgetSat, TimeSpan period, TimeProvider? clock = null)
+public sealed class RefreshBudgetPeriod(ContractStore store, long budgetSat, TimeSpan period, TimeProvider? clock = null, string ledgerName = RefreshBudgetPeriod.RefreshLedger)
 {
-    private const string FileName = "refresh-budget.json";
+    /// <summary>The scheduled refresh's ledger.</summary>
+    public const string RefreshLedger = "refresh-budget.json";
+
+    /// <summary>The daemon API's ledger.</summary>
+    public const string ApiLedger = "api-budget.json";
+
     private readonly TimeProvider _clock = clock ?? TimeProvider.System;
 
     /// <summary>The current period's ledger (started now when there was none or the last one is over).</summary>
@@ -56,12 +63,45 @@ public sealed class RefreshBudgetPeriod(ContractStore store, long budgetSat, Tim
         Save(current with { SpentSat = PaymentCeiling.MostCostSat(current.SpentSat, run.SpentSat), ReservedSat = 0 });
     }
 
+    /// <summary>Counts what the ledger still holds as reserved as spent: called once by a process that holds the
+    /// ledger before it reserves anything, so that a reservation a crashed process left is never spent again.</summary>
+    public void SettleAbandoned()
+    {
+        var current = Current();
+        Save(current with { SpentSat = PaymentCeiling.MostCostSat(current.SpentSat, current.ReservedSat), ReservedSat = 0 });
+    }
+
+    /// <summary>Reserves <paramref name="sat"/> for one payment when the period has that much left (spent and
+    /// reserved both counted): true and saved, or false with nothing changed. The caller holds the ledger alone and
+    /// serialises its calls; <paramref name="heldSat"/> is what it has reserved and not yet settled, carried into a new
+    /// period so that payments begun in the last one still count until they settle.</summary>
+    public bool TryReserve(long sat, long heldSat)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(sat);
+        var current = Current();
+        var used = PaymentCeiling.MostCostSat(current.SpentSat, heldSat);
+        if (PaymentCeiling.MostCostSat(used, sat) > budgetSat)
+        {
+            return false;
+        }
+
+        Save(current with { ReservedSat = heldSat + sat });
+        return true;
+    }
+
+    /// <summary>Records what one payment really cost, <paramref name="spentSat"/>, in place of its reservation; <paramref name="stillHeldSat"/> is what stays reserved by payments under way.</summary>
+    public void Settle(long spentSat, long stillHeldSat)
+    {
+        var current = Current();
+        Save(current with { SpentSat = PaymentCeiling.MostCostSat(current.SpentSat, spentSat), ReservedSat = stillHeldSat });
+    }
+
     /// <summary>When the current period ends.</summary>
     public DateTimeOffset PeriodEnd => Current().PeriodStart + period;
 
     private RefreshSpending? Load()
     {
-        var text = store.ReadSecret(FileName);
+        var text = store.ReadSecret(ledgerName);
         if (text is null)
         {
             return null;
@@ -74,11 +114,11 @@ public sealed class RefreshBudgetPeriod(ContractStore store, long budgetSat, Tim
         catch (JsonException e)
         {
             // Guessing would risk spending twice: the operator looks at (or deletes) the file.
-            throw new CorruptContractException(store.SecretPath(FileName), "not a refresh budget ledger", e);
+            throw new CorruptContractException(store.SecretPath(ledgerName), "not a refresh budget ledger", e);
         }
     }
 
-    private void Save(RefreshSpending spending) => store.SaveSecret(FileName, JsonSerializer.Serialize(spending));
+    private void Save(RefreshSpending spending) => store.SaveSecret(ledgerName, JsonSerializer.Serialize(spending));
 }
 
 /// <summary>One budget period's ledger: when it began, what its runs spent, and what a running run has reserved.</summary>

@@ -6,7 +6,7 @@ namespace ImpVpn.Core.Daemon;
 
 /// <summary>The configuration file's <c>Api</c>: the seed's API (vpn.VPN) and ImpVpn's extras, served by the daemon
 /// over gRPC and HTTP/JSON (docs/api.md), e.g.
-/// <c>"Api": { "Enabled": true, "MaxPriceSat": 5000 }</c>.</summary>
+/// <c>"Api": { "Enabled": true, "MaxPriceSat": 5000, "BudgetSat": 50000 }</c>.</summary>
 public sealed class ApiSection
 {
     public bool Enabled { get; set; }
@@ -37,6 +37,13 @@ public sealed class ApiSection
     /// client holding the token could otherwise spend without bound.</summary>
     public long? MaxPriceSat { get; set; }
 
+    /// <summary>The most all purchases and refreshes through the API may cost in one <see cref="BudgetPeriod"/>,
+    /// fees included. Required when enabled: MaxPriceSat bounds one call, not how many calls a token holder makes.
+    /// Kept apart from Refresh.BudgetSat (its own ledger in the store).</summary>
+    public long? BudgetSat { get; set; }
+
+    public TimeSpan BudgetPeriod { get; set; } = TimeSpan.FromDays(30);
+
     /// <summary>The most a payment's routing fee may cost; the cmdlets' default (1%, at least 10 sat) when absent.</summary>
     public long? MaxRoutingFeeSat { get; set; }
 
@@ -66,7 +73,9 @@ public sealed record ApiTls(string? CertPath, string? KeyPath)
 /// <param name="Buyer">the spending ceilings every purchase and refresh through the API is held to.</param>
 /// <param name="Listen">the HTTP/JSON endpoint.</param>
 /// <param name="GrpcListen">the gRPC endpoint; equal to <paramref name="Listen"/> only with TLS (one endpoint then).</param>
-public sealed record ApiSettings(IPEndPoint Listen, IPEndPoint GrpcListen, string TokenPath, ApiTls? Tls, BuyerOptions Buyer, TimeSpan QuoteDuration, TunnelOffer Offer, TimeSpan RefreshDuration);
+/// <param name="BudgetSat">the most all purchases and refreshes through the API may cost per <paramref name="BudgetPeriod"/>, fees included.</param>
+public sealed record ApiSettings(IPEndPoint Listen, IPEndPoint GrpcListen, string TokenPath, ApiTls? Tls, BuyerOptions Buyer, TimeSpan QuoteDuration, TunnelOffer Offer, TimeSpan RefreshDuration,
+    long BudgetSat, TimeSpan BudgetPeriod);
 
 /// <summary>Checks <see cref="ApiSection"/>, naming the key that is wrong.</summary>
 internal static class ApiConfigurationCheck
@@ -97,6 +106,10 @@ internal static class ApiConfigurationCheck
         var maxPrice = api.MaxPriceSat ?? throw new DaemonConfigurationException("Api.MaxPriceSat",
             "is required when Api.Enabled is true: a client holding the token could otherwise spend without bound.");
         DaemonConfigurationCheck.RequireRange(maxPrice, 1, QuoteCheck.MaxSat, "Api.MaxPriceSat");
+        var budget = api.BudgetSat ?? throw new DaemonConfigurationException("Api.BudgetSat",
+            "is required when Api.Enabled is true: Api.MaxPriceSat bounds one call, not how many calls a client holding the token makes.");
+        DaemonConfigurationCheck.RequireRange(budget, 1, QuoteCheck.MaxSat, "Api.BudgetSat");
+        DaemonConfigurationCheck.RequirePositive(api.BudgetPeriod, "Api.BudgetPeriod");
         if (api.MaxRoutingFeeSat is { } maxFee)
         {
             DaemonConfigurationCheck.RequireRange(maxFee, 0, QuoteCheck.MaxSat, "Api.MaxRoutingFeeSat");
@@ -115,7 +128,8 @@ internal static class ApiConfigurationCheck
         }
 
         var buyer = new BuyerOptions { MaxPriceSat = maxPrice, MaxRoutingFeeSat = api.MaxRoutingFeeSat, ConfigOnly = api.ConfigOnly };
-        return new ApiSettings(listen, grpcListen, tokenPath, tls, buyer, api.QuoteDuration, TunnelOfferVocabulary.Offer(mode, family), api.RefreshDuration);
+        return new ApiSettings(listen, grpcListen, tokenPath, tls, buyer, api.QuoteDuration, TunnelOfferVocabulary.Offer(mode, family), api.RefreshDuration,
+            budget, api.BudgetPeriod);
     }
 
     private static IPEndPoint ParseListen(string? listen, string key)

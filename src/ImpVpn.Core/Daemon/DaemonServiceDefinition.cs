@@ -1,9 +1,11 @@
 namespace ImpVpn.Core.Daemon;
 
 /// <summary>What a service manager is told to run: the .NET host, impvpnd.dll in its versioned folder, and the
-/// configuration. <paramref name="StorePath"/> and <paramref name="RunsRefresh"/> decide what the service may write
+/// configuration. <paramref name="StorePath"/> and <paramref name="Buys"/> decide what the service may write
 /// and which capabilities it keeps. Paths are as the installed system sees them.</summary>
-public sealed record DaemonServiceDefinition(string HostPath, string DaemonPath, string ConfigPath, string StorePath, string Version, bool RunsRefresh)
+/// <param name="Buys">the daemon buys or refreshes tunnels (the scheduled refresh, or the API): before it claims, a
+/// buyer proves a live tunnel with an echo, which needs CAP_NET_RAW.</param>
+public sealed record DaemonServiceDefinition(string HostPath, string DaemonPath, string ConfigPath, string StorePath, string Version, bool Buys)
 {
     public const string ServiceName = "impvpnd";
 }

@@ -13,7 +13,7 @@ public static class SystemdUnit
     public static string Render(DaemonServiceDefinition definition)
     {
         ArgumentNullException.ThrowIfNull(definition);
-        var capabilities = definition.RunsRefresh ? "CAP_NET_ADMIN CAP_DAC_READ_SEARCH CAP_NET_RAW" : "CAP_NET_ADMIN CAP_DAC_READ_SEARCH";
+        var capabilities = definition.Buys ? "CAP_NET_ADMIN CAP_DAC_READ_SEARCH CAP_NET_RAW" : "CAP_NET_ADMIN CAP_DAC_READ_SEARCH";
         var text = new StringBuilder();
         void Line(string line) => text.Append(line).Append('\n');
         Line($"# impvpnd {definition.Version}: written by ImpVpn's daemon installer, which also removes it.");
@@ -40,7 +40,8 @@ public static class SystemdUnit
         // CAP_DAC_READ_SEARCH: the bounding set takes root's file-permission override away, so without it the daemon
         // could not read LND's tls.cert and macaroon in the lnd user's 0700 folder (nor a store under a home folder);
         // it reads and searches, never writes, what it does not own.
-        // CAP_NET_RAW only for the scheduled refresh: before it claims, a buyer proves a live tunnel with an echo
+        // CAP_NET_RAW only for a buyer (the scheduled refresh, or the API's purchases and refreshes): before it claims,
+        // a buyer proves a live tunnel with an echo
         // (ping(8), which needs a raw socket unless net.ipv4.ping_group_range allows an ICMP socket).
         Line($"CapabilityBoundingSet={capabilities}");
         Line($"AmbientCapabilities={capabilities}");

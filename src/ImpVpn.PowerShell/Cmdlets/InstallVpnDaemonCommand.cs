@@ -64,6 +64,12 @@ public sealed class InstallVpnDaemonCommand : DaemonCmdletBase
     [ValidateRange(1, Core.Buying.QuoteCheck.MaxSat)]
     public long? ApiMaxPriceSat { get; set; }
 
+    // The API's total (Api.BudgetSat, per Api.BudgetPeriod: 30 days unless the file says otherwise). Required with
+    // -ApiMaxPriceSat and not guessed from it: how much a token holder may spend in all is the operator's decision.
+    [Parameter(ParameterSetName = SettingsSet)]
+    [ValidateRange(1, Core.Buying.QuoteCheck.MaxSat)]
+    public long? ApiBudgetSat { get; set; }
+
     [Parameter(ParameterSetName = SettingsSet)]
     public string? LndDirectory { get; set; }
 
@@ -113,7 +119,8 @@ public sealed class InstallVpnDaemonCommand : DaemonCmdletBase
 
             installation.CreateStore(settings.StorePath);
         });
-        var definition = new DaemonServiceDefinition(host, daemonPath, configPath, settings.StorePath, version, settings.Refresh is not null);
+        var definition = new DaemonServiceDefinition(host, daemonPath, configPath, settings.StorePath, version,
+            Buys: settings.Refresh is not null || settings.Api is not null);
         Run(async (log, ct) =>
         {
             await manager.InstallAsync(definition, ct).ConfigureAwait(false);
@@ -155,8 +162,10 @@ public sealed class InstallVpnDaemonCommand : DaemonCmdletBase
         },
         Api = new ApiSection
         {
-            Enabled = ApiMaxPriceSat is not null,
+            // Either turns it on, so the check names the other when it is missing rather than leaving the API off.
+            Enabled = ApiMaxPriceSat is not null || ApiBudgetSat is not null,
             MaxPriceSat = ApiMaxPriceSat,
+            BudgetSat = ApiBudgetSat,
         },
     };
 }
