@@ -40,7 +40,7 @@ Describe 'Find-VpnProvider' {
     It 'finds the five sellers of the 20-node graph with their offers, cheapest first, and warns about the silent one' {
         $time = Measure-Command { $script:offers = @(Find-VpnProvider -Timeout 00:00:03 -WarningVariable warned -WarningAction SilentlyContinue) }
         $slowest = ($offers.AnswerTime | Measure-Object TotalMilliseconds -Maximum).Maximum
-        Write-Host "Find-VpnProvider over 20 nodes (6 advertisers, 2 peers, -Timeout 3 s): $([math]::Round($time.TotalMilliseconds)) ms; slowest answer $([math]::Round($slowest)) ms (the silent seller and the plain peer take the timeout)"
+        Write-Host "Find-VpnProvider over 20 nodes (6 advertisers, 2 peers, -Timeout 3 s): $([math]::Round($time.TotalMilliseconds)) ms; slowest answer $([math]::Round($slowest)) ms (the silent seller takes the timeout; the plain peers are not asked)"
 
         $offers.SellerPubKey | Should -Be @($Key.n05, $Key.n15, $Key.n03, $Key.n17, $Key.n06)
         $offers[0].GetType().Name | Should -Be 'VpnOffer'
@@ -63,6 +63,14 @@ Describe 'Find-VpnProvider' {
         (Find-VpnProvider -MaxPricePerHourSat 1000 -Timeout 00:00:03 -WarningAction SilentlyContinue).Alias | Should -Be @('n05', 'n15')
         @(Find-VpnProvider -Region eu-west -Timeout 00:00:03 -WarningAction SilentlyContinue).Count | Should -Be 0
         { Find-VpnProvider -Mode Sideways } | Should -Throw -ErrorId 'ParameterArgumentValidationError,ImpVpn.PowerShell.Cmdlets.FindVpnProviderCommand'
+    }
+
+    It 'bounds what it asks: -Timeout at most 5 minutes, -MaxCandidates from 1, and no more nodes than that' {
+        { Find-VpnProvider -Timeout 00:05:01 } | Should -Throw -ErrorId 'ParameterArgumentValidationError,ImpVpn.PowerShell.Cmdlets.FindVpnProviderCommand'
+        { Find-VpnProvider -MaxCandidates 0 } | Should -Throw -ErrorId 'ParameterArgumentValidationError,ImpVpn.PowerShell.Cmdlets.FindVpnProviderCommand'
+        $few = @(Find-VpnProvider -MaxCandidates 2 -Timeout 00:00:03 -WarningAction SilentlyContinue -Verbose 4>&1)
+        @($few | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] -and $_.Message -like '*advertiser(s) left out*' }).Count | Should -Be 1
+        @($few | Where-Object { $_.GetType().Name -eq 'VpnOffer' }).Count | Should -BeLessOrEqual 2
     }
 
     It 'composes: the cheapest offer for the mode asked is quoted and bought through the pipeline' {

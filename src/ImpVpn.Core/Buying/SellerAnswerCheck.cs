@@ -185,12 +185,9 @@ public static class SellerAnswerCheck
         return address;
     }
 
-    // A seller's text goes into a message only shortened and without control characters: a log line stays one line.
-    internal static string Printable(string text)
-    {
-        var clean = new string(text.Take(64).Select(c => char.IsControl(c) ? '?' : c).ToArray());
-        return text.Length > 64 ? $"'{clean}…'" : $"'{clean}'";
-    }
+    // A seller's text goes into a message only shortened and with nothing invisible (controls, bidi overrides,
+    // zero-width characters): a log line stays one line and reads as it is.
+    internal static string Printable(string text) => $"'{UntrustedText.Clean(text, 64)}'";
 
     internal static PurchaseException Refused(string why, bool paid) =>
         new(PurchaseError.SellerAnswerRefused, $"The seller's answer was refused: {why}." + (paid ? string.Empty : " Nothing was paid."));

@@ -24,10 +24,20 @@ public sealed class SellerOffers(SellerLink link, IProgressLog log, TimeProvider
 {
     private readonly TimeProvider _clock = clock ?? TimeProvider.System;
 
-    public async Task<SellerOffer> RequestAsync(SellerNode seller, TimeSpan replyTimeout, CancellationToken cancellationToken)
+    public Task<SellerOffer> RequestAsync(SellerNode seller, TimeSpan replyTimeout, CancellationToken cancellationToken) =>
+        RequestAsync(seller, replyTimeout, connected: false, cancellationToken);
+
+    /// <summary>The offer; <paramref name="connected"/> says a peer list taken just before showed the seller
+    /// connected, so no further ListPeers is asked (a discovery asks many nodes from one list). Should it have dropped
+    /// since, the link connects again when the call is refused.</summary>
+    public async Task<SellerOffer> RequestAsync(SellerNode seller, TimeSpan replyTimeout, bool connected, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(seller);
-        await link.ConnectAsync(seller, cancellationToken).ConfigureAwait(false);
+        if (!connected)
+        {
+            await link.ConnectAsync(seller, cancellationToken).ConfigureAwait(false);
+        }
+
         var started = _clock.GetTimestamp();
         var response = await link.CallAsync<OfferResponse>(seller, PeerProtocol.Offer, new OfferRequest(), replyTimeout, cancellationToken).ConfigureAwait(false);
         var offer = OfferCheck.Require(seller.PubKey, response, _clock.GetElapsedTime(started));

@@ -122,6 +122,14 @@ public sealed class PeerNotConnectedException(string pubKey, Exception? inner = 
     public string PubKey { get; } = pubKey;
 }
 
+/// <summary>The node answered more than the client takes in one message (a graph of a large network).</summary>
+public sealed class ResponseTooLargeException(string method, int limitBytes, string message, Exception? inner = null) : LightningException(message, inner)
+{
+    public string Method { get; } = method;
+
+    public int LimitBytes { get; } = limitBytes;
+}
+
 /// <summary>The node refused a call for another reason; Code is the gRPC status code's name.</summary>
 public sealed class LightningRpcException(string method, string code, string detail, Exception? inner = null)
     : LightningException($"LND {method} failed ({code}): {detail}", inner)

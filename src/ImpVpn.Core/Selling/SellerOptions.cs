@@ -86,6 +86,10 @@ public sealed record SellerOptions
     /// a bit set through peersrpc when it restarts (<see cref="SellerAdvertisement"/>).</summary>
     public TimeSpan AdvertisementRefreshInterval { get; init; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>How long setting the feature bit may take before the seller goes on without it (a warning); shorter
+    /// only in tests.</summary>
+    internal TimeSpan AdvertisementTimeout { get; init; } = SellerAdvertisement.DefaultTimeout;
+
     /// <summary>Issue invoices and keep contracts but touch no interface (for hosts where WireGuard is set up elsewhere).</summary>
     public bool ConfigOnly { get; init; }
 

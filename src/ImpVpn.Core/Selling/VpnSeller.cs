@@ -48,7 +48,7 @@ public sealed class VpnSeller : IAsyncDisposable
         _log = log ?? NullProgressLog.Instance;
         _clock = clock ?? TimeProvider.System;
         _rpc = new PeerRpcEndpoint(node, _log, options.PeerLimits, _clock);
-        _advertisement = new SellerAdvertisement(node, _log, _clock, options.AdvertisementRefreshInterval);
+        _advertisement = new SellerAdvertisement(node, _log, _clock, options.AdvertisementRefreshInterval, options.AdvertisementTimeout);
     }
 
     /// <summary>Whether the seller's feature bit is in its node's announcement (set at start, cleared at stop).</summary>
@@ -300,6 +300,7 @@ public sealed class VpnSeller : IAsyncDisposable
             {
                 await CloseControlAsync().ConfigureAwait(false);
                 _stopRequested.Dispose();
+                _advertisement.Dispose();
             }
         }
     }
@@ -401,14 +402,10 @@ public sealed class VpnSeller : IAsyncDisposable
         return value;
     }
 
-    /// <summary>Clears the seller's feature bit if it set it; bounded, as a stop must end even when the node does not answer.</summary>
+    /// <summary>Clears the seller's feature bit if a set may have reached the node (the advertisement knows); bounded,
+    /// as a stop must end even when the node does not answer.</summary>
     private async Task WithdrawAdvertisementAsync(CancellationToken cancellationToken)
     {
-        if (!_advertisement.Advertised)
-        {
-            return;
-        }
-
         using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         bounded.CancelAfter(TimeSpan.FromSeconds(10));
         await _advertisement.WithdrawAsync(bounded.Token).ConfigureAwait(false);

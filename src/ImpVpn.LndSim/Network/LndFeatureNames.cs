@@ -18,10 +18,13 @@ public static class LndFeatureNames
         (180, "simple-taproot-chans-x"), (260, "accountable-x"), (262, "bolt-11-blinded-paths"),
         (2022, "script-enforced-lease"));
 
-    /// <summary>The node-announcement bits of a default LND (as GetNodeInfo shows them).</summary>
+    /// <summary>The node-announcement bits of a default LND (as GetNodeInfo shows them), at commit 90ea05d5a7f9:
+    /// feature/default_sets.go's SetNodeAnn less what server.go's feature.Config turns off by default (keysend 55
+    /// without accept-keysend; wumbo, scid-alias, zero-conf, taproot, taproot overlay and RBF close are opt-in).
+    /// Explicit channel type is announced required (44), onion messages optional (39).</summary>
     public static readonly IReadOnlySet<uint> DefaultNodeAnnouncement = new HashSet<uint>
     {
-        0, 5, 7, 8, 12, 14, 17, 23, 25, 27, 31, 35, 45, 55, 261, 2023,
+        0, 5, 7, 8, 12, 14, 17, 23, 25, 27, 31, 35, 39, 44, 261, 2023,
     };
 
     /// <summary>LND's name for a bit, or null for one it does not know.</summary>

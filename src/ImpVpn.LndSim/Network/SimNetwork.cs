@@ -176,14 +176,17 @@ public sealed partial class SimNetwork
                     Unlink(name, peer);
                 }
 
-                // LND keeps bits set through peersrpc in memory only and rebuilds its feature sets from its
-                // configuration when it starts again: a stopped node has lost them, and announces itself without them.
-                if (!node.Announcements[^1].Features.SetEquals(LndFeatureNames.DefaultNodeAnnouncement))
-                {
-                    Announce(node, a => a with { Features = LndFeatureNames.DefaultNodeAnnouncement });
-                }
-
+                // A stopped LND broadcasts nothing: the others keep its last announcement, bits and all, until it
+                // comes back and announces itself anew.
                 return;
+            }
+
+            // LND keeps bits set through peersrpc in memory only and rebuilds its feature sets from its configuration
+            // when it starts: back up, it has lost them, and announces itself without them (the others see that
+            // after the gossip delay).
+            if (!node.Announcements[^1].Features.SetEquals(LndFeatureNames.DefaultNodeAnnouncement))
+            {
+                Announce(node, a => a with { Features = LndFeatureNames.DefaultNodeAnnouncement });
             }
 
             // Like LND, a node that comes back reconnects to the peers it has channels with.

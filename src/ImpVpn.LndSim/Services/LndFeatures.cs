@@ -5,7 +5,8 @@ namespace ImpVpn.LndSim.Services;
 
 /// <summary>
 /// The feature bits an LND node with default options advertises (lnd feature/default_sets.go, less what
-/// lncfg leaves off by default: wumbo, scid-alias, zero-conf, taproot and RBF close are opt-in), per BOLT 9
+/// lncfg leaves off by default: wumbo, scid-alias, zero-conf, taproot and RBF close are opt-in, keysend needs
+/// accept-keysend), per BOLT 9
 /// context, named as LND names them (<see cref="LndFeatureNames"/>). The node announcement's bits are
 /// <see cref="LndFeatureNames.DefaultNodeAnnouncement"/>. GetInfo reports the union of every set, as LND does.
 /// </summary>
@@ -27,8 +28,8 @@ public static class LndFeatures
         (30, false),
         (31, true),
         (35, true),
-        (45, true),
-        (55, false),
+        (39, true),
+        (44, true),
         (261, false),
         (2023, true),
     ];

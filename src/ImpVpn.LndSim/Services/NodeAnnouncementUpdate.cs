@@ -120,6 +120,12 @@ public static partial class NodeAnnouncementUpdate
             }
         }
 
+        // peersrpc validates the dependencies of the new vector at once, before the feature manager's checks.
+        if (LndFeatureDeps.Missing(raw) is { } missing)
+        {
+            throw Refused($"error trying to update node features: invalid feature set (SetNodeAnn): missing feature dependency: {missing}");
+        }
+
         return (raw, op);
     }
 
@@ -213,6 +219,7 @@ public static partial class NodeAnnouncementUpdate
 
     private static Grpc.Core.RpcException Refused(string detail) => SimErrors.Of(StatusCode.Unknown, detail);
 
-    [GeneratedRegex("^#[0-9a-fA-F]{6}$")]
+    // \z, not $: .NET's $ also matches before a final "\n", which Go's regexp (and so LND) refuses.
+    [GeneratedRegex("^#[0-9a-fA-F]{6}\\z")]
     private static partial Regex ColorPattern();
 }

@@ -32,10 +32,15 @@ public sealed class FindVpnProviderCommand : VpnCmdletBase
     [ValidateNotNullOrEmpty]
     public string[] Region { get; set; } = [];
 
-    /// <summary>How long one seller may take to connect and answer.</summary>
+    /// <summary>How long one seller may take to connect and answer (at most DiscoveryOptions.MaxPerSellerTimeout).</summary>
     [Parameter]
-    [ValidatePositiveDuration]
+    [ValidatePositiveDuration(MaxSeconds = 300)]
     public TimeSpan Timeout { get; set; } = DiscoveryOptions.Default.PerSellerTimeout;
+
+    /// <summary>How many nodes are asked at most: the peers first, then advertisers from the graph at random.</summary>
+    [Parameter]
+    [ValidateRange(1, 1000)]
+    public int MaxCandidates { get; set; } = DiscoveryOptions.DefaultMaxCandidates;
 
     [Parameter]
     [ValidateRange(1, 64)]
@@ -54,7 +59,7 @@ public sealed class FindVpnProviderCommand : VpnCmdletBase
             var found = Run(async (log, ct) =>
             {
                 await using var buyer = new Buyer(node, VpnSession.Bought(), null, log);
-                return await buyer.Discovery.FindAsync(filter, new DiscoveryOptions(ThrottleLimit, Timeout), ct).ConfigureAwait(false);
+                return await buyer.Discovery.FindAsync(filter, new DiscoveryOptions(ThrottleLimit, Timeout, MaxCandidates: MaxCandidates), ct).ConfigureAwait(false);
             });
             foreach (var offer in found)
             {

@@ -60,6 +60,13 @@ internal sealed class HookedLightningNode(ILightningNode inner) : ILightningNode
     /// macaroon without peers:write), or null to ask it.</summary>
     public Func<Exception?>? FailAnnouncement { get; set; }
 
+    /// <summary>What UpdateNodeAnnouncement does instead of asking the inner node (wait, fail after reaching it),
+    /// given ADD (true) or REMOVE; null asks it.</summary>
+    public Func<bool, CancellationToken, Task>? Announce { get; set; }
+
+    /// <summary>Every UpdateNodeAnnouncement asked for, in order: true for ADD, false for REMOVE.</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<bool> Announcements { get; } = new();
+
     /// <summary>What DecodePayReq answers instead of the inner node; null passes the call on.</summary>
     public DecodedPaymentRequest? Decoded { get; set; }
 
@@ -125,8 +132,16 @@ internal sealed class HookedLightningNode(ILightningNode inner) : ILightningNode
 
     public Task<IReadOnlyList<GraphNode>> ListGraphNodesAsync(CancellationToken cancellationToken) => inner.ListGraphNodesAsync(cancellationToken);
 
-    public Task SetAnnouncedFeatureAsync(uint featureBit, bool advertise, CancellationToken cancellationToken) =>
-        FailAnnouncement?.Invoke() is { } failure ? Task.FromException(failure) : inner.SetAnnouncedFeatureAsync(featureBit, advertise, cancellationToken);
+    public Task SetAnnouncedFeatureAsync(uint featureBit, bool advertise, CancellationToken cancellationToken)
+    {
+        Announcements.Enqueue(advertise);
+        if (FailAnnouncement?.Invoke() is { } failure)
+        {
+            return Task.FromException(failure);
+        }
+
+        return Announce is { } announce ? announce(advertise, cancellationToken) : inner.SetAnnouncedFeatureAsync(featureBit, advertise, cancellationToken);
+    }
 
     public Task SendCustomMessageAsync(string pubKey, uint type, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {

@@ -35,18 +35,22 @@ internal sealed class DiscoveryGraph : IAsyncDisposable
 
     public static string Name(int i) => $"n{i:00}";
 
+    /// <summary>The name of private node <paramref name="j"/>: no channel, so in no graph.</summary>
+    public static string PrivateName(int j) => $"p{j:00}";
+
     /// <summary>A store of the buyer's, in the graph's folder (removed with it).</summary>
     public BoughtContracts BuyerContracts() => new(new ContractStore(Path.Combine(_folder, "buyer-" + Guid.NewGuid().ToString("N"))));
 
     public string PubKey(int i) => Simulation[Name(i)].PubKey;
 
-    public static async Task<DiscoveryGraph> StartAsync()
+    /// <summary>The ring, and <paramref name="privateNodes"/> nodes without channels (p00, p01…).</summary>
+    public static async Task<DiscoveryGraph> StartAsync(int privateNodes = 0)
     {
         var folder = Directory.CreateTempSubdirectory("impvpn-discovery-").FullName;
         var simulation = await Simulation.StartAsync(new SimulationOptions
         {
             BaseDirectory = Path.Combine(folder, "lnd"),
-            Nodes = Enumerable.Range(0, Size).Select(i => new SimNodeSpec(Name(i))).ToList(),
+            Nodes = Enumerable.Range(0, Size).Select(i => new SimNodeSpec(Name(i))).Concat(Enumerable.Range(0, privateNodes).Select(j => new SimNodeSpec(PrivateName(j)))).ToList(),
             GossipDelay = TimeSpan.FromMilliseconds(300),
         }, CancellationToken.None);
         for (var i = 0; i < Size; i++)
@@ -69,17 +73,31 @@ internal sealed class DiscoveryGraph : IAsyncDisposable
         return seller;
     }
 
-    /// <summary>Node <paramref name="i"/> advertises the seller bit and answers impvpn.v1.offer with what
-    /// <paramref name="answer"/> returns (which may wait, or answer nonsense).</summary>
-    public async Task StartResponderAsync(int i, Func<CancellationToken, Task<object>> answer)
+    /// <summary>Node <paramref name="i"/> advertises the seller bit (unless <paramref name="advertise"/> is false)
+    /// and answers impvpn.v1.offer with what <paramref name="answer"/> returns (which may wait, or answer nonsense).</summary>
+    public Task StartResponderAsync(int i, Func<CancellationToken, Task<object>> answer, bool advertise = true) =>
+        StartResponderAsync(Name(i), answer, advertise);
+
+    /// <summary>Private node <paramref name="j"/> answers offers and the buyer connects to it (a peer in no graph).</summary>
+    public async Task StartPrivatePeerAsync(int j, Func<CancellationToken, Task<object>> answer)
     {
-        var node = await LndNode.ConnectAsync(PurchaseNetwork.OptionsFor(Simulation[Name(i)]), true, CancellationToken.None);
+        await StartResponderAsync(PrivateName(j), answer, advertise: false);
+        var node = Simulation[PrivateName(j)];
+        await BuyerNode.ConnectPeerAsync(node.PubKey, node.P2pAddress, CancellationToken.None);
+    }
+
+    private async Task StartResponderAsync(string name, Func<CancellationToken, Task<object>> answer, bool advertise)
+    {
+        var node = await LndNode.ConnectAsync(PurchaseNetwork.OptionsFor(Simulation[name]), true, CancellationToken.None);
         _owned.Add(node);
         var endpoint = new PeerRpcEndpoint(node);
         _owned.Insert(0, endpoint);
         endpoint.Handle(PeerProtocol.Offer, (_, _, ct) => answer(ct));
         endpoint.Start();
-        await node.SetAnnouncedFeatureAsync(PeerProtocol.SellerFeatureBit, advertise: true, CancellationToken.None);
+        if (advertise)
+        {
+            await node.SetAnnouncedFeatureAsync(PeerProtocol.SellerFeatureBit, advertise: true, CancellationToken.None);
+        }
     }
 
     public static OfferResponse Offer(string[] modes, string[] families, long pricePerHourSat, string? region) =>

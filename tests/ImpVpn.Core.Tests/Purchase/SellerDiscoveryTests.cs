@@ -47,11 +47,11 @@ public sealed class SellerDiscoveryTests(ITestOutputHelper output)
         var frankfurt = found.Single(f => f.Offer.SellerPubKey == graph.PubKey(Frankfurt));
         Assert.Equal((TimeSpan.FromMinutes(10), TimeSpan.FromDays(3), 4), (frankfurt.Offer.MinimumDuration, frankfurt.Offer.MaximumDuration, frankfurt.Offer.CapacityLeft));
         Assert.Equal(DiscoverySource.Graph | DiscoverySource.Peer, found.Single(f => f.Offer.SellerPubKey == graph.PubKey(ExitV6)).Source);
-        // The adversaries said they sell: each is a warning naming it. The plain peer is only verbose.
+        // The adversaries said they sell: each is a warning naming it. The plain peer (in the graph, no bit) is not asked.
         Assert.Contains(log.Warnings, w => w.Contains(DiscoveryGraph.Name(Silent), StringComparison.Ordinal) && w.Contains("did not answer", StringComparison.Ordinal));
         Assert.Contains(log.Warnings, w => w.Contains(DiscoveryGraph.Name(Malformed), StringComparison.Ordinal) && w.Contains("cannot be used", StringComparison.Ordinal));
         Assert.DoesNotContain(log.Warnings, w => w.Contains(DiscoveryGraph.Name(1), StringComparison.Ordinal));
-        Assert.Contains(log.Lines, l => l.Level == LogLevel.Verbose && l.Message.Contains(DiscoveryGraph.Name(1), StringComparison.Ordinal));
+        Assert.DoesNotContain(log.Lines, l => l.Message.Contains(DiscoveryGraph.Name(1), StringComparison.Ordinal));
     }
 
     [Fact]
@@ -115,6 +115,110 @@ public sealed class SellerDiscoveryTests(ITestOutputHelper output)
         Assert.Equal(graph.PubKey(6), Assert.Single(found).Offer.SellerPubKey);
         Assert.Contains(log.Warnings, w => w.Contains(DiscoveryGraph.Name(2), StringComparison.Ordinal));
         Assert.Contains(log.Warnings, w => w.Contains(DiscoveryGraph.Name(4), StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_plain_peer_in_the_graph_is_not_asked_and_a_private_peer_is()
+    {
+        await using var graph = await DiscoveryGraph.StartAsync(privateNodes: 1);
+        var plainAsked = 0;
+        // n01 is a channel peer of the buyer, in the graph, without the bit: it would answer, but must not be asked.
+        await graph.StartResponderAsync(1, _ =>
+        {
+            Interlocked.Increment(ref plainAsked);
+            return Task.FromResult<object>(DiscoveryGraph.Offer(["node-to-node"], ["ipv4"], 100, null));
+        }, advertise: false);
+        await graph.StartPrivatePeerAsync(0, _ => Task.FromResult<object>(DiscoveryGraph.Offer(["exit"], ["ipv4"], 700, null)));
+        await using var buyer = new Buyer(graph.BuyerNode, graph.BuyerContracts(), null);
+
+        var found = await buyer.Discovery.FindAsync(OfferFilter.Any, Quick, None);
+
+        var offer = Assert.Single(found);
+        Assert.Equal(graph.Simulation[DiscoveryGraph.PrivateName(0)].PubKey, offer.Offer.SellerPubKey);
+        Assert.Equal(DiscoverySource.Peer, offer.Source);
+        Assert.Equal(0, plainAsked);
+    }
+
+    [Fact]
+    public async Task At_most_the_bound_of_nodes_is_asked_peers_first_and_the_rest_told_once()
+    {
+        await using var graph = await DiscoveryGraph.StartAsync();
+        var advertisers = new[] { 2, 4, 6, 8, 10, 19 };
+        foreach (var i in advertisers)
+        {
+            await graph.StartResponderAsync(i, _ => Task.FromResult<object>(DiscoveryGraph.Offer(["node-to-node"], ["ipv4"], 100 + i, null)));
+        }
+
+        await graph.GossipReachedBuyerAsync(advertisers);
+        var log = new RecordingLog();
+        await using var buyer = new Buyer(graph.BuyerNode, graph.BuyerContracts(), null, log);
+
+        var found = await buyer.Discovery.FindAsync(OfferFilter.Any, Quick with { MaxCandidates = 2 }, None);
+
+        Assert.Equal(2, found.Count);
+        // n19 is a peer: it is always among them.
+        Assert.Contains(found, f => f.Offer.SellerPubKey == graph.PubKey(19) && f.Source == (DiscoverySource.Graph | DiscoverySource.Peer));
+        Assert.Single(log.Lines, l => l.Message.Contains("4 advertiser(s) left out", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Beyond_the_peers_the_advertisers_asked_are_chosen_at_random_not_by_key()
+    {
+        await using var graph = await DiscoveryGraph.StartAsync();
+        var advertisers = new[] { 3, 5, 7, 9, 11 };
+        foreach (var i in advertisers)
+        {
+            await graph.StartResponderAsync(i, _ => Task.FromResult<object>(DiscoveryGraph.Offer(["node-to-node"], ["ipv4"], 100, null)));
+        }
+
+        await graph.GossipReachedBuyerAsync(advertisers);
+        await using var buyer = new Buyer(graph.BuyerNode, graph.BuyerContracts(), null);
+        var one = new DiscoveryOptions(1, TimeSpan.FromSeconds(5), AskPeers: false, MaxCandidates: 1);
+
+        var chosen = new HashSet<string>();
+        // Twelve draws of one among five: all the same by chance has a probability of 5^-11.
+        for (var draw = 0; draw < 12; draw++)
+        {
+            chosen.Add(Assert.Single(await buyer.Discovery.FindAsync(OfferFilter.Any, one, None)).Offer.SellerPubKey);
+        }
+
+        Assert.True(chosen.Count > 1, "The same advertiser was asked every time.");
+    }
+
+    [Fact]
+    public async Task The_whole_discovery_ends_at_its_bound_with_what_answered_and_one_warning()
+    {
+        await using var graph = await DiscoveryGraph.StartAsync();
+        await graph.StartResponderAsync(4, async ct =>
+        {
+            await Task.Delay(Timeout.Infinite, ct);
+            return new object();
+        });
+        await graph.StartResponderAsync(6, _ => Task.FromResult<object>(DiscoveryGraph.Offer(["node-to-node"], ["ipv4"], 100, null)));
+        await graph.GossipReachedBuyerAsync([4, 6]);
+        var log = new RecordingLog();
+        await using var buyer = new Buyer(graph.BuyerNode, graph.BuyerContracts(), null, log);
+
+        var clock = Stopwatch.StartNew();
+        var found = await buyer.Discovery.FindAsync(OfferFilter.Any, new DiscoveryOptions(4, TimeSpan.FromMinutes(4), AskPeers: false, TotalTimeout: TimeSpan.FromSeconds(3)), None);
+
+        Assert.True(clock.Elapsed < TimeSpan.FromMinutes(1), $"The discovery took {clock.Elapsed}.");
+        Assert.Equal(graph.PubKey(6), Assert.Single(found).Offer.SellerPubKey);
+        Assert.Single(log.Warnings, w => w.Contains("before 1 of 2 node(s) answered", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Options_beyond_their_bounds_are_refused_before_the_node_is_asked()
+    {
+        // A node that answers nothing: the options are refused before it is asked anything.
+        var node = new Fakes.FakeLightningNode("buyer");
+        var log = new RecordingLog();
+        await using var link = new SellerLink(node, log);
+        var discovery = new SellerDiscovery(node, new SellerOffers(link, log), log);
+
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => discovery.FindAsync(OfferFilter.Any, Quick with { PerSellerTimeout = DiscoveryOptions.MaxPerSellerTimeout + TimeSpan.FromSeconds(1) }, None));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => discovery.FindAsync(OfferFilter.Any, Quick with { MaxCandidates = 0 }, None));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => discovery.FindAsync(OfferFilter.Any, Quick with { TotalTimeout = TimeSpan.Zero }, None));
     }
 
     [Fact]

@@ -33,4 +33,18 @@ public sealed class ErrorMappingTests
         Assert.IsNotType<NodeUnreachableException>(mapped);
         Assert.Contains("unable to find a path", mapped.Message);
     }
+
+    [Fact]
+    public void An_answer_larger_than_the_client_takes_is_a_typed_error_naming_the_call_and_the_limit()
+    {
+        // What Grpc.Net.Client reports when an answer exceeds MaxReceiveMessageSize.
+        var tooLarge = new RpcException(new Status(StatusCode.ResourceExhausted, "Received message exceeds the maximum configured message size."));
+
+        var mapped = LndErrorMapper.Map(tooLarge, "DescribeGraph", Options, new PinnedCertificateHandler(null));
+
+        var large = Assert.IsType<ResponseTooLargeException>(mapped);
+        Assert.Equal(200 * 1024 * 1024, large.LimitBytes);
+        Assert.Contains("DescribeGraph", large.Message);
+        Assert.Contains("200 MB", large.Message);
+    }
 }

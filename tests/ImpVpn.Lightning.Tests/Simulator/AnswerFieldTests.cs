@@ -32,7 +32,10 @@ public sealed class AnswerFieldTests
         Assert.True(info.Features[14].IsRequired);
         Assert.True(info.Features[14].IsKnown);
         Assert.False(info.Features[17].IsRequired);
-        Assert.Equal("keysend", info.Features[55].Name);
+        Assert.Equal("onion-messages", info.Features[39].Name);
+        Assert.True(info.Features[44].IsRequired);
+        // A default LND does not accept keysend (accept-keysend is off), so it does not advertise it.
+        Assert.DoesNotContain(55u, info.Features.Keys);
         Assert.Equal($"{net["alice"].PubKey}@{net["alice"].P2pAddress}", Assert.Single(info.Uris));
     }
 
@@ -49,7 +52,7 @@ public sealed class AnswerFieldTests
         Assert.Equal("bob", info.Node.Alias);
         Assert.Matches("^#[0-9a-f]{6}$", info.Node.Color);
         Assert.True(info.Node.LastUpdate > 0);
-        Assert.Contains(55u, info.Node.Features.Keys);
+        Assert.Contains(39u, info.Node.Features.Keys);
         var address = Assert.Single(info.Node.Addresses);
         Assert.Equal("tcp", address.Network);
         Assert.Equal(net["bob"].P2pAddress, address.Addr);

@@ -64,8 +64,8 @@ public sealed class NodeAnnouncementTests
 
         var feature = node.Features[Custom];
         Assert.Equal(("unknown", false, false), (feature.Name, feature.IsRequired, feature.IsKnown));
-        Assert.Equal("keysend", node.Features[55].Name);
-        Assert.True(node.Features[55].IsKnown);
+        Assert.Equal("onion-messages", node.Features[39].Name);
+        Assert.True(node.Features[39].IsKnown);
         Assert.Equal("alice", node.Alias);
         Assert.Equal("tcp", Assert.Single(node.Addresses).Network);
         var info = await carol.Lightning.GetNodeInfoAsync(new NodeInfoRequest { PubKey = net["alice"].PubKey });
@@ -98,18 +98,24 @@ public sealed class NodeAnnouncementTests
         Assert.Contains("feature pair exists", await Refused(Features((UpdateAction.Add, 1150))));
         // Bits LND knows are its own: neither set nor unset through peersrpc. Go prints a known enum by its name.
         Assert.Contains("can't set feature bit 47 (scid-alias): feature is used in standard protocol set", await Refused(Features((UpdateAction.Add, 47))));
-        Assert.Contains("can't unset feature bit 55 (keysend)", await Refused(Features((UpdateAction.Remove, 55))));
+        Assert.Contains("can't unset feature bit 39 (onion-messages)", await Refused(Features((UpdateAction.Remove, 39))));
+        // A default LND does not announce keysend: removing it is "already unset" (FeatureBit names no 55).
+        Assert.Contains("invalid remove action for bit 55, bit is already unset", await Refused(Features((UpdateAction.Remove, 55))));
         Assert.Contains("invalid remove action for bit TLV_ONION_OPT", await Refused(Features((UpdateAction.Remove, 9))));
+        // Dependencies are checked first (peersrpc's ValidateDeps): payment-addr needs tlv-onion, named by its optional bit.
+        Assert.Contains("invalid feature set (SetNodeAnn): missing feature dependency: 9", await Refused(Features((UpdateAction.Remove, 8))));
         Assert.Equal("unable to detect any new values to update the node announcement", await Refused(new NodeAnnouncementUpdateRequest()));
         Assert.Contains("alias too large: max is 32, got 33", await Refused(new NodeAnnouncementUpdateRequest { Alias = new string('a', 33) }));
         Assert.Contains("#RRGGBB", await Refused(new NodeAnnouncementUpdateRequest { Color = "blue" }));
+        // A colour with a trailing new line is not a colour (Go's regexp has no "before a final new line").
+        Assert.Contains("#RRGGBB", await Refused(new NodeAnnouncementUpdateRequest { Color = "#ff0000\n" }));
         // One good update and one refused in the same request: neither is applied.
         await Refused(Features((UpdateAction.Add, 1155), (UpdateAction.Add, Custom)));
 
         var features = (await alice.Lightning.GetInfoAsync(new GetInfoRequest())).Features;
         Assert.DoesNotContain(1155u, features.Keys);
         Assert.Contains(Custom, features.Keys);
-        Assert.Contains(55u, features.Keys);
+        Assert.Contains(39u, features.Keys);
     }
 
     [Fact]
@@ -143,6 +149,30 @@ public sealed class NodeAnnouncementTests
     }
 
     [Fact]
+    public async Task A_node_that_goes_down_keeps_its_bit_in_the_others_graphs_until_it_comes_back_and_announces_without_it()
+    {
+        await using var net = await GraphAsync();
+        net.Simulation.Network.GossipDelay = TimeSpan.FromMilliseconds(300);
+        using (var alice = RawLnd.Connect(net["alice"]))
+        {
+            await alice.Peers.UpdateNodeAnnouncementAsync(Features((UpdateAction.Add, Custom)));
+        }
+
+        using var carol = RawLnd.Connect(net["carol"]);
+        await WaitForAsync(carol, net["alice"].PubKey, n => n.Features.ContainsKey(Custom));
+
+        // A stopped LND broadcasts nothing: carol keeps what it had.
+        await net["alice"].SetDownAsync(true);
+        var whileDown = await carol.Lightning.GetNodeInfoAsync(new NodeInfoRequest { PubKey = net["alice"].PubKey });
+        Assert.Contains(Custom, whileDown.Node.Features.Keys);
+
+        // Back up, alice announces itself without the bit, and gossip carries that.
+        await net["alice"].SetDownAsync(false);
+        var later = await WaitForAsync(carol, net["alice"].PubKey, n => !n.Features.ContainsKey(Custom));
+        Assert.True(later.LastUpdate > whileDown.Node.LastUpdate);
+    }
+
+    [Fact]
     public async Task The_client_sets_a_bit_once_or_twice_alike_and_lists_the_graph_with_features()
     {
         await using var net = await GraphAsync();
@@ -166,8 +196,8 @@ public sealed class NodeAnnouncementTests
         Assert.Equal(3, (await bob.ListGraphNodesAsync(CancellationToken.None)).Count);
         await alice.SetAnnouncedFeatureAsync(Custom, advertise: false, CancellationToken.None);
         await alice.SetAnnouncedFeatureAsync(Custom, advertise: false, CancellationToken.None);
-        var refused = await Assert.ThrowsAsync<ImpVpn.Core.Lightning.LightningRpcException>(() => alice.SetAnnouncedFeatureAsync(55, advertise: false, CancellationToken.None));
-        Assert.Contains("keysend", refused.Message);
+        var refused = await Assert.ThrowsAsync<ImpVpn.Core.Lightning.LightningRpcException>(() => alice.SetAnnouncedFeatureAsync(39, advertise: false, CancellationToken.None));
+        Assert.Contains("onion-messages", refused.Message);
     }
 
     private static async Task<LightningNode> WaitForAsync(RawLnd observer, string pubKey, Func<LightningNode, bool> condition)

@@ -33,6 +33,14 @@ internal static class LndErrorMapper
                     "given to compare it with (LND's own certificate is self-signed).", address, inner: e);
         }
 
+        // Grpc.Net.Client refuses an answer above MaxReceiveMessageSize with ResourceExhausted ("Received message
+        // exceeds the maximum configured message size."): the node answered, too much (a mainnet DescribeGraph).
+        if (e.StatusCode == StatusCode.ResourceExhausted && detail.Contains("message size", StringComparison.OrdinalIgnoreCase))
+        {
+            return new ResponseTooLargeException(method, LndNode.MaxReceiveMessageSize,
+                $"LND's answer to {method} is larger than the {LndNode.MaxReceiveMessageSize / (1024 * 1024)} MB this client takes (LND's own limit): nothing of it was used.", e);
+        }
+
         if (MacaroonRefusals.Any(text => detail.Contains(text, StringComparison.OrdinalIgnoreCase))
             || e.StatusCode is StatusCode.Unauthenticated or StatusCode.PermissionDenied)
         {

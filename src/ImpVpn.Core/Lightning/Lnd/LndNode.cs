@@ -19,6 +19,10 @@ namespace ImpVpn.Core.Lightning.Lnd;
 /// </summary>
 public sealed class LndNode : ILightningNode
 {
+    /// <summary>The largest answer taken from LND: LND's own limit (lnrpc.MaxGrpcMsgSize, 200 MB), so a mainnet
+    /// DescribeGraph that LND sends is also received.</summary>
+    public const int MaxReceiveMessageSize = 200 * 1024 * 1024;
+
     private readonly object _gate = new();
 
     // The channel and clients over the credentials read last; replaced when LND's tls.cert or macaroon changed on disk
@@ -603,7 +607,7 @@ public sealed class LndNode : ILightningNode
             _channel = GrpcChannel.ForAddress(options.Address, new GrpcChannelOptions
             {
                 HttpHandler = Tls.CreateHandler(),
-                MaxReceiveMessageSize = 64 * 1024 * 1024,
+                MaxReceiveMessageSize = MaxReceiveMessageSize,
             });
             var macaroonHex = Convert.ToHexString(options.Macaroon).ToLowerInvariant();
             var invoker = _channel.Intercept(metadata =>
