@@ -47,8 +47,8 @@ try {
         $hosts = New-SandboxHosts
         Step "A third namespace plays the internet: an HTTP service at 198.51.100.80 answers with the address a request came from"
         $hosts = Add-SandboxInternet $hosts
-        Step 'Starting the LND simulator: alice (buyer) and bob (seller), with a 1,000,000 sat channel'
-        $sim = Start-SandboxSimulator -Directory (Join-Path $root 'lnd') -Node "alice@$($hosts.BuyerLnd)", "bob@$($hosts.SellerLnd)" -Profile ideal
+        Step 'Starting the LND simulator: alice (buyer) and bob (seller), with a 1,000,000 sat channel; gossip takes 1 s (LND: 90 s)'
+        $sim = Start-SandboxSimulator -Directory (Join-Path $root 'lnd') -Node "alice@$($hosts.BuyerLnd)", "bob@$($hosts.SellerLnd)" -Profile ideal -GossipDelayMs 1000
         Step "bob runs Start-VpnProvider in namespace $($hosts.Seller), WireGuard on $($hosts.SellerUnderlay):51820, selling node-to-node tunnels and exits out of $($hosts.Egress)"
         $seller = Start-SandboxSeller $sim 'bob' (Join-Path $root 'seller') "-Endpoint $($hosts.SellerUnderlay):51820 -InterfaceName ivS$($hosts.Tag) -Subnet $($hosts.Subnet) -PricePerHourSat 1000 -Mode NodeToNode,Exit -EgressInterface $($hosts.Egress) -Resolver $($hosts.EchoAddress)" -Prefix "ip netns exec $($hosts.Seller)"
         $alice = Get-SandboxNode $sim 'alice'
@@ -73,7 +73,9 @@ Connect-VpnNode -RpcAddress '$($alice.rpcAddress)' -TlsCertPath '$($alice.tlsCer
 Connect-VpnNode -RpcAddress '$($alice.rpcAddress)' -TlsCertPath '$($alice.tlsCertPath)' -MacaroonPath '$($alice.macaroonPath)' -Network regtest -StorePath '$(Join-Path $root 'buyer')' | Out-Null
 Remove-VpnTunnel -Id '$($result.Id)' -Force
 `$before = try { Invoke-RestMethod -TimeoutSec 2 http://$($hosts.EchoAddress)/ } catch { 'unreachable' }
-`$found = @(Find-VpnProvider -Mode Exit)
+# A seller is found once gossip has carried its feature bit into alice's graph (1 s here; LND's is 90 s).
+`$deadline = (Get-Date).AddSeconds(60)
+do { `$found = @(Find-VpnProvider -Mode Exit -WarningAction SilentlyContinue) } until (`$found.Count -gt 0 -or (Get-Date) -gt `$deadline)
 `$tunnel = `$found | Request-VpnQuote -Duration 01:00:00 | Sort-Object PriceSat | Select-Object -First 1 | Confirm-VpnContract -MaxPriceSat 2000
 `$seen = (Invoke-RestMethod -TimeoutSec 10 http://$($hosts.EchoAddress)/).Trim()
 `$resolver = (Get-Content /etc/resolv.conf | Where-Object { `$_ -match '^nameserver' }) -join ', '
