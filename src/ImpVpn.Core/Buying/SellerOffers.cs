@@ -85,7 +85,7 @@ public static class OfferCheck
         }
 
         var modes = Names<TunnelMode>(answer.Modes, "mode", TunnelOfferVocabulary.TryParseMode);
-        var families = Names<TunnelAddressFamily>(answer.AddressFamilies, "address family", TryParseFamily);
+        var families = Names<TunnelAddressFamily>(answer.AddressFamilies, "address family", TunnelOfferVocabulary.TryParseFamily);
 
         if (answer.PricePerHourSat is < 1 or > QuoteCheck.MaxSat)
         {
@@ -156,21 +156,6 @@ public static class OfferCheck
         }
 
         return parsed;
-    }
-
-    private static bool TryParseFamily(string? wireName, out TunnelAddressFamily family)
-    {
-        foreach (var candidate in Enum.GetValues<TunnelAddressFamily>())
-        {
-            if (TunnelOfferVocabulary.WireName(candidate) == wireName)
-            {
-                family = candidate;
-                return true;
-            }
-        }
-
-        family = default;
-        return false;
     }
 
     private static PurchaseException Refused(string why) => SellerAnswerCheck.Refused(why, paid: false);

@@ -117,12 +117,12 @@ internal static class ApiConfigurationCheck
 
         DaemonConfigurationCheck.RequirePositive(api.QuoteDuration, "Api.QuoteDuration");
         DaemonConfigurationCheck.RequirePositive(api.RefreshDuration, "Api.RefreshDuration");
-        if (!Enum.TryParse<TunnelMode>(api.QuoteMode, ignoreCase: true, out var mode) || !Enum.IsDefined(mode) || int.TryParse(api.QuoteMode, out _))
+        if (!DaemonConfigurationCheck.TryParseName<TunnelMode>(api.QuoteMode, out var mode))
         {
             throw new DaemonConfigurationException("Api.QuoteMode", $"'{api.QuoteMode}' is not a mode: \"NodeToNode\", \"Exit\" or \"PortForward\".");
         }
 
-        if (!Enum.TryParse<TunnelAddressFamily>(api.QuoteAddressFamily, ignoreCase: true, out var family) || !Enum.IsDefined(family) || int.TryParse(api.QuoteAddressFamily, out _))
+        if (!DaemonConfigurationCheck.TryParseName<TunnelAddressFamily>(api.QuoteAddressFamily, out var family))
         {
             throw new DaemonConfigurationException("Api.QuoteAddressFamily", $"'{api.QuoteAddressFamily}' is not an address family: \"IPv4\", \"IPv6\" or \"Dual\".");
         }

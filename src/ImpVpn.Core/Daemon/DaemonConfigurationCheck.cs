@@ -162,13 +162,19 @@ public static partial class DaemonConfigurationCheck
         }
     }
 
+    /// <summary>An enum value named in the file, in any case; numbers and comma lists (which Enum.TryParse would
+    /// take) are not names a user writes, so they are refused like any unknown name.</summary>
+    internal static bool TryParseName<T>(string? text, out T value)
+        where T : struct, Enum =>
+        Enum.TryParse(text, ignoreCase: true, out value) && Enum.IsDefined(value) && !int.TryParse(text, out _);
+
     private static (TunnelMode[] Modes, (string? EgressInterface, string[]? Resolvers, IpPrefix[] Refused, IPv6Exit IPv6) Exit) CheckModes(DaemonConfigurationFile.SellerSection seller)
     {
         var names = seller.Modes ?? throw new DaemonConfigurationException("Seller.Modes", "must be a list of modes (\"NodeToNode\", \"Exit\", \"PortForward\"), not null.");
         var modes = new List<TunnelMode>();
         foreach (var name in names)
         {
-            if (!Enum.TryParse<TunnelMode>(name, ignoreCase: true, out var mode) || !Enum.IsDefined(mode) || int.TryParse(name, out _))
+            if (!TryParseName<TunnelMode>(name, out var mode))
             {
                 throw new DaemonConfigurationException("Seller.Modes", $"'{name}' is not a mode this seller can sell: \"NodeToNode\", \"Exit\" or \"PortForward\".");
             }

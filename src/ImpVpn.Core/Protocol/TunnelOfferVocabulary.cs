@@ -58,6 +58,22 @@ public static class TunnelOfferVocabulary
         return false;
     }
 
+    /// <summary>The address family a wire name spells; false for anything else.</summary>
+    public static bool TryParseFamily(string? wireName, out TunnelAddressFamily family)
+    {
+        foreach (var candidate in Enum.GetValues<TunnelAddressFamily>())
+        {
+            if (WireName(candidate) == wireName)
+            {
+                family = candidate;
+                return true;
+            }
+        }
+
+        family = default;
+        return false;
+    }
+
     /// <summary>The mode a stored contract records; contracts written before modes existed were node-to-node.</summary>
     public static TunnelMode StoredMode(string? wireName) =>
         string.IsNullOrEmpty(wireName) ? TunnelMode.NodeToNode
